@@ -1,0 +1,40 @@
+// Build: bundle src/ into dist/ with esbuild (one entry, code-split chunks for lazily loaded
+// commands). Bundling matters for start-up: Node 20 spends most of a short command loading
+// hundreds of small module files. Types are checked separately by `npm run typecheck`.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+
+// zod re-exports every locale (64 files, most of its bundle); yardmaster speaks English, so its
+// locale index is replaced by English alone. Parsing ~300 KB less JavaScript on every start.
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`)
+        ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js') }
+        : undefined,
+    );
+  },
+};
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outdir: 'dist/cli',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  minify: true,
+  keepNames: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // Native addon: loaded from node_modules at run time.
+  external: ['better-sqlite3'],
+  // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __ymRequire } from 'node:module'; const require = __ymRequire(import.meta.url);" },
+  logLevel: 'warning',
+  plugins: [englishOnlyZod],
+});

@@ -1,0 +1,34 @@
+// Commands of the contract whose capability has not landed yet: registered, with help,
+// and an honest "not available yet" (exit 2) instead of pretending.
+import type { Command } from 'commander';
+import { NotAvailableError } from '../../core/errors.js';
+import type { CommandRunner } from '../command.js';
+
+const LATER: [usage: string, description: string][] = [
+  ['implement [ids...]', 'run every runnable track in parallel, each in its own worktree'],
+  ['validate [id]', 'run the checks for a track'],
+  ['merge [ids...]', 'run the merge queue over the ready tracks'],
+  ['revert <target>', 'undo a track, phase or task by its recorded commits'],
+  ['hooks <action>', 'install or uninstall the git hooks'],
+  ['demo [dir]', 'run the whole pipeline offline with the scripted agent'],
+  ['cancel <id>', 'stop a running track, keep its worktree'],
+  ['archive <id>', "move a finished track's docs under yardmaster/archive/"],
+  ['clean', 'remove worktrees and branches of finished tracks'],
+  ['doctor', 'check state against git and the filesystem'],
+];
+
+export function register(program: Command, run: CommandRunner): void {
+  for (const [usage, description] of LATER) {
+    const name = usage.split(' ')[0]!;
+    program
+      .command(usage)
+      .description(`${description} (not available yet)`)
+      .allowUnknownOption(true)
+      .action(async (...args: unknown[]) => {
+        const cmd = args[args.length - 1] as Command;
+        await run(cmd, async () => {
+          throw new NotAvailableError(name);
+        });
+      });
+  }
+}

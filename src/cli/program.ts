@@ -1,0 +1,46 @@
+// Commander wiring: the program, its global options, and one thin file per command.
+import { packageVersion } from '../core/package.js';
+import { Command } from 'commander';
+import type { RunnerEnv } from './runner.js';
+import { register as setup } from './commands/setup.js';
+import { register as newTrack } from './commands/new-track.js';
+import { register as plan } from './commands/plan.js';
+import { register as status } from './commands/status.js';
+import { register as config } from './commands/config.js';
+import { register as trust } from './commands/trust.js';
+import { register as later } from './commands/not-yet.js';
+import { makeCommandRunner, type CommandRunner } from './command.js';
+
+export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void): Command {
+  const program = new Command('yardmaster')
+    .description(
+      'Run AI coding agents in parallel, each in its own git worktree; validate every result;\n' +
+        'merge validated branches into the target one at a time.',
+    )
+    .version(packageVersion(), '-V, --version')
+    .option('-C, --cwd <dir>', 'run as if started in DIR', process.cwd())
+    .option('--debug', 'print stack traces and process details on errors', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 the work failed, 2 bad usage/config/input, 130 interrupted.\n' +
+      'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
+  );
+  const runner: CommandRunner = makeCommandRunner(io, setExitCode);
+  for (const register of [setup, newTrack, plan, status, config, trust, later]) register(program, runner);
+  // Subcommands inherit the exit override and output configuration.
+  for (const cmd of program.commands) propagate(cmd, program);
+  return program;
+}
+
+function propagate(cmd: Command, parent: Command): void {
+  cmd.exitOverride();
+  cmd.configureOutput(parent.configureOutput());
+  cmd.showHelpAfterError('(run with --help for usage)');
+  for (const sub of cmd.commands) propagate(sub, cmd);
+}

@@ -1,0 +1,97 @@
+// The one schema for yardmaster.json. Defaults live here; `config schema` prints it as JSON Schema.
+import { z } from 'zod';
+
+export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
+
+const argv = z.array(z.string().min(1)).min(1);
+/** A command: an argv array (run directly) or a string (the user's own, run by the shell). */
+export const CommandSpec = z.union([z.string().min(1), argv]);
+
+export const AgentSpec = z.strictObject({
+  command: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}'),
+  timeoutSec: z.number().int().positive().default(1800),
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+export const CheckSpec = z.strictObject({
+  name: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, ".", ":", "_" or "-" (1-64)'),
+  run: CommandSpec,
+  timeoutSec: z.number().int().positive().default(600),
+});
+
+const BuiltinCheckLevel = z.enum(['fail', 'warn', 'off']);
+
+export const ConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  target: z.string().min(1).default('main'),
+  branchPrefix: z.string().min(1).default('ym/'),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  attempts: z.number().int().min(1).max(20).default(3),
+  agent: z.string().min(1).default('claude'),
+  agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), AgentSpec).default({}),
+  checks: z.array(CheckSpec).default([]),
+  builtinChecks: z
+    .strictObject({
+      planComplete: BuiltinCheckLevel.default('fail'),
+      conflictMarkers: BuiltinCheckLevel.default('fail'),
+      scope: BuiltinCheckLevel.default('warn'),
+      upToDate: BuiltinCheckLevel.default('warn'),
+      trailers: BuiltinCheckLevel.default('warn'),
+    })
+    .prefault({}),
+  planner: z
+    .strictObject({
+      agent: z.string().min(1).optional(),
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+      timeoutSec: z.number().int().positive().default(900),
+    })
+    .prefault({}),
+  merge: z
+    .strictObject({
+      mode: z.enum(['auto', 'manual']).default('auto'),
+      strategy: z.enum(['rebase', 'merge', 'squash']).default('rebase'),
+      provider: z.enum(['local', 'github', 'gitlab']).default('local'),
+      deleteBranch: z.boolean().default(true),
+      push: z.boolean().default(false),
+      onConflict: z.enum(['mark', 'agent']).default('mark'),
+    })
+    .prefault({}),
+  worktrees: z
+    .strictObject({
+      dir: z.string().min(1).default('../{repo}.yardmaster'),
+      copy: z.array(z.string().min(1)).default([]),
+      setup: z.array(CommandSpec).default([]),
+      reuse: z.boolean().default(true),
+    })
+    .prefault({}),
+  github: z
+    .strictObject({
+      owner: z.string().min(1),
+      repo: z.string().min(1),
+      baseUrl: z.url().default('https://api.github.com'),
+    })
+    .optional(),
+  gitlab: z
+    .strictObject({
+      host: z.url().default('https://gitlab.com'),
+      project: z.string().min(1),
+    })
+    .optional(),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type AgentSpec = z.output<typeof AgentSpec>;
+export type CheckSpec = z.output<typeof CheckSpec>;
+export type CommandSpec = z.output<typeof CommandSpec>;
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
+
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
+}

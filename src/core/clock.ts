@@ -1,0 +1,7 @@
+// The only source of time, injected so tests can move it.
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,32 @@
+// Turns zod issues into one line per problem, each starting with the field path
+// (`agents.mybot.command: expected array, received string`), with a suggestion for unknown keys.
+import type { z } from 'zod';
+import { closest } from './suggest.js';
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out || '(root)';
+}
+
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  knownKeysAt?: (path: readonly PropertyKey[]) => readonly string[],
+): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const where = formatPath([...issue.path, key]);
+        const suggestion = knownKeysAt ? closest(key, knownKeysAt(issue.path)) : undefined;
+        lines.push(`${where}: unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+      }
+    } else {
+      lines.push(`${formatPath(issue.path)}: ${issue.message}`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,210 @@
+// The one process runner. Every external program (git, agents, checks) starts here, with an
+// argv array and never a shell string built from input. Failures carry command, args, exit
+// code and stderr so the CLI can say exactly what went wrong.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { YmError, ExitCode } from '../core/errors.js';
+
+export interface RunOptions {
+  cwd?: string;
+  /** Extra environment; merged over process.env unless `extendEnv` is false. */
+  env?: Record<string, string | undefined>;
+  extendEnv?: boolean;
+  input?: string;
+  /** Kill the process (and its group when `detached`) after this long. */
+  timeoutMs?: number;
+  /** Throw ProcessError on a non-zero exit (default true). */
+  reject?: boolean;
+  signal?: AbortSignal;
+  /** Run in its own process group, so a timeout or abort kills every child too. */
+  detached?: boolean;
+  /** Cap on captured output per stream, in bytes (default 64 MiB). */
+  maxBuffer?: number;
+  /** Run `file` through the shell (only for a user's own command strings, never for input). */
+  shell?: boolean;
+}
+
+export interface RunResult {
+  command: string;
+  args: readonly string[];
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export type ProcessRunner = (
+  file: string,
+  args: readonly string[],
+  options?: RunOptions,
+) => Promise<RunResult>;
+
+/** A process that could not start or exited non-zero. */
+export class ProcessError extends YmError {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly result: RunResult | undefined;
+  readonly notFound: boolean;
+  constructor(
+    message: string,
+    command: string,
+    args: readonly string[],
+    result?: RunResult,
+    options: { notFound?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, ExitCode.failed, { cause: options.cause });
+    this.command = command;
+    this.args = args;
+    this.result = result;
+    this.notFound = options.notFound ?? false;
+  }
+  get exitCodeOfProcess(): number | null {
+    return this.result?.exitCode ?? null;
+  }
+  get stderr(): string {
+    return this.result?.stderr ?? '';
+  }
+}
+
+export function describeCommand(file: string, args: readonly string[]): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : JSON.stringify(s));
+  return [file, ...args].map(quote).join(' ');
+}
+
+/** Grace period between SIGTERM and SIGKILL when a process must stop. */
+export const KILL_GRACE_MS = 2000;
+
+/** Sends `signal` to the process, or to its whole group when it leads one. */
+export function killTree(pid: number, signal: NodeJS.Signals, group: boolean): void {
+  try {
+    process.kill(group ? -pid : pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+// Built on node:child_process rather than execa: importing execa costs ~55 ms, a third of the
+// start-up budget of `status --json`, and what we need (argv, own process group, a timeout
+// that kills the group, bounded capture, typed errors) fits here.
+export const runProcess: ProcessRunner = (file, args, options = {}) =>
+  new Promise<RunResult>((resolve, reject) => {
+    const started = Date.now();
+    const detached = options.detached ?? false;
+    const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
+    const env =
+      options.extendEnv === false ? dropUndefined(options.env ?? {}) : dropUndefined({ ...process.env, ...options.env });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, [...args], {
+        cwd: options.cwd,
+        env,
+        detached,
+        shell: options.shell ?? false,
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+    } catch (err) {
+      reject(new ProcessError(`could not start ${file}: ${(err as Error).message}`, file, args, undefined, { cause: err }));
+      return;
+    }
+    const out = new Capture(maxBuffer);
+    const errOut = new Capture(maxBuffer);
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => errOut.push(b));
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined); // the process may exit without reading it
+      child.stdin.end(options.input);
+    }
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (child.pid === undefined || child.exitCode !== null) return;
+      killTree(child.pid, 'SIGTERM', detached);
+      killTimer ??= setTimeout(() => child.pid !== undefined && killTree(child.pid, 'SIGKILL', detached), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop();
+          }, options.timeoutMs)
+        : undefined;
+    const onAbort = () => stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      spawnError = err;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // A detached group may outlive its leader (children still holding the pipes closed now):
+      // make sure nothing of it survives a timeout or an abort.
+      if ((timedOut || options.signal?.aborted) && detached && child.pid !== undefined) {
+        killTree(child.pid, 'SIGKILL', true);
+      }
+      if (killTimer) clearTimeout(killTimer);
+      const result: RunResult = {
+        command: file,
+        args,
+        exitCode: code,
+        signal: signal ?? null,
+        stdout: out.text(),
+        stderr: errOut.text(),
+        timedOut,
+        durationMs: Date.now() - started,
+      };
+      if (spawnError?.code === 'ENOENT') {
+        reject(new ProcessError(`command not found: ${file}`, file, args, result, { notFound: true, cause: spawnError }));
+        return;
+      }
+      if (spawnError) {
+        reject(new ProcessError(`could not start ${file}: ${spawnError.message}`, file, args, result, { cause: spawnError }));
+        return;
+      }
+      if ((options.reject ?? true) && (result.exitCode !== 0 || result.timedOut)) {
+        const how = result.timedOut
+          ? `timed out after ${options.timeoutMs} ms`
+          : result.exitCode === null
+            ? `was killed by ${result.signal ?? 'a signal'}`
+            : `exited with code ${result.exitCode}`;
+        const detail = result.stderr.trim().split('\n').slice(-5).join('\n');
+        reject(
+          new ProcessError(`\`${describeCommand(file, args)}\` ${how}${detail ? `:\n${detail}` : ''}`, file, args, result),
+        );
+        return;
+      }
+      resolve(result);
+    });
+  });
+
+function dropUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Keeps at most `max` bytes of a stream: the head, and a note of how much was dropped. */
+class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private dropped = 0;
+  constructor(private readonly max: number) {}
+  push(b: Buffer): void {
+    const room = this.max - this.size;
+    if (room <= 0) {
+      this.dropped += b.length;
+      return;
+    }
+    const part = b.length > room ? b.subarray(0, room) : b;
+    this.chunks.push(part);
+    this.size += part.length;
+    this.dropped += b.length - part.length;
+  }
+  text(): string {
+    const s = Buffer.concat(this.chunks).toString('utf8');
+    return this.dropped ? `${s}\n[... ${this.dropped} more bytes not kept]\n` : s;
+  }
+}

@@ -1,0 +1,130 @@
+// One snapshot of everything `status` shows: tracks with their state, dependencies and plan
+// progress (read from the track's branch when it has one, else from the checkout), and the queue.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { countTasks, currentTask, parsePlan, type TaskMarker } from '../core/plan-md.js';
+import { YmError } from '../core/errors.js';
+import { listBranches, readBlobs } from '../git/plans.js';
+import { readTrackFiles, trackDocsPath } from '../tracks/files.js';
+import { syncTrackDefinitions } from '../tracks/register.js';
+import type { TrackState } from '../state/lifecycle.js';
+
+export interface TrackSnapshot {
+  id: string;
+  title: string;
+  type: string;
+  state: TrackState;
+  dependsOn: string[];
+  /** Dependencies that are not merged yet. */
+  waitingOn: string[];
+  attempt: number;
+  maxAttempts: number;
+  agent: string | null;
+  branch: string | null;
+  worktree: string | null;
+  reason: string | null;
+  mergedSha: string | null;
+  updatedAt: string;
+  tasks: Record<TaskMarker, number> & { total: number };
+  currentTask: { id: string; text: string } | null;
+  /** Where plan.md was read: the track's branch, the checkout, or nowhere. */
+  planSource: 'branch' | 'checkout' | 'missing';
+  planError: string | null;
+  docsMissing: boolean;
+}
+
+export interface StatusSnapshot {
+  repository: string;
+  target: string;
+  provider: string;
+  concurrency: number;
+  generatedAt: string;
+  counts: Partial<Record<TrackState, number>>;
+  tracks: TrackSnapshot[];
+  queue: { trackId: string; enqueuedAt: string; step: string | null; headSha: string | null; paused: boolean }[];
+}
+
+const EMPTY_COUNTS = { pending: 0, in_progress: 0, done: 0, skipped: 0, blocked: 0, total: 0 };
+
+export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
+  const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
+  const { config } = loaded;
+  const files = readTrackFiles(repo.root);
+  syncTrackDefinitions(store, files);
+  const rows = store.listTracks();
+  const withFiles = new Set(files.map((f) => f.id));
+  const branchOf = (id: string, branch: string | null) => branch ?? `${config.branchPrefix}${id}`;
+  // Only ask git about branches when some track has started; a fresh plan costs no git call.
+  const anyStarted = rows.some((r) => r.branch !== null);
+  const branches = anyStarted ? await listBranches(ctx.run, repo.root, config.branchPrefix) : new Set<string>();
+  const specs = rows
+    .filter((r) => branches.has(branchOf(r.id, r.branch)))
+    .map((r) => `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`);
+  const blobs = await readBlobs(ctx.run, repo.root, specs);
+  const states = new Map(rows.map((r) => [r.id, r.state]));
+  const tracks = rows.map((r): TrackSnapshot => {
+    const spec = `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`;
+    let text = blobs.get(spec) ?? null;
+    let planSource: TrackSnapshot['planSource'] = text === null ? 'missing' : 'branch';
+    if (text === null) {
+      const file = path.join(repo.root, trackDocsPath(r.id), 'plan.md');
+      if (existsSync(file)) {
+        text = readFileSync(file, 'utf8');
+        planSource = 'checkout';
+      }
+    }
+    let tasks = { ...EMPTY_COUNTS };
+    let current: TrackSnapshot['currentTask'] = null;
+    let planError: string | null = null;
+    if (text !== null) {
+      try {
+        const plan = parsePlan(text, `${trackDocsPath(r.id)}/plan.md`);
+        tasks = countTasks(plan);
+        const task = currentTask(plan);
+        current = task ? { id: task.id, text: task.text } : null;
+      } catch (err) {
+        planError = err instanceof YmError ? err.message : String(err);
+      }
+    }
+    return {
+      id: r.id,
+      title: r.title,
+      type: r.type,
+      state: r.state,
+      dependsOn: r.dependsOn,
+      waitingOn: r.dependsOn.filter((d) => states.get(d) !== 'merged'),
+      attempt: r.attempt,
+      maxAttempts: config.attempts,
+      agent: r.agent,
+      branch: r.branch,
+      worktree: r.worktree,
+      reason: r.reason,
+      mergedSha: r.mergedSha,
+      updatedAt: r.updatedAt,
+      tasks,
+      currentTask: current,
+      planSource,
+      planError,
+      docsMissing: !withFiles.has(r.id),
+    };
+  });
+  const counts: Partial<Record<TrackState, number>> = {};
+  for (const t of tracks) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  return {
+    repository: repo.root,
+    target: config.target,
+    provider: config.merge.provider,
+    concurrency: config.concurrency,
+    generatedAt: ctx.clock.now().toISOString(),
+    counts,
+    tracks,
+    queue: store.listQueue().map((q) => ({
+      trackId: q.trackId,
+      enqueuedAt: q.enqueuedAt,
+      step: q.step,
+      headSha: q.headSha,
+      paused: q.paused,
+    })),
+  };
+}

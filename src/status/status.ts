@@ -1,0 +1,63 @@
+// `status`: a plain table or one JSON snapshot; `--watch` redraws the table when the state
+// changes (the full-screen live view comes with its own issue).
+import type { Context } from '../context.js';
+import { UsageError } from '../core/errors.js';
+import { buildSnapshot, type StatusSnapshot } from './snapshot.js';
+import { renderTable } from './table.js';
+
+export interface StatusOptions {
+  id?: string | undefined;
+  watch?: boolean | undefined;
+  /** Poll interval for --watch, in ms. */
+  intervalMs?: number | undefined;
+}
+
+async function snapshotFor(opts: StatusOptions, ctx: Context): Promise<StatusSnapshot> {
+  const snapshot = await buildSnapshot(ctx);
+  if (opts.id !== undefined) {
+    const track = snapshot.tracks.find((t) => t.id === opts.id);
+    if (!track) {
+      throw new UsageError(`Unknown track "${opts.id}".`, { hint: 'Run `ym status` to list the tracks.' });
+    }
+    snapshot.tracks = [track];
+  }
+  return snapshot;
+}
+
+export async function status(opts: StatusOptions, ctx: Context): Promise<void> {
+  if (opts.watch && ctx.json) throw new UsageError('--watch and --json cannot be combined.');
+  if (!opts.watch) {
+    const snapshot = await snapshotFor(opts, ctx);
+    if (ctx.json) ctx.out.json(snapshot);
+    else ctx.out.line(renderTable(snapshot, ctx.out.c));
+    return;
+  }
+  const store = await ctx.state();
+  const tty = ctx.out.stdout.isTTY === true;
+  let seen = -1;
+  let lastEvent = -1;
+  while (!ctx.signal.aborted) {
+    // data_version moves when another process commits; the event id when this one does.
+    const version = store.dataVersion();
+    const event = store.lastEventId();
+    if (version !== seen || event !== lastEvent) {
+      seen = version;
+      lastEvent = event;
+      const text = renderTable(await snapshotFor(opts, ctx), ctx.out.c);
+      ctx.out.stdout.write(tty ? `\u001b[H\u001b[2J${text}\n` : `${text}\n\n`);
+    }
+    await sleep(opts.intervalMs ?? 1000, ctx.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

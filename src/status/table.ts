@@ -1,0 +1,81 @@
+// The plain status table: for pipes, CI logs and terminals without the live view.
+import type { Palette } from '../cli/output.js';
+import type { TrackState } from '../state/lifecycle.js';
+import type { StatusSnapshot, TrackSnapshot } from './snapshot.js';
+
+/** A symbol per state, so state never depends on colour alone. */
+export const STATE_SYMBOL: Record<TrackState, string> = {
+  planned: '·',
+  queued: '…',
+  provisioning: '+',
+  running: '>',
+  validating: '?',
+  ready: '=',
+  merging: '^',
+  merged: '✓',
+  failed: '✗',
+  conflicted: '!',
+  blocked: '#',
+  cancelled: '-',
+  reverted: '<',
+  interrupted: '~',
+};
+
+export function stateColor(c: Palette, state: TrackState): (s: string) => string {
+  switch (state) {
+    case 'merged':
+    case 'ready':
+      return c.green;
+    case 'failed':
+    case 'conflicted':
+    case 'blocked':
+      return c.red;
+    case 'running':
+    case 'validating':
+    case 'provisioning':
+    case 'merging':
+      return c.cyan;
+    case 'interrupted':
+      return c.yellow;
+    default:
+      return c.dim;
+  }
+}
+
+function progress(t: TrackSnapshot): string {
+  if (t.planError) return 'plan?';
+  if (t.planSource === 'missing') return '-';
+  return `${t.tasks.done + t.tasks.skipped}/${t.tasks.total}`;
+}
+
+export function renderTable(s: StatusSnapshot, c: Palette): string {
+  const lines: string[] = [];
+  const counts = Object.entries(s.counts)
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  lines.push(`${c.bold(s.repository)}  target ${s.target}  provider ${s.provider}  ${s.tracks.length} track(s)${counts ? `: ${counts}` : ''}`);
+  if (s.tracks.length === 0) {
+    lines.push('No tracks yet. Create one with `ym new-track "<title>"` or `ym plan --from FILE`.');
+    return lines.join('\n');
+  }
+  const rows = s.tracks.map((t) => [
+    t.id,
+    `${STATE_SYMBOL[t.state]} ${t.state}`,
+    progress(t),
+    t.attempt > 0 ? `${t.attempt}/${t.maxAttempts}` : '-',
+    t.dependsOn.length ? t.dependsOn.map((d) => (t.waitingOn.includes(d) ? d : `${d}✓`)).join(',') : '-',
+    t.title + (t.reason ? ` — ${t.reason}` : '') + (t.planError ? ` — ${t.planError.split('\n')[0]}` : ''),
+  ]);
+  const header = ['TRACK', 'STATE', 'TASKS', 'TRY', 'DEPENDS ON', 'TITLE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]!].length)));
+  const pad = (cell: string, i: number) => cell + ' '.repeat(Math.max(0, widths[i]! - [...cell].length));
+  lines.push(c.dim(header.map((h, i) => (i === header.length - 1 ? h : pad(h, i))).join('  ')));
+  s.tracks.forEach((t, n) => {
+    const r = rows[n]!;
+    const cells = r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, i)));
+    cells[1] = stateColor(c, t.state)(cells[1]!);
+    lines.push(cells.join('  '));
+  });
+  if (s.queue.length) lines.push('', `merge queue: ${s.queue.map((q) => q.trackId + (q.step ? ` (${q.step})` : '')).join(' -> ')}`);
+  return lines.join('\n');
+}
