@@ -21,6 +21,12 @@ export interface RunOptions {
   maxBuffer?: number;
   /** Run `file` through the shell (only for a user's own command strings, never for input). */
   shell?: boolean;
+  /** Keep the last `maxBuffer` bytes of each stream instead of the first (for long logs). */
+  keepTail?: boolean;
+  /** Every chunk as it arrives (e.g. to stream into a log file). */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** Called once the process has started, with its pid (e.g. to record a lease). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunResult {
@@ -108,10 +114,19 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
       reject(new ProcessError(`could not start ${file}: ${(err as Error).message}`, file, args, undefined, { cause: err }));
       return;
     }
-    const out = new Capture(maxBuffer);
-    const errOut = new Capture(maxBuffer);
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => errOut.push(b));
+    const keepTail = options.keepTail ?? false;
+    const out = new Capture(maxBuffer, keepTail);
+    const errOut = new Capture(maxBuffer, keepTail);
+    const onOutput = options.onOutput;
+    child.stdout?.on('data', (b: Buffer) => {
+      out.push(b);
+      onOutput?.(b, 'stdout');
+    });
+    child.stderr?.on('data', (b: Buffer) => {
+      errOut.push(b);
+      onOutput?.(b, 'stderr');
+    });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => undefined); // the process may exit without reading it
       child.stdin.end(options.input);
@@ -186,13 +201,34 @@ function dropUndefined(env: Record<string, string | undefined>): Record<string, 
   return out;
 }
 
-/** Keeps at most `max` bytes of a stream: the head, and a note of how much was dropped. */
+/** Keeps at most `max` bytes of a stream (its head, or its tail) and how much was dropped. */
 class Capture {
   private chunks: Buffer[] = [];
   private size = 0;
   private dropped = 0;
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly keepTail: boolean,
+  ) {}
   push(b: Buffer): void {
+    if (this.keepTail) {
+      this.chunks.push(b);
+      this.size += b.length;
+      while (this.size > this.max && this.chunks.length > 0) {
+        const first = this.chunks[0]!;
+        const excess = this.size - this.max;
+        if (first.length <= excess) {
+          this.chunks.shift();
+          this.size -= first.length;
+          this.dropped += first.length;
+        } else {
+          this.chunks[0] = first.subarray(excess);
+          this.size -= excess;
+          this.dropped += excess;
+        }
+      }
+      return;
+    }
     const room = this.max - this.size;
     if (room <= 0) {
       this.dropped += b.length;
@@ -205,6 +241,8 @@ class Capture {
   }
   text(): string {
     const s = Buffer.concat(this.chunks).toString('utf8');
-    return this.dropped ? `${s}\n[... ${this.dropped} more bytes not kept]\n` : s;
+    if (!this.dropped) return s;
+    const note = `[... ${this.dropped} bytes not kept]`;
+    return this.keepTail ? `${note}\n${s}` : `${s}\n${note}\n`;
   }
 }
