@@ -20,8 +20,8 @@ const englishOnlyZod = {
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/cli',
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agents/scripted-agent': 'src/agents/scripted-agent.ts' },
+  outdir: 'dist',
   bundle: true,
   splitting: true,
   format: 'esm',

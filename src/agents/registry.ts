@@ -1,6 +1,8 @@
 // Which program an agent name means: a built-in adapter (claude, codex, gemini, aider,
 // opencode) in its headless mode, or a custom command from yardmaster.json's `agents`.
+import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { packageRoot } from '../core/package.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 
@@ -57,7 +59,20 @@ export const BUILTIN_AGENTS: Readonly<Record<string, Builtin>> = {
   },
 };
 
+/** The built-in deterministic agent, bundled as its own entry point (dist/agents/scripted-agent.js). */
+export function scriptedAgent(): AgentDefinition {
+  return {
+    name: 'scripted',
+    kind: 'builtin',
+    command: [process.execPath, path.join(packageRoot(), 'dist', 'agents', 'scripted-agent.js')],
+    timeoutSec: 600,
+    env: {},
+    fromRepoConfig: false,
+  };
+}
+
 export function resolveAgent(name: string, config: Config): AgentDefinition {
+  if (name === 'scripted' && !config.agents.scripted) return scriptedAgent();
   const custom = config.agents[name];
   if (custom) {
     return {
@@ -81,12 +96,12 @@ export function resolveAgent(name: string, config: Config): AgentDefinition {
       fromRepoConfig: false,
     };
   }
-  const known = [...Object.keys(BUILTIN_AGENTS), ...Object.keys(config.agents)];
+  const known = [...Object.keys(BUILTIN_AGENTS), 'scripted', ...Object.keys(config.agents)];
   const suggestion = closest(name, known);
   throw new UsageError(
     `Unknown agent "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}.`,
     {
-      hint: `Built-in agents: ${Object.keys(BUILTIN_AGENTS).join(', ')}. Define others under "agents" in yardmaster.json.`,
+      hint: `Built-in agents: ${[...Object.keys(BUILTIN_AGENTS), 'scripted'].join(', ')}. Define others under "agents" in yardmaster.json.`,
     },
   );
 }

@@ -5,6 +5,7 @@ import type { RunnerEnv } from './runner.js';
 import { register as setup } from './commands/setup.js';
 import { register as newTrack } from './commands/new-track.js';
 import { register as plan } from './commands/plan.js';
+import { register as implement } from './commands/implement.js';
 import { register as status } from './commands/status.js';
 import { register as config } from './commands/config.js';
 import { register as trust } from './commands/trust.js';
@@ -32,7 +33,7 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
       'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
   );
   const runner: CommandRunner = makeCommandRunner(io, setExitCode);
-  for (const register of [setup, newTrack, plan, status, config, trust, later]) register(program, runner);
+  for (const register of [setup, newTrack, plan, implement, status, config, trust, later]) register(program, runner);
   // Subcommands inherit the exit override and output configuration.
   for (const cmd of program.commands) propagate(cmd, program);
   return program;

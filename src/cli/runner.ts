@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { ExitCode, InterruptedError, YmError, type ExitCodeValue } from '../core/errors.js';
 import { systemClock, type Context, type GlobalOptions } from '../context.js';
-import { runProcess, ProcessError, type ProcessRunner } from '../proc/run.js';
+import { killAllChildren, runProcess, ProcessError, type ProcessRunner } from '../proc/run.js';
 import { discoverRepo, type Repo } from '../git/repo.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { StateStore } from '../state/store.js';
@@ -63,7 +63,9 @@ export async function runAction(opts: GlobalOptions, io: RunnerEnv, action: Acti
       io.stderr.write('\nInterrupted: stopping (press Ctrl-C again to force).\n');
       controller.abort(new InterruptedError());
     } else {
-      // The second Ctrl-C forces, as users of every long-running CLI expect.
+      // The second Ctrl-C forces, as users of every long-running CLI expect; the agents' and
+      // checks' process groups do not get the terminal's SIGINT, so they are killed here.
+      killAllChildren('SIGKILL');
       process.exit(ExitCode.interrupted);
     }
   };

@@ -31,6 +31,12 @@ export const ConfigSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(4),
   attempts: z.number().int().min(1).max(20).default(3),
   agent: z.string().min(1).default('claude'),
+  retry: z
+    .strictObject({
+      backoffMs: z.number().int().min(0).default(2000),
+      maxBackoffMs: z.number().int().min(0).default(60_000),
+    })
+    .prefault({}),
   agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), AgentSpec).default({}),
   checks: z.array(CheckSpec).default([]),
   builtinChecks: z

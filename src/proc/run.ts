@@ -2,6 +2,7 @@
 // argv array and never a shell string built from input. Failures carry command, args, exit
 // code and stderr so the CLI can say exactly what went wrong.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { YmError, ExitCode } from '../core/errors.js';
 
 export interface RunOptions {
@@ -90,6 +91,34 @@ export function killTree(pid: number, signal: NodeJS.Signals, group: boolean): v
   }
 }
 
+// Leaders of the process groups started with `detached`, so a forced exit can take them along.
+const liveGroups = new Set<number>();
+
+/** Kills every detached process group still running (the second Ctrl-C, a fatal error). */
+export function killAllChildren(signal: NodeJS.Signals = 'SIGKILL'): number {
+  for (const pid of liveGroups) killTree(pid, signal, true);
+  return liveGroups.size;
+}
+
+/** True when a process (or, with `group`, any process of its group) still exists. */
+export function isAlive(pid: number, group = false): boolean {
+  try {
+    process.kill(group ? -pid : pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process whose parent has not reaped it yet (a zombie) still answers signal 0.
+  if (!group && process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Built on node:child_process rather than execa: importing execa costs ~55 ms, a third of the
 // start-up budget of `status --json`, and what we need (argv, own process group, a timeout
 // that kills the group, bounded capture, typed errors) fits here.
@@ -126,7 +155,10 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
       errOut.push(b);
       onOutput?.(b, 'stderr');
     });
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    if (child.pid !== undefined) {
+      if (detached) liveGroups.add(child.pid);
+      options.onSpawn?.(child.pid);
+    }
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => undefined); // the process may exit without reading it
       child.stdin.end(options.input);
@@ -148,12 +180,19 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
         : undefined;
     const onAbort = () => stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // When the leader of a detached group exits, whatever it left running in its group is an
+    // orphan by definition (a backgrounded server, a forked helper): end it, so the pipes
+    // close and nothing outlives the command.
+    child.on('exit', () => {
+      if (detached && child.pid !== undefined) killTree(child.pid, 'SIGKILL', true);
+    });
     let spawnError: NodeJS.ErrnoException | undefined;
     child.on('error', (err: NodeJS.ErrnoException) => {
       spawnError = err;
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       options.signal?.removeEventListener('abort', onAbort);
       // A detached group may outlive its leader (children still holding the pipes closed now):
       // make sure nothing of it survives a timeout or an abort.

@@ -47,7 +47,8 @@ export const MIGRATIONS: readonly Migration[] = [
         log_path TEXT,
         lease_pid INTEGER,
         lease_host TEXT,
-        heartbeat_at TEXT
+        heartbeat_at TEXT,
+        agent_pid INTEGER
       );
       CREATE INDEX runs_track ON runs (track_id, id);
       CREATE INDEX runs_state ON runs (state);

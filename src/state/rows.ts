@@ -37,6 +37,8 @@ export interface RunRow {
   reason: string | null;
   logPath: string | null;
   leasePid: number | null;
+  /** Leader of the agent's process group, so a later process can kill what a dead one left. */
+  agentPid: number | null;
   leaseHost: string | null;
   heartbeatAt: string | null;
 }
@@ -95,6 +97,7 @@ export interface DbRun {
   reason: string | null;
   log_path: string | null;
   lease_pid: number | null;
+  agent_pid: number | null;
   lease_host: string | null;
   heartbeat_at: string | null;
 }
@@ -163,6 +166,7 @@ export function toRunRow(row: DbRun): RunRow {
     reason: row.reason,
     logPath: row.log_path,
     leasePid: row.lease_pid,
+    agentPid: row.agent_pid,
     leaseHost: row.lease_host,
     heartbeatAt: row.heartbeat_at,
   };

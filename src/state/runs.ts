@@ -64,6 +64,11 @@ export function heartbeat(ctx: StoreContext, runId: number): boolean {
   );
 }
 
+/** Records the pid of the agent's process group leader (set once it has started). */
+export function setAgentPid(ctx: StoreContext, runId: number, pid: number | null): void {
+  ctx.write(() => ctx.stmt<[number | null, number]>('UPDATE runs SET agent_pid = ? WHERE id = ?').run(pid, runId));
+}
+
 export function finishRun(ctx: StoreContext, runId: number, input: FinishRunInput): RunRow {
   return ctx.write(() => {
     const run = readRun(ctx, runId);

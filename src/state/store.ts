@@ -50,6 +50,10 @@ export class StateStore {
     return tracks.transition(this.#ctx, trackId, to, opts);
   }
 
+  patchTrack(trackId: string, patch: Partial<tracks.TrackPatch>): void {
+    tracks.patchTrack(this.#ctx, trackId, patch);
+  }
+
   rebuildStatesFromEvents(): Map<string, TrackState> {
     return tracks.rebuildStatesFromEvents(this.#ctx);
   }
@@ -72,6 +76,10 @@ export class StateStore {
 
   startRun(input: runs.StartRunInput): RunRow {
     return runs.startRun(this.#ctx, input);
+  }
+
+  setAgentPid(runId: number, pid: number | null): void {
+    runs.setAgentPid(this.#ctx, runId, pid);
   }
 
   heartbeat(runId: number): boolean {

@@ -168,6 +168,37 @@ export function transition(ctx: StoreContext, trackId: string, to: TrackState, o
   });
 }
 
+/** Changes a track's columns (worktree, branch, agent, attempt) without a state change; logged. */
+export function patchTrack(ctx: StoreContext, trackId: string, patch: Partial<TrackPatch>): void {
+  ctx.write(() => {
+    const row = ctx.stmt<[string], DbTrack>('SELECT * FROM tracks WHERE id = ?').get(trackId);
+    if (row === undefined) throw unknownTrack(trackId);
+    const next = {
+      branch: patch.branch !== undefined ? patch.branch : row.branch,
+      worktree: patch.worktree !== undefined ? patch.worktree : row.worktree,
+      agent: patch.agent !== undefined ? patch.agent : row.agent,
+      attempt: patch.attempt ?? row.attempt,
+      mergedSha: patch.mergedSha !== undefined ? patch.mergedSha : row.merged_sha,
+    };
+    if (
+      next.branch === row.branch &&
+      next.worktree === row.worktree &&
+      next.agent === row.agent &&
+      next.attempt === row.attempt &&
+      next.mergedSha === row.merged_sha
+    ) {
+      return;
+    }
+    ctx
+      .stmt(
+        `UPDATE tracks SET branch = @branch, worktree = @worktree, agent = @agent, attempt = @attempt,
+           merged_sha = @mergedSha, updated_at = @updatedAt WHERE id = @id`,
+      )
+      .run({ id: trackId, ...next, updatedAt: ctx.now() });
+    ctx.insertEvent({ trackId, runId: null, type: 'track.patch', data: { patch } });
+  });
+}
+
 /**
  * Replays `track.created` and `track.state` events to recompute every track's state. If the event
  * log is complete this equals the tracks table; `doctor` reports any difference.

@@ -5,7 +5,6 @@ import { NotAvailableError } from '../../core/errors.js';
 import type { CommandRunner } from '../command.js';
 
 const LATER: [usage: string, description: string][] = [
-  ['implement [ids...]', 'run every runnable track in parallel, each in its own worktree'],
   ['validate [id]', 'run the checks for a track'],
   ['merge [ids...]', 'run the merge queue over the ready tracks'],
   ['revert <target>', 'undo a track, phase or task by its recorded commits'],

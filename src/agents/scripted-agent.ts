@@ -1,0 +1,82 @@
+// The built-in `scripted` agent: deterministic, offline, for `demo`, tests and benchmarks. It
+// follows the agent contract (YM_* environment, cwd = worktree) and does what the track's
+// `agent-script.json` says for the current attempt; without a script it ticks every task of
+// plan.md and commits that.
+//
+// agent-script.json: { "attempts": [ { "sleepMs"?, "files"?: { path: content }, "delete"?: [path],
+//   "tick"?: "all" | ["1.1"], "commit"?: "message", "exit"?: number, "needsFeedback"?: true } ] }
+// The last entry is reused for later attempts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { allTasks, parsePlan, setTaskMarker } from '../core/plan-md.js';
+
+interface Step {
+  sleepMs?: number;
+  files?: Record<string, string>;
+  delete?: string[];
+  tick?: 'all' | string[];
+  commit?: string;
+  exit?: number;
+  needsFeedback?: boolean;
+}
+
+function main(): number {
+  const trackId = required('YM_TRACK_ID');
+  const trackDir = required('YM_TRACK_DIR');
+  const attempt = Number(required('YM_ATTEMPT'));
+  const scriptFile = path.join(trackDir, 'agent-script.json');
+  const script = existsSync(scriptFile) ? (JSON.parse(readFileSync(scriptFile, 'utf8')) as { attempts?: Step[] }) : {};
+  const steps = script.attempts ?? [];
+  const step: Step = steps.length ? steps[Math.min(attempt, steps.length) - 1]! : { tick: 'all', commit: `chore: complete the plan of ${trackId}` };
+  console.log(`scripted agent: track ${trackId}, attempt ${attempt}`);
+  if (step.needsFeedback) {
+    const fb = process.env.YM_FEEDBACK_FILE;
+    if (!fb || !existsSync(fb)) {
+      console.error('scripted agent: expected a feedback file on this attempt');
+      return 3;
+    }
+    console.log(`read feedback: ${readFileSync(fb, 'utf8').split('\n')[0]}`);
+  }
+  if (step.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.sleepMs);
+  for (const [file, content] of Object.entries(step.files ?? {})) {
+    const abs = inside(file);
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(abs, content);
+    console.log(`Edit ${file}`);
+  }
+  for (const file of step.delete ?? []) rmSync(inside(file), { force: true });
+  if (step.tick) tick(path.join(trackDir, 'plan.md'), step.tick);
+  if (step.commit) {
+    execFileSync('git', ['add', '--all'], { stdio: 'inherit' });
+    execFileSync('git', ['commit', '--quiet', '--allow-empty', '-m', step.commit, '--trailer', `Yardmaster-Track: ${trackId}`], { stdio: 'inherit' });
+    console.log(`Committed: ${step.commit}`);
+  }
+  return step.exit ?? 0;
+}
+
+function tick(planFile: string, which: 'all' | string[]): void {
+  let text = readFileSync(planFile, 'utf8');
+  const ids = which === 'all' ? allTasks(parsePlan(text, planFile)).map((t) => t.id) : which;
+  for (const id of ids) text = setTaskMarker(text, id, 'done');
+  writeFileSync(planFile, text);
+}
+
+function inside(rel: string): string {
+  const abs = path.resolve(rel);
+  if (!abs.startsWith(process.cwd() + path.sep)) throw new Error(`path outside the worktree: ${rel}`);
+  return abs;
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`scripted agent: ${name} is not set (run it through yardmaster)`);
+  return v;
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  console.error(`scripted agent: ${(err as Error).message}`);
+  process.exitCode = 2;
+}

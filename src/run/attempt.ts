@@ -1,0 +1,151 @@
+// One attempt of an agent at a track: the lease, the prompt, the agent in its own process group
+// with its output streamed to the run log, then the verdict: what it left is committed, and an
+// attempt that changed nothing, crashed, timed out or left a rebase half-way is a failure.
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { expandCommand, type AgentDefinition } from '../agents/registry.js';
+import { ProcessError } from '../proc/run.js';
+import { abortOperation, operationInProgress, revParse } from '../git/worktrees.js';
+import type { TrackRow } from '../state/rows.js';
+import { trackDocsPath } from '../tracks/files.js';
+import { commitLeftovers } from './commit.js';
+import { branchFor, type RunEnv } from './env.js';
+import { buildImplementPrompt } from './prompt.js';
+import { ActivityTracker } from './activity.js';
+
+export type AttemptOutcome =
+  | { kind: 'done'; runId: number; commits: number }
+  | { kind: 'failed'; runId: number; reason: string; detail: string }
+  | { kind: 'interrupted'; runId: number }
+  | { kind: 'cancelled'; runId: number };
+
+export interface AttemptInput {
+  track: TrackRow;
+  worktree: string;
+  attempt: number;
+  agent: AgentDefinition;
+  feedback: string | null;
+  scope?: readonly string[] | undefined;
+  runId: number;
+  logFile: string;
+  /** Aborted when the user cancels this track (a `request.cancel` event). */
+  cancel: AbortSignal;
+}
+
+const HEARTBEAT_MS = 5_000;
+
+export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<AttemptOutcome> {
+  const { ctx, store, git, config } = env;
+  const { track, worktree, attempt, agent, runId } = input;
+  const promptDir = path.join(env.promptsDir, track.id);
+  mkdirSync(promptDir, { recursive: true });
+  const promptFile = path.join(promptDir, `${runId}.md`);
+  const prompt = buildImplementPrompt(env, { track, worktree, attempt, feedback: input.feedback, scope: input.scope });
+  writeFileSync(promptFile, prompt);
+  const feedbackFile = input.feedback ? path.join(promptDir, `${runId}.feedback.md`) : null;
+  if (feedbackFile) writeFileSync(feedbackFile, input.feedback!);
+
+  const headBefore = await revParse(git, 'HEAD', worktree);
+  const log = new RunLog(input.logFile);
+  log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
+  const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }));
+  const both = AbortSignal.any([ctx.signal, input.cancel]);
+  const beat = setInterval(() => store.heartbeat(runId), HEARTBEAT_MS);
+  beat.unref();
+  const [file, ...args] = expandCommand(agent.command, { prompt, promptFile, worktree, trackId: track.id });
+  let result;
+  try {
+    result = await ctx.run(file!, args, {
+      cwd: worktree,
+      env: {
+        ...agent.env,
+        YM_TRACK_ID: track.id,
+        YM_TRACK_DIR: trackDocsPath(track.id),
+        YM_PROMPT_FILE: promptFile,
+        YM_ATTEMPT: String(attempt),
+        YM_BRANCH: branchFor(config, track.id),
+        YM_TARGET: config.target,
+        YM_FEEDBACK_FILE: feedbackFile ?? undefined,
+      },
+      detached: true,
+      timeoutMs: agent.timeoutSec * 1000,
+      signal: both,
+      reject: false,
+      keepTail: true,
+      maxBuffer: 64 * 1024,
+      onSpawn: (pid) => store.setAgentPid(runId, pid),
+      onOutput: (chunk) => {
+        log.write(chunk);
+        activity.push(chunk);
+      },
+    });
+  } catch (err) {
+    if (err instanceof ProcessError && err.notFound) {
+      throw new UsageError(`Agent "${agent.name}": program "${file}" was not found on PATH.`, {
+        hint: agent.installHint ? `Install it: ${agent.installHint}` : 'Check the "command" of this agent in yardmaster.json.',
+      });
+    }
+    throw err;
+  } finally {
+    clearInterval(beat);
+    activity.flush();
+  }
+  store.setAgentPid(runId, null);
+  if (ctx.signal.aborted) return finish(env, log, { kind: 'interrupted', runId });
+  if (input.cancel.aborted) return finish(env, log, { kind: 'cancelled', runId });
+  if (log.error) return finish(env, log, failed(runId, `could not write the run log: ${log.error}`, ''));
+  const tail = `${result.stdout}${result.stderr}`.split('\n').slice(-40).join('\n');
+  if (result.timedOut) return finish(env, log, failed(runId, `the agent timed out after ${agent.timeoutSec} s and was killed`, tail));
+  if (result.exitCode !== 0) {
+    return finish(env, log, failed(runId, `the agent exited with ${result.exitCode === null ? `signal ${String(result.signal)}` : `code ${result.exitCode}`}`, tail));
+  }
+  // Exit 0 proves nothing by itself: look at what it left.
+  const op = await operationInProgress(git, worktree);
+  if (op) {
+    await abortOperation(git, worktree, op);
+    return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
+  }
+  await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`);
+  const headAfter = await revParse(git, 'HEAD', worktree);
+  if (headAfter === headBefore) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));
+  const commits = Number(await git(['rev-list', '--count', `${headBefore}..${headAfter}`], { cwd: worktree }));
+  return finish(env, log, { kind: 'done', runId, commits });
+}
+
+function failed(runId: number, reason: string, detail: string): AttemptOutcome {
+  return { kind: 'failed', runId, reason, detail };
+}
+
+function finish(env: RunEnv, log: RunLog, outcome: AttemptOutcome): AttemptOutcome {
+  log.line(`=== ${outcome.kind}${outcome.kind === 'failed' ? `: ${outcome.reason}` : ''}`);
+  log.close();
+  return outcome;
+}
+
+/** The run log: every byte the agent printed. A write error (disk full) is kept, not thrown. */
+class RunLog {
+  private fd: number | null;
+  error: string | null = null;
+  constructor(file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.fd = openSync(file, 'a');
+  }
+  write(chunk: Buffer | string): void {
+    if (this.fd === null) return;
+    try {
+      if (typeof chunk === 'string') writeSync(this.fd, chunk);
+      else writeSync(this.fd, chunk);
+    } catch (err) {
+      this.error = (err as NodeJS.ErrnoException).code ?? String(err);
+      this.close();
+    }
+  }
+  line(text: string): void {
+    this.write(`${text}\n`);
+  }
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

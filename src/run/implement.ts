@@ -1,0 +1,106 @@
+// `implement`: run every runnable track in parallel, each in its own worktree, with the quality
+// loop; resume what an interrupted run left. Plain progress lines (or a final JSON summary).
+import type { Context } from '../context.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
+import { assertTrackId } from '../core/track.js';
+import { requireConfig } from '../config/require.js';
+import { requireTrust } from '../config/trust.js';
+import { resolveAgent } from '../agents/registry.js';
+import { refExists } from '../git/worktrees.js';
+import { readTrackFiles } from '../tracks/files.js';
+import { syncTrackDefinitions } from '../tracks/register.js';
+import { describeSpec } from './setup-commands.js';
+import { createRunEnv, type RunEnv } from './env.js';
+import { recoverInterrupted } from './recover.js';
+import { schedule } from './scheduler.js';
+import type { TrackOutcome } from './track-runner.js';
+
+export interface ImplementOptions {
+  ids: string[];
+  concurrency?: number | undefined;
+  agent?: string | undefined;
+  attempts?: number | undefined;
+  merge: boolean;
+  plain: boolean;
+}
+
+export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
+  await requireConfig(ctx);
+  const started = Date.now();
+  const env = await createRunEnv(ctx, plainReporter(ctx));
+  applyOverrides(env, opts);
+  const { config, store, repo } = env;
+  syncTrackDefinitions(store, readTrackFiles(repo.root));
+  for (const id of opts.ids) {
+    assertTrackId(id);
+    if (!store.getTrack(id)) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
+  }
+  if (!(await refExists(env.git, `refs/heads/${config.target}`))) {
+    throw new UsageError(`The target branch "${config.target}" does not exist in ${repo.root}.`, {
+      hint: 'Create it, or set "target" in yardmaster.json to an existing branch.',
+    });
+  }
+  const agent = resolveAgent(opts.agent ?? config.agent, config);
+  const wouldRun = [
+    ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${agent.command.join(' ')}`] : []),
+    ...config.worktrees.setup.map((s) => `worktree setup: ${describeSpec(s)}`),
+    ...config.checks.map((c) => `check "${c.name}": ${describeSpec(c.run)}`),
+  ];
+  if (wouldRun.length) await requireTrust(ctx, wouldRun);
+  const recovered = recoverInterrupted(env);
+  if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
+  const outcomes = await schedule(env, {
+    ids: opts.ids,
+    concurrency: config.concurrency,
+    agent,
+    base: `refs/heads/${config.target}`,
+  });
+  return summarize(env, opts, outcomes, Date.now() - started);
+}
+
+function applyOverrides(env: RunEnv, opts: ImplementOptions): void {
+  if (opts.concurrency !== undefined) {
+    if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1 || opts.concurrency > 64) {
+      throw new UsageError(`--concurrency must be an integer from 1 to 64, not ${String(opts.concurrency)}.`);
+    }
+    env.config = { ...env.config, concurrency: opts.concurrency };
+  }
+  if (opts.attempts !== undefined) {
+    if (!Number.isInteger(opts.attempts) || opts.attempts < 1 || opts.attempts > 20) {
+      throw new UsageError(`--attempts must be an integer from 1 to 20, not ${String(opts.attempts)}.`);
+    }
+    env.config = { ...env.config, attempts: opts.attempts };
+  }
+}
+
+function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number): ExitCodeValue {
+  const { ctx, store } = env;
+  const rows = store.listTracks().filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
+  const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree }));
+  const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
+  if (ctx.json) {
+    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, interrupted: ctx.signal.aborted });
+  } else {
+    const counts = new Map<string, number>();
+    for (const t of rows) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+    ctx.out.line(
+      `${outcomes.size} track(s) run in ${(durationMs / 1000).toFixed(1)} s: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing to do'}`,
+    );
+    for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
+    const waiting = rows.filter((t) => ['planned', 'queued'].includes(t.state));
+    if (waiting.length) ctx.out.line(`  waiting on dependencies: ${waiting.map((t) => t.id).join(', ')}`);
+  }
+  if (ctx.signal.aborted) return ExitCode.interrupted;
+  return bad.length ? ExitCode.failed : ExitCode.ok;
+}
+
+/** One line per event, for CI logs and pipes: `12:03:44 slugify running attempt 2/3 (claude)`. */
+function plainReporter(ctx: Context): RunEnv['report'] {
+  return (trackId, text) => {
+    const time = ctx.clock.now().toTimeString().slice(0, 8);
+    const line = `${ctx.out.c.dim(time)} ${trackId ? `${ctx.out.c.bold(trackId)} ` : ''}${text}`;
+    // With --json, stdout is reserved for the summary.
+    if (ctx.json) ctx.out.info(line);
+    else ctx.out.line(line);
+  };
+}

@@ -1,0 +1,159 @@
+// Gives a track its worktree on `ym/<id>`: resumes the one it has, recycles a clean worktree of
+// a merged track (git worktree move + switch: milliseconds instead of a fresh checkout), or adds
+// a fresh one. Creation is serialized (git's own locks race) and recorded in the database
+// before it starts, and rolled back on failure, so no half-made worktree goes unknown.
+import { copyFileSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isAlive } from '../proc/run.js';
+import { WorkFailedError, YmError } from '../core/errors.js';
+import { dirtyFiles, listWorktrees, refExists } from '../git/worktrees.js';
+import type { TrackRow } from '../state/rows.js';
+import { branchFor, type RunEnv } from './env.js';
+import { runSetupCommands } from './setup-commands.js';
+import { ensureTrackDocs } from './track-docs.js';
+
+export interface Provisioned {
+  path: string;
+  how: 'resumed' | 'recycled' | 'fresh';
+}
+
+let chain: Promise<unknown> = Promise.resolve();
+/** One worktree operation at a time in this process (another process is kept out by a lock). */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const next = chain.then(fn, fn);
+  chain = next.catch(() => undefined);
+  return next;
+}
+
+const LOCK = 'worktrees';
+
+async function withRepoLock<T>(env: RunEnv, fn: () => Promise<T>): Promise<T> {
+  const { store, holder } = env;
+  const deadline = Date.now() + 60_000;
+  while (!store.acquireLock(LOCK, holder, { staleAfterMs: 120_000, isAlive: isAliveHere })) {
+    if (Date.now() > deadline) throw new WorkFailedError('Timed out waiting for another yardmaster process to finish creating a worktree.');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    return await fn();
+  } finally {
+    store.releaseLock(LOCK, holder.id);
+  }
+}
+
+/** A lease holder on another host is assumed alive (only its heartbeat can tell). */
+export function isAliveHere(pid: number, host: string): boolean {
+  return host !== os.hostname() || isAlive(pid);
+}
+
+export function provisionWorktree(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
+  return serialized(() => withRepoLock(env, () => provision(env, track, base)));
+}
+
+async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
+  const { git, store, config } = env;
+  const branch = branchFor(config, track.id);
+  const want = path.join(env.worktreesDir, track.id);
+  const known = await listWorktrees(git);
+  const registered = known.find((w) => path.resolve(w.path) === want);
+  if (registered && !registered.prunable) {
+    if (registered.branch !== branch) {
+      throw new WorkFailedError(
+        `${want} is a worktree on ${registered.branch ?? 'a detached HEAD'}, not on ${branch}; not touching it.`,
+        { hint: `Move it away (git worktree move), then run implement again.` },
+      );
+    }
+    recordWorktree(env, track.id, want, branch);
+    return { path: want, how: 'resumed' };
+  }
+  if (registered?.prunable) await git(['worktree', 'prune']);
+  if (existsSync(want)) {
+    throw new WorkFailedError(`${want} already exists and is not a worktree of this track; yardmaster never deletes it.`, {
+      hint: 'Move or remove that directory yourself, or set worktrees.dir in yardmaster.json.',
+    });
+  }
+  mkdirSync(env.worktreesDir, { recursive: true });
+  const branchExists = await refExists(git, `refs/heads/${branch}`);
+  const recycled = !branchExists && config.worktrees.reuse ? await recycle(env, track, want, branch, base) : false;
+  if (!recycled) await addFresh(env, track, want, branch, base, branchExists);
+  await ensureTrackDocs(env, track.id, want);
+  copyConfiguredFiles(env, want);
+  await runSetupCommands(env, want);
+  return { path: want, how: recycled ? 'recycled' : 'fresh' };
+}
+
+/** Records the worktree path on the track without changing its state. */
+function recordWorktree(env: RunEnv, trackId: string, worktree: string | null, branch?: string): void {
+  env.store.patchTrack(trackId, { worktree, ...(branch ? { branch } : {}) });
+}
+
+async function addFresh(env: RunEnv, track: TrackRow, want: string, branch: string, base: string, branchExists: boolean) {
+  const { git } = env;
+  recordWorktree(env, track.id, want, branch);
+  env.store.appendEvent({ trackId: track.id, type: 'worktree.creating', data: { path: want, branch, base } });
+  try {
+    await git(branchExists ? ['worktree', 'add', want, branch] : ['worktree', 'add', '-b', branch, want, base]);
+  } catch (err) {
+    // Roll back: the directory is ours and empty of user work (git just created it).
+    if (existsSync(want)) await git.ok(['worktree', 'remove', '--force', want]);
+    await git.ok(['worktree', 'prune']);
+    if (!branchExists) await git.ok(['branch', '-D', branch]);
+    recordWorktree(env, track.id, null);
+    throw err instanceof YmError ? err : new WorkFailedError(`could not create worktree ${want}: ${String(err)}`);
+  }
+}
+
+/** Takes a clean worktree of a merged track and switches it to this track's branch. */
+async function recycle(env: RunEnv, track: TrackRow, want: string, branch: string, base: string): Promise<boolean> {
+  const { git, store } = env;
+  const candidates = store
+    .listTracks()
+    .filter((t) => (t.state === 'merged' || t.state === 'reverted') && t.worktree && existsSync(t.worktree));
+  for (const donor of candidates) {
+    const from = donor.worktree!;
+    try {
+      // Never recycle a worktree with uncommitted work.
+      if ((await dirtyFiles(git, from)).length > 0) continue;
+    } catch {
+      continue;
+    }
+    store.appendEvent({ trackId: track.id, type: 'worktree.recycling', data: { from, to: want, donor: donor.id } });
+    recordWorktree(env, donor.id, null);
+    recordWorktree(env, track.id, want, branch);
+    try {
+      await git(['worktree', 'move', from, want]);
+    } catch {
+      recordWorktree(env, donor.id, from);
+      recordWorktree(env, track.id, null);
+      continue;
+    }
+    try {
+      await git(['switch', '--quiet', '--no-guess', '-C', branch, base], { cwd: want });
+      // Untracked leftovers go; ignored caches such as node_modules stay.
+      await git(['clean', '-fdq'], { cwd: want });
+      return true;
+    } catch {
+      // Clean and ours: safe to drop, then fall back to a fresh worktree.
+      await git.ok(['worktree', 'remove', '--force', want]);
+      recordWorktree(env, track.id, null);
+      return false;
+    }
+  }
+  return false;
+}
+
+function copyConfiguredFiles(env: RunEnv, worktree: string): void {
+  const source = env.repo.mainRoot ?? env.repo.root;
+  for (const rel of env.config.worktrees.copy) {
+    const from = path.resolve(source, rel);
+    const to = path.resolve(worktree, rel);
+    if (!from.startsWith(source + path.sep) || !to.startsWith(worktree + path.sep)) {
+      throw new WorkFailedError(`worktrees.copy: "${rel}" is outside the repository.`);
+    }
+    if (!existsSync(from) || !statSync(from).isFile()) continue;
+    mkdirSync(path.dirname(to), { recursive: true });
+    // A reflink where the filesystem can (copy-on-write), else a plain copy.
+    copyFileSync(from, to, constants.COPYFILE_FICLONE);
+  }
+}

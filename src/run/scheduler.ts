@@ -1,0 +1,95 @@
+// Decides what runs: a track starts when all its dependencies are merged, at most `concurrency`
+// at once (p-queue); a failed dependency blocks its dependents. Runs until nothing more can start.
+import PQueue from 'p-queue';
+import type { AgentDefinition } from '../agents/registry.js';
+import type { TrackRow } from '../state/rows.js';
+import { isActive, type TrackState } from '../state/lifecycle.js';
+import { UsageError } from '../core/errors.js';
+import { topoOrder } from '../core/graph.js';
+import type { RunEnv } from './env.js';
+import { runTrack, type TrackOutcome } from './track-runner.js';
+
+const WAITING: readonly TrackState[] = ['planned', 'queued', 'interrupted'];
+const DEAD_ENDS: readonly TrackState[] = ['failed', 'blocked', 'cancelled', 'conflicted'];
+
+export interface ScheduleOptions {
+  /** Tracks to run; all when empty. */
+  ids: readonly string[];
+  concurrency: number;
+  agent: AgentDefinition;
+  base: string;
+  /** Called when a track becomes ready (the merge queue's entry point). */
+  onReady?: (trackId: string) => Promise<void>;
+}
+
+export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<string, TrackOutcome>> {
+  const { store, ctx } = env;
+  const outcomes = new Map<string, TrackOutcome>();
+  const queue = new PQueue({ concurrency: opts.concurrency });
+  const active = new Set<string>();
+  let wake: () => void = () => undefined;
+  let fatal: UsageError | undefined;
+  const selected = (rows: TrackRow[]) => {
+    const ids = opts.ids.length ? new Set(opts.ids) : null;
+    const order = topoOrder(new Map(rows.map((r) => [r.id, r.dependsOn])));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return order.map((id) => byId.get(id)!).filter((r) => !ids || ids.has(r.id));
+  };
+  while (!ctx.signal.aborted && !fatal) {
+    const rows = store.listTracks();
+    const state = new Map(rows.map((r) => [r.id, r.state]));
+    for (const t of selected(rows)) {
+      if (active.has(t.id) || !WAITING.includes(t.state)) continue;
+      const deadDep = t.dependsOn.find((d) => DEAD_ENDS.includes(state.get(d)!));
+      if (deadDep) {
+        if (t.state !== 'interrupted') {
+          const reason = `dependency ${deadDep} is ${state.get(deadDep)}`;
+          store.transition(t.id, 'blocked', { from: t.state, reason });
+          env.report(t.id, `blocked: ${reason}`);
+        }
+        continue;
+      }
+      if (!t.dependsOn.every((d) => state.get(d) === 'merged')) continue;
+      if (t.state === 'planned') store.transition(t.id, 'queued', { from: 'planned' });
+      env.report(t.id, 'queued');
+      active.add(t.id);
+      void queue.add(async () => {
+        try {
+          if (ctx.signal.aborted) return;
+          const outcome = await runTrack(env, t.id, opts.agent, opts.base);
+          outcomes.set(t.id, outcome);
+          if (outcome === 'ready' && opts.onReady) await opts.onReady(t.id);
+        } catch (err) {
+          outcomes.set(t.id, 'failed');
+          settleAfterError(env, t.id, err);
+          // Bad usage (an agent that is not installed) stops everything; anything else fails
+          // only this track.
+          if (err instanceof UsageError) fatal ??= err;
+        } finally {
+          active.delete(t.id);
+          wake();
+        }
+      });
+    }
+    if (active.size === 0) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+  await queue.onIdle();
+  if (fatal) throw fatal;
+  return outcomes;
+}
+
+/** A track whose runner threw must not stay in an active state: it is failed, with the error. */
+function settleAfterError(env: RunEnv, trackId: string, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  env.report(trackId, `error: ${message}`);
+  const track = env.store.getTrack(trackId);
+  if (!track || !isActive(track.state)) return;
+  for (const run of env.store.listRuns(trackId)) {
+    if (run.state === 'running') env.store.finishRun(run.id, { state: 'failed', reason: message });
+  }
+  env.store.transition(trackId, 'failed', { from: track.state, reason: message });
+}

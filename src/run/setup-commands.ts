@@ -1,0 +1,30 @@
+// `worktrees.setup`: the repository's own commands run in each new worktree (e.g. `npm ci`).
+// They come from yardmaster.json, so implement checks trust before anything starts.
+import { WorkFailedError } from '../core/errors.js';
+import type { CommandSpec } from '../config/schema.js';
+import type { RunEnv } from './env.js';
+
+export function describeSpec(spec: CommandSpec): string {
+  return typeof spec === 'string' ? spec : spec.join(' ');
+}
+
+export async function runSetupCommands(env: RunEnv, worktree: string): Promise<void> {
+  for (const spec of env.config.worktrees.setup) {
+    const [file, ...args] = typeof spec === 'string' ? [spec] : spec;
+    const r = await env.ctx.run(file!, args, {
+      cwd: worktree,
+      shell: typeof spec === 'string',
+      detached: true,
+      timeoutMs: 20 * 60_000,
+      reject: false,
+      keepTail: true,
+      maxBuffer: 64 * 1024,
+      signal: env.ctx.signal,
+    });
+    if (r.exitCode !== 0) {
+      throw new WorkFailedError(
+        `worktrees.setup command \`${describeSpec(spec)}\` failed in ${worktree} (${r.timedOut ? 'timed out' : `exit ${String(r.exitCode)}`}):\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`,
+      );
+    }
+  }
+}

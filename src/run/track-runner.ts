@@ -1,0 +1,163 @@
+// The quality loop of one track: claim it, give it a worktree, then attempt after attempt run the
+// agent and the checks, feeding failures back, until it is ready, out of attempts, cancelled or
+// interrupted. Every step is a state transition (with its event) in the store.
+import path from 'node:path';
+import { YmError } from '../core/errors.js';
+import type { AgentDefinition } from '../agents/registry.js';
+import { runChecks } from '../checks/run.js';
+import { StateConflictError } from '../state/errors.js';
+import type { TrackState } from '../state/lifecycle.js';
+import { readTrackFiles } from '../tracks/files.js';
+import { runAttempt, type AttemptOutcome } from './attempt.js';
+import { branchFor, type RunEnv } from './env.js';
+import { attemptFeedback, checksFeedback } from './feedback.js';
+import { provisionWorktree } from './provision.js';
+import { backoffMs, sleep } from './sleep.js';
+
+export type TrackOutcome = 'ready' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
+
+const STARTABLE: readonly TrackState[] = ['queued', 'interrupted'];
+const LEASE_POLL_MS = 1_000;
+
+export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string): Promise<TrackOutcome> {
+  const { store, config, holder } = env;
+  const track = store.getTrack(trackId);
+  if (!track || !STARTABLE.includes(track.state)) return 'skipped';
+  const resumeValidation = track.state === 'interrupted' && track.reason === INTERRUPTED_VALIDATING;
+  let attempt = Math.max(1, track.attempt || 1);
+  // Claim it: compare-and-swap, so two processes never run the same track.
+  try {
+    store.transition(trackId, 'provisioning', { from: track.state, reason: null });
+  } catch (err) {
+    if (err instanceof StateConflictError) return 'skipped';
+    throw err;
+  }
+  const scope = readTrackFiles(env.repo.root).find((t) => t.id === trackId)?.scope;
+  let feedback: string | null = null;
+  let lastFailure = '';
+  let skipAgent = resumeValidation;
+  for (;;) {
+    const logFile = path.join(env.logsDir, trackId, `attempt-${attempt}-${Date.now()}.log`);
+    const run = store.startRun({ trackId, attempt, agent: agent.name, logPath: logFile, pid: holder.pid, host: holder.host });
+    const lease = new Lease(env, trackId, run.id);
+    try {
+      const state = store.getTrack(trackId)!.state;
+      if (state === 'provisioning' || state === 'interrupted') {
+        env.report(trackId, `provisioning worktree (${branchFor(config, trackId)})`);
+        let worktree: string;
+        try {
+          const p = await provisionWorktree(env, store.getTrack(trackId)!, base);
+          worktree = p.path;
+          env.report(trackId, `worktree ${p.how}: ${p.path}`);
+        } catch (err) {
+          if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', 'interrupted while provisioning');
+          const reason = err instanceof YmError ? err.message : String(err);
+          store.finishRun(run.id, { state: 'failed', reason });
+          store.transition(trackId, 'failed', { from: 'provisioning', reason, runId: run.id });
+          env.report(trackId, `failed: ${reason}`);
+          return 'failed';
+        }
+        store.transition(trackId, 'running', { from: 'provisioning', runId: run.id, patch: { worktree, branch: branchFor(config, trackId), agent: agent.name, attempt } });
+      } else if (state === 'running') {
+        store.patchTrack(trackId, { attempt, agent: agent.name });
+      } else {
+        store.transition(trackId, 'running', { from: 'validating', runId: run.id, patch: { attempt, agent: agent.name } });
+      }
+      const worktree = store.getTrack(trackId)!.worktree!;
+      let outcome: AttemptOutcome;
+      if (skipAgent) {
+        outcome = { kind: 'done', runId: run.id, commits: 0 };
+        skipAgent = false;
+      } else {
+        env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
+        outcome = await runAttempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled });
+      }
+      if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', 'interrupted while running');
+      if (outcome.kind === 'cancelled') return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
+      if (outcome.kind === 'failed') {
+        feedback = attemptFeedback(outcome.reason, outcome.detail);
+        lastFailure = outcome.reason;
+        store.finishRun(run.id, { state: 'failed', reason: outcome.reason });
+        env.report(trackId, `attempt ${attempt} failed: ${outcome.reason}`);
+      } else {
+        store.transition(trackId, 'validating', { from: 'running', runId: run.id });
+        env.report(trackId, 'validating');
+        const report = await runChecks(env.ctx, { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) }, config);
+        store.appendEvent({ trackId, runId: run.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
+        if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);
+        if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
+        if (report.ok) {
+          store.finishRun(run.id, { state: 'succeeded', exitCode: 0 });
+          store.transition(trackId, 'ready', { from: 'validating', runId: run.id, data: { headSha: report.headSha } });
+          env.report(trackId, `ready (${report.headSha.slice(0, 8)})`);
+          return 'ready';
+        }
+        const failedChecks = report.results.filter((r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error')).map((r) => r.name);
+        feedback = checksFeedback(report);
+        lastFailure = `checks failed: ${failedChecks.join(', ')}`;
+        store.finishRun(run.id, { state: 'failed', reason: `checks failed: ${failedChecks.join(', ')}` });
+        env.report(trackId, `attempt ${attempt} failed checks: ${failedChecks.join(', ')}`);
+      }
+      if (attempt >= config.attempts) {
+        const reason = `out of attempts (${config.attempts}); last: ${lastFailure}`;
+        const from = store.getTrack(trackId)!.state;
+        store.transition(trackId, 'failed', { from, reason, runId: run.id });
+        env.report(trackId, `failed: ${reason}`);
+        return 'failed';
+      }
+      const wait = backoffMs(attempt, config.retry.backoffMs, config.retry.maxBackoffMs);
+      if (store.getTrack(trackId)!.state === 'validating') store.transition(trackId, 'running', { from: 'validating', runId: run.id, reason: 'retrying' });
+      await sleep(wait, env.ctx.signal);
+      if (env.ctx.signal.aborted) {
+        store.transition(trackId, 'interrupted', { reason: 'interrupted between attempts', runId: run.id });
+        return 'interrupted';
+      }
+      attempt += 1;
+    } finally {
+      lease.stop();
+    }
+  }
+}
+
+export const INTERRUPTED_VALIDATING = 'interrupted while validating';
+
+function stop(env: RunEnv, trackId: string, runId: number, to: 'interrupted' | 'cancelled', reason: string): TrackOutcome {
+  const run = env.store.getRun(runId);
+  if (run?.state === 'running') env.store.finishRun(runId, { state: 'interrupted', reason });
+  env.store.transition(trackId, to, { reason, runId });
+  env.report(trackId, to === 'cancelled' ? 'cancelled' : reason);
+  return to;
+}
+
+/** Renews the run's lease and watches for a cancel request while the run lasts. */
+class Lease {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private seen: number;
+  constructor(
+    private readonly env: RunEnv,
+    private readonly trackId: string,
+    private readonly runId: number,
+  ) {
+    this.seen = env.store.lastEventId();
+    this.timer = setInterval(() => this.tick(), LEASE_POLL_MS);
+    this.timer.unref();
+  }
+  get cancelled(): AbortSignal {
+    return this.controller.signal;
+  }
+  private tick(): void {
+    try {
+      this.env.store.heartbeat(this.runId);
+      for (const e of this.env.store.listEvents({ trackId: this.trackId, afterId: this.seen })) {
+        this.seen = e.id;
+        if (e.type === 'request.cancel') this.controller.abort();
+      }
+    } catch {
+      // A busy database for a moment is not a reason to stop; the next tick tries again.
+    }
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
