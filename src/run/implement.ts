@@ -11,8 +11,11 @@ import { readTrackFiles } from '../tracks/files.js';
 import { syncTrackDefinitions } from '../tracks/register.js';
 import { describeSpec } from './setup-commands.js';
 import { createRunEnv, type RunEnv } from './env.js';
+import { plainReporter } from './reporter.js';
 import { recoverInterrupted } from './recover.js';
 import { schedule } from './scheduler.js';
+import { MergeQueue } from '../merge/queue.js';
+import { createProvider } from '../vcs/index.js';
 import type { TrackOutcome } from './track-runner.js';
 
 export interface ImplementOptions {
@@ -49,11 +52,21 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
   const recovered = recoverInterrupted(env);
   if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
+  const merging = opts.merge && config.merge.mode === 'auto';
+  const queue = merging ? new MergeQueue(env, await createProvider(env)) : null;
   const outcomes = await schedule(env, {
     ids: opts.ids,
     concurrency: config.concurrency,
     agent,
     base: `refs/heads/${config.target}`,
+    ...(queue
+      ? {
+          onReady: async (id: string) => {
+            store.enqueue(id);
+            await queue.drain();
+          },
+        }
+      : {}),
   });
   return summarize(env, opts, outcomes, Date.now() - started);
 }
@@ -92,15 +105,4 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
   }
   if (ctx.signal.aborted) return ExitCode.interrupted;
   return bad.length ? ExitCode.failed : ExitCode.ok;
-}
-
-/** One line per event, for CI logs and pipes: `12:03:44 slugify running attempt 2/3 (claude)`. */
-function plainReporter(ctx: Context): RunEnv['report'] {
-  return (trackId, text) => {
-    const time = ctx.clock.now().toTimeString().slice(0, 8);
-    const line = `${ctx.out.c.dim(time)} ${trackId ? `${ctx.out.c.bold(trackId)} ` : ''}${text}`;
-    // With --json, stdout is reserved for the summary.
-    if (ctx.json) ctx.out.info(line);
-    else ctx.out.line(line);
-  };
 }

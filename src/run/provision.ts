@@ -52,7 +52,7 @@ export function provisionWorktree(env: RunEnv, track: TrackRow, base: string): P
 }
 
 async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
-  const { git, store, config } = env;
+  const { git, config } = env;
   const branch = branchFor(config, track.id);
   const want = path.join(env.worktreesDir, track.id);
   const known = await listWorktrees(git);

@@ -33,7 +33,8 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
     throw err;
   }
   const scope = readTrackFiles(env.repo.root).find((t) => t.id === trackId)?.scope;
-  let feedback: string | null = null;
+  // Feedback left for this track since its last run (the merge queue's conflict or failed checks).
+  let feedback: string | null = pendingFeedback(env, trackId);
   let lastFailure = '';
   let skipAgent = resumeValidation;
   for (;;) {
@@ -117,6 +118,15 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       lease.stop();
     }
   }
+}
+
+function pendingFeedback(env: RunEnv, trackId: string): string | null {
+  let text: string | null = null;
+  for (const e of env.store.listEvents({ trackId })) {
+    if (e.type === 'run.started') text = null;
+    else if (e.type === 'track.feedback') text = (e.data as { text?: string } | null)?.text ?? null;
+  }
+  return text;
 }
 
 export const INTERRUPTED_VALIDATING = 'interrupted while validating';

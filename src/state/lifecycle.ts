@@ -28,8 +28,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<TrackState, readonly TrackStat
   // validating -> running is the quality loop: checks failed, attempts remain.
   validating: ['running', 'ready', 'failed', 'interrupted', 'cancelled'],
   ready: ['merging', 'cancelled', 'queued', 'running'],
-  // merging -> ready: the queue gave up its turn (e.g. target moved); -> running: conflict handed to the agent.
-  merging: ['merged', 'conflicted', 'failed', 'ready', 'interrupted', 'running'],
+  // merging -> ready: the queue gave up its turn (e.g. target moved); -> queued: the checks failed on
+  // the rebased head and the agent gets another attempt; -> running: conflict handed to the agent.
+  merging: ['merged', 'conflicted', 'failed', 'ready', 'interrupted', 'running', 'queued'],
   merged: ['reverted'],
   failed: ['queued', 'cancelled'],
   conflicted: ['queued', 'running', 'cancelled'],

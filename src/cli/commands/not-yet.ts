@@ -6,7 +6,6 @@ import type { CommandRunner } from '../command.js';
 
 const LATER: [usage: string, description: string][] = [
   ['validate [id]', 'run the checks for a track'],
-  ['merge [ids...]', 'run the merge queue over the ready tracks'],
   ['revert <target>', 'undo a track, phase or task by its recorded commits'],
   ['hooks <action>', 'install or uninstall the git hooks'],
   ['demo [dir]', 'run the whole pipeline offline with the scripted agent'],

@@ -1,0 +1,77 @@
+// Builds the commit the queue will validate and land, in the track's worktree: the branch
+// rebased onto the target, or a merge commit / squash commit on top of it. On conflict it
+// aborts cleanly and names the conflicting paths.
+import type { Git } from '../git/git.js';
+import { dirtyFiles } from '../git/worktrees.js';
+import { trailerArgs } from '../run/commit.js';
+
+export type Candidate =
+  | { kind: 'ok'; sha: string; commits: number }
+  | { kind: 'conflict'; paths: string[] }
+  | { kind: 'dirty'; paths: string[] };
+
+export interface CandidateInput {
+  worktree: string;
+  branch: string;
+  targetSha: string;
+  strategy: 'rebase' | 'merge' | 'squash';
+  trackId: string;
+  title: string;
+}
+
+// Never open an editor, never run the user's hooks inside the queue's own operations.
+const QUIET = { env: { GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true' } };
+
+export async function buildCandidate(git: Git, input: CandidateInput): Promise<Candidate> {
+  const { worktree: cwd, branch, targetSha } = input;
+  const dirty = await dirtyFiles(git, cwd);
+  if (dirty.length) return { kind: 'dirty', paths: dirty };
+  // A previous merge/squash attempt may have left the worktree detached.
+  await git(['switch', '--quiet', branch], { cwd });
+  const base = await git(['merge-base', targetSha, branch], { cwd });
+  const commits = Number(await git(['rev-list', '--count', `${base}..${branch}`], { cwd }));
+  if (input.strategy === 'rebase') {
+    const ok = await git.ok(['rebase', '--quiet', '--no-autosquash', targetSha], { cwd, ...QUIET });
+    if (!ok) {
+      const paths = await conflictedPaths(git, cwd);
+      await git.ok(['rebase', '--abort'], { cwd });
+      return { kind: 'conflict', paths };
+    }
+    return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits };
+  }
+  await git(['switch', '--quiet', '--detach', targetSha], { cwd });
+  if (input.strategy === 'merge') {
+    const ok = await git.ok(
+      ['merge', '--quiet', '--no-ff', '--no-verify', '-m', `Merge track ${input.trackId}: ${input.title}`, '-m', `Yardmaster-Track: ${input.trackId}`, branch],
+      { cwd, ...QUIET },
+    );
+    if (!ok) return abortConflict(git, cwd, branch, ['merge', '--abort']);
+    return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits };
+  }
+  const ok = await git.ok(['merge', '--quiet', '--squash', branch], { cwd, ...QUIET });
+  if (!ok) return abortConflict(git, cwd, branch, ['reset', '--quiet', '--hard', targetSha]);
+  // The squash keeps every Yardmaster-Task trailer of the squashed commits, so revert still works.
+  const tasks = (await git(['log', '--format=%(trailers:key=Yardmaster-Task,valueonly)', `${base}..${branch}`], { cwd }))
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const subjects = await git(['log', '--reverse', '--format=- %s', `${base}..${branch}`], { cwd });
+  const taskTrailers = [...new Set(tasks)].flatMap((t) => ['--trailer', `Yardmaster-Task: ${t}`]);
+  await git(
+    ['commit', '--quiet', '--no-verify', '--allow-empty', '-m', `${input.title} (${input.trackId})`, '-m', subjects, ...trailerArgs(input.trackId), ...taskTrailers],
+    { cwd, ...QUIET },
+  );
+  return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits };
+}
+
+async function conflictedPaths(git: Git, cwd: string): Promise<string[]> {
+  const out = await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd });
+  return out.split('\0').filter(Boolean);
+}
+
+async function abortConflict(git: Git, cwd: string, branch: string, abort: string[]): Promise<Candidate> {
+  const paths = await conflictedPaths(git, cwd);
+  await git.ok(abort, { cwd });
+  await git.ok(['switch', '--quiet', '--discard-changes', branch], { cwd });
+  return { kind: 'conflict', paths };
+}

@@ -1,0 +1,77 @@
+// `merge`: run the merge queue over the ready tracks (or show what it would do with --dry-run).
+import type { Context } from '../context.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
+import { requireConfig } from '../config/require.js';
+import { requireTrust } from '../config/trust.js';
+import { refExists } from '../git/worktrees.js';
+import { createRunEnv, branchFor } from '../run/env.js';
+import { plainReporter } from '../run/reporter.js';
+import { describeSpec } from '../run/setup-commands.js';
+import { createProvider, type ProviderName } from '../vcs/index.js';
+import { MergeQueue } from './queue.js';
+import { conflictRadar } from './radar.js';
+
+export interface MergeOptions {
+  ids: string[];
+  provider?: ProviderName | undefined;
+  dryRun: boolean;
+}
+
+export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeValue> {
+  await requireConfig(ctx);
+  const env = await createRunEnv(ctx, plainReporter(ctx));
+  const { store, config, git } = env;
+  for (const id of opts.ids) {
+    const t = store.getTrack(id);
+    if (!t) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
+    if (t.state !== 'ready' && t.state !== 'merging') {
+      throw new UsageError(`Track "${id}" is ${t.state}, not ready: only validated tracks can be merged.`, {
+        hint: t.state === 'merged' ? undefined : 'Run `ym implement` to validate it first.',
+      });
+    }
+  }
+  if (!(await refExists(git, `refs/heads/${config.target}`))) {
+    throw new UsageError(`The target branch "${config.target}" does not exist.`);
+  }
+  const ready = store.listTracks().filter((t) => t.state === 'ready' && (!opts.ids.length || opts.ids.includes(t.id)));
+  if (opts.dryRun) return dryRun(ctx, env, ready.map((t) => t.id));
+  if (config.checks.length) await requireTrust(ctx, config.checks.map((c) => `check "${c.name}": ${describeSpec(c.run)}`));
+  for (const t of ready) store.enqueue(t.id);
+  const queue = new MergeQueue(env, await createProvider(env, opts.provider), opts.ids);
+  const outcomes = await queue.drain();
+  const results = [...outcomes].map(([id, outcome]) => ({ id, outcome, state: store.getTrack(id)?.state, reason: store.getTrack(id)?.reason ?? null, mergedSha: store.getTrack(id)?.mergedSha ?? null }));
+  if (ctx.json) ctx.out.json({ results, target: config.target, targetSha: await git(['rev-parse', `refs/heads/${config.target}`]) });
+  else if (results.length === 0) ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
+  else ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
+  if (ctx.signal.aborted) return ExitCode.interrupted;
+  return results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
+}
+
+async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>>, readyIds: string[]): Promise<ExitCodeValue> {
+  const { store, config, git } = env;
+  const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
+  const queued = store.listQueue().map((q) => q.trackId);
+  const order = [...queued.filter((id) => readyIds.includes(id)), ...readyIds.filter((id) => !queued.includes(id))];
+  const branches = new Map<string, string>();
+  for (const t of tracks.values()) {
+    const b = branchFor(config, t.id);
+    if (['ready', 'running', 'validating', 'merging'].includes(t.state) && (await refExists(git, `refs/heads/${b}`))) branches.set(t.id, `refs/heads/${b}`);
+  }
+  const predictions = await conflictRadar(git, config.target, branches);
+  const plan = order.map((id) => {
+    const t = tracks.get(id)!;
+    const waiting = t.dependsOn.filter((d) => tracks.get(d)?.state !== 'merged');
+    return { id, waitingOn: waiting, conflictsWithTarget: predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [] };
+  });
+  if (ctx.json) {
+    ctx.out.json({ dryRun: true, target: config.target, strategy: config.merge.strategy, order: plan, predictions });
+    return ExitCode.ok;
+  }
+  if (!plan.length) ctx.out.line('Nothing ready to merge.');
+  plan.forEach((p, i) => {
+    const notes = [p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '', p.conflictsWithTarget.length ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}` : ''].filter(Boolean);
+    ctx.out.line(`${i + 1}. ${p.id}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+  });
+  for (const p of predictions.filter((x) => x.a !== config.target)) ctx.out.line(`predicted conflict: ${p.a} <-> ${p.b} in ${p.paths.join(', ')}`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,48 @@
+// The local provider: plain git. The target ref moves only by compare-and-swap
+// (`git update-ref <ref> <new> <expected-old>`); with `merge.push`, the target is pushed as a
+// plain fast-forward first, so a remote that moved is a re-loop, never an overwrite.
+import type { Config } from '../config/schema.js';
+import type { Git } from '../git/git.js';
+import type { LandRequest, LandResult, VcsProvider } from './types.js';
+
+export class LocalProvider implements VcsProvider {
+  readonly name = 'local' as const;
+  constructor(
+    private readonly git: Git,
+    private readonly config: Config,
+    private readonly remote: string = 'origin',
+  ) {}
+
+  async syncTarget(target: string): Promise<string> {
+    if (this.config.merge.push && (await this.hasRemote())) {
+      // Only a fast-forward of the local target to the remote one; a diverged local target is
+      // left alone and landing will fail with a clear reason.
+      await this.git(['fetch', '--quiet', this.remote, `refs/heads/${target}`]);
+      const remoteSha = await this.git(['rev-parse', 'FETCH_HEAD']);
+      const localSha = await this.git(['rev-parse', `refs/heads/${target}`]);
+      if (remoteSha !== localSha && (await this.git.ok(['merge-base', '--is-ancestor', localSha, remoteSha]))) {
+        await this.git(['update-ref', `refs/heads/${target}`, remoteSha, localSha]);
+      }
+    }
+    return this.git(['rev-parse', '--verify', `refs/heads/${target}^{commit}`]);
+  }
+
+  async land(req: LandRequest): Promise<LandResult> {
+    const ref = `refs/heads/${this.config.target}`;
+    if (this.config.merge.push && (await this.hasRemote())) {
+      // No --force of any kind: the remote accepts only a fast-forward.
+      const pushed = await this.git.ok(['push', '--quiet', this.remote, `${req.sha}:${ref}`]);
+      if (!pushed) return { kind: 'target-moved', detail: `the remote ${this.remote} refused a fast-forward of ${this.config.target}` };
+    }
+    const ok = await this.git.ok(['update-ref', '-m', `yardmaster: land ${req.trackId}`, ref, req.sha, req.expectedTarget]);
+    if (!ok) return { kind: 'target-moved', detail: `${this.config.target} is no longer at ${req.expectedTarget.slice(0, 12)}` };
+    return { kind: 'landed', targetSha: req.sha };
+  }
+
+  async reportFailure(): Promise<void> {}
+  async deleteRemoteBranch(): Promise<void> {}
+
+  private async hasRemote(): Promise<boolean> {
+    return this.git.ok(['remote', 'get-url', this.remote]);
+  }
+}
