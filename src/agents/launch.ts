@@ -1,5 +1,7 @@
 // Starts an agent under the agent contract: cwd, YM_* environment, its own process group,
 // a timeout that kills the whole group. Returns what it printed; judging it is the caller's job.
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { ProcessError } from '../proc/run.js';
@@ -20,6 +22,32 @@ export interface AgentOutcome {
   stdout: string;
   stderr: string;
   durationMs: number;
+}
+
+/** Throws a UsageError naming the program and how to install it when it is not on PATH. */
+export function assertAgentInstalled(agent: AgentDefinition, env: NodeJS.ProcessEnv): void {
+  const file = agent.command[0];
+  if (!file) throw new UsageError(`Agent "${agent.name}" has an empty command.`);
+  if (findExecutable(file, env)) return;
+  throw new UsageError(`Agent "${agent.name}": program "${file}" was not found on PATH.`, {
+    hint: agent.installHint ? `Install it: ${agent.installHint}` : 'Check the "command" of this agent in yardmaster.json.',
+  });
+}
+
+function findExecutable(file: string, env: NodeJS.ProcessEnv): string | null {
+  const isFile = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (file.includes('/')) return isFile(file) ? file : null;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir && isFile(path.join(dir, file))) return path.join(dir, file);
+  }
+  return null;
 }
 
 export async function launchAgent(ctx: Context, agent: AgentDefinition, launch: AgentLaunch): Promise<AgentOutcome> {

@@ -9,7 +9,7 @@ import { ProcessError } from '../proc/run.js';
 import { abortOperation, operationInProgress, revParse } from '../git/worktrees.js';
 import type { TrackRow } from '../state/rows.js';
 import { trackDocsPath } from '../tracks/files.js';
-import { commitLeftovers } from './commit.js';
+import { addTrailers, commitLeftovers } from './commit.js';
 import { branchFor, type RunEnv } from './env.js';
 import { buildImplementPrompt } from './prompt.js';
 import { ActivityTracker } from './activity.js';
@@ -107,6 +107,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
   }
   await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`);
+  await addTrailers(git, worktree, headBefore, track.id);
   const headAfter = await revParse(git, 'HEAD', worktree);
   if (headAfter === headBefore) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));
   const commits = Number(await git(['rev-list', '--count', `${headBefore}..${headAfter}`], { cwd: worktree }));

@@ -6,6 +6,7 @@ import { assertTrackId } from '../core/track.js';
 import { requireConfig } from '../config/require.js';
 import { requireTrust } from '../config/trust.js';
 import { resolveAgent } from '../agents/registry.js';
+import { assertAgentInstalled } from '../agents/launch.js';
 import { refExists } from '../git/worktrees.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { syncTrackDefinitions } from '../tracks/register.js';
@@ -44,6 +45,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     });
   }
   const agent = resolveAgent(opts.agent ?? config.agent, config);
+  assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${agent.command.join(' ')}`] : []),
     ...config.worktrees.setup.map((s) => `worktree setup: ${describeSpec(s)}`),

@@ -1,0 +1,169 @@
+// implement end to end: parallel agents in worktrees, dependencies, the quality loop with
+// feedback, timeouts, the merge queue, and bad input.
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+
+interface Rec {
+  track: string;
+  attempt: number;
+  pid: number;
+  event: 'start' | 'end' | 'overlap';
+  at: number;
+  feedback?: string | null;
+}
+
+let project: Project | undefined;
+afterEach(() => project?.cleanup());
+
+function recordingAgent(p: Project, behaviours: Record<string, unknown>, timeoutSec = 20) {
+  const behaviourFile = path.join(p.repo.root, 'behaviour.json');
+  const recordFile = path.join(p.repo.root, 'record.jsonl');
+  writeFileSync(behaviourFile, JSON.stringify(behaviours));
+  return {
+    recordFile,
+    agent: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec } },
+    records: (): Rec[] => (existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec) : []),
+  };
+}
+
+function configure(p: Project, extra: Record<string, unknown>) {
+  const file = path.join(p.repo.dir, 'yardmaster.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...extra }, null, 2));
+  p.repo.commit('configure');
+}
+
+/** The most agents running at once, from start/end records. */
+function maxConcurrent(recs: Rec[]): number {
+  const points = recs.filter((r) => r.event !== 'overlap').map((r) => ({ at: r.at, d: r.event === 'start' ? 1 : -1 }));
+  points.sort((a, b) => a.at - b.at || a.d - b.d);
+  let cur = 0;
+  let max = 0;
+  for (const p of points) max = Math.max(max, (cur += p.d));
+  return max;
+}
+
+describe('implement', () => {
+  it('runs 6 tracks with dependencies at concurrency 3, with feedback, a timeout and the merge queue', async () => {
+    project = await makeProject({
+      tracks: [
+        { id: 'a' },
+        { id: 'b' },
+        { id: 'c' },
+        { id: 'd', dependsOn: ['a'] },
+        { id: 'e', dependsOn: ['b', 'd'] },
+        { id: 'hang' },
+      ],
+    });
+    const rec = recordingAgent(project, {
+      '*': { sleepMs: 400 },
+      c: { behaviour: 'fail-check-once', sleepMs: 200 },
+      hang: { behaviour: 'hang' },
+    }, 2);
+    configure(project, {
+      agent: 'rec',
+      agents: rec.agent,
+      attempts: 2,
+      checks: [{ name: 'no-bad', run: [process.execPath, path.join(FIXTURES, 'no-bad-check.mjs')] }],
+    });
+    const r = await project.ym(['implement', '--concurrency', '3', '--json'], {}, 120_000);
+    const summary = JSON.parse(r.stdout) as { tracks: { id: string; state: string; reason: string | null }[] };
+    const state = Object.fromEntries(summary.tracks.map((t) => [t.id, t.state]));
+    expect(state, r.stderr).toEqual({ a: 'merged', b: 'merged', c: 'merged', d: 'merged', e: 'merged', hang: 'failed' });
+    expect(r.code).toBe(1); // one track failed
+    expect(summary.tracks.find((t) => t.id === 'hang')?.reason).toMatch(/timed out/);
+
+    const recs = rec.records();
+    expect(recs.filter((x) => x.event === 'overlap')).toEqual([]);
+    const max = maxConcurrent(recs);
+    expect(max).toBeLessThanOrEqual(3);
+    expect(max).toBeGreaterThanOrEqual(2);
+    // Dependents start only after their dependencies merged (their agent ended before).
+    const first = (t: string, e: Rec['event']) => recs.find((x) => x.track === t && x.event === e)!.at;
+    const last = (t: string, e: Rec['event']) => recs.filter((x) => x.track === t && x.event === e).at(-1)!.at;
+    expect(first('d', 'start')).toBeGreaterThanOrEqual(last('a', 'end'));
+    expect(first('e', 'start')).toBeGreaterThanOrEqual(last('d', 'end'));
+    expect(first('e', 'start')).toBeGreaterThanOrEqual(last('b', 'end'));
+    // c failed its check on attempt 1 and passed on attempt 2 using the feedback file.
+    const cStarts = recs.filter((x) => x.track === 'c' && x.event === 'start');
+    expect(cStarts.map((x) => x.attempt)).toEqual([1, 2]);
+    expect(cStarts[1]?.feedback).toContain('BAD content found in: c.txt');
+    expect(cStarts[1]?.feedback).toContain('no-bad');
+    // The hanging agent was killed (no end record) on both attempts.
+    expect(recs.filter((x) => x.track === 'hang' && x.event === 'start')).toHaveLength(2);
+    expect(recs.filter((x) => x.track === 'hang' && x.event === 'end')).toHaveLength(0);
+    for (const x of recs.filter((y) => y.track === 'hang')) expect(() => process.kill(x.pid, 0)).toThrow();
+    // The target holds every merged track's work, with the trailer, and the user's checkout followed.
+    const repo = project.repo;
+    for (const t of ['a', 'b', 'c', 'd', 'e']) expect(repo.git(['show', `main:src/${t}.txt`])).not.toContain('BAD');
+    expect(repo.read('src/e.txt')).toContain('e was here');
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+    const trailers = repo.git(['log', '--format=%(trailers:key=Yardmaster-Track,valueonly)', 'main']);
+    expect(trailers).toMatch(/a/);
+    // Every first-parent commit on main is linear (rebase strategy).
+    expect(repo.git(['rev-list', '--merges', 'main']).trim()).toBe('');
+    // The failed track keeps its worktree for inspection.
+    const status = JSON.parse((await project.ym(['status', '--json'])).stdout);
+    const hang = status.tracks.find((t: { id: string }) => t.id === 'hang');
+    expect(existsSync(hang.worktree)).toBe(true);
+  });
+
+  it('fails an attempt that changes nothing, and one whose agent exits non-zero', async () => {
+    project = await makeProject({ tracks: [{ id: 'idle' }, { id: 'crash' }] });
+    const rec = recordingAgent(project, { idle: { behaviour: 'nothing' }, crash: { behaviour: 'exit-1' } });
+    configure(project, { agent: 'rec', agents: rec.agent, attempts: 1 });
+    const r = await project.ym(['implement', '--json']);
+    expect(r.code).toBe(1);
+    const tracks = JSON.parse(r.stdout).tracks as { id: string; state: string; reason: string }[];
+    expect(tracks.find((t) => t.id === 'idle')?.reason).toMatch(/made no commit and no change/);
+    expect(tracks.find((t) => t.id === 'crash')?.reason).toMatch(/exited with code 1/);
+  });
+
+  it('with --no-merge stops tracks at ready and leaves the target alone', async () => {
+    project = await makeProject({ tracks: [{ id: 'solo' }, { id: 'after', dependsOn: ['solo'] }], config: { agent: 'scripted' } });
+    const before = project.repo.git(['rev-parse', 'main']);
+    const r = await project.ym(['implement', '--no-merge', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const tracks = JSON.parse(r.stdout).tracks as { id: string; state: string }[];
+    expect(tracks.map((t) => [t.id, t.state])).toEqual([['solo', 'ready'], ['after', 'planned']]);
+    expect(project.repo.git(['rev-parse', 'main'])).toBe(before);
+    // ym merge then lands it, and a second implement runs the dependent.
+    const m = await project.ym(['merge', '--json']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(JSON.parse(m.stdout).results).toMatchObject([{ id: 'solo', outcome: 'merged' }]);
+    expect((await project.ym(['implement'])).code).toBe(0);
+    expect(project.repo.git(['log', '--format=%s', 'main'])).toContain('complete the plan of after');
+  });
+
+  it('refuses bad input with exit 2 and starts nothing', async () => {
+    project = await makeProject({ tracks: [{ id: 'one' }], config: { agent: 'scripted' } });
+    const cases: [string[], RegExp][] = [
+      [['implement', '--agent', 'nope'], /Unknown agent "nope"/],
+      [['implement', 'ghost'], /Unknown track "ghost"/],
+      [['implement', '--concurrency', '0'], /--concurrency must be/],
+      [['implement', '--agent', 'claude'], /program "claude" was not found/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await project.ym(args, { PATH: '/usr/bin:/bin' });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    configure(project, { target: 'does-not-exist' });
+    const t = await project.ym(['implement']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain('"does-not-exist" does not exist');
+    const status = JSON.parse((await project.ym(['status', '--json'])).stdout);
+    expect(status.tracks[0].state).toBe('planned');
+  });
+
+  it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
+    project = await makeProject({ tracks: [{ id: 'taken' }], config: { agent: 'scripted' } });
+    const dir = path.join(project.repo.root, 'repo.yardmaster', 'taken');
+    project.repo.write('../repo.yardmaster/taken/precious.txt', 'mine\n');
+    const r = await project.ym(['implement', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).tracks[0].reason).toMatch(/already exists and is not a worktree of this track/);
+    expect(readFileSync(path.join(dir, 'precious.txt'), 'utf8')).toBe('mine\n');
+  });
+});

@@ -1,0 +1,45 @@
+// Fixture helper for tracks: a repository set up with yardmaster.json and tracks from a plan,
+// committed, ready for `implement` and `merge`.
+import path from 'node:path';
+import { expect } from 'vitest';
+import { makeRepo, type TestRepo } from './repo.js';
+import { REPO_ROOT, runCli, type CliResult } from './cli.js';
+
+export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
+
+export interface TrackSpec {
+  id: string;
+  title?: string;
+  dependsOn?: string[];
+  scope?: string[];
+}
+
+export interface ProjectOptions {
+  tracks: TrackSpec[];
+  /** Merged over the generated yardmaster.json. */
+  config?: Record<string, unknown>;
+}
+
+export interface Project {
+  repo: TestRepo;
+  ym(args: string[], env?: Record<string, string | undefined>, timeoutMs?: number): Promise<CliResult>;
+  cleanup(): void;
+}
+
+/** A repo with yardmaster.json and the tracks planned and committed on main. */
+export async function makeProject(opts: ProjectOptions): Promise<Project> {
+  const repo = makeRepo();
+  const ym = (args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000) =>
+    runCli(['--cwd', repo.dir, ...args], { env: { ...repo.env, ...env }, timeoutMs });
+  repo.write('yardmaster.json', JSON.stringify({ target: 'main', retry: { backoffMs: 10, maxBackoffMs: 50 }, ...opts.config }, null, 2));
+  repo.write(
+    'tracks.json',
+    JSON.stringify({
+      tracks: opts.tracks.map((t) => ({ id: t.id, title: t.title ?? `Track ${t.id}`, dependsOn: t.dependsOn ?? [], ...(t.scope ? { scope: t.scope } : {}) })),
+    }),
+  );
+  const r = await ym(['plan', '--from', 'tracks.json', '--yes']);
+  expect(r.code, r.stderr).toBe(0);
+  repo.commit('plan tracks');
+  return { repo, ym, cleanup: () => repo.cleanup() };
+}
