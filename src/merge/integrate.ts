@@ -2,7 +2,7 @@
 // rebased onto the target, or a merge commit / squash commit on top of it. On conflict it
 // aborts cleanly and names the conflicting paths.
 import type { Git } from '../git/git.js';
-import { dirtyFiles } from '../git/worktrees.js';
+import { abortOperation, dirtyFiles, operationInProgress } from '../git/worktrees.js';
 import { trailerArgs } from '../run/commit.js';
 
 export type Candidate =
@@ -24,6 +24,9 @@ const QUIET = { env: { GIT_EDITOR: 'true', GIT_SEQUENCE_EDITOR: 'true' } };
 
 export async function buildCandidate(git: Git, input: CandidateInput): Promise<Candidate> {
   const { worktree: cwd, branch, targetSha } = input;
+  // A merge killed half-way (kill -9) may have left its rebase or merge in progress.
+  const op = await operationInProgress(git, cwd);
+  if (op) await abortOperation(git, cwd, op);
   const dirty = await dirtyFiles(git, cwd);
   if (dirty.length) return { kind: 'dirty', paths: dirty };
   // A previous merge/squash attempt may have left the worktree detached.

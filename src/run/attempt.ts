@@ -31,6 +31,8 @@ export interface AttemptInput {
   logFile: string;
   /** Aborted when the user cancels this track (a `request.cancel` event). */
   cancel: AbortSignal;
+  /** Resuming an interrupted attempt: its earlier commits count as this attempt's work. */
+  resumed: boolean;
 }
 
 const HEARTBEAT_MS = 5_000;
@@ -47,6 +49,9 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   if (feedbackFile) writeFileSync(feedbackFile, input.feedback!);
 
   const headBefore = await revParse(git, 'HEAD', worktree);
+  // What counts as "changed something": since this attempt started, or for a resumed attempt
+  // since the branch left the target (the killed run may already have committed its work).
+  const changedSince = input.resumed ? await git(['merge-base', `refs/heads/${config.target}`, 'HEAD'], { cwd: worktree }) : headBefore;
   const log = new RunLog(input.logFile);
   log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
   const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }));
@@ -107,10 +112,10 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
   }
   await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`);
-  await addTrailers(git, worktree, headBefore, track.id);
+  await addTrailers(git, worktree, changedSince, track.id);
   const headAfter = await revParse(git, 'HEAD', worktree);
-  if (headAfter === headBefore) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));
-  const commits = Number(await git(['rev-list', '--count', `${headBefore}..${headAfter}`], { cwd: worktree }));
+  if (headAfter === changedSince) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));
+  const commits = Number(await git(['rev-list', '--count', `${changedSince}..${headAfter}`], { cwd: worktree }));
   return finish(env, log, { kind: 'done', runId, commits });
 }
 

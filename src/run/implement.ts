@@ -52,7 +52,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     ...config.checks.map((c) => `check "${c.name}": ${describeSpec(c.run)}`),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
-  const recovered = recoverInterrupted(env);
+  const recovered = await recoverInterrupted(env);
   if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
   const merging = opts.merge && config.merge.mode === 'auto';
   const queue = merging ? new MergeQueue(env, await createProvider(env)) : null;

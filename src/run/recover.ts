@@ -1,6 +1,10 @@
 // Crash recovery: runs whose holder died (or stopped renewing its lease) are marked interrupted,
 // whatever their agent left running is killed, and their tracks become resumable.
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { isActive } from '../state/lifecycle.js';
+import { cleanupAfterMerge } from '../merge/cleanup.js';
+import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
 import type { RunEnv } from './env.js';
 import { isAliveHere } from './provision.js';
@@ -9,12 +13,18 @@ import { INTERRUPTED_VALIDATING } from './track-runner.js';
 /** A lease not renewed for this long is stale even if its pid seems alive (another host, pid reuse). */
 export const STALE_AFTER_MS = 30_000;
 
-export function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER_MS): string[] {
+export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store } = env;
   const recovered: string[] = [];
   for (const run of store.staleRuns({ staleAfterMs, isAlive: isAliveHere })) {
     // The agent ran in its own process group: end it, so nothing of a dead run keeps working.
-    if (run.agentPid !== null) killTree(run.agentPid, 'SIGKILL', true);
+    if (run.agentPid !== null) {
+      killTree(run.agentPid, 'SIGKILL', true);
+      // A git command of that group killed mid-write leaves index.lock behind; with the whole
+      // group gone, nobody holds it.
+      const wt = store.getTrack(run.trackId)?.worktree;
+      if (wt) await removeStaleIndexLock(env, wt);
+    }
     store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' });
     const track = store.getTrack(run.trackId);
     if (track && isActive(track.state)) {
@@ -36,6 +46,48 @@ export function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER_MS): 
       store.transition(t.id, 'interrupted', { from: t.state, reason: `interrupted while ${t.state}` });
       recovered.push(t.id);
     }
+  }
+  recovered.push(...(await recoverMerges(env, staleAfterMs)));
+  return recovered;
+}
+
+async function removeStaleIndexLock(env: RunEnv, worktree: string): Promise<void> {
+  if (!existsSync(worktree)) return;
+  const gitDir = await env.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: worktree }).catch(() => null);
+  if (gitDir) rmSync(path.join(gitDir, 'index.lock'), { force: true });
+}
+
+/**
+ * A merge whose process died: if the target already holds the validated head it was landing
+ * (killed between the ref update and its record), record it as merged; otherwise give it back
+ * to the queue as ready. Only when no live process holds the merge lock.
+ */
+async function recoverMerges(env: RunEnv, staleAfterMs: number): Promise<string[]> {
+  const { store, config, git } = env;
+  const merging = store.listTracks().filter((t) => t.state === 'merging');
+  if (!merging.length) return [];
+  const lock = store.getLock('merge-queue');
+  const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
+  if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
+  const entries = new Map(store.listQueue().map((q) => [q.trackId, q]));
+  const recovered: string[] = [];
+  for (const t of merging) {
+    const entry = entries.get(t.id);
+    const head = entry?.headSha;
+    const landed =
+      entry?.step === 'landing' && head
+        ? await git.ok(['merge-base', '--is-ancestor', head, `refs/heads/${config.target}`])
+        : false;
+    if (landed) {
+      store.transition(t.id, 'merged', { from: 'merging', patch: { mergedSha: head }, reason: 'recorded after an interrupted merge' });
+      store.dequeue(t.id);
+      await cleanupAfterMerge(env, new LocalProvider(git, config), store.getTrack(t.id)!).catch(() => undefined);
+    } else {
+      store.transition(t.id, 'ready', { from: 'merging', reason: 'merge interrupted; back in the queue' });
+      if (entry) store.setQueueStep(t.id, null);
+      else store.enqueue(t.id);
+    }
+    recovered.push(t.id);
   }
   return recovered;
 }

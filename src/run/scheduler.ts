@@ -29,6 +29,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
   const active = new Set<string>();
   let wake: () => void = () => undefined;
   let fatal: UsageError | undefined;
+  const offered = new Set<string>();
   const selected = (rows: TrackRow[]) => {
     const ids = opts.ids.length ? new Set(opts.ids) : null;
     const order = topoOrder(new Map(rows.map((r) => [r.id, r.dependsOn])));
@@ -39,6 +40,24 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
     const rows = store.listTracks();
     const state = new Map(rows.map((r) => [r.id, r.state]));
     for (const t of selected(rows)) {
+      // Ready tracks left by an earlier run (or a crash before they reached the queue).
+      if (t.state === 'ready' && opts.onReady && !active.has(t.id) && !offered.has(t.id)) {
+        offered.add(t.id);
+        active.add(t.id);
+        const onReady = opts.onReady;
+        void queue.add(async () => {
+          try {
+            await onReady(t.id);
+          } catch (err) {
+            if (err instanceof UsageError) fatal ??= err;
+            else env.report(t.id, `merge error: ${err instanceof Error ? err.message : String(err)}`);
+          } finally {
+            active.delete(t.id);
+            wake();
+          }
+        });
+        continue;
+      }
       if (active.has(t.id) || !WAITING.includes(t.state)) continue;
       const deadDep = t.dependsOn.find((d) => DEAD_ENDS.includes(state.get(d)!));
       if (deadDep) {
@@ -58,7 +77,10 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
           if (ctx.signal.aborted) return;
           const outcome = await runTrack(env, t.id, opts.agent, opts.base);
           outcomes.set(t.id, outcome);
-          if (outcome === 'ready' && opts.onReady) await opts.onReady(t.id);
+          if (outcome === 'ready' && opts.onReady) {
+            offered.add(t.id);
+            await opts.onReady(t.id);
+          }
         } catch (err) {
           outcomes.set(t.id, 'failed');
           settleAfterError(env, t.id, err);

@@ -24,6 +24,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   const track = store.getTrack(trackId);
   if (!track || !STARTABLE.includes(track.state)) return 'skipped';
   const resumeValidation = track.state === 'interrupted' && track.reason === INTERRUPTED_VALIDATING;
+  let resumed = track.state === 'interrupted';
   let attempt = Math.max(1, track.attempt || 1);
   // Claim it: compare-and-swap, so two processes never run the same track.
   try {
@@ -71,14 +72,14 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         skipAgent = false;
       } else {
         env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
-        outcome = await runAttempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled });
+        outcome = await runAttempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, resumed });
+        resumed = false;
       }
       if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', 'interrupted while running');
       if (outcome.kind === 'cancelled') return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
       if (outcome.kind === 'failed') {
         feedback = attemptFeedback(outcome.reason, outcome.detail);
         lastFailure = outcome.reason;
-        store.finishRun(run.id, { state: 'failed', reason: outcome.reason });
         env.report(trackId, `attempt ${attempt} failed: ${outcome.reason}`);
       } else {
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
@@ -96,19 +97,22 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         const failedChecks = report.results.filter((r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error')).map((r) => r.name);
         feedback = checksFeedback(report);
         lastFailure = `checks failed: ${failedChecks.join(', ')}`;
-        store.finishRun(run.id, { state: 'failed', reason: `checks failed: ${failedChecks.join(', ')}` });
         env.report(trackId, `attempt ${attempt} failed checks: ${failedChecks.join(', ')}`);
       }
       if (attempt >= config.attempts) {
         const reason = `out of attempts (${config.attempts}); last: ${lastFailure}`;
         const from = store.getTrack(trackId)!.state;
+        store.finishRun(run.id, { state: 'failed', reason: lastFailure });
         store.transition(trackId, 'failed', { from, reason, runId: run.id });
         env.report(trackId, `failed: ${reason}`);
         return 'failed';
       }
       const wait = backoffMs(attempt, config.retry.backoffMs, config.retry.maxBackoffMs);
       if (store.getTrack(trackId)!.state === 'validating') store.transition(trackId, 'running', { from: 'validating', runId: run.id, reason: 'retrying' });
+      // The failed run stays open (its lease held) through the backoff, so an active track always
+      // has a running run: a crash here is found and resumed like any other.
       await sleep(wait, env.ctx.signal);
+      store.finishRun(run.id, { state: 'failed', reason: lastFailure });
       if (env.ctx.signal.aborted) {
         store.transition(trackId, 'interrupted', { reason: 'interrupted between attempts', runId: run.id });
         return 'interrupted';
