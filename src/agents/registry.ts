@@ -3,6 +3,7 @@
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
+import { isParserName, type ParserName } from './adapters/types.js';
 
 export interface AgentDefinition {
   name: string;
@@ -15,6 +16,8 @@ export interface AgentDefinition {
   installHint?: string;
   /** Commands from the repository's config run only once the user trusts it. */
   fromRepoConfig: boolean;
+  /** Which output parser reads its stdout (src/agents/adapters); default: its own name, else text. */
+  parser?: ParserName;
 }
 
 interface Builtin {
@@ -67,6 +70,7 @@ export function resolveAgent(name: string, config: Config): AgentDefinition {
       timeoutSec: custom.timeoutSec,
       env: custom.env,
       fromRepoConfig: true,
+      ...(custom.parser ? { parser: custom.parser } : {}),
     };
   }
   const builtin = BUILTIN_AGENTS[name];
@@ -79,6 +83,7 @@ export function resolveAgent(name: string, config: Config): AgentDefinition {
       env: builtin.env ?? {},
       installHint: builtin.installHint,
       fromRepoConfig: false,
+      parser: isParserName(name) ? name : 'text',
     };
   }
   const known = [...Object.keys(BUILTIN_AGENTS), ...Object.keys(config.agents)];
