@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { launchAgent } from '../../src/agents/launch.js';
 import { judgeAgentExit, type AgentEvent } from '../../src/agents/adapters/index.js';
-import type { AgentDefinition } from '../../src/agents/registry.js';
+import { BUILTIN_AGENTS, type AgentDefinition } from '../../src/agents/registry.js';
 import { createContext } from '../../src/cli/runner.js';
 
 const STREAMS = new URL('../fixtures/agent-streams/', import.meta.url).pathname;
@@ -84,5 +84,36 @@ describe('launchAgent', () => {
     const { outcome } = await launch({ ...def, command: [...def.command, '3'] });
     expect(outcome.exitCode).toBe(3);
     expect(judgeAgentExit(outcome.summary, outcome.exitCode)).toMatchObject({ ok: false });
+  });
+});
+
+describe('built-in invocations', () => {
+  const argv = (name: string) => BUILTIN_AGENTS[name]?.command ?? [];
+
+  it('give the prompt one way only: on stdin, or through a placeholder', () => {
+    for (const [name, def] of Object.entries(BUILTIN_AGENTS)) {
+      const placeholders = def.command.filter((a) => /\{prompt(File)?\}/.test(a));
+      expect({ name, placeholders: placeholders.length > 0 }).toEqual({
+        name,
+        placeholders: !def.promptViaStdin,
+      });
+    }
+  });
+
+  it('avoid the documented traps', () => {
+    // claude: stream-json in -p mode exits 1 without --verbose; no permission bypass.
+    expect(argv('claude')).toEqual(expect.arrayContaining(['-p', 'stream-json', '--verbose']));
+    expect(argv('claude').join(' ')).not.toMatch(/dangerously|bypassPermissions/);
+    // codex: --full-auto is deprecated; `-` reads the prompt from stdin.
+    expect(argv('codex')).not.toContain('--full-auto');
+    expect(argv('codex').at(-1)).toBe('-');
+    // gemini: --yolo together with --approval-mode is an error.
+    expect(argv('gemini').includes('--yolo') && argv('gemini').includes('--approval-mode')).toBe(
+      false,
+    );
+    // aider: --yes-always would also say yes to editing .gitignore and to analytics.
+    expect(argv('aider')).toEqual(
+      expect.arrayContaining(['--yes-always', '--no-gitignore', '--no-analytics']),
+    );
   });
 });
