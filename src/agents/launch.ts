@@ -1,10 +1,13 @@
 // Starts an agent under the agent contract: cwd, YM_* environment, its own process group,
-// a timeout that kills the whole group. Returns what it printed; judging it is the caller's job.
+// a timeout that kills the whole group, the prompt on stdin for agents that read it there.
+// Its stdout goes through the agent's output parser as it arrives; judging the outcome
+// (judgeAgentExit) is the caller's job.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { ProcessError } from '../proc/run.js';
+import { parserFor, type AgentEvent, type AgentSummary } from './adapters/index.js';
 import { expandCommand, type AgentDefinition } from './registry.js';
 
 export interface AgentLaunch {
@@ -14,7 +17,18 @@ export interface AgentLaunch {
   trackId: string;
   /** YM_* variables and anything else the agent should see. */
   env: Record<string, string>;
+  /** Each event from the agent's output (latest activity, usage, errors, denials), live. */
+  onEvent?: (event: AgentEvent) => void;
+  /** Every chunk of output as it arrives, e.g. to stream it into the run's log. */
+  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** The agent's process group leader, once started (recorded so a later process can kill it). */
+  onSpawn?: (pid: number) => void;
+  /** Stops the agent (its whole group); defaults to the context's Ctrl-C signal. */
+  signal?: AbortSignal;
 }
+
+/** Output kept in memory per stream (its tail); every byte still reaches onOutput. */
+const KEEP_BYTES = 256 * 1024;
 
 export interface AgentOutcome {
   exitCode: number | null;
@@ -22,6 +36,8 @@ export interface AgentOutcome {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** What the agent's output said: final message, success, denials, usage, last activity. */
+  summary: AgentSummary;
 }
 
 /** Throws a UsageError naming the program and how to install it when it is not on PATH. */
@@ -58,16 +74,34 @@ export async function launchAgent(ctx: Context, agent: AgentDefinition, launch: 
     trackId: launch.trackId,
   });
   if (!file) throw new UsageError(`Agent "${agent.name}" has an empty command.`);
+  const parser = parserFor(agent, { cwd: launch.cwd });
   try {
     const r = await ctx.run(file, args, {
       cwd: launch.cwd,
       env: { ...agent.env, ...launch.env },
+      // Otherwise stdin is /dev/null: an open, never-closed pipe would hang codex and opencode.
+      ...(agent.promptViaStdin ? { input: launch.prompt } : {}),
       timeoutMs: agent.timeoutSec * 1000,
       detached: true,
       reject: false,
-      signal: ctx.signal,
+      keepTail: true,
+      maxBuffer: KEEP_BYTES,
+      signal: launch.signal ?? ctx.signal,
+      ...(launch.onSpawn ? { onSpawn: launch.onSpawn } : {}),
+      onOutput: (chunk, stream) => {
+        launch.onOutput?.(chunk, stream);
+        if (stream !== 'stdout') return;
+        for (const event of parser.push(chunk)) launch.onEvent?.(event);
+      },
     });
-    return { exitCode: r.exitCode, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
+    return {
+      exitCode: r.exitCode,
+      timedOut: r.timedOut,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      durationMs: r.durationMs,
+      summary: parser.end(),
+    };
   } catch (err) {
     if (err instanceof ProcessError && err.notFound) {
       throw new UsageError(`Agent "${agent.name}": program "${file}" was not found on PATH.`, {

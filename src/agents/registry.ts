@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { packageRoot } from '../core/package.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
+import { isParserName, type ParserName } from './adapters/types.js';
 
 export interface AgentDefinition {
   name: string;
@@ -17,45 +18,87 @@ export interface AgentDefinition {
   installHint?: string;
   /** Commands from the repository's config run only once the user trusts it. */
   fromRepoConfig: boolean;
+  /** Which output parser reads its stdout (src/agents/adapters); default: its own name, else text. */
+  parser?: ParserName;
+  /**
+   * The prompt goes to the agent's standard input, which is then closed. Without it stdin is
+   * /dev/null: never an open pipe, since some agents read stdin to its end before starting.
+   */
+  promptViaStdin?: boolean;
+  /** Files the agent keeps in the worktree for itself; never part of the work or its commits. */
+  scratchFiles?: readonly string[];
 }
 
 interface Builtin {
   command: readonly string[];
   installHint: string;
   env?: Record<string, string>;
+  promptViaStdin?: boolean;
+  scratchFiles?: readonly string[];
 }
 
-// Headless invocations; see docs/agents.md for the traps each one avoids.
+// Headless invocations, checked against each CLI's documentation and source in 2026-11; the
+// traps each one avoids are in docs/agents.md. The prompt goes on stdin where the CLI reads it
+// from there: an argv element is limited to 128 KiB on Linux and shows in `ps`.
 export const BUILTIN_AGENTS: Readonly<Record<string, Builtin>> = {
   claude: {
+    // Claude Code docs (headless mode, CLI reference): -p prints and exits; with -p,
+    // stream-json requires --verbose (exit 1 without it). acceptEdits lets it edit files but
+    // denies Bash unless allowed; a denial still exits 0 and only shows in the result's
+    // `permission_denials`. `Bash(cmd:*)` is the legacy prefix-rule form, still accepted, so
+    // it works on old and new versions alike.
     command: [
-      'claude', '-p', '{prompt}', '--output-format', 'stream-json', '--verbose',
+      'claude', '-p', '--output-format', 'stream-json', '--verbose',
       '--permission-mode', 'acceptEdits',
       '--allowedTools', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash(git status:*)', 'Bash(git diff:*)',
+      'Bash(git log:*)',
     ],
     installHint: 'npm install -g @anthropic-ai/claude-code',
+    // Without these it makes DNS look-ups and update checks (observed, see AGENTS.md).
     env: {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_AUTOUPDATER: '1',
       DISABLE_TELEMETRY: '1',
     },
+    promptViaStdin: true,
   },
   codex: {
-    // codex reads stdin to its end before starting; the runner gives it /dev/null.
-    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '{prompt}'],
+    // codex-rs exec/src/cli.rs: PROMPT `-` reads the instructions from stdin; `--json` (alias
+    // of the old --experimental-json) prints JSONL events; `--full-auto` is now a removed-flag
+    // trap, `--sandbox workspace-write` is its replacement. It reads stdin to EOF before
+    // starting, so stdin is always closed, never an open pipe.
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '-'],
     installHint: 'npm install -g @openai/codex',
+    promptViaStdin: true,
   },
   gemini: {
-    command: ['gemini', '-p', '{prompt}', '--output-format', 'stream-json', '--approval-mode', 'auto_edit'],
+    // gemini-cli docs/cli/headless.md and config.ts: a non-TTY stdin means headless mode and
+    // is the prompt; stream-json prints JSONL events. auto_edit approves edits; in headless
+    // mode the shell tool is then left out (`--yolo` is deprecated for --approval-mode yolo).
+    command: ['gemini', '--output-format', 'stream-json', '--approval-mode', 'auto_edit'],
     installHint: 'npm install -g @google/gemini-cli',
+    promptViaStdin: true,
   },
   aider: {
-    command: ['aider', '--message-file', '{promptFile}', '--yes-always', '--no-auto-commits', '--no-check-update', '--no-pretty'],
+    // aider.chat/docs/scripting.html and options reference. --yes-always also answers yes to
+    // "add .aider* to .gitignore?" and to the analytics opt-in, hence --no-gitignore and
+    // --no-analytics; yardmaster commits the work itself (with its trailers), hence
+    // --no-auto-commits. Its .aider* files stay in the worktree as scratch files.
+    command: [
+      'aider', '--message-file', '{promptFile}', '--yes-always',
+      '--no-auto-commits', '--no-dirty-commits', '--no-gitignore', '--no-analytics',
+      '--no-check-update', '--no-show-model-warnings', '--no-pretty',
+    ],
     installHint: 'python -m pip install aider-install && aider-install',
+    scratchFiles: ['.aider*'],
   },
   opencode: {
-    command: ['opencode', 'run', '--format', 'json', '{prompt}'],
+    // opencode packages/opencode/src/cli/cmd/run.ts: `run` reads a piped stdin as the
+    // message, `--format json` prints raw JSON events; permissions that would ask are
+    // auto-rejected (listed in the final `done` event) unless --auto is given.
+    command: ['opencode', 'run', '--format', 'json'],
     installHint: 'npm install -g opencode-ai',
+    promptViaStdin: true,
   },
 };
 
@@ -82,6 +125,7 @@ export function resolveAgent(name: string, config: Config): AgentDefinition {
       timeoutSec: custom.timeoutSec,
       env: custom.env,
       fromRepoConfig: true,
+      ...(custom.parser ? { parser: custom.parser } : {}),
     };
   }
   const builtin = BUILTIN_AGENTS[name];
@@ -94,6 +138,9 @@ export function resolveAgent(name: string, config: Config): AgentDefinition {
       env: builtin.env ?? {},
       installHint: builtin.installHint,
       fromRepoConfig: false,
+      parser: isParserName(name) ? name : 'text',
+      promptViaStdin: builtin.promptViaStdin ?? false,
+      scratchFiles: builtin.scratchFiles ?? [],
     };
   }
   const known = [...Object.keys(BUILTIN_AGENTS), 'scripted', ...Object.keys(config.agents)];

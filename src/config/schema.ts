@@ -1,5 +1,6 @@
 // The one schema for yardmaster.json. Defaults live here; `config schema` prints it as JSON Schema.
 import { z } from 'zod';
+import { PARSER_NAMES } from '../agents/adapters/types.js';
 
 export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -14,6 +15,10 @@ export const AgentSpec = z.strictObject({
     .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}'),
   timeoutSec: z.number().int().positive().default(1800),
   env: z.record(z.string(), z.string()).default({}),
+  parser: z
+    .enum(PARSER_NAMES)
+    .optional()
+    .describe('how to read its output: a built-in agent\'s format (e.g. "claude" for a wrapper around claude) or "text"'),
 });
 
 export const CheckSpec = z.strictObject({

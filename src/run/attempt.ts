@@ -3,9 +3,9 @@
 // attempt that changed nothing, crashed, timed out or left a rebase half-way is a failure.
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../core/errors.js';
-import { expandCommand, type AgentDefinition } from '../agents/registry.js';
-import { ProcessError } from '../proc/run.js';
+import type { AgentDefinition } from '../agents/registry.js';
+import { launchAgent } from '../agents/launch.js';
+import { judgeAgentExit } from '../agents/adapters/index.js';
 import { abortOperation, operationInProgress, revParse } from '../git/worktrees.js';
 import type { TrackRow } from '../state/rows.js';
 import { trackDocsPath } from '../tracks/files.js';
@@ -35,7 +35,6 @@ export interface AttemptInput {
   resumed: boolean;
 }
 
-const HEARTBEAT_MS = 5_000;
 
 export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<AttemptOutcome> {
   const { ctx, store, git, config } = env;
@@ -55,63 +54,52 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   const log = new RunLog(input.logFile);
   log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
   const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }));
-  const both = AbortSignal.any([ctx.signal, input.cancel]);
-  const beat = setInterval(() => store.heartbeat(runId), HEARTBEAT_MS);
-  beat.unref();
-  const [file, ...args] = expandCommand(agent.command, { prompt, promptFile, worktree, trackId: track.id });
-  let result;
+  let outcome;
   try {
-    result = await ctx.run(file!, args, {
+    outcome = await launchAgent(ctx, agent, {
       cwd: worktree,
+      prompt,
+      promptFile,
+      trackId: track.id,
       env: {
-        ...agent.env,
         YM_TRACK_ID: track.id,
         YM_TRACK_DIR: trackDocsPath(track.id),
         YM_PROMPT_FILE: promptFile,
         YM_ATTEMPT: String(attempt),
         YM_BRANCH: branchFor(config, track.id),
         YM_TARGET: config.target,
-        YM_FEEDBACK_FILE: feedbackFile ?? undefined,
+        ...(feedbackFile ? { YM_FEEDBACK_FILE: feedbackFile } : {}),
       },
-      detached: true,
-      timeoutMs: agent.timeoutSec * 1000,
-      signal: both,
-      reject: false,
-      keepTail: true,
-      maxBuffer: 64 * 1024,
+      signal: AbortSignal.any([ctx.signal, input.cancel]),
       onSpawn: (pid) => store.setAgentPid(runId, pid),
-      onOutput: (chunk) => {
-        log.write(chunk);
-        activity.push(chunk);
+      onOutput: (chunk) => log.write(chunk),
+      onEvent: (event) => {
+        if (event.kind === 'activity') activity.push(event.text);
+        else if (event.kind === 'denied') log.line(`[yardmaster] ${event.tool} was denied: ${event.text}`);
       },
     });
-  } catch (err) {
-    if (err instanceof ProcessError && err.notFound) {
-      throw new UsageError(`Agent "${agent.name}": program "${file}" was not found on PATH.`, {
-        hint: agent.installHint ? `Install it: ${agent.installHint}` : 'Check the "command" of this agent in yardmaster.json.',
-      });
-    }
-    throw err;
   } finally {
-    clearInterval(beat);
     activity.flush();
   }
   store.setAgentPid(runId, null);
+  const { summary } = outcome;
+  if (summary.inputTokens !== undefined || summary.costUsd !== undefined) {
+    store.appendEvent({ trackId: track.id, runId, type: 'agent.usage', data: { inputTokens: summary.inputTokens ?? null, outputTokens: summary.outputTokens ?? null, costUsd: summary.costUsd ?? null } });
+  }
   if (ctx.signal.aborted) return finish(env, log, { kind: 'interrupted', runId });
   if (input.cancel.aborted) return finish(env, log, { kind: 'cancelled', runId });
   if (log.error) return finish(env, log, failed(runId, `could not write the run log: ${log.error}`, ''));
-  const tail = `${result.stdout}${result.stderr}`.split('\n').slice(-40).join('\n');
-  if (result.timedOut) return finish(env, log, failed(runId, `the agent timed out after ${agent.timeoutSec} s and was killed`, tail));
-  if (result.exitCode !== 0) {
-    return finish(env, log, failed(runId, `the agent exited with ${result.exitCode === null ? `signal ${String(result.signal)}` : `code ${result.exitCode}`}`, tail));
-  }
+  const tail = `${outcome.stdout}${outcome.stderr}`.split('\n').slice(-40).join('\n');
+  if (outcome.timedOut) return finish(env, log, failed(runId, `the agent timed out after ${agent.timeoutSec} s and was killed`, tail));
+  const verdict = judgeAgentExit(summary, outcome.exitCode);
+  if (!verdict.ok) return finish(env, log, failed(runId, verdict.reason ?? `the agent exited with code ${String(outcome.exitCode)}`, summary.resultText ?? tail));
   // Exit 0 proves nothing by itself: look at what it left.
   const op = await operationInProgress(git, worktree);
   if (op) {
     await abortOperation(git, worktree, op);
     return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
   }
-  await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`);
+  await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`, agent.scratchFiles);
   await addTrailers(git, worktree, changedSince, track.id);
   const headAfter = await revParse(git, 'HEAD', worktree);
   if (headAfter === changedSince) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));

@@ -7,10 +7,21 @@ export function trailerArgs(trackId: string, taskId?: string): string[] {
   return ['--trailer', `Yardmaster-Track: ${trackId}`, ...(taskId ? ['--trailer', `Yardmaster-Task: ${taskId}`] : [])];
 }
 
-/** Commits everything left uncommitted in the worktree; returns false when there was nothing. */
-export async function commitLeftovers(git: Git, worktree: string, trackId: string, message: string): Promise<boolean> {
-  if ((await dirtyFiles(git, worktree)).length === 0) return false;
-  await git(['add', '--all'], { cwd: worktree });
+/**
+ * Commits everything left uncommitted in the worktree, except the agent's own scratch files
+ * (e.g. aider's `.aider*`); returns false when there was nothing.
+ */
+export async function commitLeftovers(
+  git: Git,
+  worktree: string,
+  trackId: string,
+  message: string,
+  scratch: readonly string[] = [],
+): Promise<boolean> {
+  const prefixes = scratch.map((g) => g.replace(/\*+$/, ''));
+  const dirty = (await dirtyFiles(git, worktree)).filter((f) => !prefixes.some((p) => f.startsWith(p)));
+  if (dirty.length === 0) return false;
+  await git(['add', '--all', '--', '.', ...scratch.map((g) => `:(exclude,glob)${g}`)], { cwd: worktree });
   await git(['commit', '--quiet', '--no-verify', '-m', message, ...trailerArgs(trackId)], { cwd: worktree });
   return true;
 }
