@@ -39,8 +39,8 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   let lastFailure = '';
   let skipAgent = resumeValidation;
   for (;;) {
-    const logFile = path.join(env.logsDir, trackId, `attempt-${attempt}-${Date.now()}.log`);
-    const run = store.startRun({ trackId, attempt, agent: agent.name, logPath: logFile, pid: holder.pid, host: holder.host });
+    const run = store.startRun({ trackId, attempt, agent: agent.name, logDir: path.join(env.logsDir, trackId), pid: holder.pid, host: holder.host });
+    const logFile = run.logPath!;
     const lease = new Lease(env, trackId, run.id);
     try {
       const state = store.getTrack(trackId)!.state;

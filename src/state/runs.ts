@@ -12,6 +12,8 @@ export interface StartRunInput {
   attempt: number;
   agent: string | null;
   logPath?: string | null;
+  /** Instead of logPath: the log is `<logDir>/<run id>.log`, named in the same transaction. */
+  logDir?: string;
   pid: number;
   host: string;
 }
@@ -44,6 +46,10 @@ export function startRun(ctx: StoreContext, input: StartRunInput): RunRow {
       )
       .run(input.trackId, input.attempt, input.agent, now, input.logPath ?? null, input.pid, input.host, now);
     const runId = Number(result.lastInsertRowid);
+    if (input.logDir !== undefined) {
+      input = { ...input, logPath: `${input.logDir.replace(/\/+$/, '')}/${runId}.log` };
+      ctx.stmt('UPDATE runs SET log_path = ? WHERE id = ?').run(input.logPath, runId);
+    }
     ctx.insertEvent({
       trackId: input.trackId,
       runId,

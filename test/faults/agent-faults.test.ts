@@ -1,0 +1,142 @@
+// Faults of agents and of the machine during `implement`: garbage output, a rebase left
+// half-way, deleted files, a full disk for the run log, Ctrl-C, two implement processes at once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CLI_BIN } from '../helpers/cli.js';
+import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+import { openStateStore } from '../../src/state/open.js';
+
+let project: Project | undefined;
+afterEach(() => project?.cleanup());
+
+interface Rec {
+  track: string;
+  pid: number;
+  event: string;
+}
+
+async function setup(ids: string[], behaviours: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  project = await makeProject({ tracks: ids.map((id) => ({ id })) });
+  const p = project;
+  const behaviourFile = path.join(p.repo.root, 'behaviour.json');
+  const recordFile = path.join(p.repo.root, 'record.jsonl');
+  writeFileSync(behaviourFile, JSON.stringify(behaviours));
+  const file = path.join(p.repo.dir, 'yardmaster.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...JSON.parse(readFileSync(file, 'utf8')),
+      agent: 'rec',
+      agents: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: 60 } },
+      ...extra,
+    }),
+  );
+  p.repo.commit('configure');
+  const records = (): Rec[] => (existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec) : []);
+  return { p, records, stateDir: path.join(p.repo.dir, '.git', 'yardmaster') };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The database is consistent: every state can be rebuilt from the event log; no run left open. */
+function assertConsistent(stateDir: string): void {
+  const store = openStateStore(stateDir);
+  try {
+    const tracks = store.listTracks();
+    const rebuilt = store.rebuildStatesFromEvents();
+    for (const t of tracks) expect(rebuilt.get(t.id), t.id).toBe(t.state);
+    for (const t of tracks) for (const r of store.listRuns(t.id)) expect(r.state, `run ${r.id}`).not.toBe('running');
+  } finally {
+    store.close();
+  }
+}
+
+describe('agent and machine faults', () => {
+  it('survives megabytes of binary garbage, keeping every byte in the log', async () => {
+    const { p, stateDir } = await setup(['noisy'], { noisy: { behaviour: 'spew' } });
+    const r = await p.ym(['implement', '--json'], {}, 120_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).tracks[0].state).toBe('merged');
+    const log = path.join(stateDir, 'logs', 'noisy', '1.log');
+    expect(statSync(log).size).toBeGreaterThan(7_000_000);
+    assertConsistent(stateDir);
+  });
+
+  it('aborts a rebase an agent left in progress and fails that attempt', async () => {
+    const { p, stateDir } = await setup(['messy'], { messy: { behaviour: 'rebase-mess' } }, { attempts: 1 });
+    const r = await p.ym(['implement', '--json']);
+    expect(r.code).toBe(1);
+    const t = JSON.parse(r.stdout).tracks[0];
+    expect(t.reason).toMatch(/left a rebase in progress \(aborted\)/);
+    expect(existsSync(path.join(p.repo.dir, '.git', 'worktrees', 'messy', 'rebase-merge'))).toBe(false);
+    assertConsistent(stateDir);
+  });
+
+  it('commits deletions an agent left, with the trailer', async () => {
+    const { p } = await setup(['deleter'], { deleter: { behaviour: 'delete' } });
+    const r = await p.ym(['implement', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(p.repo.exists('README.md')).toBe(false);
+    const log = p.repo.git(['log', '-1', '--format=%s%n%(trailers:key=Yardmaster-Track,valueonly)', 'main']);
+    expect(log).toContain('uncommitted work of rec');
+    expect(log).toContain('deleter');
+  });
+
+  it('fails cleanly when the run log cannot be written (disk full)', async () => {
+    const { p, stateDir } = await setup(['full'], {}, { attempts: 2 });
+    mkdirSync(path.join(stateDir, 'logs', 'full'), { recursive: true });
+    for (const run of [1, 2]) symlinkSync('/dev/full', path.join(stateDir, 'logs', 'full', `${run}.log`));
+    const r = await p.ym(['implement', '--json']);
+    expect(r.code).toBe(1);
+    const t = JSON.parse(r.stdout).tracks[0];
+    expect(t.state).toBe('failed');
+    expect(t.reason).toMatch(/could not write the run log: ENOSPC/);
+    assertConsistent(stateDir);
+  });
+
+  it('Ctrl-C stops the agents, marks them interrupted, exits 130; the next run resumes', async () => {
+    const { p, records, stateDir } = await setup(['slow', 'slow2'], { '*': { sleepMs: 30_000 } });
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--plain'], {
+      env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (records().filter((r) => r.event === 'start').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).toBe(130);
+    for (const r of records()) expect(alive(r.pid), `agent ${r.pid}`).toBe(false);
+    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { state: string }[] };
+    expect(status.tracks.map((t) => t.state)).toEqual(['interrupted', 'interrupted']);
+    assertConsistent(stateDir);
+    writeFileSync(path.join(p.repo.root, 'behaviour.json'), JSON.stringify({}));
+    const again = await p.ym(['implement', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).tracks.map((t: { state: string }) => t.state)).toEqual(['merged', 'merged']);
+  });
+
+  it('two implement processes at once never run the same track', async () => {
+    const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    const { p, records, stateDir } = await setup(ids, { '*': { sleepMs: 300 } });
+    const [a, b] = await Promise.all([p.ym(['implement', '--concurrency', '2']), p.ym(['implement', '--concurrency', '2'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const recs = records();
+    expect(recs.filter((r) => r.event === 'overlap')).toEqual([]);
+    for (const id of ids) expect(recs.filter((r) => r.track === id && r.event === 'start')).toHaveLength(1);
+    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { state: string }[] };
+    expect(status.tracks.every((t) => t.state === 'merged')).toBe(true);
+    assertConsistent(stateDir);
+  });
+});
