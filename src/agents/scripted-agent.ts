@@ -4,7 +4,9 @@
 // plan.md and commits that.
 //
 // agent-script.json: { "attempts": [ { "sleepMs"?, "files"?: { path: content }, "delete"?: [path],
-//   "tick"?: "all" | ["1.1"], "commit"?: "message", "exit"?: number, "needsFeedback"?: true } ] }
+//   "tick"?: "all" | ["1.1"], "commit"?: "message", "exit"?: number, "needsFeedback"?: true,
+//   "rebase"?: { "resolve": { path: content } } } ] }
+// `rebase` rebases the branch onto $YM_TARGET first, writing `resolve` for conflicting files.
 // The last entry is reused for later attempts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { allTasks, parsePlan, setTaskMarker } from '../core/plan-md.js';
 
 interface Step {
+  rebase?: { resolve?: Record<string, string> };
   sleepMs?: number;
   files?: Record<string, string>;
   delete?: string[];
@@ -38,6 +41,7 @@ function main(): number {
     }
     console.log(`read feedback: ${readFileSync(fb, 'utf8').split('\n')[0]}`);
   }
+  if (step.rebase) rebaseOntoTarget(step.rebase.resolve ?? {});
   if (step.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.sleepMs);
   for (const [file, content] of Object.entries(step.files ?? {})) {
     const abs = inside(file);
@@ -53,6 +57,33 @@ function main(): number {
     console.log(`Committed: ${step.commit}`);
   }
   return step.exit ?? 0;
+}
+
+/** `git rebase $YM_TARGET`, resolving each conflicted file with the scripted content. */
+function rebaseOntoTarget(resolve: Record<string, string>): void {
+  const target = required('YM_TARGET');
+  const env = { ...process.env, GIT_EDITOR: 'true' };
+  const run = (args: string[]) => {
+    try {
+      execFileSync('git', args, { stdio: 'pipe', env });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (run(['rebase', target])) return;
+  for (let round = 0; round < 50; round++) {
+    const conflicted = execFileSync('git', ['diff', '--name-only', '--diff-filter=U'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const file of conflicted) {
+      const content = resolve[file];
+      if (content === undefined) throw new Error(`no scripted resolution for ${file}`);
+      writeFileSync(inside(file), content);
+      console.log(`Resolved ${file}`);
+    }
+    execFileSync('git', ['add', '--all'], { stdio: 'inherit' });
+    if (run(['rebase', '--continue'])) return;
+  }
+  throw new Error('rebase did not finish');
 }
 
 function tick(planFile: string, which: 'all' | string[]): void {
