@@ -6,10 +6,8 @@ import type { CommandRunner } from '../command.js';
 
 const LATER: [usage: string, description: string][] = [
   ['implement [ids...]', 'run every runnable track in parallel, each in its own worktree'],
-  ['validate [id]', 'run the checks for a track'],
   ['merge [ids...]', 'run the merge queue over the ready tracks'],
   ['revert <target>', 'undo a track, phase or task by its recorded commits'],
-  ['hooks <action>', 'install or uninstall the git hooks'],
   ['demo [dir]', 'run the whole pipeline offline with the scripted agent'],
   ['cancel <id>', 'stop a running track, keep its worktree'],
   ['archive <id>', "move a finished track's docs under yardmaster/archive/"],
