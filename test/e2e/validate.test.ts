@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { parseJUnit } from '../helpers/junit.js';
-import { makeTrackRepo, planText, processAlive, type TrackRepo, type TrackRepoOptions } from '../helpers/track-repo.js';
+import { makeTrackRepo, processAlive, type TrackRepo, type TrackRepoOptions } from '../helpers/track-repo.js';
 
 interface JsonResult {
   name: string;
@@ -254,7 +254,6 @@ describe('configured checks', () => {
     expect(chatty.outputTail.split('\n').length).toBeLessThanOrEqual(201);
     expect(chatty.outputTail).toMatch(/^\[\.\.\. [\d.]+ MiB earlier; full output in .*\.log\]\n/);
     expect(chatty.outputTail).toContain('red ]]> end-marker');
-    // eslint-disable-next-line no-control-regex
     expect(chatty.outputTail).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     const logFile = report.logFile ?? '';
     expect(statSync(logFile).size).toBeGreaterThan(5_000_000);
