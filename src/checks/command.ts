@@ -2,8 +2,9 @@
 // output streamed to the run log, only a bounded tail kept in memory, and its end classified
 // (pass, fail, timed out, command not found) in words a user can act on.
 import type { ProcessRunner } from '../proc/run.js';
-import { describeCommand, ProcessError } from '../proc/run.js';
-import type { CheckSpec, CommandSpec } from '../config/schema.js';
+import { ProcessError } from '../proc/run.js';
+import type { CheckSpec } from '../config/schema.js';
+import { describeSpec } from '../config/commands.js';
 import { OutputTail } from './tail.js';
 import type { LogSink } from './log.js';
 import type { CheckResult } from './types.js';
@@ -13,11 +14,6 @@ export interface CommandCheckOptions {
   env: Record<string, string>;
   log: LogSink | null;
   signal?: AbortSignal | undefined;
-}
-
-/** How a command from yardmaster.json reads in messages: as written. */
-export function describeSpec(run: CommandSpec): string {
-  return typeof run === 'string' ? run : describeCommand(run[0] ?? '', run.slice(1));
 }
 
 export async function runCommandCheck(

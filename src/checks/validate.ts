@@ -10,7 +10,7 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { requireConfig } from '../config/require.js';
 import { requireTrust } from '../config/trust.js';
 import { stateDbPath } from '../state/open.js';
-import { describeSpec } from './command.js';
+import { repoCommands } from '../config/commands.js';
 import { renderJUnit } from './junit.js';
 import { locate } from './locate.js';
 import { renderStepSummary, renderTable, reportJson, type ReportMeta } from './report.js';
@@ -61,7 +61,7 @@ export async function validate(opts: ValidateOptions, ctx: Context): Promise<Exi
   const runsCommands = !opts.builtinOnly && config.checks.length > 0;
   // CI counts as approval (requireTrust knows CI=true); --ci is a CI run whatever the variables say.
   if (runsCommands && !opts.ci) {
-    await requireTrust(ctx, config.checks.map((c) => `check "${c.name}": ${describeSpec(c.run)}`));
+    await requireTrust(ctx, repoCommands(config, { checks: true }));
   }
 
   const repo = await ctx.repo();
