@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ProcessRunner } from '../proc/run.js';
+import { UsageError } from '../core/errors.js';
 import { createGit, type Git } from '../git/git.js';
 import { readBlobs } from '../git/plans.js';
 import { trackDocsPath } from '../tracks/files.js';
@@ -37,7 +38,14 @@ export async function loadRevision(
 ): Promise<Revision> {
   const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
   const git = createGit(run, root);
-  const head = (await git(['rev-parse', '--verify', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`])).trim();
+  const h = await run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`], {
+    cwd: root,
+    reject: false,
+  });
+  if (h.exitCode !== 0) {
+    throw new UsageError(rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`);
+  }
+  const head = h.stdout.trim();
   const t = await run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${target}^{commit}`], {
     cwd: root,
     reject: false,
