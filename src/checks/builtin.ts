@@ -22,15 +22,18 @@ const MAX_DETAILS = 50;
 export const TRAILER_KEY = 'Yardmaster-Track';
 
 /** builtinChecks config key for each built-in check. */
-export const BUILTIN_CONFIG_KEY: Readonly<Record<BuiltinCheckName, keyof Config['builtinChecks']>> = {
-  'plan-complete': 'planComplete',
-  'conflict-markers': 'conflictMarkers',
-  scope: 'scope',
-  'up-to-date': 'upToDate',
-  trailers: 'trailers',
-};
+export const BUILTIN_CONFIG_KEY: Readonly<Record<BuiltinCheckName, keyof Config['builtinChecks']>> =
+  {
+    'plan-complete': 'planComplete',
+    'conflict-markers': 'conflictMarkers',
+    scope: 'scope',
+    'up-to-date': 'upToDate',
+    trailers: 'trailers',
+  };
 
-export const BUILTIN_RUNNERS: Readonly<Record<BuiltinCheckName, (rev: Revision) => Promise<Verdict>>> = {
+export const BUILTIN_RUNNERS: Readonly<
+  Record<BuiltinCheckName, (rev: Revision) => Promise<Verdict>>
+> = {
   'plan-complete': planComplete,
   'conflict-markers': conflictMarkers,
   scope,
@@ -56,7 +59,8 @@ async function planComplete(rev: Revision): Promise<Verdict> {
     return { status: 'fail', message: err instanceof YmError ? err.message : String(err) };
   }
   const open = tasks.filter((t) => t.marker !== 'done' && t.marker !== 'skipped');
-  if (open.length === 0) return { status: 'pass', message: `all ${plural(tasks.length, 'task')} done or skipped` };
+  if (open.length === 0)
+    return { status: 'pass', message: `all ${plural(tasks.length, 'task')} done or skipped` };
   const marker = { pending: ' ', in_progress: '~', blocked: '!', done: 'x', skipped: '-' } as const;
   return {
     status: 'fail',
@@ -79,16 +83,32 @@ async function conflictMarkers(rev: Revision): Promise<Verdict> {
     // -I skips binary files; deleted paths simply match nothing in the commit's tree.
     const r = await rev.run(
       'git',
-      ['grep', '-I', '-n', '-z', '--no-color', '-E', '-e', MARKER_CANDIDATES, rev.head, '--', ...specs],
+      [
+        'grep',
+        '-I',
+        '-n',
+        '-z',
+        '--no-color',
+        '-E',
+        '-e',
+        MARKER_CANDIDATES,
+        rev.head,
+        '--',
+        ...specs,
+      ],
       { cwd: rev.root, reject: false },
     );
     // 1 means "no match"; anything else but 0 is git failing, which must not pass as clean.
     if (r.exitCode !== 0 && r.exitCode !== 1) {
-      return { status: 'error', message: `git grep failed: ${r.stderr.trim().split('\n')[0] ?? ''}` };
+      return {
+        status: 'error',
+        message: `git grep failed: ${r.stderr.trim().split('\n')[0] ?? ''}`,
+      };
     }
     hits.push(...findMarkers(parseGrepOutput(r.stdout, rev.head)));
   }
-  if (hits.length === 0) return { status: 'pass', message: `none in ${plural(rev.changed.length, 'changed file')}` };
+  if (hits.length === 0)
+    return { status: 'pass', message: `none in ${plural(rev.changed.length, 'changed file')}` };
   const files = new Set(hits.map((h) => h.path));
   return {
     status: 'fail',
@@ -115,12 +135,16 @@ async function scope(rev: Revision): Promise<Verdict> {
   } catch (err) {
     return { status: 'error', message: err instanceof YmError ? err.message : String(err) };
   }
-  if (entries === undefined || entries.length === 0) return { status: 'skip', message: 'the track has no scope' };
+  if (entries === undefined || entries.length === 0)
+    return { status: 'skip', message: 'the track has no scope' };
   if (rev.changed === null) return noBase(rev);
   const allowed = [...entries, `${trackDocsPath(rev.trackId)}/`];
   const outside = rev.changed.filter((f) => !inScope(f, allowed));
   if (outside.length === 0) {
-    return { status: 'pass', message: `${plural(rev.changed.length, 'changed file')}, all in scope` };
+    return {
+      status: 'pass',
+      message: `${plural(rev.changed.length, 'changed file')}, all in scope`,
+    };
   }
   return {
     status: 'fail',
@@ -159,7 +183,8 @@ async function trailers(rev: Revision): Promise<Verdict> {
     });
   if (commits.length === 0) return { status: 'pass', message: `no commits since ${rev.target}` };
   const missing = commits.filter((c) => !c.values.includes(rev.trackId));
-  if (missing.length === 0) return { status: 'pass', message: `${plural(commits.length, 'commit')}, all with the trailer` };
+  if (missing.length === 0)
+    return { status: 'pass', message: `${plural(commits.length, 'commit')}, all with the trailer` };
   return {
     status: 'fail',
     message: `${missing.length} of ${plural(commits.length, 'commit')} ${missing.length === 1 ? 'lacks' : 'lack'} "${TRAILER_KEY}: ${rev.trackId}"`,

@@ -26,11 +26,17 @@ export async function runCommandCheck(
   const tail = new OutputTail();
   opts.log?.section(`check ${check.name}: ${command}`);
   const [file, args, shell] =
-    typeof check.run === 'string' ? [check.run, [] as string[], true] : [check.run[0] ?? '', check.run.slice(1), false];
+    typeof check.run === 'string'
+      ? [check.run, [] as string[], true]
+      : [check.run[0] ?? '', check.run.slice(1), false];
   const base = { name: check.name, kind: 'command' as const, level: 'fail' as const, command };
-  const finish = (r: Omit<CheckResult, 'name' | 'kind' | 'level' | 'durationMs' | 'outputTail' | 'command'>) => {
+  const finish = (
+    r: Omit<CheckResult, 'name' | 'kind' | 'level' | 'durationMs' | 'outputTail' | 'command'>,
+  ) => {
     const durationMs = Math.round(performance.now() - started);
-    opts.log?.line(`\n== ${check.name}: ${r.status}${r.message ? ` (${r.message})` : ''} in ${durationMs} ms`);
+    opts.log?.line(
+      `\n== ${check.name}: ${r.status}${r.message ? ` (${r.message})` : ''} in ${durationMs} ms`,
+    );
     const note = opts.log ? `full output in ${opts.log.file}` : undefined;
     return { ...base, ...r, durationMs, outputTail: tail.text(undefined, note) };
   };
@@ -59,10 +65,15 @@ export async function runCommandCheck(
         message: `timed out after ${check.timeoutSec}s; its process group was killed`,
       });
     }
-    if (opts.signal?.aborted) return finish({ status: 'error', exitCode: result.exitCode, message: 'interrupted' });
+    if (opts.signal?.aborted)
+      return finish({ status: 'error', exitCode: result.exitCode, message: 'interrupted' });
     if (result.exitCode === 0) return finish({ status: 'pass', exitCode: 0 });
     if (result.exitCode === null) {
-      return finish({ status: 'fail', exitCode: null, message: `killed by ${result.signal ?? 'a signal'}` });
+      return finish({
+        status: 'fail',
+        exitCode: null,
+        message: `killed by ${result.signal ?? 'a signal'}`,
+      });
     }
     if (shell && result.exitCode === 127) {
       return finish({
@@ -72,12 +83,24 @@ export async function runCommandCheck(
       });
     }
     if (shell && result.exitCode === 126) {
-      return finish({ status: 'error', exitCode: 126, message: `command not executable (exit 126): ${command}` });
+      return finish({
+        status: 'error',
+        exitCode: 126,
+        message: `command not executable (exit 126): ${command}`,
+      });
     }
-    return finish({ status: 'fail', exitCode: result.exitCode, message: `exited with code ${result.exitCode}` });
+    return finish({
+      status: 'fail',
+      exitCode: result.exitCode,
+      message: `exited with code ${result.exitCode}`,
+    });
   } catch (err) {
     if (err instanceof ProcessError && err.notFound) {
-      return finish({ status: 'error', exitCode: null, message: `command not found: ${file} (is it installed and on PATH?)` });
+      return finish({
+        status: 'error',
+        exitCode: null,
+        message: `command not found: ${file} (is it installed and on PATH?)`,
+      });
     }
     const message = err instanceof Error ? err.message : String(err);
     return finish({ status: 'error', exitCode: null, message: `could not run: ${message}` });

@@ -11,7 +11,8 @@ export interface JUnitMeta {
 }
 
 // Characters XML 1.0 cannot carry at all, even escaped or in CDATA.
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NOT_XML =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function xmlText(s: string): string {
   return s.replace(NOT_XML, '\ufffd');
@@ -41,7 +42,8 @@ function testcase(r: CheckResult): string {
   const message = r.message ?? r.status;
   const body = r.outputTail === '' ? message : `${message}\n\n${r.outputTail}`;
   if (r.status === 'pass') return `${head}/>`;
-  if (r.status === 'skip') return `${head}>\n      <skipped message="${xmlAttr(message)}"/>\n    </testcase>`;
+  if (r.status === 'skip')
+    return `${head}>\n      <skipped message="${xmlAttr(message)}"/>\n    </testcase>`;
   if (r.level === 'warn') {
     return `${head}>\n      <system-out>${cdata(`warning (${r.status}): ${body}`)}</system-out>\n    </testcase>`;
   }

@@ -38,27 +38,47 @@ export const CI_BRANCH_VARIABLES = [
   'CI_COMMIT_REF_NAME',
 ] as const;
 
-async function gitOut(ctx: Pick<Context, 'run'>, cwd: string, args: string[]): Promise<string | null> {
+async function gitOut(
+  ctx: Pick<Context, 'run'>,
+  cwd: string,
+  args: string[],
+): Promise<string | null> {
   const r = await ctx.run('git', args, { cwd, reject: false });
   return r.exitCode === 0 ? r.stdout.trim() : null;
 }
 
-const currentBranch = (ctx: Pick<Context, 'run'>, cwd: string) => gitOut(ctx, cwd, ['symbolic-ref', '--short', '-q', 'HEAD']);
+const currentBranch = (ctx: Pick<Context, 'run'>, cwd: string) =>
+  gitOut(ctx, cwd, ['symbolic-ref', '--short', '-q', 'HEAD']);
 
 const refExists = async (ctx: Pick<Context, 'run'>, cwd: string, ref: string) =>
-  (await gitOut(ctx, cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])) !== null;
+  (await gitOut(ctx, cwd, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    '--end-of-options',
+    `${ref}^{commit}`,
+  ])) !== null;
 
-const hasTrack = (checkout: string, id: string) => existsSync(path.join(checkout, trackDocsPath(id), 'track.json'));
+const hasTrack = (checkout: string, id: string) =>
+  existsSync(path.join(checkout, trackDocsPath(id), 'track.json'));
 
 /** CI prefers the remote's view of the target (a CI clone rarely has the local branch). */
-async function resolveTarget(ctx: Pick<Context, 'run'>, cwd: string, target: string, ci: boolean): Promise<string> {
+async function resolveTarget(
+  ctx: Pick<Context, 'run'>,
+  cwd: string,
+  target: string,
+  ci: boolean,
+): Promise<string> {
   const order = ci ? [`origin/${target}`, target] : [target, `origin/${target}`];
   for (const ref of order) if (await refExists(ctx, cwd, ref)) return ref;
-  throw new UsageError(`The target branch "${target}" was not found here (tried ${order.join(', ')}).`, {
-    hint: ci
-      ? 'Fetch the whole history in CI (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: "0"), or fetch the target.'
-      : 'Create the branch, or set "target" in yardmaster.json.',
-  });
+  throw new UsageError(
+    `The target branch "${target}" was not found here (tried ${order.join(', ')}).`,
+    {
+      hint: ci
+        ? 'Fetch the whole history in CI (actions/checkout: fetch-depth: 0; GitLab: GIT_DEPTH: "0"), or fetch the target.'
+        : 'Create the branch, or set "target" in yardmaster.json.',
+    },
+  );
 }
 
 export async function locate(ctx: Context, config: Config, opts: LocateOptions): Promise<Located> {
@@ -88,25 +108,38 @@ export async function locate(ctx: Context, config: Config, opts: LocateOptions):
     if (worktree && existsSync(worktree)) checkout = worktree;
   }
   if (opts.rev === undefined && !hasTrack(checkout, trackId)) {
-    throw new UsageError(`Unknown track "${trackId}": ${path.join(checkout, trackDocsPath(trackId), 'track.json')} does not exist.`, {
-      hint: 'List the tracks with `ym status`.',
-    });
+    throw new UsageError(
+      `Unknown track "${trackId}": ${path.join(checkout, trackDocsPath(trackId), 'track.json')} does not exist.`,
+      {
+        hint: 'List the tracks with `ym status`.',
+      },
+    );
   }
   const branch = await currentBranch(ctx, checkout);
   if (opts.rev === undefined && branch !== `${prefix}${trackId}`) {
-    ctx.out.warn(`checking ${checkout} on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on ${prefix}${trackId}.`);
+    ctx.out.warn(
+      `checking ${checkout} on ${branch ? `branch ${branch}` : 'a detached HEAD'}, not on ${prefix}${trackId}.`,
+    );
   }
   const target = await resolveTarget(ctx, checkout, config.target, false);
   return { trackId, checkout, branch, target, foundBy };
 }
 
-async function locateCi(ctx: Context, config: Config, id: string | undefined, checkout: string): Promise<Located> {
+async function locateCi(
+  ctx: Context,
+  config: Config,
+  id: string | undefined,
+  checkout: string,
+): Promise<Located> {
   const prefix = config.branchPrefix;
   const branch = await currentBranch(ctx, checkout);
   const target = await resolveTarget(ctx, checkout, config.target, true);
   if (id !== undefined) {
     const trackId = assertTrackId(id);
-    if (!hasTrack(checkout, trackId)) throw new UsageError(`Unknown track "${trackId}": no ${trackDocsPath(trackId)}/track.json in this checkout.`);
+    if (!hasTrack(checkout, trackId))
+      throw new UsageError(
+        `Unknown track "${trackId}": no ${trackDocsPath(trackId)}/track.json in this checkout.`,
+      );
     return { trackId, checkout, branch, target, foundBy: 'argument' };
   }
   const tried: string[] = [];
@@ -133,17 +166,33 @@ async function locateCi(ctx: Context, config: Config, id: string | undefined, ch
     `--format=%(trailers:key=${TRAILER_KEY},valueonly)`,
     `${target}..HEAD`,
   ]);
-  const ids = [...new Set((trailers ?? '').split('\n').map((s) => s.trim()).filter((s) => s !== ''))];
+  const ids = [
+    ...new Set(
+      (trailers ?? '')
+        .split('\n')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
   const known = ids.filter((t) => TRACK_ID_PATTERN.test(t) && hasTrack(checkout, t));
   if (known.length === 1 && known[0] !== undefined) {
-    return { trackId: known[0], checkout, branch, target, foundBy: `${TRAILER_KEY} trailers of ${target}..HEAD` };
+    return {
+      trackId: known[0],
+      checkout,
+      branch,
+      target,
+      foundBy: `${TRAILER_KEY} trailers of ${target}..HEAD`,
+    };
   }
   tried.push(
     known.length > 1
       ? `${TRAILER_KEY} trailers of ${target}..HEAD: several tracks (${known.join(', ')})`
       : `${TRAILER_KEY} trailers of ${target}..HEAD: none naming a track`,
   );
-  throw new UsageError(`--ci: no track matches this build's branch. Tried:\n${tried.map((t) => `  ${t}`).join('\n')}`, {
-    hint: `Track branches are ${prefix}<id> with yardmaster/tracks/<id>/track.json committed; or pass the id: \`yardmaster validate <id> --ci\`.`,
-  });
+  throw new UsageError(
+    `--ci: no track matches this build's branch. Tried:\n${tried.map((t) => `  ${t}`).join('\n')}`,
+    {
+      hint: `Track branches are ${prefix}<id> with yardmaster/tracks/<id>/track.json committed; or pass the id: \`yardmaster validate <id> --ci\`.`,
+    },
+  );
 }

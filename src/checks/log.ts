@@ -31,7 +31,7 @@ export class LogSink {
     if (this.#fd === null) return;
     try {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      for (let done = 0; done < buf.length; ) done += writeSync(this.#fd, buf, done);
+      for (let done = 0; done < buf.length;) done += writeSync(this.#fd, buf, done);
     } catch (err) {
       this.problem = (err as Error).message;
       this.close();

@@ -16,10 +16,15 @@ export interface ReportMeta {
 }
 
 /** What the table shows: the status, or `warn` for a problem at level warn. */
-export function displayStatus(r: CheckResult): { symbol: string; label: string; tone: 'ok' | 'bad' | 'warn' | 'quiet' } {
+export function displayStatus(r: CheckResult): {
+  symbol: string;
+  label: string;
+  tone: 'ok' | 'bad' | 'warn' | 'quiet';
+} {
   if (r.status === 'pass') return { symbol: '✓', label: 'pass', tone: 'ok' };
   if (r.status === 'skip') return { symbol: '-', label: 'skip', tone: 'quiet' };
-  if (r.level === 'warn') return { symbol: '⚠', label: r.status === 'fail' ? 'warn' : 'error', tone: 'warn' };
+  if (r.level === 'warn')
+    return { symbol: '⚠', label: r.status === 'fail' ? 'warn' : 'error', tone: 'warn' };
   return { symbol: '✗', label: r.status, tone: 'bad' };
 }
 
@@ -37,9 +42,13 @@ export function summaryLine(report: CheckReport): string {
   const failed = report.results.filter(blocking);
   const warnings = report.results.filter((r) => problem(r) && r.level === 'warn');
   const n = report.results.length;
-  const warn = warnings.length > 0 ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (${warnings.map((r) => r.name).join(', ')})` : '';
+  const warn =
+    warnings.length > 0
+      ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (${warnings.map((r) => r.name).join(', ')})`
+      : '';
   const time = formatDuration(report.durationMs);
-  if (report.interrupted) return `INTERRUPTED after ${time}: ${n - report.results.filter((r) => r.status === 'skip').length} of ${n} checks ran.`;
+  if (report.interrupted)
+    return `INTERRUPTED after ${time}: ${n - report.results.filter((r) => r.status === 'skip').length} of ${n} checks ran.`;
   if (failed.length > 0) {
     return `FAILED: ${failed.length} of ${n} check${n === 1 ? '' : 's'} failed (${failed.map((r) => r.name).join(', ')})${warn}, in ${time}.`;
   }
@@ -50,18 +59,28 @@ export function renderTable(report: CheckReport, meta: ReportMeta, c: Palette): 
   const tone = { ok: c.green, bad: c.red, warn: c.yellow, quiet: c.dim };
   const nameWidth = Math.max(5, ...report.results.map((r) => r.name.length));
   const lines = [
-    c.bold(`Track ${meta.trackId} at ${report.headSha.slice(0, 10)} (vs ${meta.target})`) + c.dim(`  ${meta.checkout}`),
+    c.bold(`Track ${meta.trackId} at ${report.headSha.slice(0, 10)} (vs ${meta.target})`) +
+      c.dim(`  ${meta.checkout}`),
   ];
-  if (report.results.length === 0) lines.push('  (no checks: every built-in check is off and none is configured)');
+  if (report.results.length === 0)
+    lines.push('  (no checks: every built-in check is off and none is configured)');
   for (const r of report.results) {
     const s = displayStatus(r);
     const status = tone[s.tone](`${s.symbol} ${s.label.padEnd(5)}`);
     const time = formatDuration(r.durationMs).padStart(7);
-    lines.push(`  ${status}  ${r.name.padEnd(nameWidth)}  ${c.dim(time)}  ${r.message ?? ''}`.trimEnd());
+    lines.push(
+      `  ${status}  ${r.name.padEnd(nameWidth)}  ${c.dim(time)}  ${r.message ?? ''}`.trimEnd(),
+    );
   }
   for (const r of report.results.filter((x) => problem(x) && x.outputTail !== '')) {
     const exit = r.exitCode === null ? '' : ` (exit ${r.exitCode})`;
-    lines.push('', c.bold(`--- ${r.name}${exit}: ${r.kind === 'command' ? 'last lines of its output' : 'details'} ---`), r.outputTail);
+    lines.push(
+      '',
+      c.bold(
+        `--- ${r.name}${exit}: ${r.kind === 'command' ? 'last lines of its output' : 'details'} ---`,
+      ),
+      r.outputTail,
+    );
   }
   lines.push('', (report.ok ? c.green : c.red)(summaryLine(report)));
   if (meta.logFile) lines.push(c.dim(`Full output: ${meta.logFile}`));
@@ -107,7 +126,12 @@ export function reportJson(report: CheckReport, meta: ReportMeta) {
 }
 
 const cell = (s: string) =>
-  s.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  s
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|');
 
 /** Markdown for $GITHUB_STEP_SUMMARY: a heading, the table, and the failing tails folded. */
 export function renderStepSummary(report: CheckReport, meta: ReportMeta): string {
@@ -122,12 +146,23 @@ export function renderStepSummary(report: CheckReport, meta: ReportMeta): string
   ];
   for (const r of report.results) {
     const s = displayStatus(r);
-    lines.push(`| ${cell(r.name)} | ${icon[s.tone]} ${s.label} | ${formatDuration(r.durationMs)} | ${cell(r.message ?? '')} |`);
+    lines.push(
+      `| ${cell(r.name)} | ${icon[s.tone]} ${s.label} | ${formatDuration(r.durationMs)} | ${cell(r.message ?? '')} |`,
+    );
   }
   for (const r of report.results.filter((x) => problem(x) && x.outputTail !== '')) {
     const longest = Math.max(2, ...(r.outputTail.match(/`+/g) ?? []).map((m) => m.length));
     const fence = '`'.repeat(longest + 1);
-    lines.push('', `<details><summary>${cell(r.name)}: output tail</summary>`, '', `${fence}text`, r.outputTail, fence, '', '</details>');
+    lines.push(
+      '',
+      `<details><summary>${cell(r.name)}: output tail</summary>`,
+      '',
+      `${fence}text`,
+      r.outputTail,
+      fence,
+      '',
+      '</details>',
+    );
   }
   return `${lines.join('\n')}\n\n`;
 }

@@ -38,18 +38,28 @@ export async function loadRevision(
 ): Promise<Revision> {
   const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
   const git = createGit(run, root);
-  const h = await run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`], {
-    cwd: root,
-    reject: false,
-  });
+  const h = await run(
+    'git',
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
+    {
+      cwd: root,
+      reject: false,
+    },
+  );
   if (h.exitCode !== 0) {
-    throw new UsageError(rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`);
+    throw new UsageError(
+      rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`,
+    );
   }
   const head = h.stdout.trim();
-  const t = await run('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${target}^{commit}`], {
-    cwd: root,
-    reject: false,
-  });
+  const t = await run(
+    'git',
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${target}^{commit}`],
+    {
+      cwd: root,
+      reject: false,
+    },
+  );
   const targetSha = t.exitCode === 0 ? t.stdout.trim() : null;
   let base: string | null = null;
   let baseProblem: string | null = null;
@@ -67,7 +77,15 @@ export async function loadRevision(
   }
   let changed: string[] | null = null;
   if (base !== null) {
-    const diff = await git(['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', base, head]);
+    const diff = await git([
+      'diff',
+      '--name-only',
+      '-z',
+      '--no-renames',
+      '--no-ext-diff',
+      base,
+      head,
+    ]);
     changed = diff.split('\0').filter((p) => p !== '');
   }
   const docs = trackDocsPath(trackId);
@@ -79,5 +97,17 @@ export async function loadRevision(
     const spec = `${head}:${docs}/${name}`;
     return (await readBlobs(run, root, [spec])).get(spec) ?? null;
   };
-  return { git, run, root, trackId, target, head, targetSha, base, baseProblem, changed, readTrackFile };
+  return {
+    git,
+    run,
+    root,
+    trackId,
+    target,
+    head,
+    targetSha,
+    base,
+    baseProblem,
+    changed,
+    readTrackFile,
+  };
 }

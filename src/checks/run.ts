@@ -8,7 +8,13 @@ import { BUILTIN_CONFIG_KEY, BUILTIN_RUNNERS, type Verdict } from './builtin.js'
 import { runCommandCheck } from './command.js';
 import { LogSink } from './log.js';
 import { loadRevision, type Revision } from './revision.js';
-import { BUILTIN_CHECKS, type BuiltinCheckName, type CheckReport, type CheckRequest, type CheckResult } from './types.js';
+import {
+  BUILTIN_CHECKS,
+  type BuiltinCheckName,
+  type CheckReport,
+  type CheckRequest,
+  type CheckResult,
+} from './types.js';
 
 export async function runChecks(
   ctx: Pick<Context, 'run'>,
@@ -18,7 +24,9 @@ export async function runChecks(
   const started = performance.now();
   const rev = await loadRevision(ctx.run, req.cwd, req.trackId, req.target, req.rev);
   const log = req.logFile ? LogSink.open(req.logFile) : null;
-  log?.section(`checks for track ${req.trackId} at ${rev.head} (target ${req.target}${rev.targetSha ? ` ${rev.targetSha}` : ''})`);
+  log?.section(
+    `checks for track ${req.trackId} at ${rev.head} (target ${req.target}${rev.targetSha ? ` ${rev.targetSha}` : ''})`,
+  );
   const results: CheckResult[] = [];
   const interrupted = () => req.signal?.aborted === true;
   const record = (r: CheckResult) => {
@@ -35,7 +43,9 @@ export async function runChecks(
       }
       req.onStart?.(name, 'builtin');
       const result = await runBuiltin(name, level, rev);
-      log?.section(`check ${name}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+      log?.section(
+        `check ${name}: ${result.status}${result.message ? ` (${result.message})` : ''}`,
+      );
       if (result.outputTail) log?.line(result.outputTail);
       record(result);
     }
@@ -47,14 +57,17 @@ export async function runChecks(
           continue;
         }
         req.onStart?.(check.name, 'command');
-        record(await runCommandCheck(ctx.run, check, { cwd: rev.root, env, log, signal: req.signal }));
+        record(
+          await runCommandCheck(ctx.run, check, { cwd: rev.root, env, log, signal: req.signal }),
+        );
       }
     }
   } finally {
     if (log?.problem) {
       // Say it where the user looks: on the last result, and in the log's place in the report.
       const last = results[results.length - 1];
-      if (last) last.message = `${last.message ?? ''}${last.message ? '; ' : ''}run log not written: ${log.problem}`;
+      if (last)
+        last.message = `${last.message ?? ''}${last.message ? '; ' : ''}run log not written: ${log.problem}`;
     }
     log?.close();
   }
@@ -69,13 +82,20 @@ export async function runChecks(
   };
 }
 
-async function runBuiltin(name: BuiltinCheckName, level: 'fail' | 'warn', rev: Revision): Promise<CheckResult> {
+async function runBuiltin(
+  name: BuiltinCheckName,
+  level: 'fail' | 'warn',
+  rev: Revision,
+): Promise<CheckResult> {
   const started = performance.now();
   let verdict: Verdict;
   try {
     verdict = await BUILTIN_RUNNERS[name](rev);
   } catch (err) {
-    verdict = { status: 'error', message: err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err) };
+    verdict = {
+      status: 'error',
+      message: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
+    };
   }
   return {
     name,
@@ -90,5 +110,14 @@ async function runBuiltin(name: BuiltinCheckName, level: 'fail' | 'warn', rev: R
 }
 
 function skipped(name: string, kind: CheckResult['kind'], level: 'fail' | 'warn'): CheckResult {
-  return { name, kind, status: 'skip', level, exitCode: null, durationMs: 0, outputTail: '', message: 'interrupted before it ran' };
+  return {
+    name,
+    kind,
+    status: 'skip',
+    level,
+    exitCode: null,
+    durationMs: 0,
+    outputTail: '',
+    message: 'interrupted before it ran',
+  };
 }

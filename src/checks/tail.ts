@@ -54,7 +54,8 @@ export class OutputTail {
 // CSI/OSC escape sequences (colours, cursor moves, hyperlinks).
 const ESCAPES = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 // Everything XML 1.0 cannot carry and terminals should not receive, except tab and newline.
-const UNPRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNPRINTABLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Output as plain text: no escape sequences, CRLF and progress-bar CRs folded, no control bytes. */
 export function cleanOutput(text: string): string {

@@ -4,7 +4,13 @@
 export type CheckStatus = 'pass' | 'fail' | 'skip' | 'error';
 
 /** Names of the built-in checks, in the order they run. */
-export const BUILTIN_CHECKS = ['plan-complete', 'conflict-markers', 'scope', 'up-to-date', 'trailers'] as const;
+export const BUILTIN_CHECKS = [
+  'plan-complete',
+  'conflict-markers',
+  'scope',
+  'up-to-date',
+  'trailers',
+] as const;
 export type BuiltinCheckName = (typeof BUILTIN_CHECKS)[number];
 
 export interface CheckResult {

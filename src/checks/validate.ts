@@ -2,7 +2,15 @@
 // track, print a table (or one JSON document), write JUnit XML and the GitHub step summary when
 // asked, and record the results as a `checks.finished` event when state.db exists (never in CI).
 // Exit 0 when every check passed, 1 when one failed, 2 for bad usage, 130 when interrupted.
-import { appendFileSync, closeSync, existsSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  openSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -51,7 +59,9 @@ function assertWritable(file: string): void {
 
 export async function validate(opts: ValidateOptions, ctx: Context): Promise<ExitCodeValue> {
   if (opts.rev !== undefined && !opts.builtinOnly) {
-    throw new UsageError('--rev needs --builtin-only: configured checks run on the working tree, not on a commit.');
+    throw new UsageError(
+      '--rev needs --builtin-only: configured checks run on the working tree, not on a commit.',
+    );
   }
   const { config } = await requireConfig(ctx);
   const junitFile = opts.junit === undefined ? null : path.resolve(ctx.cwd, opts.junit);
@@ -66,7 +76,9 @@ export async function validate(opts: ValidateOptions, ctx: Context): Promise<Exi
 
   const repo = await ctx.repo();
   const stamp = ctx.clock.now().toISOString().replace(/[:.]/g, '-');
-  const logFile = runsCommands ? path.join(repo.stateDir, 'logs', where.trackId, `validate-${stamp}.log`) : null;
+  const logFile = runsCommands
+    ? path.join(repo.stateDir, 'logs', where.trackId, `validate-${stamp}.log`)
+    : null;
   const report = await runChecks(
     ctx,
     {
@@ -103,9 +115,18 @@ export async function validate(opts: ValidateOptions, ctx: Context): Promise<Exi
   }
   if (junitFile !== null) {
     try {
-      writeFileSync(junitFile, renderJUnit(report, { trackId: where.trackId, timestamp: ctx.clock.now(), hostname: hostname() }));
+      writeFileSync(
+        junitFile,
+        renderJUnit(report, {
+          trackId: where.trackId,
+          timestamp: ctx.clock.now(),
+          hostname: hostname(),
+        }),
+      );
     } catch (err) {
-      throw new UsageError(`Cannot write the JUnit report to ${junitFile}: ${(err as Error).message}`);
+      throw new UsageError(
+        `Cannot write the JUnit report to ${junitFile}: ${(err as Error).message}`,
+      );
     }
   }
   const summaryFile = ctx.env.GITHUB_STEP_SUMMARY;

@@ -17,10 +17,13 @@ export interface RepoCommandParts {
 /** Lines for requireTrust: the repository's own commands of the kinds asked for. */
 export function repoCommands(config: Config, parts: RepoCommandParts): string[] {
   const lines: string[] = [];
-  if (parts.checks) for (const c of config.checks) lines.push(`check "${c.name}": ${describeSpec(c.run)}`);
-  if (parts.setup) for (const s of config.worktrees.setup) lines.push(`worktree setup: ${describeSpec(s)}`);
+  if (parts.checks)
+    for (const c of config.checks) lines.push(`check "${c.name}": ${describeSpec(c.run)}`);
+  if (parts.setup)
+    for (const s of config.worktrees.setup) lines.push(`worktree setup: ${describeSpec(s)}`);
   if (parts.agents) {
-    for (const [name, a] of Object.entries(config.agents)) lines.push(`agent "${name}": ${describeSpec(a.command)}`);
+    for (const [name, a] of Object.entries(config.agents))
+      lines.push(`agent "${name}": ${describeSpec(a.command)}`);
   }
   return lines;
 }

@@ -3,7 +3,15 @@
 // dir's hooks/), with the absolute node and yardmaster that installed them written in. A hook
 // that is not ours is never overwritten: it moves to <name>.pre-yardmaster and ours runs it
 // first. Installing twice changes nothing; uninstall puts the original back byte for byte.
-import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
@@ -30,7 +38,10 @@ export interface HooksDir {
 
 export async function hooksDir(ctx: Pick<Context, 'run' | 'repo'>): Promise<HooksDir> {
   const repo = await ctx.repo();
-  const r = await ctx.run('git', ['config', '--path', '--get', 'core.hooksPath'], { cwd: repo.root, reject: false });
+  const r = await ctx.run('git', ['config', '--path', '--get', 'core.hooksPath'], {
+    cwd: repo.root,
+    reject: false,
+  });
   const value = r.exitCode === 0 ? r.stdout.trim() : '';
   if (value !== '') return { dir: path.resolve(repo.root, value), hooksPath: value };
   return { dir: path.join(repo.commonDir, 'hooks'), hooksPath: null };
@@ -39,7 +50,10 @@ export async function hooksDir(ctx: Pick<Context, 'run' | 'repo'>): Promise<Hook
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The hook from hooks/<name> with this installation's node, CLI and branch prefix. */
-export function renderHook(name: HookName, vars: { node: string; cli: string; prefix: string }): string {
+export function renderHook(
+  name: HookName,
+  vars: { node: string; cli: string; prefix: string },
+): string {
   const text = readFileSync(path.join(packageRoot(), 'hooks', name), 'utf8');
   return text
     .replace(/^ym_node=.*$/m, `ym_node=${shellQuote(vars.node)}`)
@@ -59,7 +73,9 @@ function present(file: string): boolean {
 
 function isOurs(file: string, name: HookName): boolean {
   try {
-    return readFileSync(file, 'utf8').split('\n', 3).some((l) => l.trim() === `${MARKER} ${name}`);
+    return readFileSync(file, 'utf8')
+      .split('\n', 3)
+      .some((l) => l.trim() === `${MARKER} ${name}`);
   } catch {
     return false;
   }
@@ -72,17 +88,26 @@ function writeExecutable(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-export async function installHooks(ctx: Context): Promise<{ dir: HooksDir; changes: HookChange[] }> {
+export async function installHooks(
+  ctx: Context,
+): Promise<{ dir: HooksDir; changes: HookChange[] }> {
   const dir = await hooksDir(ctx);
   const { config } = await ctx.config();
-  const vars = { node: process.execPath, cli: path.join(packageRoot(), 'bin', 'yardmaster.js'), prefix: config.branchPrefix };
+  const vars = {
+    node: process.execPath,
+    cli: path.join(packageRoot(), 'bin', 'yardmaster.js'),
+    prefix: config.branchPrefix,
+  };
   // Check every hook before touching any, so a refusal leaves nothing half-installed.
   for (const name of HOOK_NAMES) {
     const file = path.join(dir.dir, name);
     if (present(file) && !isOurs(file, name) && present(file + CHAINED_SUFFIX)) {
-      throw new UsageError(`Both ${file} and ${file}${CHAINED_SUFFIX} exist, and the first is not yardmaster's.`, {
-        hint: `Merge them by hand (or remove ${name}${CHAINED_SUFFIX}), then run \`ym hooks install\` again.`,
-      });
+      throw new UsageError(
+        `Both ${file} and ${file}${CHAINED_SUFFIX} exist, and the first is not yardmaster's.`,
+        {
+          hint: `Merge them by hand (or remove ${name}${CHAINED_SUFFIX}), then run \`ym hooks install\` again.`,
+        },
+      );
     }
   }
   mkdirSync(dir.dir, { recursive: true });
@@ -104,14 +129,21 @@ export async function installHooks(ctx: Context): Promise<{ dir: HooksDir; chang
   return { dir, changes };
 }
 
-export async function uninstallHooks(ctx: Context): Promise<{ dir: HooksDir; changes: HookChange[] }> {
+export async function uninstallHooks(
+  ctx: Context,
+): Promise<{ dir: HooksDir; changes: HookChange[] }> {
   const dir = await hooksDir(ctx);
   const changes: HookChange[] = [];
   for (const name of HOOK_NAMES) {
     const file = path.join(dir.dir, name);
     const aside = file + CHAINED_SUFFIX;
     if (present(file) && !isOurs(file, name)) {
-      changes.push({ name, file, action: 'not-ours', ...(present(aside) ? { chained: aside } : {}) });
+      changes.push({
+        name,
+        file,
+        action: 'not-ours',
+        ...(present(aside) ? { chained: aside } : {}),
+      });
       continue;
     }
     const had = present(file);
@@ -134,9 +166,17 @@ const DESCRIBE: Record<HookChange['action'], string> = {
   'not-ours': 'not yardmaster’s: left alone',
 };
 
-function report(ctx: Context, title: string, result: { dir: HooksDir; changes: HookChange[] }): void {
+function report(
+  ctx: Context,
+  title: string,
+  result: { dir: HooksDir; changes: HookChange[] },
+): void {
   if (ctx.json) {
-    ctx.out.json({ hooksDir: result.dir.dir, hooksPath: result.dir.hooksPath, hooks: result.changes });
+    ctx.out.json({
+      hooksDir: result.dir.dir,
+      hooksPath: result.dir.hooksPath,
+      hooks: result.changes,
+    });
     return;
   }
   const where = result.dir.hooksPath ? ` (core.hooksPath = ${result.dir.hooksPath})` : '';
@@ -144,14 +184,19 @@ function report(ctx: Context, title: string, result: { dir: HooksDir; changes: H
   for (const c of result.changes) {
     const chained = path.basename(c.chained ?? '');
     const also = c.action === 'updated' && c.chained ? `; your ${chained} still runs first` : '';
-    ctx.out.line(`  ${c.name.padEnd(10)}  ${DESCRIBE[c.action].replace('{chained}', chained)}${also}`);
+    ctx.out.line(
+      `  ${c.name.padEnd(10)}  ${DESCRIBE[c.action].replace('{chained}', chained)}${also}`,
+    );
   }
 }
 
 export async function installHooksAction(ctx: Context): Promise<void> {
   const result = await installHooks(ctx);
   report(ctx, 'Git hooks in', result);
-  if (!ctx.json) ctx.out.info('pre-push checks track branches before they leave (bypass: git push --no-verify).');
+  if (!ctx.json)
+    ctx.out.info(
+      'pre-push checks track branches before they leave (bypass: git push --no-verify).',
+    );
 }
 
 export async function uninstallHooksAction(ctx: Context): Promise<void> {

@@ -25,9 +25,12 @@ export interface CiPlan {
 
 function templateFor(forge: Forge, prefix: string): string {
   if (!/^[A-Za-z0-9._/-]+$/.test(prefix)) {
-    throw new UsageError(`branchPrefix "${prefix}" has characters the CI templates cannot carry safely.`, {
-      hint: 'Use letters, digits, ".", "_", "-" and "/" in branchPrefix, or write the CI job by hand.',
-    });
+    throw new UsageError(
+      `branchPrefix "${prefix}" has characters the CI templates cannot carry safely.`,
+      {
+        hint: 'Use letters, digits, ".", "_", "-" and "/" in branchPrefix, or write the CI job by hand.',
+      },
+    );
   }
   return renderTemplate(`ci/${forge}.yml`, {
     branchPrefix: prefix,
@@ -55,11 +58,18 @@ export function planCi(root: string, forge: Forge, prefix: string, force: boolea
 function isOurJob(node: unknown): boolean {
   if (!isMap(node)) return false;
   const script = node.get('script', true);
-  const lines = isSeq(script) ? script.items.map((i) => (isScalar(i) ? String(i.value) : '')) : [String(script ?? '')];
+  const lines = isSeq(script)
+    ? script.items.map((i) => (isScalar(i) ? String(i.value) : ''))
+    : [String(script ?? '')];
   return lines.some((l) => /\byardmaster validate --ci\b/.test(l));
 }
 
-export function mergeGitlab(file: string, existing: string, template: string, force: boolean): CiPlan {
+export function mergeGitlab(
+  file: string,
+  existing: string,
+  template: string,
+  force: boolean,
+): CiPlan {
   const doc: Document = parseDocument(existing);
   if (doc.errors.length > 0) {
     throw new UsageError(`${file} is not valid YAML: ${doc.errors[0]?.message ?? 'parse error'}`, {
@@ -67,10 +77,14 @@ export function mergeGitlab(file: string, existing: string, template: string, fo
     });
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
-    throw new UsageError(`${file} does not hold a mapping of jobs at the top level; not touching it.`);
+    throw new UsageError(
+      `${file} does not hold a mapping of jobs at the top level; not touching it.`,
+    );
   }
   const ours = parseDocument(template);
-  const ourPair = isMap(ours.contents) ? ours.contents.items.find((p) => isScalar(p.key) && p.key.value === JOB) : undefined;
+  const ourPair = isMap(ours.contents)
+    ? ours.contents.items.find((p) => isScalar(p.key) && p.key.value === JOB)
+    : undefined;
   if (!ourPair) throw new Error(`templates/ci/gitlab.yml has no "${JOB}" job`);
   const notes: string[] = [];
   if (doc.contents === null) doc.contents = doc.createNode({});
@@ -80,15 +94,19 @@ export function mergeGitlab(file: string, existing: string, template: string, fo
   let action: CiPlan['action'] = 'merged';
   if (current) {
     if (!isOurJob(current.value) && !force) {
-      throw new UsageError(`${file} already has a job named "${JOB}" that yardmaster did not write.`, {
-        hint: 'Rename that job, or run `ym setup --ci gitlab --force` to replace it.',
-      });
+      throw new UsageError(
+        `${file} already has a job named "${JOB}" that yardmaster did not write.`,
+        {
+          hint: 'Rename that job, or run `ym setup --ci gitlab --force` to replace it.',
+        },
+      );
     }
     current.value = ourPair.value; // in place: the job keeps its position and the comments around it
     action = 'updated';
   } else {
     if (isScalar(ourPair.key)) {
-      ourPair.key.commentBefore = ' Yardmaster: validates track branches in merge request pipelines (yardmaster setup --ci gitlab).';
+      ourPair.key.commentBefore =
+        ' Yardmaster: validates track branches in merge request pipelines (yardmaster setup --ci gitlab).';
       ourPair.key.spaceBefore = true;
     }
     top.items.push(ourPair);
@@ -98,5 +116,10 @@ export function mergeGitlab(file: string, existing: string, template: string, fo
     stages.add(doc.createNode('test'));
     notes.push('added the "test" stage to stages (the yardmaster job runs in it)');
   }
-  return { file, text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), action, notes };
+  return {
+    file,
+    text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }),
+    action,
+    notes,
+  };
 }

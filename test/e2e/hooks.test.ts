@@ -4,7 +4,13 @@ import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'n
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { fileMode, makeTrackRepo, planText, type TrackRepo, type TrackRepoOptions } from '../helpers/track-repo.js';
+import {
+  fileMode,
+  makeTrackRepo,
+  planText,
+  type TrackRepo,
+  type TrackRepoOptions,
+} from '../helpers/track-repo.js';
 
 let repos: TrackRepo[] = [];
 afterEach(() => {
@@ -47,7 +53,9 @@ describe('pre-push', () => {
     r.commit('tick the plan\n\nYardmaster-Track: slugify');
     const ok = r.gitResult(['push', '-q', 'origin', r.branch]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(r.git(['rev-parse', `refs/heads/${r.branch}`], r.remote).trim()).toBe(r.git(['rev-parse', 'HEAD']).trim());
+    expect(r.git(['rev-parse', `refs/heads/${r.branch}`], r.remote).trim()).toBe(
+      r.git(['rev-parse', 'HEAD']).trim(),
+    );
   });
 
   it('checks the pushed commit, not the checkout: pushing a track branch from main works', async () => {
@@ -92,7 +100,8 @@ describe('install and uninstall', () => {
 
     const install = await ym(r, ['hooks', 'install', '--json']);
     expect(install.code, install.stderr).toBe(0);
-    const changes = (JSON.parse(install.stdout) as { hooks: { name: string; action: string }[] }).hooks;
+    const changes = (JSON.parse(install.stdout) as { hooks: { name: string; action: string }[] })
+      .hooks;
     expect(changes.find((c) => c.name === 'pre-push')?.action).toBe('chained');
     expect(readFileSync(path.join(hooks, 'pre-push.pre-yardmaster'), 'utf8')).toBe(original);
 
@@ -100,17 +109,26 @@ describe('install and uninstall', () => {
     expect(push.code, push.stderr).toBe(0);
     const recorded = readFileSync(record, 'utf8');
     expect(recorded).toContain(`args: origin ${r.remote}`);
-    expect(recorded).toMatch(new RegExp(`refs/heads/ym/slugify [0-9a-f]{40} refs/heads/ym/slugify 0{40}`));
+    expect(recorded).toMatch(
+      new RegExp(`refs/heads/ym/slugify [0-9a-f]{40} refs/heads/ym/slugify 0{40}`),
+    );
 
-    writeFileSync(path.join(hooks, 'pre-push.pre-yardmaster'), original.replace('${USER_HOOK_EXIT:-0}', '1'));
+    writeFileSync(
+      path.join(hooks, 'pre-push.pre-yardmaster'),
+      original.replace('${USER_HOOK_EXIT:-0}', '1'),
+    );
     r.commit('again\n\nYardmaster-Track: slugify');
     const refused = r.gitResult(['push', '-q', 'origin', r.branch]);
     expect(refused.code).not.toBe(0); // the user's hook failed: the push stops, whatever ours says
-    expect(r.git(['rev-parse', `refs/heads/${r.branch}`], r.remote).trim()).not.toBe(r.git(['rev-parse', 'HEAD']).trim());
+    expect(r.git(['rev-parse', `refs/heads/${r.branch}`], r.remote).trim()).not.toBe(
+      r.git(['rev-parse', 'HEAD']).trim(),
+    );
     writeFileSync(path.join(hooks, 'pre-push.pre-yardmaster'), original);
 
     const again = await ym(r, ['hooks', 'install', '--json']);
-    expect((JSON.parse(again.stdout) as { hooks: { action: string }[] }).hooks.map((c) => c.action)).toEqual(['updated', 'updated']);
+    expect(
+      (JSON.parse(again.stdout) as { hooks: { action: string }[] }).hooks.map((c) => c.action),
+    ).toEqual(['updated', 'updated']);
 
     const uninstall = await ym(r, ['hooks', 'uninstall']);
     expect(uninstall.code, uninstall.stderr).toBe(0);
@@ -125,7 +143,9 @@ describe('install and uninstall', () => {
     const r = trackRepo();
     const hooks = path.join(r.dir, '.git', 'hooks');
     writeFileSync(path.join(hooks, 'commit-msg'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    writeFileSync(path.join(hooks, 'commit-msg.pre-yardmaster'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    writeFileSync(path.join(hooks, 'commit-msg.pre-yardmaster'), '#!/bin/sh\nexit 0\n', {
+      mode: 0o755,
+    });
     const res = await ym(r, ['hooks', 'install']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('commit-msg.pre-yardmaster');
@@ -162,6 +182,8 @@ describe('setup --hooks', () => {
     const res = await ym(r, ['setup', '--yes', '--hooks']);
     expect(res.code, res.stderr).toBe(0);
     expect(r.exists('yardmaster.json')).toBe(true);
-    expect(readFileSync(path.join(r.dir, '.git', 'hooks', 'pre-push'), 'utf8')).toContain('# yardmaster-hook: pre-push');
+    expect(readFileSync(path.join(r.dir, '.git', 'hooks', 'pre-push'), 'utf8')).toContain(
+      '# yardmaster-hook: pre-push',
+    );
   });
 });

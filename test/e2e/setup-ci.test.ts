@@ -22,7 +22,13 @@ const ym = (r: TestRepo, args: string[]) => runCli(['--cwd', r.dir, ...args], { 
 interface Workflow {
   on: Record<string, unknown>;
   permissions: Record<string, string>;
-  jobs: Record<string, { if: string; steps: { uses?: string; run?: string; with?: Record<string, unknown>; if?: string }[] }>;
+  jobs: Record<
+    string,
+    {
+      if: string;
+      steps: { uses?: string; run?: string; with?: Record<string, unknown>; if?: string }[];
+    }
+  >;
 }
 
 describe('setup --ci github', () => {
@@ -38,11 +44,18 @@ describe('setup --ci github', () => {
     const job = Object.values(wf.jobs)[0]!;
     expect(job.if).toContain("startsWith(github.head_ref, 'ym/')");
     const uses = job.steps.filter((s) => s.uses).map((s) => s.uses!);
-    expect(uses.map((u) => u.split('@')[0])).toEqual(['actions/checkout', 'actions/setup-node', 'actions/upload-artifact']);
+    expect(uses.map((u) => u.split('@')[0])).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'actions/upload-artifact',
+    ]);
     for (const u of uses) expect(u).toMatch(/@[0-9a-f]{40}$/);
-    for (const line of text.split('\n').filter((l) => l.includes('uses:'))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    for (const line of text.split('\n').filter((l) => l.includes('uses:')))
+      expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
     expect(job.steps[0]?.with?.['fetch-depth']).toBe(0);
-    expect(job.steps.some((s) => s.run === 'npx yardmaster validate --ci --junit report.xml')).toBe(true);
+    expect(job.steps.some((s) => s.run === 'npx yardmaster validate --ci --junit report.xml')).toBe(
+      true,
+    );
     const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     expect(upload?.if).toBe('always()');
     expect(upload?.with?.path).toBe('report.xml');
@@ -67,7 +80,9 @@ describe('setup --ci github', () => {
     const r = await setUpRepo();
     r.write('yardmaster.json', JSON.stringify({ target: 'main', branchPrefix: 'agents/' }));
     expect((await ym(r, ['setup', '--ci', 'github'])).code).toBe(0);
-    expect((parse(r.read('.github/workflows/yardmaster.yml')) as Workflow).jobs.validate?.if).toContain("'agents/'");
+    expect(
+      (parse(r.read('.github/workflows/yardmaster.yml')) as Workflow).jobs.validate?.if,
+    ).toContain("'agents/'");
   });
 });
 
@@ -117,7 +132,9 @@ describe('setup --ci gitlab', () => {
     expect(doc.deploy).toEqual({ stage: 'deploy', script: './deploy.sh' });
     expect(doc.stages).toEqual(['build', 'deploy', 'test']);
     expect(Object.keys(doc)).toEqual(['stages', 'build', 'deploy', 'yardmaster']);
-    expect((doc.yardmaster as GitlabJob).script).toContain('npx yardmaster validate --ci --junit report.xml');
+    expect((doc.yardmaster as GitlabJob).script).toContain(
+      'npx yardmaster validate --ci --junit report.xml',
+    );
 
     expect((await ym(r, ['setup', '--ci', 'gitlab'])).code).toBe(0);
     expect(r.read('.gitlab-ci.yml')).toBe(text);

@@ -36,13 +36,21 @@ beforeEach(() => {
 afterEach(() => origin.cleanup());
 
 const ci = (args: string[], env: Record<string, string | undefined>) =>
-  runCli(['--cwd', clone, 'validate', '--ci', ...args], { env: { ...origin.env, ...CLEAN_CI, ...env } });
+  runCli(['--cwd', clone, 'validate', '--ci', ...args], {
+    env: { ...origin.env, ...CLEAN_CI, ...env },
+  });
 
 describe('validate --ci in a fresh clone', () => {
   it('GitHub: finds the track from GITHUB_HEAD_REF, compares with origin/main, writes no state.db', async () => {
     const res = await ci(['--json'], { GITHUB_HEAD_REF: 'ym/slugify', GITHUB_REF_NAME: '7/merge' });
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { track: string; target: string; mode: string; ok: boolean; results: { name: string; status: string }[] };
+    const report = JSON.parse(res.stdout) as {
+      track: string;
+      target: string;
+      mode: string;
+      ok: boolean;
+      results: { name: string; status: string }[];
+    };
     expect(report).toMatchObject({ track: 'slugify', target: 'origin/main', mode: 'ci', ok: true });
     expect(report.results.find((r) => r.name === 'test')?.status).toBe('pass');
     expect(existsSync(path.join(clone, '.git', 'yardmaster', 'state.db'))).toBe(false);
@@ -55,7 +63,10 @@ describe('validate --ci in a fresh clone', () => {
   });
 
   it('GitLab: CI_MERGE_REQUEST_SOURCE_BRANCH_NAME, then CI_COMMIT_REF_NAME', async () => {
-    const mr = await ci(['--json'], { CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: 'ym/slugify', CI_COMMIT_REF_NAME: 'ym/slugify' });
+    const mr = await ci(['--json'], {
+      CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: 'ym/slugify',
+      CI_COMMIT_REF_NAME: 'ym/slugify',
+    });
     expect(mr.code, mr.stderr).toBe(0);
     expect(JSON.parse(mr.stdout)).toMatchObject({ track: 'slugify', target: 'origin/main' });
     const push = await ci(['--json'], { CI_COMMIT_REF_NAME: 'ym/slugify' });
@@ -87,7 +98,20 @@ describe('validate --ci in a fresh clone', () => {
 
   it('a merge-queue build finds the track from the trailers of the commits it adds', async () => {
     origin.git(['checkout', '-q', '--detach', 'origin/main'], clone);
-    origin.git(['-c', 'user.name=CI', '-c', 'user.email=ci@example.invalid', 'merge', '-q', '--no-ff', '--no-edit', 'origin/ym/slugify'], clone);
+    origin.git(
+      [
+        '-c',
+        'user.name=CI',
+        '-c',
+        'user.email=ci@example.invalid',
+        'merge',
+        '-q',
+        '--no-ff',
+        '--no-edit',
+        'origin/ym/slugify',
+      ],
+      clone,
+    );
     const res = await ci(['--json'], { GITHUB_REF_NAME: 'gh-readonly-queue/main/pr-7-abc' });
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ track: 'slugify' });
@@ -95,10 +119,25 @@ describe('validate --ci in a fresh clone', () => {
 
   it('writes the GitHub step summary and the JUnit report, and fails the job on a failing check', async () => {
     origin.git(['rm', '-q', 'src/slugify.js'], clone);
-    origin.git(['-c', 'user.name=CI', '-c', 'user.email=ci@example.invalid', 'commit', '-q', '-m', 'break it\n\nYardmaster-Track: slugify'], clone);
+    origin.git(
+      [
+        '-c',
+        'user.name=CI',
+        '-c',
+        'user.email=ci@example.invalid',
+        'commit',
+        '-q',
+        '-m',
+        'break it\n\nYardmaster-Track: slugify',
+      ],
+      clone,
+    );
     const summary = path.join(origin.root, 'summary.md');
     const junit = path.join(origin.root, 'report.xml');
-    const res = await ci(['--junit', junit], { GITHUB_HEAD_REF: 'ym/slugify', GITHUB_STEP_SUMMARY: summary });
+    const res = await ci(['--junit', junit], {
+      GITHUB_HEAD_REF: 'ym/slugify',
+      GITHUB_STEP_SUMMARY: summary,
+    });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/✗ fail\s+test/);
     const md = readFileSync(summary, 'utf8');

@@ -55,16 +55,26 @@ describe('which track, where', () => {
     }
     const res = await ym(r, ['validate', 'slugify', '--json']);
     expect(res.code, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { checkout: string; branch: string; results: { name: string; outputTail: string }[] };
+    const report = JSON.parse(res.stdout) as {
+      checkout: string;
+      branch: string;
+      results: { name: string; outputTail: string }[];
+    };
     expect(report.checkout).toBe(wt);
     expect(report.branch).toBe('ym/slugify');
     expect(report.results.find((x) => x.name === 'where')?.outputTail).toBe(wt);
 
     const db = new Database(stateDb(r), { readonly: true });
     try {
-      const rows = db.prepare("SELECT track_id, data FROM events WHERE type = 'checks.finished'").all() as { track_id: string; data: string }[];
+      const rows = db
+        .prepare("SELECT track_id, data FROM events WHERE type = 'checks.finished'")
+        .all() as { track_id: string; data: string }[];
       expect(rows).toHaveLength(1);
-      const data = JSON.parse(rows[0]!.data) as { ok: boolean; headSha: string; results: { name: string; status: string }[] };
+      const data = JSON.parse(rows[0]!.data) as {
+        ok: boolean;
+        headSha: string;
+        results: { name: string; status: string }[];
+      };
       expect(rows[0]!.track_id).toBe('slugify');
       expect(data.ok).toBe(true);
       expect(data.headSha).toBe(r.git(['rev-parse', r.branch]).trim());
@@ -85,17 +95,35 @@ describe('which track, where', () => {
 
   it('--builtin-only skips the configured checks; --rev judges another commit', async () => {
     const r = trackRepo({ config: { checks: [{ name: 'never', run: 'exit 1' }] } });
-    const fast = JSON.parse((await ym(r, ['validate', '--builtin-only', '--json'])).stdout) as { ok: boolean; builtinOnly: boolean; results: { kind: string }[] };
+    const fast = JSON.parse((await ym(r, ['validate', '--builtin-only', '--json'])).stdout) as {
+      ok: boolean;
+      builtinOnly: boolean;
+      results: { kind: string }[];
+    };
     expect(fast.ok).toBe(true);
     expect(fast.builtinOnly).toBe(true);
     expect(fast.results.every((x) => x.kind === 'builtin')).toBe(true);
 
     const branchSha = r.git(['rev-parse', 'HEAD']).trim();
     r.git(['switch', '-q', 'main']);
-    const rev = await ym(r, ['validate', 'slugify', '--builtin-only', '--rev', branchSha, '--json']);
+    const rev = await ym(r, [
+      'validate',
+      'slugify',
+      '--builtin-only',
+      '--rev',
+      branchSha,
+      '--json',
+    ]);
     expect(rev.code, rev.stderr).toBe(0);
     expect(JSON.parse(rev.stdout)).toMatchObject({ headSha: branchSha, ok: true });
-    const onMain = await ym(r, ['validate', 'slugify', '--builtin-only', '--rev', 'main', '--json']);
+    const onMain = await ym(r, [
+      'validate',
+      'slugify',
+      '--builtin-only',
+      '--rev',
+      'main',
+      '--json',
+    ]);
     expect(onMain.code).toBe(1); // main's plan is not done
 
     const misuse = await ym(r, ['validate', 'slugify', '--rev', branchSha]);
@@ -122,7 +150,16 @@ describe('trust', () => {
     expect(trusted.code, trusted.stderr).toBe(0);
     expect(r.exists('ran.txt')).toBe(true);
 
-    r.write('yardmaster.json', JSON.stringify({ target: 'main', checks: [{ name: 'marker', run: 'touch ran.txt' }, { name: 'more', run: 'touch more.txt' }] }));
+    r.write(
+      'yardmaster.json',
+      JSON.stringify({
+        target: 'main',
+        checks: [
+          { name: 'marker', run: 'touch ran.txt' },
+          { name: 'more', run: 'touch more.txt' },
+        ],
+      }),
+    );
     const changed = await ym(r, ['validate'], noCi);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain('changed since you last trusted it');

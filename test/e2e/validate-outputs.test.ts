@@ -55,7 +55,10 @@ async function validateJson(r: TrackRepo, args: string[] = []) {
 }
 const byName = (report: JsonReport, name: string) => {
   const found = report.results.find((x) => x.name === name);
-  if (!found) throw new Error(`no result named ${name}: ${JSON.stringify(report.results.map((x) => x.name))}`);
+  if (!found)
+    throw new Error(
+      `no result named ${name}: ${JSON.stringify(report.results.map((x) => x.name))}`,
+    );
   return found;
 };
 
@@ -65,7 +68,23 @@ describe('outputs', () => {
     const { code, report } = await validateJson(r);
     expect(code).toBe(0);
     expect(Object.keys(report).sort()).toEqual(
-      ['schemaVersion', 'ok', 'track', 'branch', 'target', 'checkout', 'headSha', 'mergeBase', 'mode', 'builtinOnly', 'interrupted', 'durationMs', 'logFile', 'counts', 'results'].sort(),
+      [
+        'schemaVersion',
+        'ok',
+        'track',
+        'branch',
+        'target',
+        'checkout',
+        'headSha',
+        'mergeBase',
+        'mode',
+        'builtinOnly',
+        'interrupted',
+        'durationMs',
+        'logFile',
+        'counts',
+        'results',
+      ].sort(),
     );
     expect(report).toMatchObject({
       schemaVersion: 1,
@@ -82,16 +101,39 @@ describe('outputs', () => {
       counts: { pass: 5, fail: 0, skip: 1, error: 0 },
     });
     for (const result of report.results) {
-      expect(Object.keys(result).sort()).toEqual(['command', 'durationMs', 'exitCode', 'kind', 'level', 'message', 'name', 'outputTail', 'status', 'timedOut']);
+      expect(Object.keys(result).sort()).toEqual([
+        'command',
+        'durationMs',
+        'exitCode',
+        'kind',
+        'level',
+        'message',
+        'name',
+        'outputTail',
+        'status',
+        'timedOut',
+      ]);
     }
-    expect(byName(report, 'ok')).toMatchObject({ kind: 'command', status: 'pass', level: 'fail', exitCode: 0, command: 'true', timedOut: false });
+    expect(byName(report, 'ok')).toMatchObject({
+      kind: 'command',
+      status: 'pass',
+      level: 'fail',
+      exitCode: 0,
+      command: 'true',
+      timedOut: false,
+    });
   });
 
   it('--junit writes XML that a real parser reads back: failure, error, skipped, warnings', async () => {
     const r = trackRepo({
       planDone: false,
       trailer: false,
-      config: { checks: [{ name: 'fails', run: 'echo "bad <thing> & ]]> more"; exit 1' }, { name: 'missing', run: ['ym-nope'] }] },
+      config: {
+        checks: [
+          { name: 'fails', run: 'echo "bad <thing> & ]]> more"; exit 1' },
+          { name: 'missing', run: ['ym-nope'] },
+        ],
+      },
     });
     const file = path.join(r.root, 'out', 'report.xml');
     mkdirSync(path.dirname(file));
@@ -104,7 +146,11 @@ describe('outputs', () => {
     expect(suite).toMatchObject({ tests: 7, failures: 2, errors: 1, skipped: 1 });
     const tc = (name: string) => suite.testcases.find((t) => t.name === name)!;
     expect(tc('plan-complete').children[0]).toMatchObject({ tag: 'failure', type: 'fail' });
-    expect(tc('fails').children[0]).toMatchObject({ tag: 'failure', message: 'exited with code 1', text: 'bad <thing> & ]]> more' });
+    expect(tc('fails').children[0]).toMatchObject({
+      tag: 'failure',
+      message: 'exited with code 1',
+      text: 'bad <thing> & ]]> more',
+    });
     expect(tc('missing').children[0]?.tag).toBe('error');
     expect(tc('scope').children[0]?.tag).toBe('skipped');
     expect(tc('trailers').children[0]?.tag).toBe('system-out'); // warn level: reported, not failing
@@ -114,7 +160,11 @@ describe('outputs', () => {
 
   it('--junit to an unwritable path is exit 2 before any check runs', async () => {
     const r = trackRepo({ config: { checks: [{ name: 'marker', run: 'touch ran.txt' }] } });
-    for (const bad of [path.join(r.root, 'no-such-dir', 'r.xml'), r.root, path.join(r.dir, 'README.md', 'x.xml')]) {
+    for (const bad of [
+      path.join(r.root, 'no-such-dir', 'r.xml'),
+      r.root,
+      path.join(r.dir, 'README.md', 'x.xml'),
+    ]) {
       const res = await ym(r, ['--junit', bad]);
       expect(res.code).toBe(2);
       expect(res.stderr).toContain('Cannot write the JUnit report');

@@ -5,7 +5,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { parseJUnit } from '../helpers/junit.js';
-import { makeTrackRepo, processAlive, type TrackRepo, type TrackRepoOptions } from '../helpers/track-repo.js';
+import {
+  makeTrackRepo,
+  processAlive,
+  type TrackRepo,
+  type TrackRepoOptions,
+} from '../helpers/track-repo.js';
 
 interface JsonResult {
   name: string;
@@ -55,10 +60,19 @@ async function validateJson(r: TrackRepo, args: string[] = []) {
 }
 const byName = (report: JsonReport, name: string) => {
   const found = report.results.find((x) => x.name === name);
-  if (!found) throw new Error(`no result named ${name}: ${JSON.stringify(report.results.map((x) => x.name))}`);
+  if (!found)
+    throw new Error(
+      `no result named ${name}: ${JSON.stringify(report.results.map((x) => x.name))}`,
+    );
   return found;
 };
-const ALL_FAIL = { planComplete: 'fail', conflictMarkers: 'fail', scope: 'fail', upToDate: 'fail', trailers: 'fail' };
+const ALL_FAIL = {
+  planComplete: 'fail',
+  conflictMarkers: 'fail',
+  scope: 'fail',
+  upToDate: 'fail',
+  trailers: 'fail',
+};
 
 describe('built-in checks', () => {
   it('all pass on a clean track branch: exit 0, table with symbols', async () => {
@@ -88,7 +102,9 @@ describe('built-in checks', () => {
       files: {
         'src/a.js': 'ok\n',
         'docs/title.md': 'Title\n=======\n\ntext\n',
-        'data.bin': Buffer.from([0, 1, 2, 0x3c, 0x3c, 0x3c, 0x3c, 0x3c, 0x3c, 0x3c, 0x20, 10]).toString('latin1'),
+        'data.bin': Buffer.from([
+          0, 1, 2, 0x3c, 0x3c, 0x3c, 0x3c, 0x3c, 0x3c, 0x3c, 0x20, 10,
+        ]).toString('latin1'),
       },
     });
     expect(byName((await validateJson(r)).report, 'conflict-markers').status).toBe('pass');
@@ -100,7 +116,11 @@ describe('built-in checks', () => {
     const markers = byName(report, 'conflict-markers');
     expect(markers.status).toBe('fail');
     expect(markers.message).toContain('src/b.js');
-    expect(markers.outputTail.split('\n')).toEqual(['src/b.js:2: <<<<<<< HEAD', 'src/b.js:4: =======', 'src/b.js:6: >>>>>>> other']);
+    expect(markers.outputTail.split('\n')).toEqual([
+      'src/b.js:2: <<<<<<< HEAD',
+      'src/b.js:4: =======',
+      'src/b.js:6: >>>>>>> other',
+    ]);
   });
 
   it('conflict markers already on the target are not the track’s', async () => {
@@ -116,12 +136,18 @@ describe('built-in checks', () => {
 
   it('scope: skipped without one, passes inside it (track docs always allowed), fails or warns outside', async () => {
     const none = trackRepo();
-    expect(byName((await validateJson(none)).report, 'scope')).toMatchObject({ status: 'skip', message: 'the track has no scope' });
+    expect(byName((await validateJson(none)).report, 'scope')).toMatchObject({
+      status: 'skip',
+      message: 'the track has no scope',
+    });
 
     const inside = trackRepo({ scope: ['src/slugify.js', 'test'] });
     expect(byName((await validateJson(inside)).report, 'scope').status).toBe('pass');
 
-    const outside = trackRepo({ scope: ['src/other.js'], files: { 'src/slugify.js': 'x\n', 'README.md': 'changed\n' } });
+    const outside = trackRepo({
+      scope: ['src/other.js'],
+      files: { 'src/slugify.js': 'x\n', 'README.md': 'changed\n' },
+    });
     const warned = await validateJson(outside);
     expect(warned.code).toBe(0); // scope is warn by default
     const scope = byName(warned.report, 'scope');
@@ -129,7 +155,10 @@ describe('built-in checks', () => {
     expect(scope.outputTail.split('\n')).toEqual(['README.md', 'src/slugify.js']);
     expect((await ym(outside, [])).stdout).toMatch(/⚠ warn\s+scope/);
 
-    outside.write('yardmaster.json', JSON.stringify({ target: 'main', builtinChecks: { scope: 'fail' } }));
+    outside.write(
+      'yardmaster.json',
+      JSON.stringify({ target: 'main', builtinChecks: { scope: 'fail' } }),
+    );
     outside.commit('scope is strict\n\nYardmaster-Track: slugify');
     const failed = await validateJson(outside);
     expect(failed.code).toBe(1);
@@ -146,7 +175,9 @@ describe('built-in checks', () => {
     r.git(['switch', '-q', r.branch]);
     const { code, report } = await validateJson(r);
     expect(code).toBe(1);
-    expect(byName(report, 'up-to-date').message).toMatch(/does not contain main .*2 commits behind/);
+    expect(byName(report, 'up-to-date').message).toMatch(
+      /does not contain main .*2 commits behind/,
+    );
     r.git(['rebase', '-q', 'main']);
     expect(byName((await validateJson(r)).report, 'up-to-date').status).toBe('pass');
   });
@@ -183,9 +214,18 @@ describe('configured checks', () => {
     const { code, report } = await validateJson(r);
     expect(code).toBe(1);
     expect(report.results.map((x) => x.name).slice(-2)).toEqual(['first', 'second']);
-    expect(byName(report, 'first')).toMatchObject({ status: 'fail', exitCode: 3, kind: 'command', command: 'echo one; echo to-stderr >&2; exit 3' });
+    expect(byName(report, 'first')).toMatchObject({
+      status: 'fail',
+      exitCode: 3,
+      kind: 'command',
+      command: 'echo one; echo to-stderr >&2; exit 3',
+    });
     expect(byName(report, 'first').outputTail).toBe('one\nto-stderr');
-    expect(byName(report, 'second')).toMatchObject({ status: 'pass', exitCode: 0, outputTail: 'track=slugify target=main' });
+    expect(byName(report, 'second')).toMatchObject({
+      status: 'pass',
+      exitCode: 0,
+      outputTail: 'track=slugify target=main',
+    });
     expect(report.logFile).not.toBeNull();
     const log = readFileSync(report.logFile ?? '', 'utf8');
     expect(log).toContain('to-stderr');
@@ -194,11 +234,19 @@ describe('configured checks', () => {
 
   it('a command that does not exist is an error, as argv and through the shell', async () => {
     const r = trackRepo({
-      config: { checks: [{ name: 'argv', run: ['ym-no-such-program-1'] }, { name: 'shell', run: 'ym-no-such-program-2 --x' }] },
+      config: {
+        checks: [
+          { name: 'argv', run: ['ym-no-such-program-1'] },
+          { name: 'shell', run: 'ym-no-such-program-2 --x' },
+        ],
+      },
     });
     const res = await validateJson(r);
     expect(res.code).toBe(1);
-    expect(byName(res.report, 'argv')).toMatchObject({ status: 'error', message: expect.stringContaining('command not found: ym-no-such-program-1') });
+    expect(byName(res.report, 'argv')).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('command not found: ym-no-such-program-1'),
+    });
     const shell = byName(res.report, 'shell');
     expect(shell).toMatchObject({ status: 'error', exitCode: 127 });
     expect(shell.message).toContain('command not found');
@@ -214,7 +262,11 @@ describe('configured checks', () => {
           {
             name: 'hang',
             // The child ignores SIGTERM and holds the output pipe: only killing the group ends it.
-            run: ['sh', '-c', '(trap "" TERM; exec sleep 300) & echo $! > child.pid; echo started; wait'],
+            run: [
+              'sh',
+              '-c',
+              '(trap "" TERM; exec sleep 300) & echo $! > child.pid; echo started; wait',
+            ],
             timeoutSec: 1,
           },
           { name: 'after', run: 'echo still-runs' },
@@ -237,13 +289,15 @@ describe('configured checks', () => {
 
   it('megabytes of output and binary garbage: bounded, printable tail; every byte in the log', async () => {
     const script = [
-      "const out = process.stdout;",
+      'const out = process.stdout;',
       "let s = ''; for (let i = 0; i < 140000; i++) s += 'line ' + i + ' of a very chatty test runner\\n';",
       'out.write(s);',
-      "const junk = Buffer.alloc(4096); for (let i = 0; i < junk.length; i++) junk[i] = (i * 37) % 256;",
+      'const junk = Buffer.alloc(4096); for (let i = 0; i < junk.length; i++) junk[i] = (i * 37) % 256;',
       "out.write(junk); out.write('\\n\\u001b[31mred\\u001b[0m ]]> end-marker\\n', () => process.exit(1));",
     ].join('\n');
-    const r = trackRepo({ config: { checks: [{ name: 'chatty', run: [process.execPath, '-e', script] }] } });
+    const r = trackRepo({
+      config: { checks: [{ name: 'chatty', run: [process.execPath, '-e', script] }] },
+    });
     const junit = path.join(r.root, 'report.xml');
     const res = await ym(r, ['--json', '--junit', junit]);
     expect(res.code).toBe(1);

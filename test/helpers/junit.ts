@@ -12,7 +12,14 @@ export interface ParsedTestcase {
 
 export interface ParsedJUnit {
   root: string;
-  suites: { name: string; tests: number; failures: number; errors: number; skipped: number; testcases: ParsedTestcase[] }[];
+  suites: {
+    name: string;
+    tests: number;
+    failures: number;
+    errors: number;
+    skipped: number;
+    testcases: ParsedTestcase[];
+  }[];
 }
 
 const SCRIPT = `
@@ -28,5 +35,7 @@ print(json.dumps({'root': root.tag, 'suites': [{'name': s.get('name'), 'tests': 
 `;
 
 export function parseJUnit(file: string): ParsedJUnit {
-  return JSON.parse(execFileSync('python3', ['-c', SCRIPT, file], { encoding: 'utf8' })) as ParsedJUnit;
+  return JSON.parse(
+    execFileSync('python3', ['-c', SCRIPT, file], { encoding: 'utf8' }),
+  ) as ParsedJUnit;
 }

@@ -23,7 +23,11 @@ export interface TrackRepo extends TestRepo {
   trackId: string;
   branch: string;
   /** Runs git and returns its exit code and output instead of throwing. */
-  gitResult(args: readonly string[], cwd?: string, input?: string): { code: number | null; stdout: string; stderr: string };
+  gitResult(
+    args: readonly string[],
+    cwd?: string,
+    input?: string,
+  ): { code: number | null; stdout: string; stderr: string };
 }
 
 export function planText(done: boolean): string {
@@ -54,15 +58,23 @@ export function makeTrackRepo(opts: TrackRepoOptions = {}): TrackRepo {
   });
   const branch = `ym/${id}`;
   repo.git(['switch', '-q', '-c', branch]);
-  for (const [rel, text] of Object.entries(opts.files ?? { [`src/${id}.js`]: 'export const slugify = (s) => s;\n' })) {
+  for (const [rel, text] of Object.entries(
+    opts.files ?? { [`src/${id}.js`]: 'export const slugify = (s) => s;\n' },
+  )) {
     repo.write(rel, text);
   }
   repo.write(`yardmaster/tracks/${id}/plan.md`, planText(opts.planDone ?? true));
   repo.git(['add', '-A']);
-  const message = opts.trailer === false ? 'Implement slugify' : `Implement slugify\n\nYardmaster-Track: ${id}`;
+  const message =
+    opts.trailer === false ? 'Implement slugify' : `Implement slugify\n\nYardmaster-Track: ${id}`;
   repo.git(['commit', '-q', '-m', message]);
   const gitResult = (args: readonly string[], cwd = repo.dir, input?: string) => {
-    const r = spawnSync('git', [...args], { cwd, env: repo.env, encoding: 'utf8', input: input ?? '' });
+    const r = spawnSync('git', [...args], {
+      cwd,
+      env: repo.env,
+      encoding: 'utf8',
+      input: input ?? '',
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   return { ...repo, trackId: id, branch, gitResult };

@@ -42,10 +42,13 @@ describe('OutputTail', () => {
 });
 
 describe('conflict markers', () => {
-  const grep = (lines: [string, number, string][]) => lines.map(([p, n, t]) => `abc:${p}\0${n}\0${t}\n`).join('');
+  const grep = (lines: [string, number, string][]) =>
+    lines.map(([p, n, t]) => `abc:${p}\0${n}\0${t}\n`).join('');
 
   it('parses git grep -z output, paths with newlines included', () => {
-    expect(parseGrepOutput(grep([['a b\nc.txt', 3, '<<<<<<< HEAD']]), 'abc')).toEqual([{ path: 'a b\nc.txt', line: 3, text: '<<<<<<< HEAD' }]);
+    expect(parseGrepOutput(grep([['a b\nc.txt', 3, '<<<<<<< HEAD']]), 'abc')).toEqual([
+      { path: 'a b\nc.txt', line: 3, text: '<<<<<<< HEAD' },
+    ]);
   });
 
   it('counts ======= only between markers, per file', () => {
@@ -88,7 +91,14 @@ const result = (over: Partial<CheckResult>): CheckResult => ({
   outputTail: '',
   ...over,
 });
-const report = (results: CheckResult[]): CheckReport => ({ ok: false, results, headSha: 'a'.repeat(40), mergeBase: null, durationMs: 2500, interrupted: false });
+const report = (results: CheckResult[]): CheckReport => ({
+  ok: false,
+  results,
+  headSha: 'a'.repeat(40),
+  mergeBase: null,
+  durationMs: 2500,
+  interrupted: false,
+});
 
 describe('JUnit', () => {
   it('escapes attributes and keeps ]]> from closing CDATA early', () => {
@@ -101,9 +111,21 @@ describe('JUnit', () => {
     const xml = renderJUnit(
       report([
         result({ name: 'ok' }),
-        result({ name: 'bad', status: 'fail', exitCode: 1, message: 'exited with code 1', outputTail: 'boom' }),
+        result({
+          name: 'bad',
+          status: 'fail',
+          exitCode: 1,
+          message: 'exited with code 1',
+          outputTail: 'boom',
+        }),
         result({ name: 'gone', status: 'error', message: 'command not found: x' }),
-        result({ name: 'scope', kind: 'builtin', status: 'fail', level: 'warn', message: 'outside' }),
+        result({
+          name: 'scope',
+          kind: 'builtin',
+          status: 'fail',
+          level: 'warn',
+          message: 'outside',
+        }),
         result({ name: 'skipped', status: 'skip', message: 'no scope' }),
       ]),
       { trackId: 't', timestamp: new Date('2025-01-02T03:04:05.678Z') },
@@ -111,7 +133,9 @@ describe('JUnit', () => {
     expect(xml.match(/<testsuite /g)).toHaveLength(1);
     expect(xml.match(/<testcase /g)).toHaveLength(5);
     expect(xml).toContain('tests="5" failures="1" errors="1" skipped="1" time="2.500"');
-    expect(xml).toContain('<failure message="exited with code 1" type="fail"><![CDATA[boom]]></failure>');
+    expect(xml).toContain(
+      '<failure message="exited with code 1" type="fail"><![CDATA[boom]]></failure>',
+    );
     expect(xml).toContain('time="1.234"');
     expect(xml).toContain('timestamp="2025-01-02T03:04:05"');
   });
@@ -122,9 +146,14 @@ describe('report', () => {
     expect(formatDuration(12)).toBe('12ms');
     expect(formatDuration(1500)).toBe('1.5s');
     expect(formatDuration(125_000)).toBe('2m05s');
-    expect(summaryLine(report([result({ name: 'a', status: 'fail' }), result({ name: 'b', status: 'fail', level: 'warn' })]))).toBe(
-      'FAILED: 1 of 2 checks failed (a), 1 warning (b), in 2.5s.',
-    );
+    expect(
+      summaryLine(
+        report([
+          result({ name: 'a', status: 'fail' }),
+          result({ name: 'b', status: 'fail', level: 'warn' }),
+        ]),
+      ),
+    ).toBe('FAILED: 1 of 2 checks failed (a), 1 warning (b), in 2.5s.');
   });
 });
 
@@ -159,8 +188,15 @@ describe('runChecks', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.interrupted).toBe(true);
     expect(r.ok).toBe(false);
-    expect(r.results.find((x) => x.name === 'slow')).toMatchObject({ status: 'error', message: 'interrupted' });
+    expect(r.results.find((x) => x.name === 'slow')).toMatchObject({
+      status: 'error',
+      message: 'interrupted',
+    });
     expect(r.results.find((x) => x.name === 'never')).toMatchObject({ status: 'skip' });
-    expect(r.results.filter((x) => x.kind === 'builtin').every((x) => x.status === 'pass' || x.status === 'skip')).toBe(true);
+    expect(
+      r.results
+        .filter((x) => x.kind === 'builtin')
+        .every((x) => x.status === 'pass' || x.status === 'skip'),
+    ).toBe(true);
   });
 });
