@@ -1,53 +1,123 @@
-// The check runner (interim: configured checks only; the validation issue adds the built-in
-// checks, JUnit and CI). Each check runs in its own process group with its own timeout.
-import { appendFileSync } from 'node:fs';
+// runChecks: THE check runner, used by implement's quality loop, the merge queue, `ym validate`
+// and CI. Built-in checks first (each at its configured level), then the configured checks in
+// order. Every check runs even when an earlier one failed (users want the whole picture); only
+// `req.signal` stops the run, and what did not run is reported as skipped.
 import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
-import type { CheckReport, CheckRequest, CheckResult } from './types.js';
+import { BUILTIN_CONFIG_KEY, BUILTIN_RUNNERS, type Verdict } from './builtin.js';
+import { runCommandCheck } from './command.js';
+import { LogSink } from './log.js';
+import { loadRevision, type Revision } from './revision.js';
+import {
+  BUILTIN_CHECKS,
+  type BuiltinCheckName,
+  type CheckReport,
+  type CheckRequest,
+  type CheckResult,
+} from './types.js';
 
-const TAIL_BYTES = 16 * 1024;
-
-export async function runChecks(ctx: Context, req: CheckRequest, config: Config): Promise<CheckReport> {
-  const started = Date.now();
+export async function runChecks(
+  ctx: Pick<Context, 'run'>,
+  req: CheckRequest,
+  config: Config,
+): Promise<CheckReport> {
+  const started = performance.now();
+  const rev = await loadRevision(ctx.run, req.cwd, req.trackId, req.target, req.rev);
+  const log = req.logFile ? LogSink.open(req.logFile) : null;
+  log?.section(
+    `checks for track ${req.trackId} at ${rev.head} (target ${req.target}${rev.targetSha ? ` ${rev.targetSha}` : ''})`,
+  );
   const results: CheckResult[] = [];
-  const head = (await ctx.run('git', ['rev-parse', 'HEAD'], { cwd: req.cwd })).stdout.trim();
-  if (req.only !== 'builtin') {
-    for (const check of config.checks) {
-      if (req.signal?.aborted) break;
-      const [file, ...args] = typeof check.run === 'string' ? [check.run] : check.run;
-      const log = req.logFile;
-      if (log) appendFileSync(log, `\n=== check ${check.name}: ${typeof check.run === 'string' ? check.run : check.run.join(' ')}\n`);
-      const t0 = Date.now();
-      try {
-        const r = await ctx.run(file!, args, {
-          cwd: req.cwd,
-          shell: typeof check.run === 'string',
-          detached: true,
-          reject: false,
-          keepTail: true,
-          maxBuffer: TAIL_BYTES,
-          timeoutMs: check.timeoutSec * 1000,
-          env: { YM_TRACK_ID: req.trackId },
-          ...(req.signal ? { signal: req.signal } : {}),
-          ...(log ? { onOutput: (b: Buffer) => appendFileSync(log, b) } : {}),
-        });
-        const tail = `${r.stdout}${r.stderr}`.slice(-TAIL_BYTES);
-        const status = r.exitCode === 0 && !r.timedOut ? 'pass' : r.exitCode === 127 ? 'error' : 'fail';
-        results.push({
-          name: check.name,
-          kind: 'command',
-          status,
-          level: 'fail',
-          exitCode: r.exitCode,
-          durationMs: Date.now() - t0,
-          outputTail: tail,
-          ...(r.timedOut ? { message: `timed out after ${check.timeoutSec} s` } : status === 'error' ? { message: 'command not found' } : {}),
-        });
-      } catch (err) {
-        results.push({ name: check.name, kind: 'command', status: 'error', level: 'fail', exitCode: null, durationMs: Date.now() - t0, outputTail: '', message: (err as Error).message });
+  const interrupted = () => req.signal?.aborted === true;
+  const record = (r: CheckResult) => {
+    results.push(r);
+    req.onResult?.(r);
+  };
+  try {
+    for (const name of BUILTIN_CHECKS) {
+      const level = config.builtinChecks[BUILTIN_CONFIG_KEY[name]];
+      if (level === 'off') continue;
+      if (interrupted()) {
+        record(skipped(name, 'builtin', level));
+        continue;
+      }
+      req.onStart?.(name, 'builtin');
+      const result = await runBuiltin(name, level, rev);
+      log?.section(
+        `check ${name}: ${result.status}${result.message ? ` (${result.message})` : ''}`,
+      );
+      if (result.outputTail) log?.line(result.outputTail);
+      record(result);
+    }
+    if ((req.only ?? 'all') === 'all') {
+      const env = { YM_TRACK_ID: req.trackId, YM_TARGET: req.target, ...req.env };
+      for (const check of config.checks) {
+        if (interrupted()) {
+          record(skipped(check.name, 'command', 'fail'));
+          continue;
+        }
+        req.onStart?.(check.name, 'command');
+        record(
+          await runCommandCheck(ctx.run, check, { cwd: rev.root, env, log, signal: req.signal }),
+        );
       }
     }
+  } finally {
+    if (log?.problem) {
+      // Say it where the user looks: on the last result, and in the log's place in the report.
+      const last = results[results.length - 1];
+      if (last)
+        last.message = `${last.message ?? ''}${last.message ? '; ' : ''}run log not written: ${log.problem}`;
+    }
+    log?.close();
   }
-  const ok = results.every((r) => r.level === 'warn' || r.status === 'pass' || r.status === 'skip');
-  return { ok, results, headSha: head, durationMs: Date.now() - started };
+  const ok = results.every((r) => r.level !== 'fail' || r.status === 'pass' || r.status === 'skip');
+  return {
+    ok: ok && !interrupted(),
+    results,
+    headSha: rev.head,
+    mergeBase: rev.base,
+    durationMs: Math.round(performance.now() - started),
+    interrupted: interrupted(),
+  };
+}
+
+async function runBuiltin(
+  name: BuiltinCheckName,
+  level: 'fail' | 'warn',
+  rev: Revision,
+): Promise<CheckResult> {
+  const started = performance.now();
+  let verdict: Verdict;
+  try {
+    verdict = await BUILTIN_RUNNERS[name](rev);
+  } catch (err) {
+    verdict = {
+      status: 'error',
+      message: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
+    };
+  }
+  return {
+    name,
+    kind: 'builtin',
+    status: verdict.status,
+    level,
+    exitCode: null,
+    durationMs: Math.round(performance.now() - started),
+    outputTail: (verdict.details ?? []).join('\n'),
+    message: verdict.message,
+  };
+}
+
+function skipped(name: string, kind: CheckResult['kind'], level: 'fail' | 'warn'): CheckResult {
+  return {
+    name,
+    kind,
+    status: 'skip',
+    level,
+    exitCode: null,
+    durationMs: 0,
+    outputTail: '',
+    message: 'interrupted before it ran',
+  };
 }

@@ -10,6 +10,8 @@ import { register as merge } from './commands/merge.js';
 import { register as status } from './commands/status.js';
 import { register as config } from './commands/config.js';
 import { register as trust } from './commands/trust.js';
+import { register as validate } from './commands/validate.js';
+import { register as hooks } from './commands/hooks.js';
 import { register as later } from './commands/not-yet.js';
 import { makeCommandRunner, type CommandRunner } from './command.js';
 
@@ -34,7 +36,7 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
       'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
   );
   const runner: CommandRunner = makeCommandRunner(io, setExitCode);
-  for (const register of [setup, newTrack, plan, implement, merge, status, config, trust, later]) register(program, runner);
+  for (const register of [setup, newTrack, plan, implement, merge, status, validate, hooks, config, trust, later]) register(program, runner);
   // Subcommands inherit the exit override and output configuration.
   for (const cmd of program.commands) propagate(cmd, program);
   return program;

@@ -6,7 +6,7 @@ import { requireTrust } from '../config/trust.js';
 import { refExists } from '../git/worktrees.js';
 import { createRunEnv, branchFor } from '../run/env.js';
 import { plainReporter } from '../run/reporter.js';
-import { describeSpec } from '../run/setup-commands.js';
+import { repoCommands } from '../config/commands.js';
 import { createProvider, type ProviderName } from '../vcs/index.js';
 import { MergeQueue } from './queue.js';
 import { conflictRadar } from './radar.js';
@@ -35,7 +35,7 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
   }
   const ready = store.listTracks().filter((t) => t.state === 'ready' && (!opts.ids.length || opts.ids.includes(t.id)));
   if (opts.dryRun) return dryRun(ctx, env, ready.map((t) => t.id));
-  if (config.checks.length) await requireTrust(ctx, config.checks.map((c) => `check "${c.name}": ${describeSpec(c.run)}`));
+  if (config.checks.length) await requireTrust(ctx, repoCommands(config, { checks: true }));
   for (const t of ready) store.enqueue(t.id);
   const queue = new MergeQueue(env, await createProvider(env, opts.provider), opts.ids);
   const outcomes = await queue.drain();

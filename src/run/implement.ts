@@ -10,7 +10,7 @@ import { assertAgentInstalled } from '../agents/launch.js';
 import { refExists } from '../git/worktrees.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { syncTrackDefinitions } from '../tracks/register.js';
-import { describeSpec } from './setup-commands.js';
+import { describeSpec, repoCommands } from '../config/commands.js';
 import { createRunEnv, type RunEnv } from './env.js';
 import { plainReporter } from './reporter.js';
 import { recoverInterrupted } from './recover.js';
@@ -47,9 +47,8 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const agent = resolveAgent(opts.agent ?? config.agent, config);
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
-    ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${agent.command.join(' ')}`] : []),
-    ...config.worktrees.setup.map((s) => `worktree setup: ${describeSpec(s)}`),
-    ...config.checks.map((c) => `check "${c.name}": ${describeSpec(c.run)}`),
+    ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
+    ...repoCommands(config, { setup: true, checks: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
   const recovered = await recoverInterrupted(env);

@@ -1,12 +1,8 @@
 // `worktrees.setup`: the repository's own commands run in each new worktree (e.g. `npm ci`).
 // They come from yardmaster.json, so implement checks trust before anything starts.
 import { WorkFailedError } from '../core/errors.js';
-import type { CommandSpec } from '../config/schema.js';
+import { describeSpec } from '../config/commands.js';
 import type { RunEnv } from './env.js';
-
-export function describeSpec(spec: CommandSpec): string {
-  return typeof spec === 'string' ? spec : spec.join(' ');
-}
 
 export async function runSetupCommands(env: RunEnv, worktree: string): Promise<void> {
   for (const spec of env.config.worktrees.setup) {

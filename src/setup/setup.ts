@@ -1,10 +1,12 @@
 // `ym setup`: writes yardmaster.json and the context documents (yardmaster/*.md) from templates/,
-// or imports a Conductor project with --from-conductor. Everything is validated before the first
-// file is written, and existing files are replaced only with --force.
+// or imports a Conductor project with --from-conductor; with --ci, the CI job (src/setup/ci.ts);
+// with --hooks, the git hooks. Everything is validated before the first file is written, and
+// existing files are replaced only with --force. In a repository that is already set up,
+// `setup --ci`/`--hooks` do just that part and leave yardmaster.json and the documents alone.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { NotAvailableError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { TrackFile } from '../core/track.js';
 import { CONFIG_FILE, parseConfigText } from '../config/load.js';
 import { readTrackFiles, trackDocsPath, DOCS_DIR, type TrackDocs } from '../tracks/files.js';
@@ -18,6 +20,8 @@ import {
   type ConductorProject,
 } from './conductor.js';
 import { renderTemplate } from './templates.js';
+import { planCi, type CiPlan } from './ci.js';
+import { installHooks, type HookChange } from '../hooks/install.js';
 
 export interface SetupOptions {
   fromConductor: boolean;
@@ -33,20 +37,25 @@ export const SETUP_FILES: readonly string[] = [
 ];
 
 export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
-  // Later issues: refuse before anything is read or written.
-  if (opts.ci !== undefined) throw new NotAvailableError('setup --ci');
-  if (opts.hooks) throw new NotAvailableError('setup --hooks');
-
   const repo = await ctx.repo();
   const root = repo.root;
   const existing = SETUP_FILES.filter((f) => existsSync(path.join(root, f)));
-  if (existing.length > 0 && !opts.force) {
+  const extrasOnly = existing.length > 0 && !opts.fromConductor && (opts.ci !== undefined || opts.hooks);
+  if (existing.length > 0 && !opts.force && !extrasOnly) {
     throw new UsageError(
       `yardmaster is already set up here: ${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'}.`,
       {
         hint: 'Run `ym setup --force` to overwrite them (track folders are never touched), or edit them by hand.',
       },
     );
+  }
+  // The CI file is planned (and refused) before anything at all is written.
+  const ci = opts.ci !== undefined ? planCi(root, opts.ci, (await ctx.config()).config.branchPrefix, opts.force) : null;
+  if (extrasOnly) {
+    if (!ctx.json) ctx.out.info(`yardmaster is already set up here (${existing[0] ?? ''}); leaving its files alone.`);
+    const hooks = await writeExtras(ctx, root, ci, opts.hooks);
+    if (ctx.json) ctx.out.json({ written: ci ? [ci.file] : [], skipped: [], ...extrasJson(ci, hooks) });
+    return;
   }
 
   const conductor = opts.fromConductor ? readConductor(root) : null;
@@ -84,13 +93,15 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
   if (batch.length > 0) await registerTracks(ctx, batch, `${CONDUCTOR_DIR}/ import`);
   mkdirSync(path.join(root, DOCS_DIR), { recursive: true });
   for (const [rel, text] of files) writeFileSync(path.join(root, rel), text);
+  const hooks = await writeExtras(ctx, root, ci, opts.hooks);
 
-  const written = [...files.keys(), ...batch.map((t) => `${trackDocsPath(t.meta.id)}/`)];
+  const written = [...files.keys(), ...(ci ? [ci.file] : []), ...batch.map((t) => `${trackDocsPath(t.meta.id)}/`)];
   const skipped = conductor?.skipped ?? [];
   if (ctx.json) {
     ctx.out.json({
       written,
       skipped,
+      ...extrasJson(ci, hooks),
       ...(conductor
         ? {
             tracks: batch.map((t) => ({
@@ -105,6 +116,32 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
     return;
   }
   report(ctx, [...files.keys()], batch, skipped, conductor);
+}
+
+/** Writes the CI file and installs the hooks (each only when asked), and says what it did. */
+async function writeExtras(ctx: Context, root: string, ci: CiPlan | null, hooks: boolean): Promise<HookChange[] | null> {
+  if (ci) {
+    mkdirSync(path.dirname(path.join(root, ci.file)), { recursive: true });
+    writeFileSync(path.join(root, ci.file), ci.text);
+    if (!ctx.json) {
+      const how = { created: 'Wrote', replaced: 'Replaced', merged: 'Added the yardmaster job to', updated: 'Updated the yardmaster job in' };
+      ctx.out.line(`${how[ci.action]} ${ci.file}`);
+      for (const note of ci.notes) ctx.out.info(`  note: ${note}`);
+    }
+  }
+  if (!hooks) return null;
+  const result = await installHooks(ctx);
+  if (!ctx.json) {
+    ctx.out.line(`Installed git hooks in ${result.dir.dir}: ${result.changes.map((c) => `${c.name} (${c.action})`).join(', ')}`);
+  }
+  return result.changes;
+}
+
+function extrasJson(ci: CiPlan | null, hooks: HookChange[] | null): Record<string, unknown> {
+  return {
+    ...(ci ? { ci: { file: ci.file, action: ci.action, notes: ci.notes } } : {}),
+    ...(hooks ? { hooks } : {}),
+  };
 }
 
 function readConductor(root: string): ConductorProject {

@@ -114,15 +114,14 @@ describe('ym setup', () => {
     expect(bare.exists('yardmaster.json')).toBe(false);
   });
 
-  it.each([
-    [['--ci', 'github'], 'setup --ci'],
-    [['--hooks'], 'setup --hooks'],
-  ])('%j is not available yet: exit 2, nothing written', async (flags, name) => {
+  it('--ci refuses before anything is written when the workflow exists', async () => {
     const r = repo();
-    const res = await runCli(['setup', '--yes', ...flags, '--cwd', r.dir]);
+    r.write('.github/workflows/yardmaster.yml', 'mine\n');
+    const res = await runCli(['setup', '--yes', '--ci', 'github', '--cwd', r.dir]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`\`${name}\` is not available yet`);
+    expect(res.stderr).toContain('.github/workflows/yardmaster.yml already exists');
     expect(snapshot(r)).toEqual(Object.fromEntries(FILES.map((f) => [f, null])));
+    expect(r.read('.github/workflows/yardmaster.yml')).toBe('mine\n');
   });
 });
 

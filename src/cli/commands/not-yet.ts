@@ -5,9 +5,7 @@ import { NotAvailableError } from '../../core/errors.js';
 import type { CommandRunner } from '../command.js';
 
 const LATER: [usage: string, description: string][] = [
-  ['validate [id]', 'run the checks for a track'],
   ['revert <target>', 'undo a track, phase or task by its recorded commits'],
-  ['hooks <action>', 'install or uninstall the git hooks'],
   ['demo [dir]', 'run the whole pipeline offline with the scripted agent'],
   ['cancel <id>', 'stop a running track, keep its worktree'],
   ['archive <id>', "move a finished track's docs under yardmaster/archive/"],

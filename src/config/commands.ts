@@ -1,0 +1,29 @@
+// The commands a repository's yardmaster.json asks yardmaster to run (checks, worktree setup,
+// custom agents), described as the user wrote them: what `requireTrust` lists before approval.
+import { describeCommand } from '../proc/run.js';
+import type { CommandSpec, Config } from './schema.js';
+
+/** A command as written in yardmaster.json: a shell string as is, an argv array quoted. */
+export function describeSpec(run: CommandSpec): string {
+  return typeof run === 'string' ? run : describeCommand(run[0] ?? '', run.slice(1));
+}
+
+export interface RepoCommandParts {
+  checks?: boolean;
+  setup?: boolean;
+  agents?: boolean;
+}
+
+/** Lines for requireTrust: the repository's own commands of the kinds asked for. */
+export function repoCommands(config: Config, parts: RepoCommandParts): string[] {
+  const lines: string[] = [];
+  if (parts.checks)
+    for (const c of config.checks) lines.push(`check "${c.name}": ${describeSpec(c.run)}`);
+  if (parts.setup)
+    for (const s of config.worktrees.setup) lines.push(`worktree setup: ${describeSpec(s)}`);
+  if (parts.agents) {
+    for (const [name, a] of Object.entries(config.agents))
+      lines.push(`agent "${name}": ${describeSpec(a.command)}`);
+  }
+  return lines;
+}
