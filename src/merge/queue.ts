@@ -25,6 +25,7 @@ const MAX_RELOOPS = 5;
 export class MergeQueue {
   private draining: Promise<Map<string, MergeOutcome>> | null = null;
   private again = false;
+  private readonly seen = new Set<string>();
   readonly outcomes = new Map<string, MergeOutcome>();
 
   constructor(
@@ -43,11 +44,15 @@ export class MergeQueue {
       try {
         do {
           this.again = false;
+          // Each pass looks at a track once: one given back (target kept moving) waits for the
+          // next pass, which a newly ready track starts.
+          this.seen.clear();
           while (!this.env.ctx.signal.aborted) {
             const next = this.nextItem();
             if (!next) break;
             const outcome = await this.withLock(() => this.mergeOne(next));
             if (outcome === null) break; // interrupted while waiting for the lock
+            this.seen.add(next.id);
             this.outcomes.set(next.id, outcome);
             if (outcome === 'waiting') return this.outcomes;
           }
@@ -66,7 +71,7 @@ export class MergeQueue {
     const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
     for (const item of store.listQueue()) {
       const t = tracks.get(item.trackId);
-      if (!t || item.paused || this.outcomes.has(t.id)) continue;
+      if (!t || item.paused || this.seen.has(t.id)) continue;
       if (this.only.length && !this.only.includes(t.id)) continue;
       if (t.state !== 'ready') {
         if (['merged', 'failed', 'cancelled', 'reverted'].includes(t.state)) store.dequeue(t.id);

@@ -6,7 +6,6 @@ import type { CommandRunner } from '../command.js';
 
 const LATER: [usage: string, description: string][] = [
   ['revert <target>', 'undo a track, phase or task by its recorded commits'],
-  ['demo [dir]', 'run the whole pipeline offline with the scripted agent'],
   ['cancel <id>', 'stop a running track, keep its worktree'],
   ['archive <id>', "move a finished track's docs under yardmaster/archive/"],
   ['clean', 'remove worktrees and branches of finished tracks'],
