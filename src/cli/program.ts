@@ -8,6 +8,7 @@ import { register as plan } from './commands/plan.js';
 import { register as implement } from './commands/implement.js';
 import { register as merge } from './commands/merge.js';
 import { register as demo } from './commands/demo.js';
+import { register as doctor } from './commands/doctor.js';
 import { register as status } from './commands/status.js';
 import { register as config } from './commands/config.js';
 import { register as trust } from './commands/trust.js';
@@ -37,7 +38,7 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
       'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
   );
   const runner: CommandRunner = makeCommandRunner(io, setExitCode);
-  for (const register of [setup, newTrack, plan, implement, merge, status, validate, hooks, demo, config, trust, later]) register(program, runner);
+  for (const register of [setup, newTrack, plan, implement, merge, status, validate, hooks, demo, doctor, config, trust, later]) register(program, runner);
   // Subcommands inherit the exit override and output configuration.
   for (const cmd of program.commands) propagate(cmd, program);
   return program;

@@ -7,7 +7,8 @@ import { WorkFailedError, YmError } from '../core/errors.js';
 import type { RunEnv } from '../run/env.js';
 import { branchFor } from '../run/env.js';
 import { checksFeedback } from '../run/feedback.js';
-import { isAliveHere } from '../run/provision.js';
+import { existsSync } from 'node:fs';
+import { isAliveHere, provisionWorktree } from '../run/provision.js';
 import { sleep } from '../run/sleep.js';
 import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';
@@ -115,10 +116,14 @@ export class MergeQueue {
     const { store, config, git, ctx } = env;
     // Re-read under the lock: another process may have merged it meanwhile.
     const fresh = store.getTrack(track.id);
-    if (!fresh || fresh.state !== 'ready' || !fresh.worktree) return 'skipped';
+    if (!fresh || fresh.state !== 'ready') return 'skipped';
     store.transition(track.id, 'merging', { from: 'ready' });
     const branch = branchFor(config, track.id);
-    const worktree = fresh.worktree;
+    // A worktree removed behind our back (or by `clean`) is made again from the branch.
+    const worktree =
+      fresh.worktree && existsSync(fresh.worktree)
+        ? fresh.worktree
+        : (await provisionWorktree(env, store.getTrack(track.id)!, `refs/heads/${config.target}`)).path;
     const step = (name: string, headSha?: string) => {
       store.setQueueStep(track.id, name, headSha);
       env.report(track.id, `merge: ${name}`);

@@ -9,7 +9,6 @@ const LATER: [usage: string, description: string][] = [
   ['cancel <id>', 'stop a running track, keep its worktree'],
   ['archive <id>', "move a finished track's docs under yardmaster/archive/"],
   ['clean', 'remove worktrees and branches of finished tracks'],
-  ['doctor', 'check state against git and the filesystem'],
 ];
 
 export function register(program: Command, run: CommandRunner): void {
