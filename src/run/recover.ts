@@ -3,6 +3,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isActive } from '../state/lifecycle.js';
+import { StateConflictError } from '../state/errors.js';
 import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
@@ -25,12 +26,13 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
       const wt = store.getTrack(run.trackId)?.worktree;
       if (wt) await removeStaleIndexLock(env, wt);
     }
-    store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' });
+    // Another process may be recovering the same run at the same moment: whoever comes
+    // second finds it already done (a StateConflictError) and moves on.
+    if (!tolerant(() => store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' }))) continue;
     const track = store.getTrack(run.trackId);
     if (track && isActive(track.state)) {
       const reason = track.state === 'validating' ? INTERRUPTED_VALIDATING : `interrupted while ${track.state}`;
-      store.transition(track.id, 'interrupted', { from: track.state, reason, runId: run.id });
-      recovered.push(track.id);
+      if (tolerant(() => store.transition(track.id, 'interrupted', { from: track.state, reason, runId: run.id }))) recovered.push(track.id);
     }
   }
   // An active track with no running run and no recent change: its process died between steps.
@@ -43,12 +45,21 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
   const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   for (const t of store.listTracks()) {
     if (isActive(t.state) && !live.has(t.id) && Date.parse(t.updatedAt) < cutoff) {
-      store.transition(t.id, 'interrupted', { from: t.state, reason: `interrupted while ${t.state}` });
-      recovered.push(t.id);
+      if (tolerant(() => store.transition(t.id, 'interrupted', { from: t.state, reason: `interrupted while ${t.state}` }))) recovered.push(t.id);
     }
   }
   recovered.push(...(await recoverMerges(env, staleAfterMs)));
   return recovered;
+}
+
+function tolerant(fn: () => unknown): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    if (err instanceof StateConflictError) return false;
+    throw err;
+  }
 }
 
 async function removeStaleIndexLock(env: RunEnv, worktree: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { AgentDefinition } from '../agents/registry.js';
 import type { TrackRow } from '../state/rows.js';
 import { isActive, type TrackState } from '../state/lifecycle.js';
 import { UsageError } from '../core/errors.js';
+import { StateConflictError } from '../state/errors.js';
 import { topoOrder } from '../core/graph.js';
 import type { RunEnv } from './env.js';
 import { runTrack, type TrackOutcome } from './track-runner.js';
@@ -63,13 +64,13 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
       if (deadDep) {
         if (t.state !== 'interrupted') {
           const reason = `dependency ${deadDep} is ${state.get(deadDep)}`;
-          store.transition(t.id, 'blocked', { from: t.state, reason });
-          env.report(t.id, `blocked: ${reason}`);
+          if (claim(env, t.id, 'blocked', t.state, reason)) env.report(t.id, `blocked: ${reason}`);
         }
         continue;
       }
       if (!t.dependsOn.every((d) => state.get(d) === 'merged')) continue;
-      if (t.state === 'planned') store.transition(t.id, 'queued', { from: 'planned' });
+      // Another implement process may take it first: then it is theirs.
+      if (t.state === 'planned' && !claim(env, t.id, 'queued', 'planned')) continue;
       env.report(t.id, 'queued');
       active.add(t.id);
       void queue.add(async () => {
@@ -102,6 +103,17 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
   await queue.onIdle();
   if (fatal) throw fatal;
   return outcomes;
+}
+
+/** A compare-and-swap transition that loses gracefully to another process. */
+function claim(env: RunEnv, id: string, to: TrackState, from: TrackState, reason?: string): boolean {
+  try {
+    env.store.transition(id, to, { from, ...(reason ? { reason } : {}) });
+    return true;
+  } catch (err) {
+    if (err instanceof StateConflictError) return false;
+    throw err;
+  }
 }
 
 /** A track whose runner threw must not stay in an active state: it is failed, with the error. */
