@@ -39,8 +39,8 @@ export function createContext(opts: GlobalOptions, io: RunnerEnv, signal: AbortS
     repo: () => (repo ??= discoverRepo(opts.cwd, run)),
     // Modules load while git answers: the imports start at once, not after discovery.
     config: () =>
-      (config ??= Promise.all([ctx.repo(), import('../config/load.js')]).then(([r, m]) =>
-        m.loadConfig(r.root),
+      (config ??= Promise.all([ctx.repo(), import('../config/cached.js')]).then(([r, m]) =>
+        m.loadConfigCached(r.root, r.stateDir),
       )),
     state: () =>
       (state ??= Promise.all([ctx.repo(), import('../state/open.js')]).then(([r, m]) => {

@@ -1,13 +1,12 @@
 // One snapshot of everything `status` shows: tracks with their state, dependencies and plan
 // progress (read from the track's branch when it has one, else from the checkout), and the queue.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { countTasks, currentTask, parsePlan, type TaskMarker } from '../core/plan-md.js';
 import { YmError } from '../core/errors.js';
 import { listBranches, readBlobs } from '../git/plans.js';
-import { readTrackFiles, trackDocsPath } from '../tracks/files.js';
-import { syncTrackDefinitions } from '../tracks/register.js';
+import { trackDocsPath } from '../tracks/paths.js';
+import { readTrackFilesCached } from '../tracks/cached.js';
 import type { TrackState } from '../state/lifecycle.js';
 
 export interface TrackSnapshot {
@@ -50,9 +49,15 @@ const EMPTY_COUNTS = { pending: 0, in_progress: 0, done: 0, skipped: 0, blocked:
 export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
   const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
   const { config } = loaded;
-  const files = readTrackFiles(repo.root);
-  syncTrackDefinitions(store, files);
-  const rows = store.listTracks();
+  const { files, fromCache } = await readTrackFilesCached(repo.root, repo.stateDir);
+  let rows = store.listTracks();
+  // Unchanged files already mirrored in the database need no write (and no zod); otherwise sync.
+  const inDb = new Set(rows.map((r) => r.id));
+  if (!fromCache || files.some((f) => !inDb.has(f.id))) {
+    const { syncTrackDefinitions } = await import('../tracks/register.js');
+    syncTrackDefinitions(store, files);
+    rows = store.listTracks();
+  }
   const withFiles = new Set(files.map((f) => f.id));
   const branchOf = (id: string, branch: string | null) => branch ?? `${config.branchPrefix}${id}`;
   // Only ask git about branches when some track has started; a fresh plan costs no git call.
@@ -68,10 +73,11 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
     let text = blobs.get(spec) ?? null;
     let planSource: TrackSnapshot['planSource'] = text === null ? 'missing' : 'branch';
     if (text === null) {
-      const file = path.join(repo.root, trackDocsPath(r.id), 'plan.md');
-      if (existsSync(file)) {
-        text = readFileSync(file, 'utf8');
+      try {
+        text = readFileSync(`${repo.root}/${trackDocsPath(r.id)}/plan.md`, 'utf8');
         planSource = 'checkout';
+      } catch {
+        // No plan.md in the checkout either.
       }
     }
     let tasks = { ...EMPTY_COUNTS };

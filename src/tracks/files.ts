@@ -6,8 +6,9 @@ import { UsageError } from '../core/errors.js';
 import { formatIssues } from '../core/zod-errors.js';
 import { TrackFile, assertTrackId } from '../core/track.js';
 
-export const DOCS_DIR = 'yardmaster';
-export const TRACKS_DIR = path.join(DOCS_DIR, 'tracks');
+import { DOCS_DIR, TRACKS_DIR, trackDocsPath } from './paths.js';
+
+export { DOCS_DIR, TRACKS_DIR, trackDocsPath };
 
 export interface TrackDocs {
   meta: TrackFile;
@@ -21,11 +22,6 @@ export function tracksRoot(root: string): string {
 
 export function trackDir(root: string, id: string): string {
   return path.join(tracksRoot(root), assertTrackId(id));
-}
-
-/** Relative path (from a checkout root) of a track's docs, with forward slashes. */
-export function trackDocsPath(id: string): string {
-  return `${DOCS_DIR}/tracks/${id}`;
 }
 
 /** Every track.json under yardmaster/tracks, validated; ids must match their folder names. */
