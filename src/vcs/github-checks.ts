@@ -30,8 +30,9 @@ export async function requiredChecks(api: GitHubApi, repo: RepoRef, target: stri
   const sources: string[] = [];
   const readable = async (source: string, read: () => Promise<string[]>) => {
     try {
-      for (const n of await read()) names.add(n);
-      sources.push(source);
+      const found = await read();
+      for (const n of found) names.add(n);
+      if (found.length) sources.push(source);
     } catch (err) {
       // Without admin rights GitHub answers 403 or 404; an unprotected branch is a 404 too.
       if (httpStatus(err) !== 403 && httpStatus(err) !== 404) throw err;

@@ -107,7 +107,7 @@ export function githubRoute(forge: FakeForge, req: ForgeRequest): Route | null {
     return { op: 'repos/get-branch-rules', run: () => (gh.rules === 403 ? fail(403, 'Forbidden') : ok(gh.rules.length ? [statusCheckRule(gh.rules)] : [])) };
   }
   if (a === 'git' && b === 'refs' && c && m === 'DELETE') {
-    const ref = s.slice(6).join('/');
+    const ref = s.slice(5).join('/');
     return { op: 'git/delete-ref', run: () => {
       if (!ref.startsWith('heads/') || !forge.bare.deleteBranch(ref.slice('heads/'.length))) return { status: 422, body: { message: 'Reference does not exist', documentation_url: 'https://docs.github.com/rest' } };
       return { status: 204 };

@@ -113,6 +113,7 @@ export function checkResponse(operationId: string, status: number, body: unknown
     return validate({ $ref: '#/components/schemas/basic-error' }, body, spec);
   }
   const response = resolve(documented, spec);
-  if (!response.schema) return body === undefined || body === null || body === '' ? [] : [{ path: '$', message: `status ${status} of ${operationId} has no body` }];
+  // Documented without a schema (e.g. git/delete-ref's 422): nothing to check the body against.
+  if (!response.schema) return [];
   return validate(response.schema, body, spec);
 }
