@@ -3,7 +3,7 @@
 // end to end through the built CLI. The fake's answers are checked against GitHub's OpenAPI.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubProvider } from '../../src/vcs/github.js';
-import { makeForgeEnv, TOKEN, type ForgeEnv } from '../helpers/forge-env.js';
+import { makeForgeEnv, type ForgeEnv } from '../helpers/forge-env.js';
 
 let env: ForgeEnv;
 beforeEach(async () => {
