@@ -4,20 +4,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubProvider } from '../../src/vcs/github.js';
 import { makeForgeEnv, type ForgeEnv } from '../helpers/forge-env.js';
+import { expectNoSecret, readyTrackOnForge, trackState, type ForgeCliEnv } from '../helpers/forge-cli.js';
 
 let env: ForgeEnv;
-beforeEach(async () => {
-  env = await makeForgeEnv();
-});
-afterEach(async () => {
-  const violations = env.forge.violations;
-  await env.cleanup();
-  expect(violations, 'the fake sent answers GitHub never sends').toEqual([]);
-});
 
 const provider = (tokens?: NodeJS.ProcessEnv) => GitHubProvider.create(env.deps(tokens));
 
 describe('GitHub provider', () => {
+  beforeEach(async () => {
+    env = await makeForgeEnv();
+  });
+  afterEach(async () => {
+    const violations = env.forge.violations;
+    await env.cleanup();
+    expect(violations, 'the fake sent answers GitHub never sends').toEqual([]);
+  });
+
   it('pushes, opens a marked PR, waits for the required check on that SHA, merges it and adopts the merge commit', async () => {
     const gh = await provider();
     const before = await gh.syncTarget('main', new AbortController().signal);
@@ -217,5 +219,54 @@ describe('GitHub provider', () => {
     const text = `${(err as Error).message} ${(err as { hint?: string }).hint ?? ''} ${(err as Error).stack ?? ''}`;
     expect(text).not.toContain('wrong-token-value-123');
     expect(env.forge.calls('pulls/list').map((c) => c.status)).toEqual([401]); // not retried
+  });
+});
+
+describe('ym merge --provider github (built CLI)', () => {
+  const MARKER = 'ghp_MARKER_0f9e8d7c6b5a';
+  let cli: ForgeCliEnv;
+  beforeEach(async () => {
+    cli = await readyTrackOnForge(MARKER);
+  });
+  afterEach(async () => {
+    expect(cli.forge.violations).toEqual([]);
+    await cli.cleanup();
+  });
+
+  it('merges the ready track through a pull request; the token never shows up anywhere', async () => {
+    const r = await cli.ym(['--debug', 'merge', '--provider', 'github', '--yes'], { GITHUB_TOKEN: MARKER });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('1/1 merged into main');
+    expect(r.stdout).toMatch(/pull request #1: http:\/\/127\.0\.0\.1:\d+\/octo\/yard\/pull\/1/);
+    expect(await trackState(cli, 'greet')).toMatchObject({ state: 'merged' });
+    const main = cli.forge.bare.head('main')!;
+    expect(cli.repo.git(['rev-parse', 'main']).trim()).toBe(main);
+    expect(cli.forge.github.pulls[0]).toMatchObject({ head: 'ym/greet', merged: true, mergeCommitSha: main });
+    expect(cli.forge.bare.head('ym/greet')).toBeNull(); // merge.deleteBranch
+    expect(cli.forge.bare.git(['show', 'main:yardmaster/tracks/greet/plan.md'])).toContain('- [x]');
+    expectNoSecret(MARKER, cli.repo, [r]);
+  });
+
+  it('the target moved after CI passed: the queue rebuilds on the new target and merges that', async () => {
+    cli.forge.ci.onPassed = () => cli.forge.bare.commitOnBranch('main', 'other.txt', 'pushed by someone else\n', 'direct push');
+    const r = await cli.ym(['merge', '--provider', 'github', '--yes'], { GITHUB_TOKEN: MARKER });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('target moved');
+    const log = cli.forge.bare.git(['log', '--format=%s', 'main']).split('\n');
+    expect(log.indexOf('direct push')).toBeGreaterThan(0); // the track landed on top of it
+    expect(cli.forge.calls('pulls/merge')).toHaveLength(1);
+    expect(cli.forge.bare.git(['show', 'main:other.txt'])).toBe('pushed by someone else');
+  });
+
+  it('a wrong GITHUB_TOKEN: exit 2, a clear error naming the variable, the token never printed', async () => {
+    const wrong = 'ghp_WRONG_TOKEN_1234567890';
+    const r = await cli.ym(['--debug', 'merge', '--provider', 'github', '--yes'], { GITHUB_TOKEN: wrong });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GitHub rejected the token in GITHUB_TOKEN');
+    expectNoSecret(wrong, cli.repo, [r]);
+    expect(await trackState(cli, 'greet')).toMatchObject({ state: 'ready' });
+    const missing = await cli.ym(['merge', '--provider', 'github', '--yes'], { GITHUB_TOKEN: undefined });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('needs a token in the GITHUB_TOKEN environment variable');
   });
 });

@@ -4,19 +4,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabProvider } from '../../src/vcs/gitlab.js';
 import { makeForgeEnv, type ForgeEnv } from '../helpers/forge-env.js';
+import { expectNoSecret, readyTrackOnForge, trackState, type ForgeCliEnv } from '../helpers/forge-cli.js';
 
 let env: ForgeEnv;
-beforeEach(async () => {
-  env = await makeForgeEnv();
-});
-afterEach(async () => {
-  await env.cleanup();
-});
 
 const provider = (tokens?: NodeJS.ProcessEnv) => GitLabProvider.create(env.deps(tokens));
 const msg = (status: number, message: string) => ({ status, body: { message } });
 
 describe('GitLab provider', () => {
+  beforeEach(async () => {
+    env = await makeForgeEnv();
+  });
+  afterEach(async () => {
+    await env.cleanup();
+  });
+
   it('pushes, opens a marked MR, waits for the head pipeline of that SHA, accepts it and adopts the merge commit', async () => {
     const gl = await provider();
     const before = await gl.syncTarget('main', new AbortController().signal);
@@ -173,5 +175,41 @@ describe('GitLab provider', () => {
     expect(err).toMatchObject({ exitCode: 2, message: expect.stringContaining('GitLab rejected the token in GITLAB_TOKEN (401: 401 Unauthorized)') });
     expect(`${(err as Error).message} ${(err as Error).stack ?? ''}`).not.toContain('wrong-gitlab-token-987');
     expect(env.forge.calls('gitlab:mrs.all').map((c) => c.status)).toEqual([401]);
+  });
+});
+
+describe('ym merge --provider gitlab (built CLI)', () => {
+  const MARKER = 'glpat-MARKER-a1b2c3d4e5';
+  let cli: ForgeCliEnv;
+  beforeEach(async () => {
+    cli = await readyTrackOnForge(MARKER);
+  });
+  afterEach(async () => {
+    await cli.cleanup();
+  });
+
+  it('merges the ready track through a merge request; the token never shows up anywhere', async () => {
+    cli.forge.gitlab.mergeStatusQueue = ['checking'];
+    const r = await cli.ym(['--debug', 'merge', '--provider', 'gitlab', '--yes', '--json'], { GITLAB_TOKEN: MARKER });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { results: { id: string; outcome: string; mergedSha: string }[]; targetSha: string };
+    const main = cli.forge.bare.head('main')!;
+    expect(out.results).toEqual([expect.objectContaining({ id: 'greet', outcome: 'merged', mergedSha: main })]);
+    expect(out.targetSha).toBe(main);
+    expect(r.stderr).toMatch(/merge request !1: http:\/\/127\.0\.0\.1:\d+\/gitlab\/group\/yard\/-\/merge_requests\/1/);
+    expect(await trackState(cli, 'greet')).toMatchObject({ state: 'merged' });
+    expect(cli.forge.gitlab.mrs[0]).toMatchObject({ source: 'ym/greet', state: 'merged', mergeCommitSha: main });
+    expect(cli.repo.git(['rev-parse', 'main']).trim()).toBe(main);
+    expect(cli.forge.bare.head('ym/greet')).toBeNull();
+    expectNoSecret(MARKER, cli.repo, [r]);
+  });
+
+  it('a wrong GITLAB_TOKEN: exit 2, a clear error naming the variable, the token never printed', async () => {
+    const wrong = 'glpat-WRONG-0987654321';
+    const r = await cli.ym(['--debug', 'merge', '--provider', 'gitlab', '--yes'], { GITLAB_TOKEN: wrong });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('GitLab rejected the token in GITLAB_TOKEN');
+    expectNoSecret(wrong, cli.repo, [r]);
+    expect(await trackState(cli, 'greet')).toMatchObject({ state: 'ready' });
   });
 });

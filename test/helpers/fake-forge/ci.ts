@@ -17,7 +17,7 @@ export interface CheckNow {
 
 export class FakeCi {
   checks: CiCheck[] = [{ name: 'test', steps: ['queued', 'success'] }];
-  /** Called once per SHA, the first time all its checks are green. */
+  /** Called once (then cleared), the first time all the checks of some SHA are green. */
   onPassed: ((sha: string) => void) | null = null;
   private readonly looks = new Map<string, number>();
   private readonly passed = new Set<string>();
@@ -29,7 +29,9 @@ export class FakeCi {
     const now = this.at(sha, n);
     if (!this.passed.has(sha) && now.length && now.every((c) => c.step === 'success')) {
       this.passed.add(sha);
-      this.onPassed?.(sha);
+      const hook = this.onPassed;
+      this.onPassed = null;
+      hook?.(sha);
     }
     return now;
   }
