@@ -10,17 +10,7 @@ import { failureComment, requestBody } from './forge-text.js';
 import { WaitClock, seconds } from './forge-wait.js';
 import { requiredChecks, waitForChecks, type RepoRef } from './github-checks.js';
 import { createGitHubClient, githubMessage, httpStatus, isRateLimited, readToken, setupError, type GitHubApi } from './github-client.js';
-import type { LandRequest, LandResult, VcsProvider } from './types.js';
-
-export interface ForgeProviderDeps {
-  git: Git;
-  config: Config;
-  /** The environment the token is read from (the command's, never a file). */
-  env: NodeJS.ProcessEnv;
-  report: (trackId: string | null, text: string) => void;
-  /** Milliseconds per retry unit of the HTTP clients (tests make it small). */
-  retryBaseMs?: number;
-}
+import type { ForgeProviderDeps, LandRequest, LandResult, VcsProvider } from './types.js';
 
 type GitHubConfig = NonNullable<Config['github']>;
 type PullRequest = Awaited<ReturnType<GitHubApi['rest']['pulls']['get']>>['data'];

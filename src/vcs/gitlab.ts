@@ -7,10 +7,9 @@ import { UsageError, WorkFailedError, YmError } from '../core/errors.js';
 import { ForgeGit } from './forge-git.js';
 import { failureComment, requestBody } from './forge-text.js';
 import { WaitClock, seconds } from './forge-wait.js';
-import type { ForgeProviderDeps } from './github.js';
 import { GitLabApiError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
 import { MOVED_STATUSES, PIPELINE_FAILED, WAIT_STATUSES, mergedSha, viewMergeRequest, type MergeRequestView } from './gitlab-mr.js';
-import type { LandRequest, LandResult, VcsProvider } from './types.js';
+import type { ForgeProviderDeps, LandRequest, LandResult, VcsProvider } from './types.js';
 
 type GitLabConfig = NonNullable<ForgeProviderDeps['config']['gitlab']>;
 interface Api {
