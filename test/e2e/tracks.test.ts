@@ -287,7 +287,7 @@ describe('config and repository errors', () => {
   it('unknown commands and options are usage errors', async () => {
     expect((await ym(['frobnicate'])).code).toBe(2);
     expect((await ym(['status', '--bogus'])).code).toBe(2);
-    const later = await ym(['implement']);
+    const later = await ym(['revert', 'x']);
     expect(later.code).toBe(2);
     expect(later.stderr).toContain('not available yet');
   });
