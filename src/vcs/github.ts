@@ -63,6 +63,7 @@ export class GitHubProvider implements VcsProvider {
       const pushed = await this.forgeGit.pushBranch(req.branch, req.sha, req.signal);
       if (pushed.kind === 'rejected') return { kind: 'rejected', detail: pushed.detail };
       const pr = await this.ensurePullRequest(req, target);
+      if ('kind' in pr) return pr;
       const say = (text: string) => this.deps.report(req.trackId, text);
       say(`pull request #${pr.number}: ${pr.html_url}`);
       const clock = new WaitClock(this.gh, req.signal);
@@ -113,14 +114,22 @@ export class GitHubProvider implements VcsProvider {
     return data.find((p) => p.head.ref === branch);
   }
 
-  private async ensurePullRequest(req: LandRequest, target: string): Promise<{ number: number; html_url: string }> {
+  private async ensurePullRequest(req: LandRequest, target: string): Promise<{ number: number; html_url: string } | LandResult> {
     const body = requestBody(req);
     const title = `${req.title} (${req.trackId})`;
     const open = await this.findPullRequest(req.branch);
     if (!open) {
-      const { data } = await this.api.rest.pulls.create({ ...this.repo, head: req.branch, base: target, title, body });
-      this.prs.set(req.branch, data.number);
-      return data;
+      try {
+        const { data } = await this.api.rest.pulls.create({ ...this.repo, head: req.branch, base: target, title, body });
+        this.prs.set(req.branch, data.number);
+        return data;
+      } catch (err) {
+        // e.g. "No commits between main and ym/x", or no permission: waiting will not help.
+        if (httpStatus(err) === 422 || (httpStatus(err) === 403 && !isRateLimited(err))) {
+          return { kind: 'rejected', detail: `GitHub refused to open a pull request for ${req.branch}: ${githubMessage(err)}` };
+        }
+        throw err;
+      }
     }
     if (open.base.ref !== target || open.body !== body || open.title !== title) {
       await this.api.rest.pulls.update({ ...this.repo, pull_number: open.number, base: target, title, body });

@@ -59,6 +59,7 @@ export class GitLabProvider implements VcsProvider {
       const pushed = await this.forgeGit.pushBranch(req.branch, req.sha, req.signal);
       if (pushed.kind === 'rejected') return { kind: 'rejected', detail: pushed.detail };
       const mr = await this.ensureMergeRequest(req, target);
+      if ('kind' in mr) return mr;
       this.deps.report(req.trackId, `merge request !${mr.iid}: ${mr.webUrl}`);
       const clock = new WaitClock(this.gl, req.signal);
       const ready = await this.waitReady(mr.iid, req, clock);
@@ -101,11 +102,21 @@ export class GitLabProvider implements VcsProvider {
     return list.map(viewMergeRequest).find((m) => m.sourceBranch === branch);
   }
 
-  private async ensureMergeRequest(req: LandRequest, target: string): Promise<MergeRequestView> {
+  private async ensureMergeRequest(req: LandRequest, target: string): Promise<MergeRequestView | LandResult> {
     const description = requestBody(req);
     const title = `${req.title} (${req.trackId})`;
     const open = await this.findMergeRequest(req.branch);
-    if (!open) return viewMergeRequest(await this.api.mrs.create(this.project, req.branch, target, title, { description }));
+    if (!open) {
+      try {
+        return viewMergeRequest(await this.api.mrs.create(this.project, req.branch, target, title, { description }));
+      } catch (err) {
+        const status = gitlabStatus(err);
+        if (status === 400 || status === 403 || status === 409 || status === 422) {
+          return { kind: 'rejected', detail: `GitLab refused to open a merge request for ${req.branch} (${status}): ${gitlabMessage(err)}` };
+        }
+        throw err;
+      }
+    }
     if (open.targetBranch !== target || open.description !== description || open.title !== title) {
       return viewMergeRequest(await this.api.mrs.edit(this.project, open.iid, { targetBranch: target, title, description }));
     }

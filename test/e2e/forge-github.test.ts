@@ -133,6 +133,22 @@ describe('GitHub provider', () => {
     expect(env.reports.some((r) => r.includes('secondary rate limit') && r.includes('retrying in 1 s'))).toBe(true);
   });
 
+  it('honours the primary rate limit (x-ratelimit-remaining: 0 until x-ratelimit-reset)', async () => {
+    const reset = String(Math.ceil(Date.now() / 1000) + 1);
+    env.forge.inject('pulls/list', { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: { message: 'API rate limit exceeded for user.', documentation_url: 'https://docs.github.com/rest' } });
+    const gh = await provider();
+    expect((await gh.land(env.request('one', env.track('one')))).kind).toBe('landed');
+    const lists = env.forge.calls('pulls/list');
+    expect(lists[1]!.at).toBeGreaterThanOrEqual(Number(reset) * 1000); // not before the reset
+    expect(env.reports.some((r) => r.startsWith('GitHub rate limit on GET'))).toBe(true);
+  });
+
+  it('a pull request GitHub refuses to open (422) is rejected with its message', async () => {
+    env.forge.inject('pulls/create', { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', errors: [{ resource: 'PullRequest', code: 'custom', message: 'No commits between main and ym/one' }] } });
+    const gh = await provider();
+    expect(await gh.land(env.request('one', env.track('one')))).toMatchObject({ kind: 'rejected', detail: expect.stringContaining('Validation Failed (No commits between main and ym/one)') });
+  });
+
   it('retries a 429 without Retry-After (plugin-retry), a bounded number of times', async () => {
     env.forge.inject('checks/list-for-ref', { status: 429, body: { message: 'Too many requests', documentation_url: 'https://docs.github.com/rest' } }, 2);
     const gh = await provider();
