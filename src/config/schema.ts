@@ -27,6 +27,20 @@ export const CheckSpec = z.strictObject({
   timeoutSec: z.number().int().positive().default(600),
 });
 
+/** Keys shared by the forge providers: which remote to push to and how long to wait for CI. */
+function forgeWaitKeys() {
+  return {
+    remote: z.string().min(1).default('origin').describe('the git remote that points at the forge repository'),
+    pollIntervalSec: z.number().positive().max(600).default(10).describe('seconds between two looks at the checks'),
+    checkStartTimeoutSec: z
+      .number()
+      .positive()
+      .default(300)
+      .describe('fail fast when a required check has not started on the pushed SHA within this time'),
+    checksTimeoutSec: z.number().positive().default(3600).describe('give up when the checks have not finished within this time'),
+  };
+}
+
 const BuiltinCheckLevel = z.enum(['fail', 'warn', 'off']);
 
 export const ConfigSchema = z.strictObject({
@@ -83,12 +97,19 @@ export const ConfigSchema = z.strictObject({
       owner: z.string().min(1),
       repo: z.string().min(1),
       baseUrl: z.url().default('https://api.github.com'),
+      ...forgeWaitKeys(),
+      requiredChecks: z
+        .array(z.string().min(1))
+        .optional()
+        .describe('check names to wait for; default: from branch protection/rules, else the names of `checks`'),
     })
     .optional(),
   gitlab: z
     .strictObject({
       host: z.url().default('https://gitlab.com'),
       project: z.string().min(1),
+      ...forgeWaitKeys(),
+      requirePipeline: z.boolean().default(true).describe('wait for a pipeline on the pushed SHA before merging'),
     })
     .optional(),
 });

@@ -1,5 +1,5 @@
-// Picks the VcsProvider for a run. Forge clients are imported only when used.
-import { UsageError } from '../core/errors.js';
+// Picks the VcsProvider for a run. Forge clients are imported only when used, so octokit and
+// gitbeaker never load for the local provider, `--version` or `--json` reads.
 import type { RunEnv } from '../run/env.js';
 import { LocalProvider } from './local.js';
 import type { VcsProvider } from './types.js';
@@ -7,13 +7,13 @@ import type { VcsProvider } from './types.js';
 export type ProviderName = 'local' | 'github' | 'gitlab';
 
 export async function createProvider(env: RunEnv, name: ProviderName = env.config.merge.provider): Promise<VcsProvider> {
+  const deps = { git: env.git, config: env.config, env: env.ctx.env, report: env.report };
   switch (name) {
     case 'local':
       return new LocalProvider(env.git, env.config);
     case 'github':
+      return (await import('./github.js')).GitHubProvider.create(deps);
     case 'gitlab':
-      throw new UsageError(`merge.provider "${name}" is not available yet in this version of yardmaster.`, {
-        hint: 'Use the local provider (merge.provider: "local") for now.',
-      });
+      return (await import('./gitlab.js')).GitLabProvider.create(deps);
   }
 }

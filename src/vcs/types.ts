@@ -2,6 +2,8 @@
 // `gitlab` push the branch, open or update a pull/merge request, wait for the forge's checks on
 // that exact head, and merge that exact SHA. The queue never knows which one it has.
 import type { CheckReport } from '../checks/types.js';
+import type { Config } from '../config/schema.js';
+import type { Git } from '../git/git.js';
 
 export interface LandRequest {
   trackId: string;
@@ -40,4 +42,15 @@ export interface VcsProvider {
   reportFailure(trackId: string, branch: string, message: string): Promise<void>;
   /** Removes the remote branch after landing (local: nothing). */
   deleteRemoteBranch(branch: string): Promise<void>;
+}
+
+/** What the forge providers (github, gitlab) are built from. */
+export interface ForgeProviderDeps {
+  git: Git;
+  config: Config;
+  /** The environment the token is read from (the command's, never a file). */
+  env: NodeJS.ProcessEnv;
+  report: (trackId: string | null, text: string) => void;
+  /** Milliseconds per retry unit of the HTTP clients (tests make it small). */
+  retryBaseMs?: number;
 }

@@ -1,0 +1,76 @@
+// End-to-end setup for `ym merge --provider github|gitlab`: a repository whose origin is the
+// fake forge, set up with the built CLI, with one track made ready the way a user would
+// (`ym implement --no-merge` with the built-in scripted agent), and a way to find every
+// file yardmaster wrote (state.db, logs) to look for leaked secrets.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { runCli, type CliResult } from './cli.js';
+import { FakeForge } from './fake-forge/index.js';
+import { makeRepo, type TestRepo } from './repo.js';
+
+export interface ForgeCliEnv {
+  repo: TestRepo;
+  forge: FakeForge;
+  ym(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
+  cleanup(): Promise<void>;
+}
+
+export async function readyTrackOnForge(token: string): Promise<ForgeCliEnv> {
+  const repo = makeRepo();
+  const forge = await FakeForge.start({ token, root: repo.root, env: repo.env });
+  const ym = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runCli(['--cwd', repo.dir, ...args], { env: { ...repo.env, ...env }, timeoutMs: 90_000 });
+  const setup = await ym(['setup', '--yes']);
+  expect(setup.code, setup.stderr).toBe(0);
+  const config = JSON.parse(repo.read('yardmaster.json')) as Record<string, unknown>;
+  const wait = { pollIntervalSec: 0.05, checkStartTimeoutSec: 5, checksTimeoutSec: 30 };
+  Object.assign(config, {
+    agent: 'scripted',
+    github: { owner: forge.github.owner, repo: forge.github.repo, baseUrl: forge.githubUrl, ...wait },
+    gitlab: { host: forge.gitlabHost, project: forge.gitlab.project, ...wait },
+  });
+  repo.write('yardmaster.json', `${JSON.stringify(config, null, 2)}\n`);
+  const track = await ym(['new-track', 'Add a greeting', '--id', 'greet', '--yes']);
+  expect(track.code, track.stderr).toBe(0);
+  repo.write('greeting.txt', 'hello\n');
+  repo.commit('set up yardmaster');
+  repo.git(['remote', 'add', 'origin', forge.bare.url]);
+  repo.git(['push', '-q', 'origin', 'main']);
+  const implement = await ym(['implement', '--no-merge', '--yes']);
+  expect(implement.code, implement.stdout + implement.stderr).toBe(0);
+  const status = JSON.parse((await ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
+  expect(status.tracks.find((t) => t.id === 'greet')?.state).toBe('ready');
+  return { repo, forge, ym, cleanup: async () => { await forge.close(); repo.cleanup(); } };
+}
+
+export async function trackState(env: ForgeCliEnv, id: string): Promise<{ state: string; reason?: string | null }> {
+  const status = JSON.parse((await env.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string; reason?: string | null }[] };
+  return status.tracks.find((t) => t.id === id)!;
+}
+
+/** Every file under the repository's yardmaster state dir (state.db with its WAL, logs, prompts). */
+export function stateFiles(repo: TestRepo): string[] {
+  const root = path.join(repo.dir, '.git', 'yardmaster');
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out;
+}
+
+/** Asserts that `secret` appears in none of the outputs and none of yardmaster's files. */
+export function expectNoSecret(secret: string, repo: TestRepo, outputs: CliResult[]): void {
+  for (const r of outputs) {
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stderr).not.toContain(secret);
+  }
+  const files = stateFiles(repo);
+  expect(files.some((f) => f.endsWith('state.db'))).toBe(true);
+  for (const f of files) expect(readFileSync(f).includes(secret), `${f} holds the token`).toBe(false);
+}
