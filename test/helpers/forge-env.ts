@@ -58,7 +58,7 @@ export async function makeForgeEnv(overrides: Partial<ConfigInput> = {}): Promis
     },
     request: (id, sha, extra = {}) => ({
       trackId: id, title: `Track ${id}`, branch: `ym/${id}`, sha, expectedTarget: env.main(), strategy: 'rebase',
-      report: { ok: true, results: [], headSha: sha, durationMs: 0 }, description: `Spec of ${id}.`, signal: new AbortController().signal, ...extra,
+      report: { ok: true, results: [], headSha: sha, mergeBase: env.main(), interrupted: false, durationMs: 0 }, description: `Spec of ${id}.`, signal: new AbortController().signal, ...extra,
     }),
     main: () => repo.git(['rev-parse', 'refs/heads/main']).trim(),
     async cleanup() {
