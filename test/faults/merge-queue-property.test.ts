@@ -1,0 +1,107 @@
+// The merge queue's invariant as a property test: 30 generated tracks, about 30% of which break
+// the test suite only in combination with another (semantic conflicts) and 20% of which
+// conflict textually. After the queue, every first-parent commit of the target passes the test
+// suite, every good track is merged and every bad one is reported with its reason.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+
+let project: Project | undefined;
+afterEach(() => project?.cleanup());
+
+type Kind = 'good' | 'semantic' | 'textual';
+
+function generate(seed: number) {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const kinds: Kind[] = [...Array(16).fill('good'), ...Array(8).fill('semantic'), ...Array(6).fill('textual')];
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
+  }
+  let semantic = 0;
+  let textual = 0;
+  return kinds.map((kind, i) => {
+    const id = `t${String(i).padStart(2, '0')}`;
+    // Pairs: the n-th and (n+1)-th track of a kind share a name or a file.
+    const pair = kind === 'semantic' ? Math.floor(semantic++ / 2) : kind === 'textual' ? Math.floor(textual++ / 2) : -1;
+    const files: Record<string, string> = { [`reg/${id}.txt`]: kind === 'semantic' ? `shared-name-${pair}\n` : `name-${id}\n` };
+    if (kind === 'textual') files[`shared/${pair}.txt`] = `written by ${id}\n`;
+    return { id, kind, pair, files };
+  });
+}
+
+function passesSuite(repo: Project['repo'], sha: string): boolean {
+  const names = repo.git(['ls-tree', '--name-only', `${sha}:reg`]).split('\n').filter(Boolean);
+  const seen = new Set<string>();
+  for (const n of names) {
+    const v = repo.git(['show', `${sha}:reg/${n}`]).trim();
+    if (seen.has(v)) return false;
+    seen.add(v);
+  }
+  return true;
+}
+
+describe('merge queue invariant', () => {
+  it('never lets a commit that fails the suite into the target', async () => {
+    const tracks = generate(Number(process.env.YM_PROPERTY_SEED ?? 7));
+    project = await makeProject({
+      tracks: tracks.map((t) => ({ id: t.id })),
+      config: {
+        agent: 'scripted',
+        attempts: 2,
+        concurrency: 8,
+        checks: [{ name: 'suite', run: [process.execPath, path.join(FIXTURES, 'unique-names-check.mjs')] }],
+        merge: { onConflict: 'mark' },
+      },
+    });
+    const p = project;
+    for (const t of tracks) {
+      const step = { files: t.files, tick: 'all', commit: `feat: ${t.id} (${t.kind})` };
+      writeFileSync(path.join(p.repo.dir, 'yardmaster', 'tracks', t.id, 'agent-script.json'), JSON.stringify({ attempts: [step] }));
+    }
+    p.repo.commit('agent scripts');
+    const start = p.repo.git(['rev-parse', 'main']).trim();
+    const r = await p.ym(['implement', '--json'], {}, 300_000);
+    const states = new Map((JSON.parse(r.stdout) as { tracks: { id: string; state: string; reason: string | null }[] }).tracks.map((t) => [t.id, t]));
+
+    // 1. Every first-parent commit the queue added passes the suite.
+    const added = p.repo.git(['rev-list', '--first-parent', `${start}..main`]).split('\n').filter(Boolean);
+    expect(added.length).toBeGreaterThan(0);
+    for (const sha of added) expect(passesSuite(p.repo, sha), sha).toBe(true);
+    // 2. Every good track is merged.
+    for (const t of tracks.filter((x) => x.kind === 'good')) expect(states.get(t.id)?.state, t.id).toBe('merged');
+    // 3. Of each semantic pair, one is merged and the other failed its checks (on the merged
+    //    result, or on its own branch when it started after the first had merged).
+    const pairsOf = (kind: Kind) => {
+      const pairs = new Map<number, typeof tracks>();
+      for (const t of tracks.filter((x) => x.kind === kind)) pairs.set(t.pair, [...(pairs.get(t.pair) ?? []), t]);
+      return [...pairs.values()];
+    };
+    for (const pair of pairsOf('semantic')) {
+      const st = pair.map((t) => states.get(t.id)!);
+      expect(st.filter((x) => x.state === 'merged'), `semantic pair ${pair.map((t) => t.id).join('+')}`).toHaveLength(1);
+      const loser = st.find((x) => x.state !== 'merged')!;
+      expect(loser.state).toBe('failed');
+      expect(loser.reason).toMatch(/checks failed/);
+    }
+    // 4. Of each textual pair, the first is merged; the second either conflicted (it branched
+    //    before the first landed) with the file named, or merged on top (it branched after).
+    let conflicts = 0;
+    for (const pair of pairsOf('textual')) {
+      const st = pair.map((t) => states.get(t.id)!);
+      expect(st.some((x) => x.state === 'merged')).toBe(true);
+      for (const x of st.filter((y) => y.state !== 'merged')) {
+        expect(x.state).toBe('conflicted');
+        expect(x.reason).toMatch(/conflicts with main in shared\//);
+        conflicts++;
+      }
+    }
+    expect(conflicts + pairsOf('semantic').length).toBeGreaterThan(0);
+    expect(r.code).toBe(1);
+    // The user's checkout followed the target and holds only merged work.
+    expect(p.repo.git(['status', '--porcelain'])).toBe('');
+    expect(readFileSync(path.join(p.repo.dir, 'reg', `${tracks.find((t) => t.kind === 'good')!.id}.txt`), 'utf8')).toMatch(/^name-/);
+  }, 400_000);
+});
