@@ -29,6 +29,8 @@ export interface TrackSnapshot {
   currentTask: { id: string; text: string } | null;
   /** Where plan.md was read: the track's branch, the checkout, or nowhere. */
   planSource: 'branch' | 'checkout' | 'missing';
+  /** Conflict radar: the target and other tracks this track's branch would conflict with. */
+  conflicts: string[];
   planError: string | null;
   docsMissing: boolean;
 }
@@ -42,6 +44,33 @@ export interface StatusSnapshot {
   counts: Partial<Record<TrackState, number>>;
   tracks: TrackSnapshot[];
   queue: { trackId: string; enqueuedAt: string; step: string | null; headSha: string | null; paused: boolean }[];
+}
+
+/** Past this many active branches the radar is skipped (pairs grow quadratically). */
+const RADAR_MAX_BRANCHES = 12;
+const RADAR_STATES: readonly TrackState[] = ['running', 'validating', 'ready', 'merging', 'conflicted'];
+
+async function addConflictRadar(
+  ctx: Context,
+  root: string,
+  target: string,
+  tracks: TrackSnapshot[],
+  branches: Set<string>,
+  branchOf: (id: string, branch: string | null) => string,
+): Promise<void> {
+  const active = tracks.filter((t) => RADAR_STATES.includes(t.state) && branches.has(branchOf(t.id, t.branch)));
+  if (active.length === 0 || active.length > RADAR_MAX_BRANCHES) return;
+  const { conflictRadar } = await import('../merge/radar.js');
+  const { createGit } = await import('../git/git.js');
+  const refs = new Map(active.map((t) => [t.id, `refs/heads/${branchOf(t.id, t.branch)}`]));
+  const byId = new Map(tracks.map((t) => [t.id, t]));
+  for (const p of await conflictRadar(createGit(ctx.run, root), target, refs)) {
+    if (p.a === target) byId.get(p.b)?.conflicts.push(target);
+    else {
+      byId.get(p.a)?.conflicts.push(p.b);
+      byId.get(p.b)?.conflicts.push(p.a);
+    }
+  }
 }
 
 const EMPTY_COUNTS = { pending: 0, in_progress: 0, done: 0, skipped: 0, blocked: 0, total: 0 };
@@ -113,8 +142,10 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
       planSource,
       planError,
       docsMissing: !withFiles.has(r.id),
+      conflicts: [],
     };
   });
+  await addConflictRadar(ctx, repo.root, config.target, tracks, branches, branchOf);
   const counts: Partial<Record<TrackState, number>> = {};
   for (const t of tracks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   return {
