@@ -3,29 +3,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
-
-interface Rec {
-  track: string;
-  attempt: number;
-  pid: number;
-  event: 'start' | 'end' | 'overlap';
-  at: number;
-  feedback?: string | null;
-}
+import { FIXTURES, makeProject, useRecordingAgent, type AgentRecord, type Project } from '../helpers/tracks.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
 
 function recordingAgent(p: Project, behaviours: Record<string, unknown>, timeoutSec = 20) {
-  const behaviourFile = path.join(p.repo.root, 'behaviour.json');
-  const recordFile = path.join(p.repo.root, 'record.jsonl');
-  writeFileSync(behaviourFile, JSON.stringify(behaviours));
-  return {
-    recordFile,
-    agent: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec } },
-    records: (): Rec[] => (existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec) : []),
-  };
+  // The agent is configured by the test's own `configure` call below, with other settings.
+  const rec = useRecordingAgent(p, behaviours, { timeoutSec });
+  const config = JSON.parse(readFileSync(path.join(p.repo.dir, 'yardmaster.json'), 'utf8')) as { agents: unknown };
+  return { ...rec, agent: config.agents };
 }
 
 function configure(p: Project, extra: Record<string, unknown>) {
@@ -33,6 +20,8 @@ function configure(p: Project, extra: Record<string, unknown>) {
   writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...extra }, null, 2));
   p.repo.commit('configure');
 }
+
+type Rec = AgentRecord;
 
 /** The most agents running at once, from start/end records. */
 function maxConcurrent(recs: Rec[]): number {

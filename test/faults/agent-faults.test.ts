@@ -2,50 +2,21 @@
 // half-way, deleted files, a full disk for the run log, Ctrl-C, two implement processes at once.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_BIN } from '../helpers/cli.js';
-import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
+import { isAlive as alive } from '../../src/proc/run.js';
 import { openStateStore } from '../../src/state/open.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
 
-interface Rec {
-  track: string;
-  pid: number;
-  event: string;
-}
-
 async function setup(ids: string[], behaviours: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   project = await makeProject({ tracks: ids.map((id) => ({ id })) });
   const p = project;
-  const behaviourFile = path.join(p.repo.root, 'behaviour.json');
-  const recordFile = path.join(p.repo.root, 'record.jsonl');
-  writeFileSync(behaviourFile, JSON.stringify(behaviours));
-  const file = path.join(p.repo.dir, 'yardmaster.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...JSON.parse(readFileSync(file, 'utf8')),
-      agent: 'rec',
-      agents: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: 60 } },
-      ...extra,
-    }),
-  );
-  p.repo.commit('configure');
-  const records = (): Rec[] => (existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec) : []);
+  const { records } = useRecordingAgent(p, behaviours, { config: extra });
   return { p, records, stateDir: path.join(p.repo.dir, '.git', 'yardmaster') };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** The database is consistent: every state can be rebuilt from the event log; no run left open. */

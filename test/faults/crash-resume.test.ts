@@ -3,29 +3,12 @@
 // process is left behind.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { CLI_BIN } from '../helpers/cli.js';
-import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
+import { isAlive as alive } from '../../src/proc/run.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
-
-interface Rec {
-  track: string;
-  pid: number;
-  event: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Starts implement and SIGKILLs it after `killAfterMs` (or lets it finish); resolves its exit. */
 function implementOnce(p: Project, killAfterMs: number | null): Promise<{ code: number | null; signal: string | null; out: string }> {
@@ -51,19 +34,7 @@ describe('crash and resume', () => {
     project = await makeProject({
       tracks: ids.map((id, i) => ({ id, dependsOn: i >= 7 ? [`t${i - 7}`] : [] })),
     });
-    const behaviourFile = path.join(project.repo.root, 'behaviour.json');
-    const recordFile = path.join(project.repo.root, 'record.jsonl');
-    writeFileSync(behaviourFile, JSON.stringify({ '*': { sleepMs: 250 } }));
-    const file = path.join(project.repo.dir, 'yardmaster.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...JSON.parse(readFileSync(file, 'utf8')),
-        agent: 'rec',
-        agents: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: 30 } },
-      }),
-    );
-    project.repo.commit('configure');
+    const { records } = useRecordingAgent(project, { '*': { sleepMs: 250 } }, { timeoutSec: 30 });
     // A seeded sequence of kill delays, so a failure can be replayed.
     let seed = Number(process.env.YM_CRASH_SEED ?? 20261122);
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -85,9 +56,7 @@ describe('crash and resume', () => {
     const subjects = project.repo.git(['log', '--format=%s', 'main']).split('\n');
     for (const id of ids) expect(subjects.filter((s) => s === `${id}: work`).length).toBe(1);
     // Never two runs of one track at once; no agent left running.
-    const recs = existsSync(recordFile)
-      ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec)
-      : [];
+    const recs = records();
     expect(recs.filter((r) => r.event === 'overlap')).toEqual([]);
     await new Promise((r) => setTimeout(r, 300));
     expect(recs.filter((r) => alive(r.pid)).map((r) => r.pid)).toEqual([]);

@@ -1,5 +1,6 @@
 // Fixture helper for tracks: a repository set up with yardmaster.json and tracks from a plan,
 // committed, ready for `implement` and `merge`.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { makeRepo, type TestRepo } from './repo.js';
@@ -42,4 +43,44 @@ export async function makeProject(opts: ProjectOptions): Promise<Project> {
   expect(r.code, r.stderr).toBe(0);
   repo.commit('plan tracks');
   return { repo, ym, cleanup: () => repo.cleanup() };
+}
+
+export interface AgentRecord {
+  track: string;
+  attempt: number;
+  pid: number;
+  event: 'start' | 'end' | 'overlap';
+  at: number;
+  feedback?: string | null;
+}
+
+/**
+ * Configures test/fixtures/recording-agent.mjs as the project's agent ("rec"), with per-track
+ * behaviours, and commits the config. `records()` reads what the agents did.
+ */
+export function useRecordingAgent(
+  p: Project,
+  behaviours: Record<string, unknown>,
+  opts: { timeoutSec?: number; config?: Record<string, unknown> } = {},
+): { recordFile: string; behaviourFile: string; records(): AgentRecord[] } {
+  const behaviourFile = path.join(p.repo.root, 'behaviour.json');
+  const recordFile = path.join(p.repo.root, 'record.jsonl');
+  writeFileSync(behaviourFile, JSON.stringify(behaviours));
+  const file = path.join(p.repo.dir, 'yardmaster.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...JSON.parse(readFileSync(file, 'utf8')),
+      agent: 'rec',
+      agents: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: opts.timeoutSec ?? 60 } },
+      ...opts.config,
+    }),
+  );
+  p.repo.commit('configure the recording agent');
+  return {
+    recordFile,
+    behaviourFile,
+    records: () =>
+      existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AgentRecord) : [],
+  };
 }
