@@ -32,6 +32,8 @@ export interface TrackSnapshot {
   planSource: 'branch' | 'checkout' | 'missing';
   planError: string | null;
   docsMissing: boolean;
+  /** Tracks whose branches are predicted to conflict with this one (conflict radar); absent until computed. */
+  conflicts?: string[];
 }
 
 export interface StatusSnapshot {

@@ -1,0 +1,121 @@
+// The one reader behind the live view. It answers "did anything change?" cheaply (SQLite's
+// data_version and the last event id; the branch refs and log sizes of active tracks) and rebuilds
+// the view only then: the status snapshot, plus what the event log adds (checks, activity).
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../context.js';
+import type { Repo } from '../git/repo.js';
+import { isActive } from '../state/lifecycle.js';
+import type { StateStore } from '../state/store.js';
+import { buildSnapshot } from '../status/snapshot.js';
+import { isQueuePaused, storeActions, type StatusActions } from './actions.js';
+import { emptyFold, foldEvents } from './event-fold.js';
+import { lastLogLine } from './log-tail.js';
+import { loadTrackDetail, type TrackDetail } from './track-detail.js';
+import type { StatusView, TrackView } from './view-model.js';
+
+/** On the first load only the newest events are folded, so a long history cannot slow the start. */
+export const INITIAL_EVENT_WINDOW = 20_000;
+
+export interface ViewSource {
+  /** Cheap; true when load() would show something new. */
+  changed(): boolean;
+  load(): Promise<StatusView>;
+  loadDetail(id: string): Promise<TrackDetail>;
+  readonly actions: StatusActions;
+}
+
+export class StatusSource implements ViewSource {
+  readonly actions: StatusActions;
+  #fold = emptyFold();
+  #seen = { dataVersion: -1, eventId: -1, files: '' };
+  /** Files whose change means progress without a database write: active branches' refs and logs. */
+  #watched: string[] = [];
+  #version = 0;
+  #target = 'main';
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly store: StateStore,
+    private readonly repo: Repo,
+  ) {
+    this.actions = storeActions(store);
+  }
+
+  changed(): boolean {
+    return (
+      this.store.dataVersion() !== this.#seen.dataVersion ||
+      this.store.lastEventId() !== this.#seen.eventId ||
+      this.#filesSignature() !== this.#seen.files
+    );
+  }
+
+  async load(): Promise<StatusView> {
+    // Read the markers first: a change while we build is then seen by the next changed().
+    const dataVersion = this.store.dataVersion();
+    const eventId = this.store.lastEventId();
+    const [snapshot, { config }] = await Promise.all([buildSnapshot(this.ctx), this.ctx.config()]);
+    this.#target = config.target;
+    const afterId = this.#fold.lastId === 0 ? Math.max(0, eventId - INITIAL_EVENT_WINDOW) : this.#fold.lastId;
+    foldEvents(this.#fold, this.store.listEvents({ afterId }));
+
+    const watched: string[] = [];
+    const tracks = snapshot.tracks.map((t): TrackView => {
+      let activity = this.#fold.activity.get(t.id) ?? null;
+      if (isActive(t.state)) {
+        const log = this.store.listRuns(t.id).at(-1)?.logPath ?? null;
+        if (log !== null) {
+          watched.push(log);
+          activity ??= lastLogLine(log);
+        }
+        if (t.branch !== null) watched.push(path.join(this.repo.commonDir, 'refs', 'heads', t.branch));
+      }
+      return { ...t, activity, cancelRequested: this.#fold.cancelRequested.has(t.id) };
+    });
+    this.#watched = watched;
+    this.#seen = { dataVersion, eventId, files: this.#filesSignature() };
+    this.#version += 1;
+    return {
+      ...snapshot,
+      tracks,
+      queuePaused: isQueuePaused(this.store),
+      startedAt: this.#fold.startedAt,
+      lastEventAt: this.#fold.lastEventAt,
+      checks: Object.fromEntries(this.#fold.checks),
+      version: this.#version,
+    };
+  }
+
+  async loadDetail(id: string): Promise<TrackDetail> {
+    const track = this.store.getTrack(id);
+    const runs = this.store.listRuns(id);
+    const logPath = [...runs].reverse().find((r) => r.logPath !== null)?.logPath ?? null;
+    return loadTrackDetail(this.ctx.run, this.repo.root, {
+      id,
+      branch: track?.branch ?? null,
+      worktree: track?.worktree ?? null,
+      target: this.#target,
+      logPath,
+      checks: this.#fold.checks.get(id) ?? null,
+    });
+  }
+
+  #filesSignature(): string {
+    return this.#watched.map(stamp).join('|');
+  }
+}
+
+/** Size and modification time in one stat; "-" when the file is missing. */
+function stamp(file: string): string {
+  try {
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s === undefined ? '-' : `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return '-';
+  }
+}
+
+export async function openStatusSource(ctx: Context): Promise<StatusSource> {
+  const [repo, store] = await Promise.all([ctx.repo(), ctx.state()]);
+  return new StatusSource(ctx, store, repo);
+}
