@@ -8,11 +8,11 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { palette } from '../cli/output.js';
 import { renderTable } from '../status/table.js';
 import { StatusApp, type ExitRequest } from './app.js';
-import { openStatusSource, type ViewSource } from './status-source.js';
+import { prepareLiveView, type ViewSource } from './status-source.js';
 import { enterAlternateScreen, fitsLiveView, MIN_COLUMNS, MIN_ROWS, type TerminalSize } from './terminal.js';
 import { makeTheme } from './theme.js';
-import { useLogTail, useNow, useStatusView, useTrackDetail } from './use-status-store.js';
-import type { StatusView } from './view-model.js';
+import { useClock, useLogTail, useStatusView, useTrackDetail } from './use-status-store.js';
+import { needsSeconds, type StatusView } from './view-model.js';
 
 export interface LiveStatusProps {
   source: ViewSource;
@@ -32,7 +32,8 @@ export function LiveStatus(props: LiveStatusProps) {
   const detail = useTrackDetail(props.source, openId, view?.version ?? 0);
   const log = useLogTail(detail?.logPath ?? null, props.pollMs);
   const size = useTerminalSize(props.size);
-  const now = useNow(1000, props.now);
+  const seconds = useCallback((at: number) => view !== null && needsSeconds(view, at), [view]);
+  const now = useClock(seconds, props.now);
   const theme = useMemo(() => makeTheme(props.color), [props.color]);
   const { exit } = useApp();
   const { onExit: report } = props;
@@ -105,13 +106,14 @@ function useTerminalSize(fixed?: TerminalSize): TerminalSize {
 export interface LiveViewOptions {
   /** `status ID`: open on this track's detail. */
   trackId?: string | undefined;
+  /** The source and its first view, when the caller built them while this module loaded. */
+  prepared?: { source: ViewSource; first: StatusView };
 }
 
 /** Runs the live view until `q`; returns the exit code. The caller checked that this is a TTY. */
 export async function runLiveView(ctx: Context, opts: LiveViewOptions = {}): Promise<ExitCodeValue> {
-  const source = await openStatusSource(ctx);
   // The first view is built before the screen changes: errors print normally, the first frame is whole.
-  const first = await source.load();
+  const { source, first } = opts.prepared ?? (await prepareLiveView(ctx));
   if (opts.trackId !== undefined && !first.tracks.some((t) => t.id === opts.trackId)) {
     throw new UsageError(`Unknown track "${opts.trackId}".`, { hint: 'Run `ym status` to list the tracks.' });
   }

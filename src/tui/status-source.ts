@@ -119,3 +119,9 @@ export async function openStatusSource(ctx: Context): Promise<StatusSource> {
   const [repo, store] = await Promise.all([ctx.repo(), ctx.state()]);
   return new StatusSource(ctx, store, repo);
 }
+
+/** The source and its first view: what the live view needs before it takes the screen. */
+export async function prepareLiveView(ctx: Context): Promise<{ source: StatusSource; first: StatusView }> {
+  const source = await openStatusSource(ctx);
+  return { source, first: await source.load() };
+}

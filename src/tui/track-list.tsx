@@ -2,7 +2,8 @@
 // the current task, attempt, agent, time in state, latest activity, dependency and conflict marks),
 // under group headers or indented by dependency depth. Only the visible window is rendered.
 import { Box, Text } from 'ink';
-import { stateLabel, stateTone, type Theme } from './theme.js';
+import { memo } from 'react';
+import { stateLabel, stateTone, type Theme, type Tone } from './theme.js';
 import { formatElapsed, progressBar, since, tasksDone, type Grouping, type ListRow, type TrackView } from './view-model.js';
 
 export interface TrackListProps {
@@ -85,7 +86,7 @@ export function TrackList(props: TrackListProps) {
             depth={row.depth}
             selected={row.key === props.selectedKey}
             cols={cols}
-            now={props.now}
+            elapsed={formatElapsed(since(row.track.updatedAt, props.now))}
             theme={theme}
           />
         ),
@@ -100,78 +101,83 @@ interface TrackRowProps {
   depth: number;
   selected: boolean;
   cols: Columns;
-  now: number;
+  /** Time in state, formatted: rows whose text did not change are not re-rendered. */
+  elapsed: string;
   theme: Theme;
 }
 
-function TrackRow({ track: t, depth, selected, cols, now, theme }: TrackRowProps) {
-  const tone = theme.c(stateTone(t.state));
+interface Segment {
+  text: string;
+  tone?: Tone | null;
+  dim?: boolean;
+}
+
+// One Text per row with nested spans, columns padded here: a row costs two layout nodes instead of
+// twenty, which is what keeps redraws (the clock ticks every second) cheap with many rows.
+const TrackRow = memo(function TrackRow({ track: t, depth, selected, cols, elapsed, theme }: TrackRowProps) {
   const progress =
     t.planError !== null ? 'plan?' : t.planSource === 'missing' ? '-' : `${progressBar(tasksDone(t), t.tasks.total, BAR)} ${tasksDone(t)}/${t.tasks.total}`;
   const indent = depth > 0 ? `${'  '.repeat(depth - 1)}└ ` : '';
   const current = t.currentTask && t.state !== 'merged' ? `${t.currentTask.id} ${t.currentTask.text}` : '';
   const note = t.activity ?? t.reason ?? t.planError?.split('\n')[0] ?? '';
+  const noteIsReason = t.activity === null && t.reason !== null;
   return (
-    <Box>
-      <Box width={cols.id + 2} flexShrink={0}>
-        <Text inverse={selected} bold={selected} wrap="truncate">
-          {selected ? '› ' : '  '}
-          {pad(indent + t.id, cols.id)}
+    <Text wrap="truncate">
+      <Text inverse={selected} bold={selected}>
+        {(selected ? '› ' : '  ') + pad(indent + t.id, cols.id)}
+      </Text>
+      <Text color={theme.c(stateTone(t.state))}>{pad(stateLabel(t.state), cols.state)}</Text>
+      <Text color={theme.c(t.planError ? 'red' : null)}>{pad(progress, cols.progress)}</Text>
+      {pad(t.attempt > 0 ? `${t.attempt}/${t.maxAttempts}` : '-', cols.attempt)}
+      {cols.agent ? pad(t.agent ?? '-', cols.agent) : ''}
+      <Text dimColor>{pad(elapsed, cols.elapsed)}</Text>
+      {cols.marks ? <Spans segments={fit(markSegments(t), cols.marks)} theme={theme} /> : null}
+      {cols.rest ? current + (current && note ? ' · ' : '') : ''}
+      {cols.rest && note ? (
+        <Text dimColor={!noteIsReason} color={theme.c(noteIsReason ? stateTone(t.state) : null)}>
+          {note}
         </Text>
-      </Box>
-      <Box width={cols.state} flexShrink={0}>
-        <Text color={tone} wrap="truncate">
-          {stateLabel(t.state)}
-        </Text>
-      </Box>
-      <Box width={cols.progress} flexShrink={0}>
-        <Text color={theme.c(t.planError ? 'red' : null)} wrap="truncate">
-          {progress}
-        </Text>
-      </Box>
-      <Box width={cols.attempt} flexShrink={0}>
-        <Text wrap="truncate">{t.attempt > 0 ? `${t.attempt}/${t.maxAttempts}` : '-'}</Text>
-      </Box>
-      {cols.agent ? (
-        <Box width={cols.agent} flexShrink={0}>
-          <Text wrap="truncate">{t.agent ?? '-'}</Text>
-        </Box>
       ) : null}
-      <Box width={cols.elapsed} flexShrink={0}>
-        <Text dimColor wrap="truncate">
-          {formatElapsed(since(t.updatedAt, now))}
+    </Text>
+  );
+});
+
+function Spans({ segments, theme }: { segments: readonly Segment[]; theme: Theme }) {
+  return (
+    <>
+      {segments.map((seg, i) => (
+        <Text key={i} dimColor={seg.dim === true} color={theme.c(seg.tone ?? null)}>
+          {seg.text}
         </Text>
-      </Box>
-      {cols.marks ? (
-        <Box width={cols.marks} flexShrink={0}>
-          <Marks track={t} theme={theme} />
-        </Box>
-      ) : null}
-      {cols.rest ? (
-        <Box width={cols.rest} flexShrink={0}>
-          <Text wrap="truncate">
-            {current}
-            {current && note ? ' · ' : ''}
-            <Text dimColor={t.reason === null || t.activity !== null} color={theme.c(note && t.activity === null && t.reason !== null ? stateTone(t.state) : null)}>
-              {note}
-            </Text>
-          </Text>
-        </Box>
-      ) : null}
-    </Box>
+      ))}
+    </>
   );
 }
 
-/** `⊘` cancel requested, `≠x` predicted conflict with x, `←a,b` waiting on dependencies. */
-export function Marks({ track: t, theme }: { track: TrackView; theme: Theme }) {
-  return (
-    <Text wrap="truncate">
-      {t.cancelRequested ? <Text color={theme.c('yellow')}>⊘cancel </Text> : null}
-      {t.conflicts && t.conflicts.length > 0 ? <Text color={theme.c('red')}>{`≠${t.conflicts.join(',')} `}</Text> : null}
-      {t.waitingOn.length > 0 ? <Text dimColor>{`←${t.waitingOn.join(',')}`}</Text> : null}
-      {t.waitingOn.length === 0 && t.dependsOn.length > 0 ? <Text color={theme.c('green')}>{`←✓${t.dependsOn.length}`}</Text> : null}
-    </Text>
-  );
+/** `⊘cancel` requested, `≠x` predicted conflict with x, `←a,b` waiting on dependencies, `←✓n` all merged. */
+export function markSegments(t: TrackView): Segment[] {
+  const out: Segment[] = [];
+  if (t.cancelRequested) out.push({ text: '⊘cancel ', tone: 'yellow' });
+  if (t.conflicts && t.conflicts.length > 0) out.push({ text: `≠${t.conflicts.join(',')} `, tone: 'red' });
+  if (t.waitingOn.length > 0) out.push({ text: `←${t.waitingOn.join(',')}`, dim: true });
+  else if (t.dependsOn.length > 0) out.push({ text: `←✓${t.dependsOn.length}`, tone: 'green' });
+  return out;
+}
+
+/** Segments cut and padded to exactly `width` cells, one space at the end at least. */
+function fit(segments: readonly Segment[], width: number): Segment[] {
+  const out: Segment[] = [];
+  let used = 0;
+  for (const seg of segments) {
+    const room = width - 1 - used;
+    if (room <= 0) break;
+    const chars = [...seg.text];
+    const text = chars.length <= room ? seg.text : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
+    out.push({ ...seg, text });
+    used += [...text].length;
+  }
+  out.push({ text: ' '.repeat(Math.max(0, width - used)) });
+  return out;
 }
 
 /** `text` in a column `width` cells wide, ending in at least one space (cut with "…" if longer). */

@@ -94,13 +94,17 @@ export function useLogTail(file: string | null, intervalMs = POLL_MS): LogTail |
   return tail?.path === file ? tail : null;
 }
 
-/** Milliseconds since the epoch, ticking every `intervalMs` (for elapsed times). */
-export function useNow(intervalMs = 1000, fixed?: number): number {
+/**
+ * The clock of the elapsed times: ticks every second while `seconds(now)` (something on screen
+ * shows seconds), else on the minute; `fixed` stops it (tests).
+ */
+export function useClock(seconds: (now: number) => boolean, fixed?: number): number {
   const [now, setNow] = useState(() => fixed ?? Date.now());
   useEffect(() => {
     if (fixed !== undefined) return;
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs, fixed]);
-  return now;
+    const unit = seconds(now) ? 1000 : 60_000;
+    const timer = setTimeout(() => setNow(Date.now()), unit - (Date.now() % unit) + 5);
+    return () => clearTimeout(timer);
+  }, [now, seconds, fixed]);
+  return fixed ?? now;
 }

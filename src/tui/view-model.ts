@@ -126,15 +126,25 @@ export function windowStart(previous: number, selected: number, height: number, 
   return Math.max(0, Math.min(start, total - height));
 }
 
-/** 42s, 3m05s, 2h04m, 3d02h. */
+/**
+ * 42s, 3m, 2h04m, 3d02h: seconds only in the first minute, so that a view where nothing happens
+ * redraws once a minute rather than every second.
+ */
 export function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
   if (h < 24) return `${h}h${String(m % 60).padStart(2, '0')}m`;
   return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
+}
+
+/** Whether some time on screen shows seconds (changed in the last minute): the clock ticks every second then. */
+export function needsSeconds(view: Pick<StatusView, 'startedAt' | 'lastEventAt' | 'tracks'>, now: number): boolean {
+  if (view.tracks.some((t) => since(t.updatedAt, now) < 60_000)) return true;
+  const elapsed = viewElapsed(view, now);
+  return elapsed !== null && elapsed < 60_000;
 }
 
 /** Milliseconds between an ISO time and `now`, 0 when unknown. */
