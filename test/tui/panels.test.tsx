@@ -29,7 +29,7 @@ describe('Overview', () => {
     });
     const text = frame(<Overview view={v} now={NOW} theme={theme} />);
     expect(text).toContain('shop /home/dev/shop');
-    expect(text).toMatch(/target main\s+provider github\s+concurrency 6\s+elapsed 3m05s/);
+    expect(text).toMatch(/target main\s+provider github\s+concurrency 6\s+elapsed 3m/);
     expect(text).toMatch(/4 tracks\s+> 2 running\s+✗ 1 failed\s+✓ 1 merged/);
   });
 });
@@ -63,7 +63,7 @@ describe('TrackList', () => {
     });
     const text = list([t, track('b', 'running', { currentTask: null, activity: 'Editing a.ts' })]);
     expect(text).toContain('> running (2)');
-    expect(text).toMatch(/› slugify\s+> running\s+██░░░░░░ 1\/4\s+2\/3\s+claude\s+2m05s\s+1\.2 Implement slug/);
+    expect(text).toMatch(/› slugify\s+> running\s+██░░░░░░ 1\/4\s+2\/3\s+claude\s+2m\s+1\.2 Implement slug/);
     expect(text).toMatch(/ b\s+> running .* Editing a\.ts/);
   });
 

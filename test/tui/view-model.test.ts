@@ -5,6 +5,7 @@ import {
   dependencyDepths,
   dependencyOrder,
   formatElapsed,
+  needsSeconds,
   progressBar,
   viewElapsed,
   windowStart,
@@ -68,7 +69,8 @@ describe('formats', () => {
   it('elapsed', () => {
     expect(formatElapsed(0)).toBe('0s');
     expect(formatElapsed(42_900)).toBe('42s');
-    expect(formatElapsed(185_000)).toBe('3m05s');
+    expect(formatElapsed(59_999)).toBe('59s');
+    expect(formatElapsed(185_000)).toBe('3m');
     expect(formatElapsed(2 * 3600_000 + 4 * 60_000)).toBe('2h04m');
     expect(formatElapsed(50 * 3600_000)).toBe('2d02h');
     expect(formatElapsed(-5)).toBe('0s');
@@ -80,6 +82,12 @@ describe('formats', () => {
     expect(progressBar(4, 4, 8)).toBe('████████');
     expect(progressBar(9, 4, 8)).toBe('████████');
     expect(progressBar(0, 0, 4)).toBe('░░░░');
+  });
+
+  it('the clock needs seconds only while something changed in the last minute', () => {
+    expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(120_000) })]), NOW)).toBe(false);
+    expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(30_000) })]), NOW)).toBe(true);
+    expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(120_000) })], { startedAt: ago(20_000) }), NOW)).toBe(true);
   });
 
   it('header elapsed runs while work is active and stops at the last event after', () => {
