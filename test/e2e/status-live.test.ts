@@ -141,11 +141,43 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     await tmux.waitFor(/EXIT:0/);
   });
 
+  it('resizes with the terminal, degrading to the plain table below 60x12 and back', async () => {
+    startYm(['status']);
+    await tmux.waitFor(/TRACKS by state/);
+    tmux.resize(70, 20);
+    let screen = await tmux.waitFor((s) => s.split('\n').some((l) => l.startsWith('↑↓/jk move')) && !s.includes('MARKS'), 5000, 'the 70x20 layout');
+    for (const line of screen.split('\n')) expect([...line].length).toBeLessThanOrEqual(70);
+    tmux.resize(50, 11);
+    await tmux.waitFor(/the live view needs 60x12/);
+    tmux.resize(120, 40);
+    screen = await tmux.waitFor(/TRACKS by state[\s\S]*MARKS/);
+    expect(screen).not.toContain('the live view needs');
+    tmux.sendKeys('q');
+    await tmux.waitFor(/EXIT:0/);
+  });
+
   it('a terminal smaller than 60x12 gets the plain table', async () => {
     startYm(['status'], { width: 50, height: 11 });
     const screen = await tmux.waitFor(/EXIT:\d+/);
     expect(screen).toContain('EXIT:0');
     expect(screen).toMatch(/TRACK\s+STATE/);
     expect(screen).not.toContain('TRACKS by state');
+  });
+});
+
+describe('what status loads', () => {
+  it('--json and --version never load ink or react; the plain table neither', async () => {
+    const log = path.join(repo.root, 'imports.log');
+    const hook = path.join(path.dirname(CLI_BIN), '..', 'test', 'fixtures', 'log-imports.mjs');
+    const env = { YM_TEST_IMPORT_LOG: log, NODE_OPTIONS: `--import ${hook}` };
+    for (const args of [['status', '--json'], ['status'], ['--version']]) {
+      fs.rmSync(log, { force: true });
+      const r = await runCli(args[0] === '--version' ? args : ['--cwd', repo.dir, ...args], { env: { ...repo.env, ...env } });
+      expect(r.code, r.stderr).toBe(0);
+      const loaded = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+      if (args[0] !== '--version') expect(loaded).toMatch(/dist\/cli\/chunks\/status-/); // the log works
+      expect(loaded).not.toMatch(/\/(ink|react|yoga-layout)\//);
+      expect(loaded).not.toMatch(/chunks\/live-/);
+    }
   });
 });

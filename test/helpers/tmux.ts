@@ -40,6 +40,11 @@ export class TmuxSession {
     this.#tmux(['send-keys', '-t', this.target, ...keys]);
   }
 
+  /** Resizes the window, as a user dragging the terminal would (the program gets SIGWINCH). */
+  resize(width: number, height: number): void {
+    this.#tmux(['resize-window', '-t', 'ym', '-x', String(width), '-y', String(height)]);
+  }
+
   /** A pane or window property, e.g. `alternate_on`, `cursor_flag`, `pane_dead`. */
   display(format: string): string {
     return this.#tmux(['display-message', '-p', '-t', this.target, format]).trim();
