@@ -1,7 +1,7 @@
 // Every key of the live view, through ink-testing-library: stdin.write as the user types, the
 // frame and the recorded actions as what they see and what reaches the store.
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StatusApp, type ExitRequest } from '../../src/tui/app.js';
 import { toKeyPresses } from '../../src/tui/keys.js';
 import { makeTheme } from '../../src/tui/theme.js';
@@ -49,64 +49,67 @@ function mount(v: StatusView = view(tracks()), over: Partial<React.ComponentProp
 
 const selectedLine = (frame: string) => frame.split('\n').find((l) => l.startsWith('›')) ?? '';
 
+/** Keys are handled at once, but React renders and runs effects a little later: wait for it. */
+const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 3000, interval: 10 });
+
 describe('moving', () => {
   it('j/k and the arrows move the selection across groups', async () => {
     const { type, frame } = mount();
-    expect(selectedLine(frame())).toMatch(/^› api /);
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› api /));
     await type('j');
-    expect(selectedLine(frame())).toMatch(/^› core /);
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› core /));
     await type(KEY.down, KEY.down);
-    expect(selectedLine(frame())).toMatch(/^› docs /);
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› docs /));
     await type('j');
-    expect(selectedLine(frame())).toMatch(/^› docs /);
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› docs /));
     await type('k', KEY.up);
-    expect(selectedLine(frame())).toMatch(/^› core /);
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› core /));
   });
 
   it('counts every key of a burst typed faster than ink reads', async () => {
     const { type, frame } = mount();
     await type('jj');
-    expect(selectedLine(frame())).toMatch(/^› web /);
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› web /));
     expect(toKeyPresses('?g', { ctrl: false, meta: false } as never).map((k) => k.input)).toEqual(['?', 'g']);
   });
 
   it('g toggles grouping by state and dependency order', async () => {
     const { type, frame } = mount();
-    expect(frame()).toContain('TRACKS by state');
-    expect(frame()).toContain('> running (1)');
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
+    await eventually(() => expect(frame()).toContain('> running (1)'));
     await type('g');
-    expect(frame()).toContain('TRACKS in dependency order');
+    await eventually(() => expect(frame()).toContain('TRACKS in dependency order'));
     expect(frame()).not.toContain('> running (1)');
-    expect(frame()).toMatch(/└ web[\s\S]*└ docs/);
+    await eventually(() => expect(frame()).toMatch(/└ web[\s\S]*└ docs/));
     await type('g');
-    expect(frame()).toContain('TRACKS by state');
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
   });
 });
 
 describe('filter', () => {
-  it('/ filters by id or title as you type; Enter keeps it, Esc clears it', async () => {
-    const { type, frame } = mount();
+  it('/ filters by id or title as you type; Enter keeps it, q then quits', async () => {
+    const { type, frame, exits } = mount();
     await type('/', 'w', 'e');
-    expect(frame()).toContain('/we');
-    expect(frame()).toContain('filter "we": 1 of 4');
-    expect(selectedLine(frame())).toMatch(/^› web /);
+    await eventually(() => expect(frame()).toContain('/we'));
+    await eventually(() => expect(frame()).toContain('filter "we": 1 of 4'));
+    await eventually(() => expect(selectedLine(frame())).toMatch(/^› web /));
     expect(frame()).not.toMatch(/ api /);
     await type(KEY.backspace);
-    expect(frame()).toContain('filter "w": 1 of 4');
+    await eventually(() => expect(frame()).toContain('filter "w": 1 of 4'));
     await type(KEY.enter);
-    expect(frame()).toContain('↑↓/jk move');
-    expect(frame()).toContain('filter "w"');
+    await eventually(() => expect(frame()).toContain('↑↓/jk move'));
+    await eventually(() => expect(frame()).toContain('filter "w"'));
     await type('q'); // not typed into the filter any more: quits
-    await type(KEY.esc);
+    await eventually(() => expect(exits).toEqual([{ code: 0 }]));
   });
 
   it('Esc while typing clears the filter; q is a letter there', async () => {
     const { type, frame, exits } = mount();
     await type('/', 'q');
-    expect(frame()).toContain('no track matches the filter');
+    await eventually(() => expect(frame()).toContain('no track matches the filter'));
     expect(exits).toEqual([]);
     await type(KEY.esc);
-    expect(frame()).not.toContain('filter "');
+    await eventually(() => expect(frame()).not.toContain('filter "'));
     expect(frame()).toContain('api');
   });
 });
@@ -115,16 +118,16 @@ describe('detail, log, help', () => {
   it('Enter opens the detail of the selected track, Esc goes back', async () => {
     const { type, frame, opened, rerender } = mount();
     await type('j', KEY.enter);
-    expect(opened.at(-1)).toBe('core');
-    expect(frame()).toContain('core — Title of core');
-    expect(frame()).toContain('loading…');
+    await eventually(() => expect(opened.at(-1)).toBe('core'));
+    await eventually(() => expect(frame()).toContain('core — Title of core'));
+    await eventually(() => expect(frame()).toContain('loading…'));
     rerender({ detail: detail('core', { specSummary: 'Fix the core.' }) });
     await tick();
-    expect(frame()).toContain('Fix the core.');
-    expect(frame()).toContain('[~] 1.2 Implement it');
+    await eventually(() => expect(frame()).toContain('Fix the core.'));
+    await eventually(() => expect(frame()).toContain('[~] 1.2 Implement it'));
     await type(KEY.esc);
-    expect(opened.at(-1)).toBeNull();
-    expect(frame()).toContain('TRACKS by state');
+    await eventually(() => expect(opened.at(-1)).toBeNull());
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
   });
 
   it('l opens the log in follow mode; k scrolls back, G follows, Esc returns', async () => {
@@ -132,37 +135,37 @@ describe('detail, log, help', () => {
     const log = { path: '/l/api.log', size: 1, lines, truncated: false, missing: false };
     const { type, frame, rerender } = mount(undefined, { detail: detail('api', { logPath: '/l/api.log' }), log });
     await type('l');
-    expect(frame()).toContain('LOG api · /l/api.log · following');
-    expect(frame()).toContain('log line 59');
+    await eventually(() => expect(frame()).toContain('LOG api · /l/api.log · following'));
+    await eventually(() => expect(frame()).toContain('log line 59'));
     await type('k', 'k', 'k');
-    expect(frame()).toContain('scrolled back 3 lines');
+    await eventually(() => expect(frame()).toContain('scrolled back 3 lines'));
     expect(frame()).not.toContain('log line 59');
     await type('G');
-    expect(frame()).toContain('following');
+    await eventually(() => expect(frame()).toContain('following'));
     rerender({ log: { ...log, lines: [...lines, 'log line 60'] } });
     await tick();
-    expect(frame()).toContain('log line 60');
+    await eventually(() => expect(frame()).toContain('log line 60'));
     await type(KEY.esc);
-    expect(frame()).toContain('TRACKS by state');
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
   });
 
   it('opens on a track when started with one (status ID)', async () => {
     const { frame, opened } = mount(undefined, { initialTrackId: 'web' });
     await tick();
-    expect(opened).toContain('web');
-    expect(frame()).toContain('web — Title of web');
+    await eventually(() => expect(opened).toContain('web'));
+    await eventually(() => expect(frame()).toContain('web — Title of web'));
   });
 
   it('? shows the help over the view, ? or Esc closes it', async () => {
     const { type, frame } = mount();
     await type('?');
-    expect(frame()).toContain('Keys');
-    expect(frame()).toContain('pause or resume the merge queue');
+    await eventually(() => expect(frame()).toContain('Keys'));
+    await eventually(() => expect(frame()).toContain('pause or resume the merge queue'));
     expect(frame()).not.toContain('TRACKS by state');
     await type('?');
-    expect(frame()).toContain('TRACKS by state');
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
     await type('?', KEY.esc);
-    expect(frame()).toContain('TRACKS by state');
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
   });
 });
 
@@ -172,26 +175,26 @@ describe('actions', () => {
     await type('j', 'r');
     await type('j', 'm');
     await type('p');
-    expect(actions.calls).toEqual(['retry core', 'enqueue web', 'togglePause']);
-    expect(frame()).toContain('done');
+    await eventually(() => expect(actions.calls).toEqual(['retry core', 'enqueue web', 'togglePause']));
+    await eventually(() => expect(frame()).toContain('done'));
   });
 
   it('c asks before cancelling; only y cancels', async () => {
     const { type, frame, actions } = mount();
     await type('c');
-    expect(frame()).toContain('Cancel api (running)?');
-    expect(frame()).toContain('[y/N]');
+    await eventually(() => expect(frame()).toContain('Cancel api (running)?'));
+    await eventually(() => expect(frame()).toContain('[y/N]'));
     await type('n');
     expect(actions.calls).toEqual([]);
-    expect(frame()).toContain('api not cancelled');
+    await eventually(() => expect(frame()).toContain('api not cancelled'));
     await type('c', 'y');
-    expect(actions.calls).toEqual(['cancel api']);
+    await eventually(() => expect(actions.calls).toEqual(['cancel api']));
   });
 
   it('c on a track that is not running says so and asks nothing', async () => {
     const { type, frame, actions } = mount();
     await type('j', 'c');
-    expect(frame()).toContain('core is failed; only running tracks can be cancelled');
+    await eventually(() => expect(frame()).toContain('core is failed; only running tracks can be cancelled'));
     expect(frame()).not.toContain('[y/N]');
     await type('y');
     expect(actions.calls).toEqual([]);
@@ -201,7 +204,7 @@ describe('actions', () => {
     const actions = recordingActions({ ok: false, message: 'api is running; only failed or conflicted tracks can be retried' });
     const { type, frame } = mount(undefined, { actions });
     await type('r');
-    expect(frame()).toContain('only failed or conflicted tracks can be retried');
+    await eventually(() => expect(frame()).toContain('only failed or conflicted tracks can be retried'));
   });
 });
 
@@ -209,21 +212,21 @@ describe('leaving', () => {
   it('q quits with 0, Ctrl-C with 130', async () => {
     const a = mount();
     await a.type('q');
-    expect(a.exits).toEqual([{ code: 0 }]);
+    await eventually(() => expect(a.exits).toEqual([{ code: 0 }]));
     a.app.unmount();
     const b = mount();
     await b.type(KEY.ctrlC);
-    expect(b.exits).toEqual([{ code: 130 }]);
+    await eventually(() => expect(b.exits).toEqual([{ code: 130 }]));
   });
 
   it('o quits printing the worktree path, or says there is none', async () => {
     const a = mount();
     await a.type('o');
-    expect(a.exits).toEqual([{ code: 0, print: '/wt/api' }]);
+    await eventually(() => expect(a.exits).toEqual([{ code: 0, print: '/wt/api' }]));
     a.app.unmount();
     const b = mount();
     await b.type('j', 'j', 'o');
     expect(b.exits).toEqual([]);
-    expect(b.frame()).toContain('web has no worktree yet');
+    await eventually(() => expect(b.frame()).toContain('web has no worktree yet'));
   });
 });
