@@ -17,6 +17,12 @@ import type { StatusView, TrackView } from './view-model.js';
 /** On the first load only the newest events are folded, so a long history cannot slow the start. */
 export const INITIAL_EVENT_WINDOW = 20_000;
 
+/**
+ * Writes without an event (run heartbeats, lock renewals) move data_version but nothing on screen:
+ * they trigger a rebuild only once this long after the last one, as a safety net.
+ */
+export const BOOKKEEPING_REFRESH_MS = 5000;
+
 export interface ViewSource {
   /** Cheap; true when load() would show something new. */
   changed(): boolean;
@@ -32,6 +38,7 @@ export class StatusSource implements ViewSource {
   /** Files whose change means progress without a database write: active branches' refs and logs. */
   #watched: string[] = [];
   #version = 0;
+  #loadedAt = 0;
   #target = 'main';
 
   constructor(
@@ -43,11 +50,13 @@ export class StatusSource implements ViewSource {
   }
 
   changed(): boolean {
-    return (
-      this.store.dataVersion() !== this.#seen.dataVersion ||
-      this.store.lastEventId() !== this.#seen.eventId ||
-      this.#filesSignature() !== this.#seen.files
-    );
+    // Every change the view shows appends an event (state, runs, queue, settings); data_version
+    // is the cheap gate in front, moved by any commit of another connection.
+    if (this.store.dataVersion() !== this.#seen.dataVersion) {
+      if (this.store.lastEventId() !== this.#seen.eventId) return true;
+      if (this.ctx.clock.now().getTime() - this.#loadedAt >= BOOKKEEPING_REFRESH_MS) return true;
+    } else if (this.store.lastEventId() !== this.#seen.eventId) return true;
+    return this.#filesSignature() !== this.#seen.files;
   }
 
   async load(): Promise<StatusView> {
@@ -74,6 +83,7 @@ export class StatusSource implements ViewSource {
     });
     this.#watched = watched;
     this.#seen = { dataVersion, eventId, files: this.#filesSignature() };
+    this.#loadedAt = this.ctx.clock.now().getTime();
     this.#version += 1;
     return {
       ...snapshot,

@@ -10,6 +10,11 @@ import type { StatusView } from './view-model.js';
 export const POLL_MS = 250;
 /** After a failed load, wait this many polls before trying again. */
 const ERROR_BACKOFF_POLLS = 8;
+/**
+ * After a rebuild that took d ms, the next waits at least this many times d: however busy the
+ * other processes are, rebuilding uses at most about a quarter of a core.
+ */
+const LOAD_COOLDOWN_FACTOR = 3;
 
 export interface StatusViewState {
   view: StatusView | null;
@@ -23,8 +28,9 @@ export function useStatusView(source: ViewSource, initial: StatusView | null, in
     let busy = false;
     let skip = 0;
     let first = initial === null;
+    let coolUntil = 0;
     const tick = async () => {
-      if (busy || stopped) return;
+      if (busy || stopped || performance.now() < coolUntil) return;
       if (skip > 0) {
         skip -= 1;
         return;
@@ -33,7 +39,9 @@ export function useStatusView(source: ViewSource, initial: StatusView | null, in
       try {
         if (first || source.changed()) {
           first = false;
+          const started = performance.now();
           const view = await source.load();
+          coolUntil = performance.now() + LOAD_COOLDOWN_FACTOR * (performance.now() - started);
           if (!stopped) setState({ view, error: null });
         }
       } catch (err) {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/runner.js';
 import { openStateStore, type StateStore } from '../../src/state/index.js';
 import { storeActions } from '../../src/tui/actions.js';
-import { openStatusSource, type StatusSource } from '../../src/tui/status-source.js';
+import { BOOKKEEPING_REFRESH_MS, openStatusSource, type StatusSource } from '../../src/tui/status-source.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -29,6 +29,7 @@ let repo: TestRepo;
 let other: StateStore;
 let source: StatusSource;
 let cleanups: (() => void | Promise<void>)[];
+let clockMs: number;
 const stateDir = () => path.join(repo.dir, '.git', 'yardmaster');
 
 beforeEach(async () => {
@@ -45,6 +46,8 @@ beforeEach(async () => {
     new AbortController().signal,
   );
   cleanups = made.cleanups;
+  clockMs = Date.now();
+  made.ctx.clock = { now: () => new Date(clockMs) };
   source = await openStatusSource(made.ctx);
   other = openStateStore(stateDir());
 });
@@ -85,6 +88,18 @@ describe('StatusSource', () => {
     const next = await source.load();
     expect(next.tracks[0]?.state).toBe('queued');
     expect(next.version).toBeGreaterThan(first.version);
+    expect(source.changed()).toBe(false);
+  });
+
+  it('ignores bookkeeping writes (heartbeats) until a safety-net refresh is due', async () => {
+    startSlugify();
+    await source.load();
+    const run = other.listRuns('slugify')[0]!;
+    expect(other.heartbeat(run.id)).toBe(true);
+    expect(source.changed()).toBe(false);
+    clockMs += BOOKKEEPING_REFRESH_MS;
+    expect(source.changed()).toBe(true);
+    await source.load();
     expect(source.changed()).toBe(false);
   });
 
