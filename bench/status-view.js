@@ -46,17 +46,17 @@ function prepareRepo(dir) {
       mkdirSync(path.dirname(log), { recursive: true });
       writeFileSync(log, `agent output line\n`.repeat(2000));
       const now = new Date().toISOString();
-      db.prepare("UPDATE tracks SET state = 'running', branch = ?, worktree = ?, agent = 'scripted', attempt = 1 WHERE id = ?").run(
-        `ym/${id}`,
-        path.join(dir, '..', 'wt', id),
-        id,
-      );
+      db.prepare(
+        "UPDATE tracks SET state = 'running', branch = ?, worktree = ?, agent = 'scripted', attempt = 1 WHERE id = ?",
+      ).run(`ym/${id}`, path.join(dir, '..', 'wt', id), id);
       db.prepare(
         "INSERT INTO runs (track_id, attempt, agent, state, started_at, log_path, lease_pid, lease_host, heartbeat_at) VALUES (?, 1, 'scripted', 'running', ?, ?, 1, 'bench', ?)",
       ).run(id, now, log, now);
     }
     // Nothing has changed for a while: the clock on screen moves by the minute, not the second.
-    db.prepare('UPDATE tracks SET updated_at = ?').run(new Date(Date.now() - 5 * 60_000).toISOString());
+    db.prepare('UPDATE tracks SET updated_at = ?').run(
+      new Date(Date.now() - 5 * 60_000).toISOString(),
+    );
   } finally {
     db.close();
   }
@@ -68,10 +68,16 @@ function startView(dir) {
   const env = { ...process.env, TERM: 'xterm-256color' };
   for (const key of ['CI', 'CONTINUOUS_INTEGRATION', 'NO_COLOR', 'TMUX']) delete env[key];
   const started = process.hrtime.bigint();
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   const firstFrame = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no frame after 10 s:\n${output.slice(-2000)}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no frame after 10 s:\n${output.slice(-2000)}`)),
+      10_000,
+    );
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       output += chunk;
       if (output.includes(FRAME_END)) {
@@ -79,7 +85,9 @@ function startView(dir) {
         resolve(Number(process.hrtime.bigint() - started) / 1e6);
       }
     });
-    child.on('exit', (code) => reject(new Error(`ym status exited ${code} before its first frame:\n${output}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`ym status exited ${code} before its first frame:\n${output}`)),
+    );
   });
   const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
   return { child, firstFrame, exited };
@@ -99,7 +107,10 @@ function childPid(pid) {
 
 async function quit(view) {
   view.child.stdin.write('q');
-  const code = await Promise.race([view.exited, new Promise((r) => setTimeout(() => r('timeout'), 5000))]);
+  const code = await Promise.race([
+    view.exited,
+    new Promise((r) => setTimeout(() => r('timeout'), 5000)),
+  ]);
   if (code !== 0) {
     view.child.kill('SIGKILL');
     throw new Error(`ym status did not quit cleanly on q: ${code}`);
@@ -147,8 +158,19 @@ export async function run() {
         budget: 500,
         ok: frame <= 500,
       },
-      { name: 'status view: idle CPU over 10 s', value: cpuPercent, unit: '% core', budget: 2, ok: cpuPercent <= 2 },
-      { name: '  same, last change < 1 min (1 s clock)', value: freshPercent, unit: '% core', ok: true },
+      {
+        name: 'status view: idle CPU over 10 s',
+        value: cpuPercent,
+        unit: '% core',
+        budget: 2,
+        ok: cpuPercent <= 2,
+      },
+      {
+        name: '  same, last change < 1 min (1 s clock)',
+        value: freshPercent,
+        unit: '% core',
+        ok: true,
+      },
     ];
   } finally {
     repo.cleanup();

@@ -14,12 +14,19 @@ export function getMeta(ctx: StoreContext, key: string): string | undefined {
  * Sets (or with `null` removes) a key. `event`, when given, is appended in the same transaction,
  * so watchers polling the event log see the change and history records who made it.
  */
-export function setMeta(ctx: StoreContext, key: string, value: string | null, event?: NewEvent): void {
+export function setMeta(
+  ctx: StoreContext,
+  key: string,
+  value: string | null,
+  event?: NewEvent,
+): void {
   ctx.write(() => {
     if (value === null) ctx.stmt<[string]>('DELETE FROM meta WHERE key = ?').run(key);
     else {
       ctx
-        .stmt<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+        .stmt<[string, string]>(
+          'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        )
         .run(key, value);
     }
     if (event !== undefined) ctx.insertEvent(event);

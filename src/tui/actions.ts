@@ -41,7 +41,10 @@ export function storeActions(store: StateStore): StatusActions {
     try {
       return fn();
     } catch (err) {
-      return { ok: false, message: err instanceof YmError ? err.message : `failed: ${String(err)}` };
+      return {
+        ok: false,
+        message: err instanceof YmError ? err.message : `failed: ${String(err)}`,
+      };
     }
   };
   const stateOf = (id: string): TrackState | undefined => store.getTrack(id)?.state;
@@ -50,7 +53,11 @@ export function storeActions(store: StateStore): StatusActions {
       guarded(() => {
         const state = stateOf(id);
         if (state === undefined) return { ok: false, message: `${id}: no such track` };
-        if (!canRetry(state)) return { ok: false, message: `${id} is ${state}; only failed or conflicted tracks can be retried` };
+        if (!canRetry(state))
+          return {
+            ok: false,
+            message: `${id} is ${state}; only failed or conflicted tracks can be retried`,
+          };
         store.transition(id, 'queued', { from: [...RETRYABLE], reason: 'retried from status' });
         return { ok: true, message: `${id} retried: queued for the next implement run` };
       }),
@@ -58,15 +65,23 @@ export function storeActions(store: StateStore): StatusActions {
       guarded(() => {
         const state = stateOf(id);
         if (state === undefined) return { ok: false, message: `${id}: no such track` };
-        if (!canCancel(state)) return { ok: false, message: `${id} is ${state}; only running tracks can be cancelled` };
+        if (!canCancel(state))
+          return { ok: false, message: `${id} is ${state}; only running tracks can be cancelled` };
         store.appendEvent({ trackId: id, type: 'request.cancel', data: { by: 'status' } });
-        return { ok: true, message: `cancel requested for ${id}; the implement process will stop it` };
+        return {
+          ok: true,
+          message: `cancel requested for ${id}; the implement process will stop it`,
+        };
       }),
     enqueue: (id) =>
       guarded(() => {
         const state = stateOf(id);
         if (state === undefined) return { ok: false, message: `${id}: no such track` };
-        if (state !== 'ready') return { ok: false, message: `${id} is ${state}; only ready tracks can enter the merge queue` };
+        if (state !== 'ready')
+          return {
+            ok: false,
+            message: `${id} is ${state}; only ready tracks can enter the merge queue`,
+          };
         return store.enqueue(id)
           ? { ok: true, message: `${id} entered the merge queue` }
           : { ok: false, message: `${id} is already in the merge queue` };

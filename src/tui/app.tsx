@@ -15,7 +15,15 @@ import { QUEUE_PANEL_HEIGHT, QueuePanel } from './queue-panel.js';
 import type { Theme } from './theme.js';
 import type { TrackDetail } from './track-detail.js';
 import { TrackList } from './track-list.js';
-import { initialUi, listRowsOf, reduceKey, selectedTrack, type ExitRequest, type UiEffect, type UiState } from './ui-state.js';
+import {
+  initialUi,
+  listRowsOf,
+  reduceKey,
+  selectedTrack,
+  type ExitRequest,
+  type UiEffect,
+  type UiState,
+} from './ui-state.js';
 import { windowStart, type StatusView } from './view-model.js';
 
 export type { ExitRequest } from './ui-state.js';
@@ -56,7 +64,12 @@ export function StatusApp(props: StatusAppProps) {
   const listHeight = Math.max(3, height - HEADER - FOOTER - QUEUE_PANEL_HEIGHT);
   const bodyHeight = height - HEADER - FOOTER;
   const selectedRow = rows.findIndex((r) => r.kind === 'track' && r.track.id === selected?.id);
-  const start = windowStart(startRef.current, Math.max(0, selectedRow), listHeight - 2, rows.length);
+  const start = windowStart(
+    startRef.current,
+    Math.max(0, selectedRow),
+    listHeight - 2,
+    rows.length,
+  );
   startRef.current = start;
   const log = props.detail !== null && props.detail.id === selected?.id ? props.log : null;
   const detail = props.detail !== null && props.detail.id === selected?.id ? props.detail : null;
@@ -90,7 +103,10 @@ export function StatusApp(props: StatusAppProps) {
   const footer: FooterState = ui.filtering
     ? { kind: 'filter', text: ui.filter }
     : ui.confirm !== null
-      ? { kind: 'confirm', question: `Cancel ${ui.confirm} (${view.tracks.find((t) => t.id === ui.confirm)?.state ?? 'gone'})? The agent is stopped; the worktree is kept.` }
+      ? {
+          kind: 'confirm',
+          question: `Cancel ${ui.confirm} (${view.tracks.find((t) => t.id === ui.confirm)?.state ?? 'gone'})? The agent is stopped; the worktree is kept.`,
+        }
       : ui.message !== null
         ? { kind: 'message', text: ui.message.text, ok: ui.message.ok }
         : { kind: 'keys', mode: ui.mode };
@@ -98,9 +114,27 @@ export function StatusApp(props: StatusAppProps) {
   let body;
   if (ui.help) body = <HelpOverlay height={bodyHeight} />;
   else if (ui.mode === 'detail' && selected)
-    body = <DetailView track={selected} detail={detail} log={log} width={width} height={bodyHeight} now={props.now} theme={theme} />;
+    body = (
+      <DetailView
+        track={selected}
+        detail={detail}
+        log={log}
+        width={width}
+        height={bodyHeight}
+        now={props.now}
+        theme={theme}
+      />
+    );
   else if (ui.mode === 'log' && selected)
-    body = <LogView trackId={selected.id} log={log} logPath={detail?.logPath ?? null} height={bodyHeight} offset={ui.logOffset} />;
+    body = (
+      <LogView
+        trackId={selected.id}
+        log={log}
+        logPath={detail?.logPath ?? null}
+        height={bodyHeight}
+        offset={ui.logOffset}
+      />
+    );
   else
     body = (
       <>

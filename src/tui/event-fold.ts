@@ -122,5 +122,8 @@ const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function stripControl(text: string): string {
-  return text.replace(ANSI, '').replace(/\r(?!\n)/g, '\n').replace(CONTROL, '');
+  return text
+    .replace(ANSI, '')
+    .replace(/\r(?!\n)/g, '\n')
+    .replace(CONTROL, '');
 }

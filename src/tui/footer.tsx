@@ -11,7 +11,8 @@ export type FooterState =
 
 const HINTS = {
   list: '↑↓/jk move  ⏎ open  l log  r retry  c cancel  m merge  p pause queue  o worktree  / filter  g group  ? help  q quit',
-  detail: 'Esc back  l full log  ↑↓/jk other track  r retry  c cancel  m merge  o worktree  ? help  q quit',
+  detail:
+    'Esc back  l full log  ↑↓/jk other track  r retry  c cancel  m merge  o worktree  ? help  q quit',
   log: 'Esc back  k/↑ j/↓ scroll  PgUp/PgDn page  G/End follow  ? help  q quit',
 };
 

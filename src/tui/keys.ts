@@ -46,9 +46,18 @@ function fromChar(ch: string): KeyPress {
 
 export function toKeyPresses(input: string, key: Key): KeyPress[] {
   const special =
-    key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.home || key.end || key.escape || key.backspace || key.delete;
+    key.upArrow ||
+    key.downArrow ||
+    key.pageUp ||
+    key.pageDown ||
+    key.home ||
+    key.end ||
+    key.escape ||
+    key.backspace ||
+    key.delete;
   if (!special && !key.ctrl && !key.meta && [...input].length > 1) return [...input].map(fromChar);
-  if (!special && !key.ctrl && input.length === 1 && fromChar(input).input !== input) return [fromChar(input)];
+  if (!special && !key.ctrl && input.length === 1 && fromChar(input).input !== input)
+    return [fromChar(input)];
   return [
     press(input, {
       up: key.upArrow,

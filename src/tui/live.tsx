@@ -9,7 +9,13 @@ import { palette } from '../cli/output.js';
 import { renderTable } from '../status/table.js';
 import { StatusApp, type ExitRequest } from './app.js';
 import { prepareLiveView, type ViewSource } from './status-source.js';
-import { enterAlternateScreen, fitsLiveView, MIN_COLUMNS, MIN_ROWS, type TerminalSize } from './terminal.js';
+import {
+  enterAlternateScreen,
+  fitsLiveView,
+  MIN_COLUMNS,
+  MIN_ROWS,
+  type TerminalSize,
+} from './terminal.js';
 import { makeTheme } from './theme.js';
 import { useClock, useLogTail, useStatusView, useTrackDetail } from './use-status-store.js';
 import { needsSeconds, type StatusView } from './view-model.js';
@@ -71,9 +77,18 @@ export function LiveStatus(props: LiveStatusProps) {
 }
 
 /** Too small for the live view: the plain table, cut to fit, until the terminal grows again. */
-function SmallTerminal({ view, size, onExit }: { view: StatusView; size: TerminalSize; onExit: (e: ExitRequest) => void }) {
+function SmallTerminal({
+  view,
+  size,
+  onExit,
+}: {
+  view: StatusView;
+  size: TerminalSize;
+  onExit: (e: ExitRequest) => void;
+}) {
   useInput((input, key) => {
-    if (input === 'q' || (key.ctrl && input === 'c')) onExit({ code: input === 'q' ? ExitCode.ok : ExitCode.interrupted });
+    if (input === 'q' || (key.ctrl && input === 'c'))
+      onExit({ code: input === 'q' ? ExitCode.ok : ExitCode.interrupted });
   });
   const lines = renderTable(view, palette(false)).split('\n');
   const room = Math.max(1, size.rows - 2);
@@ -84,14 +99,19 @@ function SmallTerminal({ view, size, onExit }: { view: StatusView; size: Termina
           {line}
         </Text>
       ))}
-      <Text dimColor wrap="truncate">{`(${size.columns}x${size.rows}: the live view needs ${MIN_COLUMNS}x${MIN_ROWS}; q quits)`}</Text>
+      <Text
+        dimColor
+        wrap="truncate"
+      >{`(${size.columns}x${size.rows}: the live view needs ${MIN_COLUMNS}x${MIN_ROWS}; q quits)`}</Text>
     </Box>
   );
 }
 
 function useTerminalSize(fixed?: TerminalSize): TerminalSize {
   const { stdout } = useStdout();
-  const [size, setSize] = useState<TerminalSize>(() => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState<TerminalSize>(
+    () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 },
+  );
   useEffect(() => {
     if (fixed) return;
     const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -111,18 +131,29 @@ export interface LiveViewOptions {
 }
 
 /** Runs the live view until `q`; returns the exit code. The caller checked that this is a TTY. */
-export async function runLiveView(ctx: Context, opts: LiveViewOptions = {}): Promise<ExitCodeValue> {
+export async function runLiveView(
+  ctx: Context,
+  opts: LiveViewOptions = {},
+): Promise<ExitCodeValue> {
   // The first view is built before the screen changes: errors print normally, the first frame is whole.
   const { source, first } = opts.prepared ?? (await prepareLiveView(ctx));
   if (opts.trackId !== undefined && !first.tracks.some((t) => t.id === opts.trackId)) {
-    throw new UsageError(`Unknown track "${opts.trackId}".`, { hint: 'Run `ym status` to list the tracks.' });
+    throw new UsageError(`Unknown track "${opts.trackId}".`, {
+      hint: 'Run `ym status` to list the tracks.',
+    });
   }
   // ink needs the real streams (raw mode, resize events); status only calls this on a terminal.
   const { stdout, stdin } = process;
   const screen = enterAlternateScreen(stdout);
   let result: ExitRequest = { code: ExitCode.ok };
   const instance = render(
-    <LiveStatus source={source} initialView={first} color={ctx.out.color} initialTrackId={opts.trackId} onExit={(r) => (result = r)} />,
+    <LiveStatus
+      source={source}
+      initialView={first}
+      color={ctx.out.color}
+      initialTrackId={opts.trackId}
+      onExit={(r) => (result = r)}
+    />,
     { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
   );
   const onAbort = () => {

@@ -47,7 +47,10 @@ export function lastLogLine(file: string, maxBytes = 4096): string | null {
   return null;
 }
 
-function readEnd(file: string, maxBytes: number): { body: string; size: number; truncated: boolean } | null {
+function readEnd(
+  file: string,
+  maxBytes: number,
+): { body: string; size: number; truncated: boolean } | null {
   let fd: number;
   try {
     fd = openSync(file, 'r');

@@ -12,9 +12,9 @@ export interface LogLinesProps {
 
 export function LogLines({ log, height, offset }: LogLinesProps) {
   if (height <= 0) return null;
-  if (log === null) return <Text dimColor>  (no log)</Text>;
+  if (log === null) return <Text dimColor> (no log)</Text>;
   if (log.missing) return <Text dimColor>{`  log file not found: ${log.path}`}</Text>;
-  if (log.lines.length === 0) return <Text dimColor>  (empty so far)</Text>;
+  if (log.lines.length === 0) return <Text dimColor> (empty so far)</Text>;
   const end = Math.max(0, log.lines.length - clampOffset(offset, log, height));
   const shown = log.lines.slice(Math.max(0, end - height), end);
   return (
@@ -44,7 +44,10 @@ export interface LogViewProps {
 
 export function LogView({ trackId, log, logPath, height, offset }: LogViewProps) {
   const clamped = clampOffset(offset, log, height - 1);
-  const where = clamped === 0 ? 'following (k/↑ scroll back)' : `scrolled back ${clamped} lines (G/End follows)`;
+  const where =
+    clamped === 0
+      ? 'following (k/↑ scroll back)'
+      : `scrolled back ${clamped} lines (G/End follows)`;
   const cut = log?.truncated ? ' · last 64 KiB' : '';
   return (
     <Box flexDirection="column" height={height}>

@@ -19,11 +19,15 @@ export function QueuePanel({ queue, paused, theme }: QueuePanelProps) {
     <Box flexDirection="column" height={QUEUE_PANEL_HEIGHT}>
       <Text wrap="truncate">
         <Text dimColor>{`MERGE QUEUE (${queue.length})`}</Text>
-        {paused ? <Text color={theme.c('yellow')} bold>{'  ⏸ paused (p resumes)'}</Text> : null}
+        {paused ? (
+          <Text color={theme.c('yellow')} bold>
+            {'  ⏸ paused (p resumes)'}
+          </Text>
+        ) : null}
       </Text>
       <Text wrap="truncate">
         {head === undefined ? (
-          <Text dimColor>  empty</Text>
+          <Text dimColor> empty</Text>
         ) : (
           <>
             {'  1 '}

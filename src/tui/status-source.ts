@@ -65,7 +65,8 @@ export class StatusSource implements ViewSource {
     const eventId = this.store.lastEventId();
     const [snapshot, { config }] = await Promise.all([buildSnapshot(this.ctx), this.ctx.config()]);
     this.#target = config.target;
-    const afterId = this.#fold.lastId === 0 ? Math.max(0, eventId - INITIAL_EVENT_WINDOW) : this.#fold.lastId;
+    const afterId =
+      this.#fold.lastId === 0 ? Math.max(0, eventId - INITIAL_EVENT_WINDOW) : this.#fold.lastId;
     foldEvents(this.#fold, this.store.listEvents({ afterId }));
 
     const watched: string[] = [];
@@ -77,7 +78,8 @@ export class StatusSource implements ViewSource {
           watched.push(log);
           activity ??= lastLogLine(log);
         }
-        if (t.branch !== null) watched.push(path.join(this.repo.commonDir, 'refs', 'heads', t.branch));
+        if (t.branch !== null)
+          watched.push(path.join(this.repo.commonDir, 'refs', 'heads', t.branch));
       }
       return { ...t, activity, cancelRequested: this.#fold.cancelRequested.has(t.id) };
     });
@@ -131,7 +133,9 @@ export async function openStatusSource(ctx: Context): Promise<StatusSource> {
 }
 
 /** The source and its first view: what the live view needs before it takes the screen. */
-export async function prepareLiveView(ctx: Context): Promise<{ source: StatusSource; first: StatusView }> {
+export async function prepareLiveView(
+  ctx: Context,
+): Promise<{ source: StatusSource; first: StatusView }> {
   const source = await openStatusSource(ctx);
   return { source, first: await source.load() };
 }

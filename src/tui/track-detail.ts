@@ -34,15 +34,25 @@ export interface DetailInput {
   checks: CheckSummary | null;
 }
 
-export async function loadTrackDetail(run: ProcessRunner, root: string, input: DetailInput): Promise<TrackDetail> {
+export async function loadTrackDetail(
+  run: ProcessRunner,
+  root: string,
+  input: DetailInput,
+): Promise<TrackDetail> {
   const docs = trackDocsPath(input.id);
-  const specs = input.branch === null ? [] : [`${input.branch}:${docs}/spec.md`, `${input.branch}:${docs}/plan.md`];
+  const specs =
+    input.branch === null
+      ? []
+      : [`${input.branch}:${docs}/spec.md`, `${input.branch}:${docs}/plan.md`];
   const [blobs, commits] = await Promise.all([
     readBlobs(run, root, specs).catch(() => new Map<string, string | null>()),
-    input.branch === null ? Promise.resolve({ commits: [], error: null }) : branchCommits(run, root, input.target, input.branch),
+    input.branch === null
+      ? Promise.resolve({ commits: [], error: null })
+      : branchCommits(run, root, input.target, input.branch),
   ]);
   const read = (name: string): string | null => {
-    const fromBranch = input.branch === null ? undefined : blobs.get(`${input.branch}:${docs}/${name}`);
+    const fromBranch =
+      input.branch === null ? undefined : blobs.get(`${input.branch}:${docs}/${name}`);
     if (typeof fromBranch === 'string') return fromBranch;
     const file = path.join(root, docs, name);
     return existsSync(file) ? readFileSync(file, 'utf8') : null;
@@ -82,10 +92,23 @@ async function branchCommits(
   try {
     const r = await run(
       'git',
-      ['log', '--oneline', '--no-decorate', '--no-color', `-n${MAX_COMMITS}`, '--end-of-options', `${target}..${branch}`, '--'],
+      [
+        'log',
+        '--oneline',
+        '--no-decorate',
+        '--no-color',
+        `-n${MAX_COMMITS}`,
+        '--end-of-options',
+        `${target}..${branch}`,
+        '--',
+      ],
       { cwd: root, reject: false },
     );
-    if (r.exitCode !== 0) return { commits: [], error: r.stderr.split('\n')[0]?.trim() || `git log exited ${String(r.exitCode)}` };
+    if (r.exitCode !== 0)
+      return {
+        commits: [],
+        error: r.stderr.split('\n')[0]?.trim() || `git log exited ${String(r.exitCode)}`,
+      };
     return { commits: r.stdout.split('\n').filter(Boolean), error: null };
   } catch (err) {
     return { commits: [], error: err instanceof Error ? err.message : String(err) };
@@ -98,7 +121,11 @@ export function firstParagraph(markdown: string): string | null {
   const out: string[] = [];
   for (const raw of lines) {
     const line = raw.trim();
-    const prose = line !== '' && !line.startsWith('#') && !line.startsWith('>') && !/^(```|~~~|---|\*\*\*)/.test(line);
+    const prose =
+      line !== '' &&
+      !line.startsWith('#') &&
+      !line.startsWith('>') &&
+      !/^(```|~~~|---|\*\*\*)/.test(line);
     if (prose) out.push(line);
     else if (out.length > 0) break;
   }

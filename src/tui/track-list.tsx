@@ -4,7 +4,15 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { stateLabel, stateTone, type Theme, type Tone } from './theme.js';
-import { formatElapsed, progressBar, since, tasksDone, type Grouping, type ListRow, type TrackView } from './view-model.js';
+import {
+  formatElapsed,
+  progressBar,
+  since,
+  tasksDone,
+  type Grouping,
+  type ListRow,
+  type TrackView,
+} from './view-model.js';
 
 export interface TrackListProps {
   rows: readonly ListRow[];
@@ -36,7 +44,13 @@ const BAR = 8;
 
 /** Column widths for a terminal `width` wide; optional columns go first when it is narrow. */
 export function listColumns(width: number, longestId: number): Columns {
-  const base = { id: Math.min(Math.max(longestId, 8), 28) + 1, state: 15, progress: BAR + 7, attempt: 5, elapsed: 7 };
+  const base = {
+    id: Math.min(Math.max(longestId, 8), 28) + 1,
+    state: 15,
+    progress: BAR + 7,
+    attempt: 5,
+    elapsed: 7,
+  };
   let avail = width - (2 + base.id + base.state + base.progress + base.attempt + base.elapsed) - 1;
   const agent = avail >= 9 + 12 + 16 ? 9 : 0;
   avail -= agent;
@@ -49,11 +63,19 @@ export function TrackList(props: TrackListProps) {
   const { rows, start, height, width, theme } = props;
   const bodyHeight = Math.max(0, height - 2);
   const visible = rows.slice(start, start + bodyHeight);
-  const longestId = Math.max(0, ...rows.map((r) => (r.kind === 'track' ? r.track.id.length + r.depth * 2 : 0)));
+  const longestId = Math.max(
+    0,
+    ...rows.map((r) => (r.kind === 'track' ? r.track.id.length + r.depth * 2 : 0)),
+  );
   const cols = listColumns(width, longestId);
   const trackCount = rows.filter((r) => r.kind === 'track').length;
-  const range = rows.length > bodyHeight ? ` · rows ${start + 1}-${start + visible.length} of ${rows.length}` : '';
-  const filtered = props.filter ? ` · filter "${props.filter}": ${trackCount} of ${props.totalTracks}` : '';
+  const range =
+    rows.length > bodyHeight
+      ? ` · rows ${start + 1}-${start + visible.length} of ${rows.length}`
+      : '';
+  const filtered = props.filter
+    ? ` · filter "${props.filter}": ${trackCount} of ${props.totalTracks}`
+    : '';
   return (
     <Box flexDirection="column" height={height}>
       <Text dimColor wrap="truncate">
@@ -91,7 +113,13 @@ export function TrackList(props: TrackListProps) {
           />
         ),
       )}
-      {rows.length === 0 ? <Text dimColor>{props.filter ? '  no track matches the filter (Esc clears it)' : '  no tracks yet: ym new-track or ym plan --from FILE'}</Text> : null}
+      {rows.length === 0 ? (
+        <Text dimColor>
+          {props.filter
+            ? '  no track matches the filter (Esc clears it)'
+            : '  no tracks yet: ym new-track or ym plan --from FILE'}
+        </Text>
+      ) : null}
     </Box>
   );
 }
@@ -114,11 +142,23 @@ interface Segment {
 
 // One Text per row with nested spans, columns padded here: a row costs two layout nodes instead of
 // twenty, which is what keeps redraws (the clock ticks every second) cheap with many rows.
-const TrackRow = memo(function TrackRow({ track: t, depth, selected, cols, elapsed, theme }: TrackRowProps) {
+const TrackRow = memo(function TrackRow({
+  track: t,
+  depth,
+  selected,
+  cols,
+  elapsed,
+  theme,
+}: TrackRowProps) {
   const progress =
-    t.planError !== null ? 'plan?' : t.planSource === 'missing' ? '-' : `${progressBar(tasksDone(t), t.tasks.total, BAR)} ${tasksDone(t)}/${t.tasks.total}`;
+    t.planError !== null
+      ? 'plan?'
+      : t.planSource === 'missing'
+        ? '-'
+        : `${progressBar(tasksDone(t), t.tasks.total, BAR)} ${tasksDone(t)}/${t.tasks.total}`;
   const indent = depth > 0 ? `${'  '.repeat(depth - 1)}└ ` : '';
-  const current = t.currentTask && t.state !== 'merged' ? `${t.currentTask.id} ${t.currentTask.text}` : '';
+  const current =
+    t.currentTask && t.state !== 'merged' ? `${t.currentTask.id} ${t.currentTask.text}` : '';
   const note = t.activity ?? t.reason ?? t.planError?.split('\n')[0] ?? '';
   const noteIsReason = t.activity === null && t.reason !== null;
   return (
@@ -158,7 +198,8 @@ function Spans({ segments, theme }: { segments: readonly Segment[]; theme: Theme
 export function markSegments(t: TrackView): Segment[] {
   const out: Segment[] = [];
   if (t.cancelRequested) out.push({ text: '⊘cancel ', tone: 'yellow' });
-  if (t.conflicts && t.conflicts.length > 0) out.push({ text: `≠${t.conflicts.join(',')} `, tone: 'red' });
+  if (t.conflicts && t.conflicts.length > 0)
+    out.push({ text: `≠${t.conflicts.join(',')} `, tone: 'red' });
   if (t.waitingOn.length > 0) out.push({ text: `←${t.waitingOn.join(',')}`, dim: true });
   else if (t.dependsOn.length > 0) out.push({ text: `←✓${t.dependsOn.length}`, tone: 'green' });
   return out;
@@ -172,7 +213,8 @@ function fit(segments: readonly Segment[], width: number): Segment[] {
     const room = width - 1 - used;
     if (room <= 0) break;
     const chars = [...seg.text];
-    const text = chars.length <= room ? seg.text : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
+    const text =
+      chars.length <= room ? seg.text : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
     out.push({ ...seg, text });
     used += [...text].length;
   }

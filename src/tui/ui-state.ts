@@ -65,17 +65,33 @@ export function listRowsOf(ui: UiState, tracks: readonly TrackView[]): ListRow[]
 }
 
 /** The selected track: the open one even if the filter hides it, else the first visible one. */
-export function selectedTrack(ui: UiState, tracks: readonly TrackView[], rows = listRowsOf(ui, tracks)): TrackView | undefined {
+export function selectedTrack(
+  ui: UiState,
+  tracks: readonly TrackView[],
+  rows = listRowsOf(ui, tracks),
+): TrackView | undefined {
   const visible = rows.flatMap((r) => (r.kind === 'track' ? [r.track] : []));
-  const open = ui.mode !== 'list' && ui.selectedId !== null ? tracks.find((t) => t.id === ui.selectedId) : undefined;
+  const open =
+    ui.mode !== 'list' && ui.selectedId !== null
+      ? tracks.find((t) => t.id === ui.selectedId)
+      : undefined;
   return open ?? visible.find((t) => t.id === ui.selectedId) ?? visible[0];
 }
 
-export function reduceKey(ui: UiState, k: KeyPress, env: UiEnv): { ui: UiState; effects: UiEffect[] } {
-  const next = (patch: Partial<UiState>, effects: UiEffect[] = []) => ({ ui: { ...ui, message: null, ...patch }, effects });
-  if (k.ctrl && k.input === 'c') return next({}, [{ kind: 'exit', request: { code: ExitCode.interrupted } }]);
+export function reduceKey(
+  ui: UiState,
+  k: KeyPress,
+  env: UiEnv,
+): { ui: UiState; effects: UiEffect[] } {
+  const next = (patch: Partial<UiState>, effects: UiEffect[] = []) => ({
+    ui: { ...ui, message: null, ...patch },
+    effects,
+  });
+  if (k.ctrl && k.input === 'c')
+    return next({}, [{ kind: 'exit', request: { code: ExitCode.interrupted } }]);
   if (ui.confirm !== null) {
-    if (k.input === 'y' || k.input === 'Y') return next({ confirm: null }, [{ kind: 'cancel', id: ui.confirm }]);
+    if (k.input === 'y' || k.input === 'Y')
+      return next({ confirm: null }, [{ kind: 'cancel', id: ui.confirm }]);
     return next({ confirm: null, message: { ok: false, text: `${ui.confirm} not cancelled` } });
   }
   const rows = listRowsOf(ui, env.tracks);
@@ -83,8 +99,13 @@ export function reduceKey(ui: UiState, k: KeyPress, env: UiEnv): { ui: UiState; 
   const selected = selectedTrack(ui, env.tracks, rows);
   const move = (delta: number): Partial<UiState> => {
     if (visible.length === 0) return {};
-    const at = Math.max(0, visible.findIndex((t) => t.id === selected?.id));
-    return { selectedId: visible[Math.min(visible.length - 1, Math.max(0, at + delta))]?.id ?? null };
+    const at = Math.max(
+      0,
+      visible.findIndex((t) => t.id === selected?.id),
+    );
+    return {
+      selectedId: visible[Math.min(visible.length - 1, Math.max(0, at + delta))]?.id ?? null,
+    };
   };
   if (ui.filtering) {
     if (k.escape) return next({ filter: '', filtering: false });
@@ -116,7 +137,8 @@ export function reduceKey(ui: UiState, k: KeyPress, env: UiEnv): { ui: UiState; 
     if (k.pageDown) return next(move(page));
     if (k.home) return next(move(-visible.length));
     if (k.end || k.input === 'G') return next(move(visible.length));
-    if (k.input === 'l' && selected) return next({ mode: 'log', logFrom: ui.mode, logOffset: 0, selectedId: selected.id });
+    if (k.input === 'l' && selected)
+      return next({ mode: 'log', logFrom: ui.mode, logOffset: 0, selectedId: selected.id });
   }
   if (ui.mode === 'list') {
     if (k.return && selected) return next({ mode: 'detail', selectedId: selected.id });
@@ -131,10 +153,16 @@ export function reduceKey(ui: UiState, k: KeyPress, env: UiEnv): { ui: UiState; 
   if (k.input === 'm') return next({}, [{ kind: 'enqueue', id: selected.id }]);
   if (k.input === 'c') {
     if (canCancel(selected.state)) return next({ confirm: selected.id });
-    return next({ message: { ok: false, text: `${selected.id} is ${selected.state}; only running tracks can be cancelled` } });
+    return next({
+      message: {
+        ok: false,
+        text: `${selected.id} is ${selected.state}; only running tracks can be cancelled`,
+      },
+    });
   }
   if (k.input === 'o') {
-    if (selected.worktree) return next({}, [{ kind: 'exit', request: { code: ExitCode.ok, print: selected.worktree } }]);
+    if (selected.worktree)
+      return next({}, [{ kind: 'exit', request: { code: ExitCode.ok, print: selected.worktree } }]);
     return next({ message: { ok: false, text: `${selected.id} has no worktree yet` } });
   }
   return next({});

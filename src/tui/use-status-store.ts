@@ -21,7 +21,11 @@ export interface StatusViewState {
   error: string | null;
 }
 
-export function useStatusView(source: ViewSource, initial: StatusView | null, intervalMs = POLL_MS): StatusViewState {
+export function useStatusView(
+  source: ViewSource,
+  initial: StatusView | null,
+  intervalMs = POLL_MS,
+): StatusViewState {
   const [state, setState] = useState<StatusViewState>({ view: initial, error: null });
   useEffect(() => {
     let stopped = false;
@@ -46,7 +50,11 @@ export function useStatusView(source: ViewSource, initial: StatusView | null, in
         }
       } catch (err) {
         skip = ERROR_BACKOFF_POLLS;
-        if (!stopped) setState((s) => ({ view: s.view, error: err instanceof Error ? err.message : String(err) }));
+        if (!stopped)
+          setState((s) => ({
+            view: s.view,
+            error: err instanceof Error ? err.message : String(err),
+          }));
       } finally {
         busy = false;
       }
@@ -62,7 +70,11 @@ export function useStatusView(source: ViewSource, initial: StatusView | null, in
 }
 
 /** The detail of track `id` (null: none open), reloaded whenever the view's version moves. */
-export function useTrackDetail(source: ViewSource, id: string | null, version: number): TrackDetail | null {
+export function useTrackDetail(
+  source: ViewSource,
+  id: string | null,
+  version: number,
+): TrackDetail | null {
   const [detail, setDetail] = useState<TrackDetail | null>(null);
   useEffect(() => {
     if (id === null) return;

@@ -56,11 +56,20 @@ export function matchesFilter(track: Pick<TrackView, 'id' | 'title'>, filter: st
   return track.id.toLowerCase().includes(needle) || track.title.toLowerCase().includes(needle);
 }
 
-export function buildRows(tracks: readonly TrackView[], grouping: Grouping, filter = ''): ListRow[] {
+export function buildRows(
+  tracks: readonly TrackView[],
+  grouping: Grouping,
+  filter = '',
+): ListRow[] {
   const shown = tracks.filter((t) => matchesFilter(t, filter));
   if (grouping === 'deps') {
     const depth = dependencyDepths(tracks);
-    return dependencyOrder(shown).map((track) => ({ kind: 'track', key: track.id, track, depth: depth.get(track.id) ?? 0 }));
+    return dependencyOrder(shown).map((track) => ({
+      kind: 'track',
+      key: track.id,
+      track,
+      depth: depth.get(track.id) ?? 0,
+    }));
   }
   const rows: ListRow[] = [];
   for (const state of GROUP_ORDER) {
@@ -73,7 +82,9 @@ export function buildRows(tracks: readonly TrackView[], grouping: Grouping, filt
 }
 
 /** Longest chain of dependencies below each track (0 for a track that depends on nothing). */
-export function dependencyDepths(tracks: readonly Pick<TrackView, 'id' | 'dependsOn'>[]): Map<string, number> {
+export function dependencyDepths(
+  tracks: readonly Pick<TrackView, 'id' | 'dependsOn'>[],
+): Map<string, number> {
   const byId = new Map(tracks.map((t) => [t.id, t]));
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
@@ -83,7 +94,8 @@ export function dependencyDepths(tracks: readonly Pick<TrackView, 'id' | 'depend
     if (visiting.has(id)) return 0; // a cycle cannot be registered, but never loop on one
     visiting.add(id);
     let d = 0;
-    for (const dep of byId.get(id)?.dependsOn ?? []) if (byId.has(dep)) d = Math.max(d, visit(dep) + 1);
+    for (const dep of byId.get(id)?.dependsOn ?? [])
+      if (byId.has(dep)) d = Math.max(d, visit(dep) + 1);
     visiting.delete(id);
     depth.set(id, d);
     return d;
@@ -93,11 +105,17 @@ export function dependencyDepths(tracks: readonly Pick<TrackView, 'id' | 'depend
 }
 
 /** Dependencies before dependents (Kahn's algorithm); ties keep the given (creation) order. */
-export function dependencyOrder<T extends Pick<TrackView, 'id' | 'dependsOn'>>(tracks: readonly T[]): T[] {
+export function dependencyOrder<T extends Pick<TrackView, 'id' | 'dependsOn'>>(
+  tracks: readonly T[],
+): T[] {
   const index = new Map(tracks.map((t, i) => [t.id, i]));
-  const pending = new Map(tracks.map((t) => [t.id, t.dependsOn.filter((d) => index.has(d) && d !== t.id).length]));
+  const pending = new Map(
+    tracks.map((t) => [t.id, t.dependsOn.filter((d) => index.has(d) && d !== t.id).length]),
+  );
   const dependents = new Map<string, string[]>();
-  for (const t of tracks) for (const d of t.dependsOn) if (index.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
+  for (const t of tracks)
+    for (const d of t.dependsOn)
+      if (index.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), t.id]);
   const ready = tracks.filter((t) => pending.get(t.id) === 0).map((t) => t.id);
   const out: T[] = [];
   const placed = new Set<string>();
@@ -118,7 +136,12 @@ export function dependencyOrder<T extends Pick<TrackView, 'id' | 'dependsOn'>>(t
 }
 
 /** The first row to show so that `selected` is visible, moving the window as little as possible. */
-export function windowStart(previous: number, selected: number, height: number, total: number): number {
+export function windowStart(
+  previous: number,
+  selected: number,
+  height: number,
+  total: number,
+): number {
   if (height <= 0 || total <= height) return 0;
   let start = Math.min(Math.max(previous, 0), total - height);
   if (selected < start) start = selected;
@@ -141,7 +164,10 @@ export function formatElapsed(ms: number): string {
 }
 
 /** Whether some time on screen shows seconds (changed in the last minute): the clock ticks every second then. */
-export function needsSeconds(view: Pick<StatusView, 'startedAt' | 'lastEventAt' | 'tracks'>, now: number): boolean {
+export function needsSeconds(
+  view: Pick<StatusView, 'startedAt' | 'lastEventAt' | 'tracks'>,
+  now: number,
+): boolean {
   if (view.tracks.some((t) => since(t.updatedAt, now) < 60_000)) return true;
   const elapsed = viewElapsed(view, now);
   return elapsed !== null && elapsed < 60_000;
@@ -166,9 +192,14 @@ export function tasksDone(t: Pick<TrackSnapshot, 'tasks'>): number {
 }
 
 /** Header elapsed: from the first run to now, or to the last event once nothing is active. */
-export function viewElapsed(view: Pick<StatusView, 'startedAt' | 'lastEventAt' | 'tracks'>, now: number): number | null {
+export function viewElapsed(
+  view: Pick<StatusView, 'startedAt' | 'lastEventAt' | 'tracks'>,
+  now: number,
+): number | null {
   if (view.startedAt === null) return null;
-  const active = view.tracks.some((t) => ['provisioning', 'running', 'validating', 'merging'].includes(t.state));
+  const active = view.tracks.some((t) =>
+    ['provisioning', 'running', 'validating', 'merging'].includes(t.state),
+  );
   const end = active || view.lastEventAt === null ? now : Date.parse(view.lastEventAt);
   return Math.max(0, end - Date.parse(view.startedAt));
 }

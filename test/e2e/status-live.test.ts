@@ -34,7 +34,10 @@ let store: StateStore | undefined;
 beforeEach(async () => {
   repo = makeRepo();
   repo.write('tracks.yaml', PLAN);
-  for (const args of [['setup', '--yes'], ['plan', '--from', 'tracks.yaml', '--yes']]) {
+  for (const args of [
+    ['setup', '--yes'],
+    ['plan', '--from', 'tracks.yaml', '--yes'],
+  ]) {
     const r = await runCli(['--cwd', repo.dir, ...args], { env: repo.env });
     expect(r.code, r.stderr).toBe(0);
   }
@@ -50,12 +53,22 @@ afterEach(() => {
 });
 
 /** Runs `ym <args>` in the tmux pane; after it exits the pane shows EXIT:<code> and the tty modes. */
-function startYm(args: string[], opts: { width?: number; height?: number; env?: Record<string, string | undefined> } = {}) {
+function startYm(
+  args: string[],
+  opts: { width?: number; height?: number; env?: Record<string, string | undefined> } = {},
+) {
   const ym = ['node', CLI_BIN, '--cwd', repo.dir, ...args].map(shellQuote).join(' ');
   const after = `echo "EXIT:$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60`;
   tmux.start({
     command: `${ym}; ${after}`,
-    env: isolatedEnv(repo.home, { CI: undefined, CONTINUOUS_INTEGRATION: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color', ...opts.env }),
+    env: isolatedEnv(repo.home, {
+      CI: undefined,
+      CONTINUOUS_INTEGRATION: undefined,
+      NO_COLOR: undefined,
+      FORCE_COLOR: undefined,
+      TERM: 'xterm-256color',
+      ...opts.env,
+    }),
     ...opts,
   });
 }
@@ -78,9 +91,21 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     fs.mkdirSync(path.dirname(log), { recursive: true });
     fs.writeFileSync(log, 'agent: reading the spec\n');
     store.transition('slugify', 'running', {
-      patch: { branch: 'ym/slugify', worktree: path.join(repo.root, 'wt', 'slugify'), agent: 'scripted', attempt: 1 },
+      patch: {
+        branch: 'ym/slugify',
+        worktree: path.join(repo.root, 'wt', 'slugify'),
+        agent: 'scripted',
+        attempt: 1,
+      },
     });
-    store.startRun({ trackId: 'slugify', attempt: 1, agent: 'scripted', logPath: log, pid: process.pid, host: 'test' });
+    store.startRun({
+      trackId: 'slugify',
+      attempt: 1,
+      agent: 'scripted',
+      logPath: log,
+      pid: process.pid,
+      host: 'test',
+    });
     let screen = await tmux.waitFor(/slugify\s+> running\s+.*1\/3\s+scripted/);
     expect(screen).toMatch(/> running \(1\)[\s\S]*· planned \(2\)/);
     expect(screen).toMatch(/3 tracks\s+> 1 running\s+· 2 planned/);
@@ -95,13 +120,19 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     await tmux.waitFor(/^› slugify/m);
     tmux.sendKeys('Enter');
     screen = await tmux.waitFor(/slugify — Add slugify\(\)/);
-    await tmux.waitFor(/Turn any string into a URL slug\.[\s\S]*PLAN 0\/2[\s\S]*\[ \] 1\.1 Write failing test[\s\S]*LOG .*1\.log · following[\s\S]*agent: editing src\/slugify\.js/);
+    await tmux.waitFor(
+      /Turn any string into a URL slug\.[\s\S]*PLAN 0\/2[\s\S]*\[ \] 1\.1 Write failing test[\s\S]*LOG .*1\.log · following[\s\S]*agent: editing src\/slugify\.js/,
+    );
     tmux.sendKeys('l');
     await tmux.waitFor(/LOG slugify · .*1\.log · following/);
     fs.appendFileSync(log, 'agent: tests pass\n');
     await tmux.waitFor(/agent: tests pass/);
     tmux.sendKeys('Escape');
-    await tmux.waitFor((s) => s.includes('slugify — Add slugify()') && !s.includes('LOG slugify ·'), 5000, 'the detail again');
+    await tmux.waitFor(
+      (s) => s.includes('slugify — Add slugify()') && !s.includes('LOG slugify ·'),
+      5000,
+      'the detail again',
+    );
     tmux.sendKeys('Escape');
     await tmux.waitFor(/TRACKS by state/);
 
@@ -123,7 +154,9 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     store = openStateStore(stateDir());
     const worktree = path.join(repo.root, 'wt', 'truncate');
     for (const to of ['queued', 'provisioning'] as const) store.transition('truncate', to);
-    store.transition('truncate', 'running', { patch: { worktree, branch: 'ym/truncate', agent: 'scripted', attempt: 1 } });
+    store.transition('truncate', 'running', {
+      patch: { worktree, branch: 'ym/truncate', agent: 'scripted', attempt: 1 },
+    });
     startYm(['status', 'truncate']);
     await tmux.waitFor(/truncate — Add truncate\(\)[\s\S]*worktree /);
     tmux.sendKeys('o');
@@ -145,7 +178,11 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     startYm(['status']);
     await tmux.waitFor(/TRACKS by state/);
     tmux.resize(70, 20);
-    let screen = await tmux.waitFor((s) => s.split('\n').some((l) => l.startsWith('↑↓/jk move')) && !s.includes('MARKS'), 5000, 'the 70x20 layout');
+    let screen = await tmux.waitFor(
+      (s) => s.split('\n').some((l) => l.startsWith('↑↓/jk move')) && !s.includes('MARKS'),
+      5000,
+      'the 70x20 layout',
+    );
     for (const line of screen.split('\n')) expect([...line].length).toBeLessThanOrEqual(70);
     tmux.resize(50, 11);
     await tmux.waitFor(/the live view needs 60x12/);
@@ -172,7 +209,9 @@ describe('what status loads', () => {
     const env = { YM_TEST_IMPORT_LOG: log, NODE_OPTIONS: `--import ${hook}` };
     for (const args of [['status', '--json'], ['status'], ['--version']]) {
       fs.rmSync(log, { force: true });
-      const r = await runCli(args[0] === '--version' ? args : ['--cwd', repo.dir, ...args], { env: { ...repo.env, ...env } });
+      const r = await runCli(args[0] === '--version' ? args : ['--cwd', repo.dir, ...args], {
+        env: { ...repo.env, ...env },
+      });
       expect(r.code, r.stderr).toBe(0);
       const loaded = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
       if (args[0] !== '--version') expect(loaded).toMatch(/dist\/cli\/chunks\/status-/); // the log works

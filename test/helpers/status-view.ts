@@ -8,7 +8,11 @@ import type { StatusView, TrackView } from '../../src/tui/view-model.js';
 export const NOW = Date.parse('2025-01-01T12:00:00.000Z');
 export const ago = (ms: number) => new Date(NOW - ms).toISOString();
 
-export function track(id: string, state: TrackState = 'planned', over: Partial<TrackView> = {}): TrackView {
+export function track(
+  id: string,
+  state: TrackState = 'planned',
+  over: Partial<TrackView> = {},
+): TrackView {
   return {
     id,
     title: `Title of ${id}`,
@@ -70,8 +74,22 @@ export function detail(id: string, over: Partial<TrackDetail> = {}): TrackDetail
           title: 'Implement',
           line: 3,
           tasks: [
-            { id: '1.1', text: 'Write failing test', marker: 'done', line: 4, depth: 0, children: [] },
-            { id: '1.2', text: 'Implement it', marker: 'in_progress', line: 5, depth: 0, children: [] },
+            {
+              id: '1.1',
+              text: 'Write failing test',
+              marker: 'done',
+              line: 4,
+              depth: 0,
+              children: [],
+            },
+            {
+              id: '1.2',
+              text: 'Implement it',
+              marker: 'in_progress',
+              line: 5,
+              depth: 0,
+              children: [],
+            },
           ],
         },
       ],
@@ -89,7 +107,9 @@ export interface RecordedActions extends StatusActions {
   calls: string[];
 }
 
-export function recordingActions(answer: ActionResult = { ok: true, message: 'done' }): RecordedActions {
+export function recordingActions(
+  answer: ActionResult = { ok: true, message: 'done' },
+): RecordedActions {
   const calls: string[] = [];
   const record = (what: string) => {
     calls.push(what);

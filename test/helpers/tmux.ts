@@ -27,7 +27,19 @@ export class TmuxSession {
     const env = { ...opts.env };
     delete env.TMUX;
     this.#env = env;
-    this.#tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'ym', '-x', String(opts.width ?? 120), '-y', String(opts.height ?? 40), opts.command]);
+    this.#tmux([
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'ym',
+      '-x',
+      String(opts.width ?? 120),
+      '-y',
+      String(opts.height ?? 40),
+      opts.command,
+    ]);
   }
 
   /** The visible screen as text (with `escapes`, including colour and style sequences). */
@@ -51,14 +63,19 @@ export class TmuxSession {
   }
 
   /** Polls the screen until `test` accepts it; throws with the last screen after `timeoutMs`. */
-  async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 10_000, what = String(test)): Promise<string> {
+  async waitFor(
+    test: RegExp | ((screen: string) => boolean),
+    timeoutMs = 10_000,
+    what = String(test),
+  ): Promise<string> {
     const ok = typeof test === 'function' ? test : (s: string) => test.test(s);
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     for (;;) {
       screen = this.capture();
       if (ok(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 40));
     }
   }
@@ -68,7 +85,11 @@ export class TmuxSession {
   }
 
   #tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { env: this.#env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('tmux', ['-L', this.socket, ...args], {
+      env: this.#env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 }
 

@@ -8,7 +8,14 @@ import { makeTheme } from '../../src/tui/theme.js';
 import type { StatusView } from '../../src/tui/view-model.js';
 import { NOW, detail, recordingActions, tick, track, view } from '../helpers/status-view.js';
 
-const KEY = { up: '\u001b[A', down: '\u001b[B', enter: '\r', esc: '\u001b', backspace: '\u007f', ctrlC: '\u0003' };
+const KEY = {
+  up: '\u001b[A',
+  down: '\u001b[B',
+  enter: '\r',
+  esc: '\u001b',
+  backspace: '\u007f',
+  ctrlC: '\u0003',
+};
 
 const tracks = () => [
   track('api', 'running', { attempt: 1, agent: 'claude', worktree: '/wt/api', branch: 'ym/api' }),
@@ -20,7 +27,10 @@ const tracks = () => [
 let app: ReturnType<typeof render> | undefined;
 afterEach(() => app?.unmount());
 
-function mount(v: StatusView = view(tracks()), over: Partial<React.ComponentProps<typeof StatusApp>> = {}) {
+function mount(
+  v: StatusView = view(tracks()),
+  over: Partial<React.ComponentProps<typeof StatusApp>> = {},
+) {
   const actions = recordingActions();
   const exits: ExitRequest[] = [];
   const opened: (string | null)[] = [];
@@ -44,13 +54,22 @@ function mount(v: StatusView = view(tracks()), over: Partial<React.ComponentProp
       await tick();
     }
   };
-  return { app, actions, exits, opened, type, frame: () => app!.lastFrame() ?? '', rerender: (p: Partial<typeof props>) => app!.rerender(<StatusApp {...props} {...p} />) };
+  return {
+    app,
+    actions,
+    exits,
+    opened,
+    type,
+    frame: () => app!.lastFrame() ?? '',
+    rerender: (p: Partial<typeof props>) => app!.rerender(<StatusApp {...props} {...p} />),
+  };
 }
 
 const selectedLine = (frame: string) => frame.split('\n').find((l) => l.startsWith('›')) ?? '';
 
 /** Keys are handled at once, but React renders and runs effects a little later: wait for it. */
-const eventually = (assertion: () => void) => vi.waitFor(assertion, { timeout: 3000, interval: 10 });
+const eventually = (assertion: () => void) =>
+  vi.waitFor(assertion, { timeout: 3000, interval: 10 });
 
 describe('moving', () => {
   it('j/k and the arrows move the selection across groups', async () => {
@@ -70,7 +89,10 @@ describe('moving', () => {
     const { type, frame } = mount();
     await type('jj');
     await eventually(() => expect(selectedLine(frame())).toMatch(/^› web /));
-    expect(toKeyPresses('?g', { ctrl: false, meta: false } as never).map((k) => k.input)).toEqual(['?', 'g']);
+    expect(toKeyPresses('?g', { ctrl: false, meta: false } as never).map((k) => k.input)).toEqual([
+      '?',
+      'g',
+    ]);
   });
 
   it('g toggles grouping by state and dependency order', async () => {
@@ -133,7 +155,10 @@ describe('detail, log, help', () => {
   it('l opens the log in follow mode; k scrolls back, G follows, Esc returns', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `log line ${i}`);
     const log = { path: '/l/api.log', size: 1, lines, truncated: false, missing: false };
-    const { type, frame, rerender } = mount(undefined, { detail: detail('api', { logPath: '/l/api.log' }), log });
+    const { type, frame, rerender } = mount(undefined, {
+      detail: detail('api', { logPath: '/l/api.log' }),
+      log,
+    });
     await type('l');
     await eventually(() => expect(frame()).toContain('LOG api · /l/api.log · following'));
     await eventually(() => expect(frame()).toContain('log line 59'));
@@ -175,7 +200,9 @@ describe('actions', () => {
     await type('j', 'r');
     await type('j', 'm');
     await type('p');
-    await eventually(() => expect(actions.calls).toEqual(['retry core', 'enqueue web', 'togglePause']));
+    await eventually(() =>
+      expect(actions.calls).toEqual(['retry core', 'enqueue web', 'togglePause']),
+    );
     await eventually(() => expect(frame()).toContain('done'));
   });
 
@@ -194,17 +221,24 @@ describe('actions', () => {
   it('c on a track that is not running says so and asks nothing', async () => {
     const { type, frame, actions } = mount();
     await type('j', 'c');
-    await eventually(() => expect(frame()).toContain('core is failed; only running tracks can be cancelled'));
+    await eventually(() =>
+      expect(frame()).toContain('core is failed; only running tracks can be cancelled'),
+    );
     expect(frame()).not.toContain('[y/N]');
     await type('y');
     expect(actions.calls).toEqual([]);
   });
 
   it('shows the answer of a refused action', async () => {
-    const actions = recordingActions({ ok: false, message: 'api is running; only failed or conflicted tracks can be retried' });
+    const actions = recordingActions({
+      ok: false,
+      message: 'api is running; only failed or conflicted tracks can be retried',
+    });
     const { type, frame } = mount(undefined, { actions });
     await type('r');
-    await eventually(() => expect(frame()).toContain('only failed or conflicted tracks can be retried'));
+    await eventually(() =>
+      expect(frame()).toContain('only failed or conflicted tracks can be retried'),
+    );
   });
 });
 

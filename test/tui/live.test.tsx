@@ -97,7 +97,9 @@ describe('LiveStatus', () => {
   it('opens on a track and follows its log file as it grows', async () => {
     const log = path.join(dir, 'api.log');
     fs.writeFileSync(log, 'agent started\n');
-    const source = new FakeSource(view([track('api', 'running')]), (id) => detail(id, { logPath: log }));
+    const source = new FakeSource(view([track('api', 'running')]), (id) =>
+      detail(id, { logPath: log }),
+    );
     const { frame } = mount(source, { initialTrackId: 'api' });
     await vi.waitFor(() => expect(frame()).toContain('agent started'));
     expect(frame()).toContain(`LOG ${log} · following`);

@@ -25,7 +25,11 @@ describe('readLogTail', () => {
   it('cleans escapes, and reports a missing file', () => {
     const file = path.join(dir, 'a.log');
     fs.writeFileSync(file, '\u001b[32mok\u001b[0m\tdone\n');
-    expect(readLogTail(file)).toMatchObject({ lines: ['ok  done'], truncated: false, missing: false });
+    expect(readLogTail(file)).toMatchObject({
+      lines: ['ok  done'],
+      truncated: false,
+      missing: false,
+    });
     expect(readLogTail(path.join(dir, 'nope.log'))).toMatchObject({ missing: true, lines: [] });
   });
 });

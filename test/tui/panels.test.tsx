@@ -22,11 +22,14 @@ const frame = (node: React.ReactElement) => {
 
 describe('Overview', () => {
   it('shows repository, target, provider, concurrency, elapsed and counts with symbols', () => {
-    const v = view([track('a', 'running'), track('b', 'running'), track('c', 'failed'), track('d', 'merged')], {
-      provider: 'github',
-      concurrency: 6,
-      startedAt: ago(185_000),
-    });
+    const v = view(
+      [track('a', 'running'), track('b', 'running'), track('c', 'failed'), track('d', 'merged')],
+      {
+        provider: 'github',
+        concurrency: 6,
+        startedAt: ago(185_000),
+      },
+    );
     const text = frame(<Overview view={v} now={NOW} theme={theme} />);
     expect(text).toContain('shop /home/dev/shop');
     expect(text).toMatch(/target main\s+provider github\s+concurrency 6\s+elapsed 3m/);
@@ -35,7 +38,10 @@ describe('Overview', () => {
 });
 
 describe('TrackList', () => {
-  const list = (tracks = [track('a')], over: Partial<React.ComponentProps<typeof TrackList>> = {}) =>
+  const list = (
+    tracks = [track('a')],
+    over: Partial<React.ComponentProps<typeof TrackList>> = {},
+  ) =>
     frame(
       <TrackList
         rows={buildRows(tracks, 'state')}
@@ -63,7 +69,9 @@ describe('TrackList', () => {
     });
     const text = list([t, track('b', 'running', { currentTask: null, activity: 'Editing a.ts' })]);
     expect(text).toContain('> running (2)');
-    expect(text).toMatch(/› slugify\s+> running\s+██░░░░░░ 1\/4\s+2\/3\s+claude\s+2m\s+1\.2 Implement slug/);
+    expect(text).toMatch(
+      /› slugify\s+> running\s+██░░░░░░ 1\/4\s+2\/3\s+claude\s+2m\s+1\.2 Implement slug/,
+    );
     expect(text).toMatch(/ b\s+> running .* Editing a\.ts/);
   });
 
@@ -88,7 +96,13 @@ describe('TrackList', () => {
     expect(top).toContain('track-9 ');
     expect(top).not.toContain('track-10 ');
     expect(top).toContain('rows 1-10 of 200');
-    const bottom = list(many, { rows, grouping: 'deps', height: 12, start: 190, selectedKey: 'track-199' });
+    const bottom = list(many, {
+      rows,
+      grouping: 'deps',
+      height: 12,
+      start: 190,
+      selectedKey: 'track-199',
+    });
     expect(bottom).toContain('› track-199');
     expect(bottom).not.toContain('track-0 ');
     expect(bottom.split('\n')).toHaveLength(12);
@@ -115,19 +129,33 @@ describe('TrackList', () => {
 describe('QueuePanel', () => {
   it('shows the order and the head item step', () => {
     const q = [
-      { trackId: 'api', enqueuedAt: ago(60_000), step: 'rebasing', headSha: '0123456789abcdef', paused: false },
+      {
+        trackId: 'api',
+        enqueuedAt: ago(60_000),
+        step: 'rebasing',
+        headSha: '0123456789abcdef',
+        paused: false,
+      },
       { trackId: 'web', enqueuedAt: ago(30_000), step: null, headSha: null, paused: true },
       { trackId: 'docs', enqueuedAt: ago(10_000), step: null, headSha: null, paused: false },
     ];
     const text = frame(<QueuePanel queue={q} paused={false} theme={theme} />);
     expect(text).toContain('MERGE QUEUE (3)');
     expect(text).toMatch(/1 api: rebasing @0123456\s+→\s+2 web ⏸\s+→\s+3 docs/);
-    expect(frame(<QueuePanel queue={[]} paused theme={theme} />)).toMatch(/MERGE QUEUE \(0\)\s+⏸ paused[\s\S]*empty/);
+    expect(frame(<QueuePanel queue={[]} paused theme={theme} />)).toMatch(
+      /MERGE QUEUE \(0\)\s+⏸ paused[\s\S]*empty/,
+    );
   });
 });
 
 describe('DetailView', () => {
-  const t = track('api', 'running', { attempt: 2, agent: 'codex', branch: 'ym/api', worktree: '/wt/api', currentTask: { id: '1.2', text: 'Implement it' } });
+  const t = track('api', 'running', {
+    attempt: 2,
+    agent: 'codex',
+    branch: 'ym/api',
+    worktree: '/wt/api',
+    currentTask: { id: '1.2', text: 'Implement it' },
+  });
   const d = detail('api', {
     commits: ['abc1234 Add the endpoint', 'def5678 Write failing test'],
     checks: {
@@ -135,16 +163,38 @@ describe('DetailView', () => {
       attempt: 1,
       ok: false,
       results: [
-        { name: 'lint', status: 'pass', exitCode: 0, durationMs: 800, outputTail: '', message: null },
-        { name: 'test', status: 'fail', exitCode: 1, durationMs: 2300, outputTail: 'ok 1\nnot ok 2 - slug\nexpected "a-b"', message: null },
+        {
+          name: 'lint',
+          status: 'pass',
+          exitCode: 0,
+          durationMs: 800,
+          outputTail: '',
+          message: null,
+        },
+        {
+          name: 'test',
+          status: 'fail',
+          exitCode: 1,
+          durationMs: 2300,
+          outputTail: 'ok 1\nnot ok 2 - slug\nexpected "a-b"',
+          message: null,
+        },
       ],
     },
     logPath: '/logs/api/7.log',
   });
-  const log = { path: '/logs/api/7.log', size: 10, lines: ['agent: reading', 'agent: writing src/api.ts'], truncated: false, missing: false };
+  const log = {
+    path: '/logs/api/7.log',
+    size: 10,
+    lines: ['agent: reading', 'agent: writing src/api.ts'],
+    truncated: false,
+    missing: false,
+  };
 
   it('shows spec summary, plan with markers, checks with output tail, commits, worktree and log', () => {
-    const text = frame(<DetailView track={t} detail={d} log={log} width={100} height={30} now={NOW} theme={theme} />);
+    const text = frame(
+      <DetailView track={t} detail={d} log={log} width={100} height={30} now={NOW} theme={theme} />,
+    );
     expect(text).toMatch(/api — Title of api\s+> running\s+attempt 2\/3\s+agent codex/);
     expect(text).toContain('branch ym/api · worktree /wt/api');
     expect(text).toContain('Spec summary of api.');
@@ -163,7 +213,15 @@ describe('DetailView', () => {
 
   it('stacks the panels on a narrow terminal and says what is missing', () => {
     const text = frame(
-      <DetailView track={track('x')} detail={detail('x', { branch: null, plan: null, planError: 'plan.md:3: bad marker' })} log={null} width={70} height={24} now={NOW} theme={theme} />,
+      <DetailView
+        track={track('x')}
+        detail={detail('x', { branch: null, plan: null, planError: 'plan.md:3: bad marker' })}
+        log={null}
+        width={70}
+        height={24}
+        now={NOW}
+        theme={theme}
+      />,
     );
     expect(text).toContain('plan.md:3: bad marker');
     expect(text).toContain('CHECKS none recorded yet');
@@ -173,13 +231,23 @@ describe('DetailView', () => {
 });
 
 describe('LogView', () => {
-  const log = { path: '/l.log', size: 1, lines: Array.from({ length: 100 }, (_, i) => `line ${i}`), truncated: true, missing: false };
+  const log = {
+    path: '/l.log',
+    size: 1,
+    lines: Array.from({ length: 100 }, (_, i) => `line ${i}`),
+    truncated: true,
+    missing: false,
+  };
   it('follows the end, or shows where it is scrolled to', () => {
-    const follow = frame(<LogView trackId="api" log={log} logPath="/l.log" height={11} offset={0} />);
+    const follow = frame(
+      <LogView trackId="api" log={log} logPath="/l.log" height={11} offset={0} />,
+    );
     expect(follow).toContain('LOG api · /l.log · last 64 KiB · following');
     expect(follow).toContain('line 99');
     expect(follow).not.toContain('line 89');
-    const back = frame(<LogView trackId="api" log={log} logPath="/l.log" height={11} offset={20} />);
+    const back = frame(
+      <LogView trackId="api" log={log} logPath="/l.log" height={11} offset={20} />,
+    );
     expect(back).toContain('scrolled back 20 lines');
     expect(back).toContain('line 79');
     expect(back).not.toContain('line 80');

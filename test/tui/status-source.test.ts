@@ -6,7 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/runner.js';
 import { openStateStore, type StateStore } from '../../src/state/index.js';
 import { storeActions } from '../../src/tui/actions.js';
-import { BOOKKEEPING_REFRESH_MS, openStatusSource, type StatusSource } from '../../src/tui/status-source.js';
+import {
+  BOOKKEEPING_REFRESH_MS,
+  openStatusSource,
+  type StatusSource,
+} from '../../src/tui/status-source.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -34,7 +38,10 @@ const stateDir = () => path.join(repo.dir, '.git', 'yardmaster');
 
 beforeEach(async () => {
   repo = makeRepo();
-  for (const args of [['setup', '--yes'], ['plan', '--from', 'plan.yaml', '--yes']]) {
+  for (const args of [
+    ['setup', '--yes'],
+    ['plan', '--from', 'plan.yaml', '--yes'],
+  ]) {
     if (args[0] === 'plan') repo.write('plan.yaml', PLAN);
     const r = await runCli(['--cwd', repo.dir, ...args], { env: repo.env });
     expect(r.code, r.stderr).toBe(0);
@@ -42,7 +49,12 @@ beforeEach(async () => {
   repo.commit('tracks');
   const made = createContext(
     { cwd: repo.dir, json: false, debug: false, yes: false },
-    { env: repo.env, stdout: { write: () => true }, stderr: { write: () => true }, stdinIsTTY: false },
+    {
+      env: repo.env,
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      stdinIsTTY: false,
+    },
     new AbortController().signal,
   );
   cleanups = made.cleanups;
@@ -63,15 +75,27 @@ function startSlugify(): string {
   repo.git(['branch', 'ym/slugify']);
   repo.git(['switch', '-q', 'ym/slugify']);
   const planFile = 'yardmaster/tracks/slugify/plan.md';
-  repo.write(planFile, repo.read(planFile).replace('- [ ] 1.1', '- [x] 1.1').replace('- [ ] 1.2', '- [~] 1.2'));
+  repo.write(
+    planFile,
+    repo.read(planFile).replace('- [ ] 1.1', '- [x] 1.1').replace('- [ ] 1.2', '- [~] 1.2'),
+  );
   repo.commit('Write failing test for slugify');
   repo.git(['switch', '-q', 'main']);
   const log = path.join(stateDir(), 'logs', 'slugify', '1.log');
   fs.mkdirSync(path.dirname(log), { recursive: true });
   fs.writeFileSync(log, 'starting\nEditing src/slugify.js\n');
   for (const to of ['queued', 'provisioning'] as const) other.transition('slugify', to);
-  other.transition('slugify', 'running', { patch: { branch: 'ym/slugify', worktree: '/wt/slugify', agent: 'scripted', attempt: 1 } });
-  other.startRun({ trackId: 'slugify', attempt: 1, agent: 'scripted', logPath: log, pid: process.pid, host: 'test' });
+  other.transition('slugify', 'running', {
+    patch: { branch: 'ym/slugify', worktree: '/wt/slugify', agent: 'scripted', attempt: 1 },
+  });
+  other.startRun({
+    trackId: 'slugify',
+    attempt: 1,
+    agent: 'scripted',
+    logPath: log,
+    pid: process.pid,
+    host: 'test',
+  });
   return log;
 }
 
@@ -108,11 +132,22 @@ describe('StatusSource', () => {
     other.appendEvent({
       trackId: 'slugify',
       type: 'checks.finished',
-      data: { attempt: 1, ok: false, results: [{ name: 'test', status: 'fail', exitCode: 1, durationMs: 10, outputTail: 'nope' }] },
+      data: {
+        attempt: 1,
+        ok: false,
+        results: [
+          { name: 'test', status: 'fail', exitCode: 1, durationMs: 10, outputTail: 'nope' },
+        ],
+      },
     });
     const v = await source.load();
     const t = v.tracks[0]!;
-    expect(t).toMatchObject({ state: 'running', planSource: 'branch', activity: 'Editing src/slugify.js', currentTask: { id: '1.2' } });
+    expect(t).toMatchObject({
+      state: 'running',
+      planSource: 'branch',
+      activity: 'Editing src/slugify.js',
+      currentTask: { id: '1.2' },
+    });
     expect(t.tasks.done).toBe(1);
     expect(v.checks.slugify?.results[0]).toMatchObject({ name: 'test', status: 'fail' });
     expect(v.startedAt).not.toBeNull();
@@ -122,7 +157,11 @@ describe('StatusSource', () => {
     expect(source.changed()).toBe(true);
     expect((await source.load()).tracks[0]?.activity).toBe('Running the tests');
     // A structured activity event wins over the log.
-    other.appendEvent({ trackId: 'slugify', type: 'agent.activity', data: { text: 'Thinking about slugs' } });
+    other.appendEvent({
+      trackId: 'slugify',
+      type: 'agent.activity',
+      data: { text: 'Thinking about slugs' },
+    });
     expect((await source.load()).tracks[0]?.activity).toBe('Thinking about slugs');
   });
 
@@ -134,7 +173,12 @@ describe('StatusSource', () => {
     expect(d.plan?.phases[0]?.tasks.map((t) => t.marker)).toEqual(['done', 'in_progress']);
     expect(d.commits).toHaveLength(1);
     expect(d.commits[0]).toMatch(/^[0-9a-f]{7,} Write failing test for slugify$/);
-    expect(d).toMatchObject({ logPath: log, worktree: '/wt/slugify', branch: 'ym/slugify', commitsError: null });
+    expect(d).toMatchObject({
+      logPath: log,
+      worktree: '/wt/slugify',
+      branch: 'ym/slugify',
+      commitsError: null,
+    });
     const docs = await source.loadDetail('docs');
     expect(docs).toMatchObject({ branch: null, commits: [], logPath: null });
     expect(docs.plan?.phases.length).toBeGreaterThan(0);
@@ -144,10 +188,16 @@ describe('StatusSource', () => {
 describe('actions on the store', () => {
   it('retry moves a failed track back to queued, and refuses others', () => {
     const actions = storeActions(other);
-    expect(actions.retry('slugify')).toMatchObject({ ok: false, message: expect.stringContaining('slugify is planned') });
+    expect(actions.retry('slugify')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('slugify is planned'),
+    });
     for (const to of ['queued', 'provisioning', 'failed'] as const) other.transition('slugify', to);
     expect(actions.retry('slugify').ok).toBe(true);
-    expect(other.getTrack('slugify')).toMatchObject({ state: 'queued', reason: 'retried from status' });
+    expect(other.getTrack('slugify')).toMatchObject({
+      state: 'queued',
+      reason: 'retried from status',
+    });
     expect(actions.retry('nope')).toMatchObject({ ok: false, message: 'nope: no such track' });
   });
 
@@ -157,7 +207,9 @@ describe('actions on the store', () => {
     startSlugify();
     const before = other.lastEventId();
     expect(actions.cancel('slugify').ok).toBe(true);
-    expect(other.listEvents({ afterId: before })).toMatchObject([{ trackId: 'slugify', type: 'request.cancel', data: { by: 'status' } }]);
+    expect(other.listEvents({ afterId: before })).toMatchObject([
+      { trackId: 'slugify', type: 'request.cancel', data: { by: 'status' } },
+    ]);
     expect(other.getTrack('slugify')?.state).toBe('running');
   });
 
@@ -168,7 +220,10 @@ describe('actions on the store', () => {
     other.transition('slugify', 'validating');
     other.transition('slugify', 'ready');
     expect(actions.enqueue('slugify')).toMatchObject({ ok: true });
-    expect(actions.enqueue('slugify')).toMatchObject({ ok: false, message: expect.stringContaining('already') });
+    expect(actions.enqueue('slugify')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('already'),
+    });
     expect(other.listQueue().map((q) => q.trackId)).toEqual(['slugify']);
   });
 
@@ -179,6 +234,9 @@ describe('actions on the store', () => {
     expect((await source.load()).queuePaused).toBe(true);
     expect(actions.togglePause().message).toBe('merge queue resumed');
     expect((await source.load()).queuePaused).toBe(false);
-    expect(other.listEvents({ afterId: before }).map((e) => e.type)).toEqual(['queue.paused', 'queue.resumed']);
+    expect(other.listEvents({ afterId: before }).map((e) => e.type)).toEqual([
+      'queue.paused',
+      'queue.resumed',
+    ]);
   });
 });

@@ -36,19 +36,33 @@ describe('buildRows', () => {
 
   it('orders by dependencies with depth, ties in creation order', () => {
     const rows = buildRows(tracks, 'deps');
-    expect(rows.map((r) => (r.kind === 'track' ? `${r.track.id}:${r.depth}` : '?'))).toEqual(['core:0', 'api:1', 'docs:2', 'web:0']);
-    expect(dependencyOrder([track('b', 'planned', { dependsOn: ['a'] }), track('a')]).map((t) => t.id)).toEqual(['a', 'b']);
+    expect(rows.map((r) => (r.kind === 'track' ? `${r.track.id}:${r.depth}` : '?'))).toEqual([
+      'core:0',
+      'api:1',
+      'docs:2',
+      'web:0',
+    ]);
+    expect(
+      dependencyOrder([track('b', 'planned', { dependsOn: ['a'] }), track('a')]).map((t) => t.id),
+    ).toEqual(['a', 'b']);
     expect(dependencyDepths(tracks).get('docs')).toBe(2);
   });
 
   it('filters by id or title, case-insensitively', () => {
-    const rows = buildRows([...tracks, track('x', 'planned', { title: 'Web CORE polish' })], 'deps', 'core');
+    const rows = buildRows(
+      [...tracks, track('x', 'planned', { title: 'Web CORE polish' })],
+      'deps',
+      'core',
+    );
     expect(rows.map((r) => (r.kind === 'track' ? r.track.id : '?'))).toEqual(['core', 'x']);
     expect(buildRows(tracks, 'state', 'nothing')).toEqual([]);
   });
 
   it('still lists tracks caught in a dependency cycle', () => {
-    const cyc = [track('a', 'planned', { dependsOn: ['b'] }), track('b', 'planned', { dependsOn: ['a'] })];
+    const cyc = [
+      track('a', 'planned', { dependsOn: ['b'] }),
+      track('b', 'planned', { dependsOn: ['a'] }),
+    ];
     expect(dependencyOrder(cyc).map((t) => t.id)).toEqual(['a', 'b']);
   });
 });
@@ -85,9 +99,16 @@ describe('formats', () => {
   });
 
   it('the clock needs seconds only while something changed in the last minute', () => {
-    expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(120_000) })]), NOW)).toBe(false);
+    expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(120_000) })]), NOW)).toBe(
+      false,
+    );
     expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(30_000) })]), NOW)).toBe(true);
-    expect(needsSeconds(view([track('a', 'running', { updatedAt: ago(120_000) })], { startedAt: ago(20_000) }), NOW)).toBe(true);
+    expect(
+      needsSeconds(
+        view([track('a', 'running', { updatedAt: ago(120_000) })], { startedAt: ago(20_000) }),
+        NOW,
+      ),
+    ).toBe(true);
   });
 
   it('header elapsed runs while work is active and stops at the last event after', () => {
