@@ -64,14 +64,24 @@ export function initRepo(dir) {
 
 export function report(results) {
   const rows = results.map((r) =>
-    [
-      r.ok ? 'ok  ' : 'OVER',
-      r.name.padEnd(44),
-      `${r.subjectMs.toFixed(1)} ms`.padStart(10),
-      `${r.baselineMs.toFixed(1)} ms`.padStart(10),
-      `${r.ratio.toFixed(2)}x`.padStart(7),
-      r.budget === undefined ? '' : `budget ${r.budget}x`,
-    ].join('  '),
+    r.unit !== undefined
+      ? // An absolute budget (time, CPU share), not a ratio against a baseline.
+        [
+          r.ok ? 'ok  ' : 'OVER',
+          r.name.padEnd(44),
+          `${r.value.toFixed(r.value < 10 ? 2 : 1)} ${r.unit}`.padStart(10),
+          (r.baselineMs === undefined ? '' : `${r.baselineMs.toFixed(1)} ms`).padStart(10),
+          ''.padStart(7),
+          r.budget === undefined ? '(information)' : `budget ${r.budget} ${r.unit}`,
+        ].join('  ')
+      : [
+          r.ok ? 'ok  ' : 'OVER',
+          r.name.padEnd(44),
+          `${r.subjectMs.toFixed(1)} ms`.padStart(10),
+          `${r.baselineMs.toFixed(1)} ms`.padStart(10),
+          `${r.ratio.toFixed(2)}x`.padStart(7),
+          r.budget === undefined ? '' : `budget ${r.budget}x`,
+        ].join('  '),
   );
   console.log(['      bench'.padEnd(50) + 'subject'.padStart(10) + 'baseline'.padStart(12) + '  ratio', ...rows].join('\n'));
 }

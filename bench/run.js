@@ -4,8 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, report } from './lib.js';
 import { run as cliStartup } from './cli-startup.js';
+import { run as statusView } from './status-view.js';
 
-const suites = { 'cli-startup': cliStartup };
+const suites = { 'cli-startup': cliStartup, 'status-view': statusView };
 const only = process.argv.slice(2);
 const results = [];
 for (const [name, suite] of Object.entries(suites)) {

@@ -31,10 +31,13 @@ await build({
   minify: true,
   keepNames: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // Native addon: loaded from node_modules at run time.
-  external: ['better-sqlite3'],
+  // Native addon: loaded from node_modules at run time. react-devtools-core: ink imports it only
+  // when DEV=true, and it is not installed; leaving it out of the bundle keeps that an ink error.
+  external: ['better-sqlite3', 'react-devtools-core'],
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   banner: { js: "import { createRequire as __ymRequire } from 'node:module'; const require = __ymRequire(import.meta.url);" },
+  // React (for ink) picks its development build, several times slower, unless told otherwise.
+  define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
   plugins: [englishOnlyZod],
 });

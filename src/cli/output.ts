@@ -3,6 +3,9 @@
 export interface Writer {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** Terminal size, when the stream is a terminal. */
+  columns?: number;
+  rows?: number;
 }
 
 export interface Palette {

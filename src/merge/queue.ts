@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { isAliveHere, provisionWorktree } from '../run/provision.js';
 import { sleep } from '../run/sleep.js';
 import type { TrackRow } from '../state/rows.js';
+import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { VcsProvider } from '../vcs/types.js';
 import { fastForwardCheckout, planCheckouts } from './checkouts.js';
 import { cleanupAfterMerge } from './cleanup.js';
@@ -27,6 +28,7 @@ export class MergeQueue {
   private draining: Promise<Map<string, MergeOutcome>> | null = null;
   private again = false;
   private readonly seen = new Set<string>();
+  private pausedSaid = false;
   readonly outcomes = new Map<string, MergeOutcome>();
 
   constructor(
@@ -69,6 +71,12 @@ export class MergeQueue {
   /** The oldest queued ready track whose dependencies are merged. */
   private nextItem(): TrackRow | undefined {
     const { store } = this.env;
+    // Paused from the status view (`p`): ready tracks wait in the queue until resumed.
+    if (store.getMeta(META_QUEUE_PAUSED) === '1') {
+      if (!this.pausedSaid) this.env.report(null, 'merge queue paused (press p in `ym status` to resume)');
+      this.pausedSaid = true;
+      return undefined;
+    }
     const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
     for (const item of store.listQueue()) {
       const t = tracks.get(item.trackId);

@@ -13,6 +13,7 @@ import { syncTrackDefinitions } from '../tracks/register.js';
 import { describeSpec, repoCommands } from '../config/commands.js';
 import { createRunEnv, type RunEnv } from './env.js';
 import { plainReporter } from './reporter.js';
+import { wantsLiveView } from '../status/status.js';
 import { recoverInterrupted } from './recover.js';
 import { schedule } from './scheduler.js';
 import { MergeQueue } from '../merge/queue.js';
@@ -31,7 +32,12 @@ export interface ImplementOptions {
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
   await requireConfig(ctx);
   const started = Date.now();
-  const env = await createRunEnv(ctx, plainReporter(ctx));
+  const plain = plainReporter(ctx);
+  // On a terminal the live status view shows the run; plain lines resume if the user closes it.
+  let viewOpen = false;
+  const env = await createRunEnv(ctx, (id, text) => {
+    if (!viewOpen) plain(id, text);
+  });
   applyOverrides(env, opts);
   const { config, store, repo } = env;
   syncTrackDefinitions(store, readTrackFiles(repo.root));
@@ -51,6 +57,9 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     ...repoCommands(config, { setup: true, checks: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
+  const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;
+  viewOpen = view !== null;
+  void view?.closed.then(() => (viewOpen = false));
   const recovered = await recoverInterrupted(env);
   if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
   const merging = opts.merge && config.merge.mode === 'auto';
@@ -69,7 +78,27 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
         }
       : {}),
   });
+  await view?.close();
+  viewOpen = false;
   return summarize(env, opts, outcomes, Date.now() - started);
+}
+
+/** Starts the live view in this process; `close()` ends it when the run is over. */
+async function openLiveView(ctx: Context): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
+  const done = new AbortController();
+  const viewCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, done.signal]) };
+  const [live, prepared] = await Promise.all([
+    import('../tui/live.js'),
+    import('../tui/status-source.js').then((m) => m.prepareLiveView(viewCtx)),
+  ]);
+  const closed = live.runLiveView(viewCtx, { prepared }).catch(() => undefined);
+  return {
+    closed,
+    close: async () => {
+      done.abort();
+      await closed;
+    },
+  };
 }
 
 function applyOverrides(env: RunEnv, opts: ImplementOptions): void {

@@ -23,6 +23,7 @@ export {
   type TrackState,
 } from './lifecycle.js';
 export type { LockHolder } from './locks.js';
+export { META_QUEUE_PAUSED } from './meta.js';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export type { EventRow, LockRow, QueueEntry, RunRow, RunState, TrackRow } from './rows.js';
 export type { FinishRunInput, IsAlive, StaleOptions, StartRunInput } from './runs.js';

@@ -7,6 +7,7 @@ import { openDatabase, type OpenDatabaseOptions, type StateDatabase } from './db
 import * as events from './events.js';
 import type { TrackState } from './lifecycle.js';
 import * as locks from './locks.js';
+import * as meta from './meta.js';
 import * as queue from './merge-queue.js';
 import type { EventRow, LockRow, QueueEntry, RunRow, TrackRow } from './rows.js';
 import * as runs from './runs.js';
@@ -148,5 +149,15 @@ export class StateStore {
    */
   dataVersion(): number {
     return Number(this.#ctx.db.pragma('data_version', { simple: true }));
+  }
+
+  // Meta: global settings (e.g. meta.META_QUEUE_PAUSED)
+
+  getMeta(key: string): string | undefined {
+    return meta.getMeta(this.#ctx, key);
+  }
+
+  setMeta(key: string, value: string | null, event?: NewEvent): void {
+    meta.setMeta(this.#ctx, key, value, event);
   }
 }

@@ -1,13 +1,16 @@
-// `status`: a plain table or one JSON snapshot; `--watch` redraws the table when the state
-// changes (the full-screen live view comes with its own issue).
+// `status`: on a terminal the live view (src/tui, loaded only then); otherwise, or with --plain,
+// a plain table (`--watch` redraws it when the state changes); `--json` prints one snapshot.
 import type { Context } from '../context.js';
-import { UsageError } from '../core/errors.js';
+import { UsageError, type ExitCodeValue } from '../core/errors.js';
+import { fitsLiveView } from '../tui/terminal.js';
 import { buildSnapshot, type StatusSnapshot } from './snapshot.js';
 import { renderTable } from './table.js';
 
 export interface StatusOptions {
   id?: string | undefined;
   watch?: boolean | undefined;
+  /** The plain table even on a terminal. */
+  plain?: boolean | undefined;
   /** Poll interval for --watch, in ms. */
   intervalMs?: number | undefined;
 }
@@ -24,8 +27,22 @@ async function snapshotFor(opts: StatusOptions, ctx: Context): Promise<StatusSna
   return snapshot;
 }
 
-export async function status(opts: StatusOptions, ctx: Context): Promise<void> {
+/** The live view needs a terminal on both ends (not CI), big enough, and no --json/--plain. */
+export function wantsLiveView(opts: StatusOptions, ctx: Context): boolean {
+  const out = ctx.out.stdout;
+  return !ctx.json && opts.plain !== true && ctx.interactive && out.isTTY === true && fitsLiveView(out);
+}
+
+export async function status(opts: StatusOptions, ctx: Context): Promise<ExitCodeValue | void> {
   if (opts.watch && ctx.json) throw new UsageError('--watch and --json cannot be combined.');
+  if (wantsLiveView(opts, ctx)) {
+    // ink and React load while the first snapshot is built (git runs meanwhile): a faster first frame.
+    const [live, prepared] = await Promise.all([
+      import('../tui/live.js'),
+      import('../tui/status-source.js').then((m) => m.prepareLiveView(ctx)),
+    ]);
+    return live.runLiveView(ctx, { trackId: opts.id, prepared });
+  }
   if (!opts.watch) {
     const snapshot = await snapshotFor(opts, ctx);
     if (ctx.json) ctx.out.json(snapshot);

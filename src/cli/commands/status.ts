@@ -4,12 +4,14 @@ import type { CommandRunner } from '../command.js';
 export function register(program: Command, run: CommandRunner): void {
   program
     .command('status')
-    .description('show every track: state, dependencies, plan progress (table, or --json)')
-    .argument('[id]', 'show only this track')
+    .description('the live status view on a terminal; a plain table otherwise (or --plain, --json)')
+    .argument('[id]', 'open on this track (plain: show only this track)')
     .option('--json', 'print one JSON snapshot', false)
-    .option('--watch', 'redraw the table whenever the state changes (Ctrl-C to stop)', false)
+    .option('--watch', 'keep refreshing (the live view on a terminal; with --plain, the table)', false)
     .option('--plain', 'plain table even on a terminal', false)
-    .action(async (id: string | undefined, opts: { watch: boolean }, cmd: Command) => {
-      await run(cmd, async (ctx) => (await import('../../status/status.js')).status({ id, watch: opts.watch }, ctx));
+    .action(async (id: string | undefined, opts: { watch: boolean; plain: boolean }, cmd: Command) => {
+      await run(cmd, async (ctx) =>
+        (await import('../../status/status.js')).status({ id, watch: opts.watch, plain: opts.plain }, ctx),
+      );
     });
 }

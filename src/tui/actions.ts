@@ -1,0 +1,99 @@
+// What the keys of the live view do to the state store. Each action checks the track's state at
+// the moment it runs (another process may have moved it) and answers with one line for the footer.
+// The `implement` and merge processes pick the changes up from state.db.
+import { YmError } from '../core/errors.js';
+import { isActive, type TrackState } from '../state/lifecycle.js';
+import { META_QUEUE_PAUSED } from '../state/meta.js';
+import type { StateStore } from '../state/store.js';
+
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface StatusActions {
+  /** `r`: a failed or conflicted track goes back to `queued`. */
+  retry(id: string): ActionResult;
+  /** `c` (after the confirm): asks the process running the track to stop it. */
+  cancel(id: string): ActionResult;
+  /** `m`: a ready track enters the merge queue now. */
+  enqueue(id: string): ActionResult;
+  /** `p`: pauses or resumes the whole merge queue. */
+  togglePause(): ActionResult;
+}
+
+export const RETRYABLE: readonly TrackState[] = ['failed', 'conflicted'];
+
+export function canRetry(state: TrackState): boolean {
+  return RETRYABLE.includes(state);
+}
+
+export function canCancel(state: TrackState): boolean {
+  return isActive(state);
+}
+
+export function isQueuePaused(store: Pick<StateStore, 'getMeta'>): boolean {
+  return store.getMeta(META_QUEUE_PAUSED) === '1';
+}
+
+export function storeActions(store: StateStore): StatusActions {
+  const guarded = (fn: () => ActionResult): ActionResult => {
+    try {
+      return fn();
+    } catch (err) {
+      return {
+        ok: false,
+        message: err instanceof YmError ? err.message : `failed: ${String(err)}`,
+      };
+    }
+  };
+  const stateOf = (id: string): TrackState | undefined => store.getTrack(id)?.state;
+  return {
+    retry: (id) =>
+      guarded(() => {
+        const state = stateOf(id);
+        if (state === undefined) return { ok: false, message: `${id}: no such track` };
+        if (!canRetry(state))
+          return {
+            ok: false,
+            message: `${id} is ${state}; only failed or conflicted tracks can be retried`,
+          };
+        store.transition(id, 'queued', { from: [...RETRYABLE], reason: 'retried from status' });
+        return { ok: true, message: `${id} retried: queued for the next implement run` };
+      }),
+    cancel: (id) =>
+      guarded(() => {
+        const state = stateOf(id);
+        if (state === undefined) return { ok: false, message: `${id}: no such track` };
+        if (!canCancel(state))
+          return { ok: false, message: `${id} is ${state}; only running tracks can be cancelled` };
+        store.appendEvent({ trackId: id, type: 'request.cancel', data: { by: 'status' } });
+        return {
+          ok: true,
+          message: `cancel requested for ${id}; the implement process will stop it`,
+        };
+      }),
+    enqueue: (id) =>
+      guarded(() => {
+        const state = stateOf(id);
+        if (state === undefined) return { ok: false, message: `${id}: no such track` };
+        if (state !== 'ready')
+          return {
+            ok: false,
+            message: `${id} is ${state}; only ready tracks can enter the merge queue`,
+          };
+        return store.enqueue(id)
+          ? { ok: true, message: `${id} entered the merge queue` }
+          : { ok: false, message: `${id} is already in the merge queue` };
+      }),
+    togglePause: () =>
+      guarded(() => {
+        const paused = isQueuePaused(store);
+        store.setMeta(META_QUEUE_PAUSED, paused ? null : '1', {
+          type: paused ? 'queue.resumed' : 'queue.paused',
+          data: { by: 'status' },
+        });
+        return { ok: true, message: paused ? 'merge queue resumed' : 'merge queue paused' };
+      }),
+  };
+}

@@ -1,0 +1,130 @@
+// The live container over a fake source: it polls cheaply and rebuilds only on change, follows the
+// open track's log file as it grows, reports refresh errors, and degrades when the terminal is small.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ExitRequest } from '../../src/tui/app.js';
+import { LiveStatus } from '../../src/tui/live.js';
+import type { ViewSource } from '../../src/tui/status-source.js';
+import type { TrackDetail } from '../../src/tui/track-detail.js';
+import type { StatusView } from '../../src/tui/view-model.js';
+import { NOW, detail, recordingActions, tick, track, view } from '../helpers/status-view.js';
+
+class FakeSource implements ViewSource {
+  readonly actions = recordingActions();
+  loads = 0;
+  detailLoads = 0;
+  checks = 0;
+  dirty = false;
+  failWith: Error | null = null;
+  constructor(
+    public current: StatusView,
+    public detailOf: (id: string) => TrackDetail = (id) => detail(id),
+  ) {}
+  changed(): boolean {
+    this.checks += 1;
+    return this.dirty;
+  }
+  async load(): Promise<StatusView> {
+    this.loads += 1;
+    if (this.failWith) throw this.failWith;
+    this.dirty = false;
+    return this.current;
+  }
+  async loadDetail(id: string): Promise<TrackDetail> {
+    this.detailLoads += 1;
+    return this.detailOf(id);
+  }
+}
+
+let dir: string;
+let app: ReturnType<typeof render> | undefined;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ym-live-'))));
+afterEach(() => {
+  app?.unmount();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function mount(source: FakeSource, over: Partial<React.ComponentProps<typeof LiveStatus>> = {}) {
+  const exits: ExitRequest[] = [];
+  app = render(
+    <LiveStatus
+      source={source}
+      initialView={source.current}
+      color={false}
+      onExit={(e) => exits.push(e)}
+      size={{ columns: 100, rows: 30 }}
+      now={NOW}
+      pollMs={10}
+      {...over}
+    />,
+  );
+  return { exits, frame: () => app!.lastFrame() ?? '' };
+}
+
+describe('LiveStatus', () => {
+  it('polls cheaply and rebuilds only when the source says something changed', async () => {
+    const source = new FakeSource(view([track('api', 'queued')]));
+    const { frame } = mount(source);
+    await vi.waitFor(() => expect(source.checks).toBeGreaterThan(3));
+    expect(source.loads).toBe(0);
+    const frames = app!.frames.length;
+    await tick(60);
+    expect(app!.frames.length).toBe(frames); // nothing changed: nothing redrawn
+    expect(frame()).toMatch(/api\s+… queued/);
+
+    source.current = view([track('api', 'running', { attempt: 1 })], { version: 2 });
+    source.dirty = true;
+    await vi.waitFor(() => expect(frame()).toMatch(/api\s+> running\s+.*1\/3/));
+    const loads = source.loads;
+    await tick(60);
+    expect(source.loads).toBe(loads);
+  });
+
+  it('keeps the last view and says so when a refresh fails, then retries', async () => {
+    const source = new FakeSource(view([track('api', 'queued')]));
+    const { frame } = mount(source);
+    source.failWith = new Error('database is locked');
+    source.dirty = true;
+    await vi.waitFor(() => expect(frame()).toContain('cannot refresh: database is locked'));
+    expect(frame()).toMatch(/api\s+… queued/);
+    source.failWith = null;
+    await vi.waitFor(() => expect(frame()).not.toContain('cannot refresh'));
+  });
+
+  it('opens on a track and follows its log file as it grows', async () => {
+    const log = path.join(dir, 'api.log');
+    fs.writeFileSync(log, 'agent started\n');
+    const source = new FakeSource(view([track('api', 'running')]), (id) =>
+      detail(id, { logPath: log }),
+    );
+    const { frame } = mount(source, { initialTrackId: 'api' });
+    await vi.waitFor(() => expect(frame()).toContain('agent started'));
+    expect(frame()).toContain(`LOG ${log} · following`);
+    fs.appendFileSync(log, 'editing src/api.ts\n\u001b[31mtest failed\u001b[0m\n');
+    await vi.waitFor(() => expect(frame()).toContain('test failed'));
+    expect(frame()).toContain('editing src/api.ts');
+  });
+
+  it('reloads the open detail when the view changes', async () => {
+    const source = new FakeSource(view([track('api', 'running')]));
+    mount(source, { initialTrackId: 'api' });
+    await vi.waitFor(() => expect(source.detailLoads).toBe(1));
+    source.current = view([track('api', 'validating')], { version: 2 });
+    source.dirty = true;
+    await vi.waitFor(() => expect(source.detailLoads).toBe(2));
+  });
+
+  it('shows the plain table when the terminal is too small, and q still quits', async () => {
+    const source = new FakeSource(view([track('api', 'running'), track('web')]));
+    const { frame, exits } = mount(source, { size: { columns: 50, rows: 10 } });
+    expect(frame()).toMatch(/TRACK\s+STATE/);
+    expect(frame()).toContain('api');
+    expect(frame()).toContain('the live view needs 60x12');
+    app!.stdin.write('q');
+    await tick();
+    expect(exits).toEqual([{ code: 0 }]);
+  });
+});

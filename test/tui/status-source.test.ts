@@ -1,0 +1,242 @@
+// The status source and the actions against a real repository and state.db: change detection,
+// what the event log and the log files add, the detail of a track, and what each key writes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/cli/runner.js';
+import { openStateStore, type StateStore } from '../../src/state/index.js';
+import { storeActions } from '../../src/tui/actions.js';
+import {
+  BOOKKEEPING_REFRESH_MS,
+  openStatusSource,
+  type StatusSource,
+} from '../../src/tui/status-source.js';
+import { runCli } from '../helpers/cli.js';
+import { makeRepo, type TestRepo } from '../helpers/repo.js';
+
+const PLAN = `tracks:
+  - id: slugify
+    title: Add slugify()
+    spec: |
+      Turn any string into a URL slug.
+
+      More detail nobody reads in the list.
+    phases:
+      - title: Implement
+        tasks: [Write failing test, Implement slugify]
+  - id: docs
+    title: Document it
+    dependsOn: [slugify]
+`;
+
+let repo: TestRepo;
+let other: StateStore;
+let source: StatusSource;
+let cleanups: (() => void | Promise<void>)[];
+let clockMs: number;
+const stateDir = () => path.join(repo.dir, '.git', 'yardmaster');
+
+beforeEach(async () => {
+  repo = makeRepo();
+  for (const args of [
+    ['setup', '--yes'],
+    ['plan', '--from', 'plan.yaml', '--yes'],
+  ]) {
+    if (args[0] === 'plan') repo.write('plan.yaml', PLAN);
+    const r = await runCli(['--cwd', repo.dir, ...args], { env: repo.env });
+    expect(r.code, r.stderr).toBe(0);
+  }
+  repo.commit('tracks');
+  const made = createContext(
+    { cwd: repo.dir, json: false, debug: false, yes: false },
+    {
+      env: repo.env,
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      stdinIsTTY: false,
+    },
+    new AbortController().signal,
+  );
+  cleanups = made.cleanups;
+  clockMs = Date.now();
+  made.ctx.clock = { now: () => new Date(clockMs) };
+  source = await openStatusSource(made.ctx);
+  other = openStateStore(stateDir());
+});
+
+afterEach(async () => {
+  other.close();
+  for (const fn of cleanups.reverse()) await fn();
+  repo.cleanup();
+});
+
+/** Starts slugify as implement would: branch with one ticked task, worktree, a run with a log. */
+function startSlugify(): string {
+  repo.git(['branch', 'ym/slugify']);
+  repo.git(['switch', '-q', 'ym/slugify']);
+  const planFile = 'yardmaster/tracks/slugify/plan.md';
+  repo.write(
+    planFile,
+    repo.read(planFile).replace('- [ ] 1.1', '- [x] 1.1').replace('- [ ] 1.2', '- [~] 1.2'),
+  );
+  repo.commit('Write failing test for slugify');
+  repo.git(['switch', '-q', 'main']);
+  const log = path.join(stateDir(), 'logs', 'slugify', '1.log');
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  fs.writeFileSync(log, 'starting\nEditing src/slugify.js\n');
+  for (const to of ['queued', 'provisioning'] as const) other.transition('slugify', to);
+  other.transition('slugify', 'running', {
+    patch: { branch: 'ym/slugify', worktree: '/wt/slugify', agent: 'scripted', attempt: 1 },
+  });
+  other.startRun({
+    trackId: 'slugify',
+    attempt: 1,
+    agent: 'scripted',
+    logPath: log,
+    pid: process.pid,
+    host: 'test',
+  });
+  return log;
+}
+
+describe('StatusSource', () => {
+  it('says nothing changed until another process writes, then shows it', async () => {
+    const first = await source.load();
+    expect(first.tracks.map((t) => [t.id, t.state])).toEqual([
+      ['slugify', 'planned'],
+      ['docs', 'planned'],
+    ]);
+    expect(source.changed()).toBe(false);
+    other.transition('slugify', 'queued');
+    expect(source.changed()).toBe(true);
+    const next = await source.load();
+    expect(next.tracks[0]?.state).toBe('queued');
+    expect(next.version).toBeGreaterThan(first.version);
+    expect(source.changed()).toBe(false);
+  });
+
+  it('ignores bookkeeping writes (heartbeats) until a safety-net refresh is due', async () => {
+    startSlugify();
+    await source.load();
+    const run = other.listRuns('slugify')[0]!;
+    expect(other.heartbeat(run.id)).toBe(true);
+    expect(source.changed()).toBe(false);
+    clockMs += BOOKKEEPING_REFRESH_MS;
+    expect(source.changed()).toBe(true);
+    await source.load();
+    expect(source.changed()).toBe(false);
+  });
+
+  it('shows progress from the branch, activity from the log, and the last checks', async () => {
+    const log = startSlugify();
+    other.appendEvent({
+      trackId: 'slugify',
+      type: 'checks.finished',
+      data: {
+        attempt: 1,
+        ok: false,
+        results: [
+          { name: 'test', status: 'fail', exitCode: 1, durationMs: 10, outputTail: 'nope' },
+        ],
+      },
+    });
+    const v = await source.load();
+    const t = v.tracks[0]!;
+    expect(t).toMatchObject({
+      state: 'running',
+      planSource: 'branch',
+      activity: 'Editing src/slugify.js',
+      currentTask: { id: '1.2' },
+    });
+    expect(t.tasks.done).toBe(1);
+    expect(v.checks.slugify?.results[0]).toMatchObject({ name: 'test', status: 'fail' });
+    expect(v.startedAt).not.toBeNull();
+    // The log grows without any database write: still a change, and the activity follows.
+    expect(source.changed()).toBe(false);
+    fs.appendFileSync(log, 'Running the tests\n');
+    expect(source.changed()).toBe(true);
+    expect((await source.load()).tracks[0]?.activity).toBe('Running the tests');
+    // A structured activity event wins over the log.
+    other.appendEvent({
+      trackId: 'slugify',
+      type: 'agent.activity',
+      data: { text: 'Thinking about slugs' },
+    });
+    expect((await source.load()).tracks[0]?.activity).toBe('Thinking about slugs');
+  });
+
+  it('loads the detail of a track: spec summary, plan, commits over the target, log, worktree', async () => {
+    const log = startSlugify();
+    await source.load();
+    const d = await source.loadDetail('slugify');
+    expect(d.specSummary).toBe('Turn any string into a URL slug.');
+    expect(d.plan?.phases[0]?.tasks.map((t) => t.marker)).toEqual(['done', 'in_progress']);
+    expect(d.commits).toHaveLength(1);
+    expect(d.commits[0]).toMatch(/^[0-9a-f]{7,} Write failing test for slugify$/);
+    expect(d).toMatchObject({
+      logPath: log,
+      worktree: '/wt/slugify',
+      branch: 'ym/slugify',
+      commitsError: null,
+    });
+    const docs = await source.loadDetail('docs');
+    expect(docs).toMatchObject({ branch: null, commits: [], logPath: null });
+    expect(docs.plan?.phases.length).toBeGreaterThan(0);
+  });
+});
+
+describe('actions on the store', () => {
+  it('retry moves a failed track back to queued, and refuses others', () => {
+    const actions = storeActions(other);
+    expect(actions.retry('slugify')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('slugify is planned'),
+    });
+    for (const to of ['queued', 'provisioning', 'failed'] as const) other.transition('slugify', to);
+    expect(actions.retry('slugify').ok).toBe(true);
+    expect(other.getTrack('slugify')).toMatchObject({
+      state: 'queued',
+      reason: 'retried from status',
+    });
+    expect(actions.retry('nope')).toMatchObject({ ok: false, message: 'nope: no such track' });
+  });
+
+  it('cancel records a request for the running track only', () => {
+    const actions = storeActions(other);
+    expect(actions.cancel('slugify').ok).toBe(false);
+    startSlugify();
+    const before = other.lastEventId();
+    expect(actions.cancel('slugify').ok).toBe(true);
+    expect(other.listEvents({ afterId: before })).toMatchObject([
+      { trackId: 'slugify', type: 'request.cancel', data: { by: 'status' } },
+    ]);
+    expect(other.getTrack('slugify')?.state).toBe('running');
+  });
+
+  it('enqueue puts a ready track in the merge queue once', () => {
+    const actions = storeActions(other);
+    expect(actions.enqueue('slugify').ok).toBe(false);
+    startSlugify();
+    other.transition('slugify', 'validating');
+    other.transition('slugify', 'ready');
+    expect(actions.enqueue('slugify')).toMatchObject({ ok: true });
+    expect(actions.enqueue('slugify')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('already'),
+    });
+    expect(other.listQueue().map((q) => q.trackId)).toEqual(['slugify']);
+  });
+
+  it('p pauses and resumes the whole queue, with events', async () => {
+    const actions = storeActions(other);
+    const before = other.lastEventId();
+    expect(actions.togglePause().message).toBe('merge queue paused');
+    expect((await source.load()).queuePaused).toBe(true);
+    expect(actions.togglePause().message).toBe('merge queue resumed');
+    expect((await source.load()).queuePaused).toBe(false);
+    expect(other.listEvents({ afterId: before }).map((e) => e.type)).toEqual([
+      'queue.paused',
+      'queue.resumed',
+    ]);
+  });
+});
