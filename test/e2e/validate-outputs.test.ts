@@ -2,65 +2,11 @@
 // XML parser; an unwritable --junit path.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
 import { parseJUnit } from '../helpers/junit.js';
-import { makeTrackRepo, type TrackRepo, type TrackRepoOptions } from '../helpers/track-repo.js';
+import { byName, cleanTrackReposAfterEach, trackRepo, validateJson, ym } from '../helpers/validate.js';
 
-interface JsonResult {
-  name: string;
-  kind: string;
-  status: string;
-  level: string;
-  exitCode: number | null;
-  durationMs: number;
-  message: string | null;
-  command: string | null;
-  timedOut: boolean;
-  outputTail: string;
-}
-interface JsonReport {
-  schemaVersion: number;
-  ok: boolean;
-  track: string;
-  branch: string | null;
-  target: string;
-  checkout: string;
-  headSha: string;
-  mergeBase: string | null;
-  mode: string;
-  builtinOnly: boolean;
-  interrupted: boolean;
-  durationMs: number;
-  logFile: string | null;
-  counts: Record<string, number>;
-  results: JsonResult[];
-}
-
-let repos: TrackRepo[] = [];
-afterEach(() => {
-  for (const r of repos) r.cleanup();
-  repos = [];
-});
-function trackRepo(opts?: TrackRepoOptions): TrackRepo {
-  const r = makeTrackRepo(opts);
-  repos.push(r);
-  return r;
-}
-const ym = (r: TrackRepo, args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(['--cwd', r.dir, 'validate', ...args], { env: { ...r.env, CI: 'true', ...env } });
-async function validateJson(r: TrackRepo, args: string[] = []) {
-  const res = await ym(r, [...args, '--json']);
-  return { ...res, report: JSON.parse(res.stdout) as JsonReport };
-}
-const byName = (report: JsonReport, name: string) => {
-  const found = report.results.find((x) => x.name === name);
-  if (!found)
-    throw new Error(
-      `no result named ${name}: ${JSON.stringify(report.results.map((x) => x.name))}`,
-    );
-  return found;
-};
+cleanTrackReposAfterEach();
 
 describe('outputs', () => {
   it('--json has the documented shape', async () => {
