@@ -63,6 +63,8 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
       trackId: track.id,
       env: {
         YM_TRACK_ID: track.id,
+        // Marks every process of this run, so recovery finds them even if the pid was never recorded.
+        YM_RUN_ID: String(runId),
         YM_TRACK_DIR: trackDocsPath(track.id),
         YM_PROMPT_FILE: promptFile,
         YM_ATTEMPT: String(attempt),

@@ -58,6 +58,14 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
   const known = await listWorktrees(git);
   const registered = known.find((w) => path.resolve(w.path) === want);
   if (registered && !registered.prunable) {
+    // Ours but not on the branch yet: a recycle interrupted between the move and the switch.
+    if (registered.branch !== branch && track.worktree === want && (await dirtyFiles(git, want)).length === 0) {
+      const branchExists = await refExists(git, `refs/heads/${branch}`);
+      await git(['switch', '--quiet', ...(branchExists ? [branch] : ['-C', branch, base])], { cwd: want });
+      await git(['clean', '-fdq'], { cwd: want });
+      await ensureTrackDocs(env, track.id, want);
+      return { path: want, how: 'recycled' };
+    }
     if (registered.branch !== branch) {
       throw new WorkFailedError(
         `${want} is a worktree on ${registered.branch ?? 'a detached HEAD'}, not on ${branch}; not touching it.`,

@@ -7,6 +7,7 @@ import { StateConflictError } from '../state/errors.js';
 import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
+import { killRunOrphans } from '../proc/orphans.js';
 import type { RunEnv } from './env.js';
 import { isAliveHere } from './provision.js';
 import { INTERRUPTED_VALIDATING } from './track-runner.js';
@@ -17,7 +18,10 @@ export const STALE_AFTER_MS = 30_000;
 export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store } = env;
   const recovered: string[] = [];
-  for (const run of store.staleRuns({ staleAfterMs, isAlive: isAliveHere })) {
+  const stale = store.staleRuns({ staleAfterMs, isAlive: isAliveHere });
+  // Agents started just before their process died may not have their pid recorded yet.
+  killRunOrphans(stale.map((r) => r.id));
+  for (const run of stale) {
     // The agent ran in its own process group: end it, so nothing of a dead run keeps working.
     if (run.agentPid !== null) {
       killTree(run.agentPid, 'SIGKILL', true);

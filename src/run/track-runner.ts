@@ -26,9 +26,12 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   const resumeValidation = track.state === 'interrupted' && track.reason === INTERRUPTED_VALIDATING;
   let resumed = track.state === 'interrupted';
   let attempt = Math.max(1, track.attempt || 1);
-  // Claim it: compare-and-swap, so two processes never run the same track.
+  // Claim it: compare-and-swap, so two processes never run the same track; the first run (the
+  // lease) is created in the same transaction.
+  const runInput = (n: number) => ({ trackId, attempt: n, agent: agent.name, logDir: path.join(env.logsDir, trackId), pid: holder.pid, host: holder.host });
+  let claimed;
   try {
-    store.transition(trackId, 'provisioning', { from: track.state, reason: null });
+    claimed = store.claimTrack(trackId, track.state, runInput(attempt));
   } catch (err) {
     if (err instanceof StateConflictError) return 'skipped';
     throw err;
@@ -39,7 +42,8 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   let lastFailure = '';
   let skipAgent = resumeValidation;
   for (;;) {
-    const run = store.startRun({ trackId, attempt, agent: agent.name, logDir: path.join(env.logsDir, trackId), pid: holder.pid, host: holder.host });
+    const run = claimed ?? store.startRun(runInput(attempt));
+    claimed = undefined;
     const logFile = run.logPath!;
     const lease = new Lease(env, trackId, run.id);
     try {

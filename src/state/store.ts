@@ -51,6 +51,18 @@ export class StateStore {
     return tracks.transition(this.#ctx, trackId, to, opts);
   }
 
+  /**
+   * Claims a track for this process: the state change to `provisioning` (compare-and-swap on
+   * `from`) and the run that holds the lease, in one transaction, so a crash can never leave a
+   * claimed track without a run to recover it by.
+   */
+  claimTrack(trackId: string, from: TrackState, run: runs.StartRunInput): RunRow {
+    return this.#ctx.write(() => {
+      tracks.transition(this.#ctx, trackId, 'provisioning', { from, reason: null });
+      return runs.startRun(this.#ctx, run);
+    });
+  }
+
   patchTrack(trackId: string, patch: Partial<tracks.TrackPatch>): void {
     tracks.patchTrack(this.#ctx, trackId, patch);
   }

@@ -75,3 +75,21 @@ describe('runProcess', () => {
     expect(r.signal).toBe('SIGTERM');
   });
 });
+
+describe('orphans of a run', () => {
+  it('finds processes by the YM_RUN_ID mark and kills their group', async () => {
+    const { spawn } = await import('node:child_process');
+    const { killRunOrphans, processesOfRuns } = await import('../../src/proc/orphans.js');
+    const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], {
+      env: { ...process.env, YM_RUN_ID: '987654321' },
+      detached: true,
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(processesOfRuns([987654321])).toEqual([child.pid]);
+    expect(processesOfRuns([123])).toEqual([]);
+    expect(killRunOrphans([987654321])).toBe(1);
+    await new Promise((r) => child.on('exit', r));
+    expect(isAlive(child.pid!)).toBe(false);
+  });
+});
