@@ -28,6 +28,11 @@ export function trackDocsPath(id: string): string {
   return `${DOCS_DIR}/tracks/${id}`;
 }
 
+/** Where `ym archive` moves a finished track's docs: yardmaster/archive/<id>, forward slashes. */
+export function archivedDocsPath(id: string): string {
+  return `${DOCS_DIR}/archive/${id}`;
+}
+
 /** Every track.json under yardmaster/tracks, validated; ids must match their folder names. */
 export function readTrackFiles(root: string): TrackFile[] {
   const dir = tracksRoot(root);

@@ -287,7 +287,7 @@ describe('config and repository errors', () => {
   it('unknown commands and options are usage errors', async () => {
     expect((await ym(['frobnicate'])).code).toBe(2);
     expect((await ym(['status', '--bogus'])).code).toBe(2);
-    const later = await ym(['revert', 'x']);
+    const later = await ym(['doctor']);
     expect(later.code).toBe(2);
     expect(later.stderr).toContain('not available yet');
   });

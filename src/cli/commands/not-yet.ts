@@ -5,10 +5,6 @@ import { NotAvailableError } from '../../core/errors.js';
 import type { CommandRunner } from '../command.js';
 
 const LATER: [usage: string, description: string][] = [
-  ['revert <target>', 'undo a track, phase or task by its recorded commits'],
-  ['cancel <id>', 'stop a running track, keep its worktree'],
-  ['archive <id>', "move a finished track's docs under yardmaster/archive/"],
-  ['clean', 'remove worktrees and branches of finished tracks'],
   ['doctor', 'check state against git and the filesystem'],
 ];
 
