@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { countTasks, currentTask, parsePlan, type TaskMarker } from '../core/plan-md.js';
 import { YmError } from '../core/errors.js';
 import { listBranches, readBlobs } from '../git/plans.js';
-import { readTrackFiles, trackDocsPath } from '../tracks/files.js';
+import { archivedDocsPath, readTrackFiles, trackDocsPath } from '../tracks/files.js';
 import { syncTrackDefinitions } from '../tracks/register.js';
 import type { TrackState } from '../state/lifecycle.js';
 
@@ -32,6 +32,8 @@ export interface TrackSnapshot {
   planSource: 'branch' | 'checkout' | 'missing';
   planError: string | null;
   docsMissing: boolean;
+  /** Its docs were moved under yardmaster/archive/ (`ym archive`). */
+  archived: boolean;
 }
 
 export interface StatusSnapshot {
@@ -67,8 +69,9 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
     const spec = `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`;
     let text = blobs.get(spec) ?? null;
     let planSource: TrackSnapshot['planSource'] = text === null ? 'missing' : 'branch';
+    const docs = r.archived ? archivedDocsPath(r.id) : trackDocsPath(r.id);
     if (text === null) {
-      const file = path.join(repo.root, trackDocsPath(r.id), 'plan.md');
+      const file = path.join(repo.root, docs, 'plan.md');
       if (existsSync(file)) {
         text = readFileSync(file, 'utf8');
         planSource = 'checkout';
@@ -106,7 +109,8 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
       currentTask: current,
       planSource,
       planError,
-      docsMissing: !withFiles.has(r.id),
+      docsMissing: !withFiles.has(r.id) && !(r.archived && existsSync(path.join(repo.root, docs, 'track.json'))),
+      archived: r.archived,
     };
   });
   const counts: Partial<Record<TrackState, number>> = {};
