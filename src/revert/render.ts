@@ -68,8 +68,9 @@ export function printStopped(out: Output, target: string, info: StopInfo): void 
   out.line(`${out.c.red('Conflict:')} reverting ${short(info.sha)} ("${info.subject}") conflicted in: ${info.paths.join(', ')}`);
   out.line(`The revert waits in ${info.job.worktree}; ${target} is unchanged.`);
   out.line('To finish: edit the conflicted files there, then');
-  out.line(`  ${cmd.add}          # or git -C ${info.job.worktree} rm <file> to keep one deleted`);
+  out.line(`  ${cmd.add}`);
   out.line(`  ${cmd.continue}`);
+  out.line(out.c.dim(`(\`git -C ${info.job.worktree} rm <file>\` instead of add keeps a file deleted)`));
   out.line('To give up:');
   out.line(`  ${cmd.abort}`);
 }

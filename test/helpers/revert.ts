@@ -2,6 +2,7 @@
 // by the scripted agent, one commit per task with its Yardmaster-Task trailer, and merged into
 // main by the queue with the given strategy. Task 2.1 edits the file task 1.1 made, so undoing
 // phase 2 must bring back 1.1's version.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -38,6 +39,8 @@ export const SLUG_SCRIPT = {
 export interface RevertFixture extends Project {
   /** Runs `git` in the user's checkout. */
   git(args: string[]): string;
+  /** Runs `git` there and says whether it failed (e.g. a conflicting rebase). */
+  gitFails(args: string[]): boolean;
   /** `git show main:<file>`, or null when main has no such file. */
   onMain(file: string): string | null;
   planOnMain(): string;
@@ -74,6 +77,7 @@ export async function mergedSlug(opts: FixtureOptions): Promise<RevertFixture> {
   const fixture: RevertFixture = {
     ...project,
     git,
+    gitFails: (args) => spawnSync('git', args, { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).status !== 0,
     onMain: (file) => {
       try {
         return repo.git(['show', `main:${file}`]);
