@@ -43,6 +43,11 @@ export async function checkAndLand(env: RunEnv, provider: VcsProvider, input: La
   const target = config.target;
   for (let loop = 1; loop <= MAX_RELOOPS; loop++) {
     const head = await git(['rev-parse', 'HEAD'], { cwd });
+    const now = await git(['rev-parse', `refs/heads/${target}`]);
+    if (now !== job.base && (await git.ok(['merge-base', '--is-ancestor', head, now]))) {
+      // Landed by an earlier run that died before recording it (resumed with --continue).
+      return { before: job.base, after: now, head };
+    }
     env.report(job.trackId, `revert: checking ${head.slice(0, 8)}`);
     const logFile = path.join(env.logsDir, job.trackId, `revert-${ctx.clock.now().toISOString().replace(/[:.]/g, '-')}.log`);
     const report = await runChecks(
