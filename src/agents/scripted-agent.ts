@@ -4,22 +4,29 @@
 // plan.md and commits that.
 //
 // agent-script.json: { "attempts": [ { "sleepMs"?, "files"?: { path: content }, "delete"?: [path],
-//   "tick"?: "all" | ["1.1"], "commit"?: "message", "exit"?: number, "needsFeedback"?: true,
-//   "rebase"?: { "resolve": { path: content } } } ] }
+//   "tick"?: "all" | ["1.1"], "commit"?: "message", "trailers"?: { "Yardmaster-Task": "1.2" },
+//   "commits"?: [ { "files"?, "delete"?, "tick"?, "message", "trailers"? } ],
+//   "exit"?: number, "needsFeedback"?: true, "rebase"?: { "resolve": { path: content } } } ] }
 // `rebase` rebases the branch onto $YM_TARGET first, writing `resolve` for conflicting files.
-// The last entry is reused for later attempts.
+// `commits` makes one commit each, in order, after the step's own files and commit (one commit
+// per task, with its `Yardmaster-Task` trailer). The last entry is reused for later attempts.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { allTasks, parsePlan, setTaskMarker } from '../core/plan-md.js';
 
-interface Step {
-  rebase?: { resolve?: Record<string, string> };
-  sleepMs?: number;
+interface Change {
   files?: Record<string, string>;
   delete?: string[];
   tick?: 'all' | string[];
+  trailers?: Record<string, string>;
+}
+
+interface Step extends Change {
+  rebase?: { resolve?: Record<string, string> };
+  sleepMs?: number;
   commit?: string;
+  commits?: (Change & { message: string })[];
   exit?: number;
   needsFeedback?: boolean;
 }
@@ -43,20 +50,31 @@ function main(): number {
   }
   if (step.rebase) rebaseOntoTarget(step.rebase.resolve ?? {});
   if (step.sleepMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.sleepMs);
-  for (const [file, content] of Object.entries(step.files ?? {})) {
+  apply(step, trackDir);
+  if (step.commit) commit(step.commit, trackId, step.trailers);
+  for (const c of step.commits ?? []) {
+    apply(c, trackDir);
+    commit(c.message, trackId, c.trailers);
+  }
+  return step.exit ?? 0;
+}
+
+function apply(change: Change, trackDir: string): void {
+  for (const [file, content] of Object.entries(change.files ?? {})) {
     const abs = inside(file);
     mkdirSync(path.dirname(abs), { recursive: true });
     writeFileSync(abs, content);
     console.log(`Edit ${file}`);
   }
-  for (const file of step.delete ?? []) rmSync(inside(file), { force: true });
-  if (step.tick) tick(path.join(trackDir, 'plan.md'), step.tick);
-  if (step.commit) {
-    execFileSync('git', ['add', '--all'], { stdio: 'inherit' });
-    execFileSync('git', ['commit', '--quiet', '--allow-empty', '-m', step.commit, '--trailer', `Yardmaster-Track: ${trackId}`], { stdio: 'inherit' });
-    console.log(`Committed: ${step.commit}`);
-  }
-  return step.exit ?? 0;
+  for (const file of change.delete ?? []) rmSync(inside(file), { force: true });
+  if (change.tick) tick(path.join(trackDir, 'plan.md'), change.tick);
+}
+
+function commit(message: string, trackId: string, trailers: Record<string, string> = {}): void {
+  const extra = Object.entries(trailers).flatMap(([key, value]) => ['--trailer', `${key}: ${value}`]);
+  execFileSync('git', ['add', '--all'], { stdio: 'inherit' });
+  execFileSync('git', ['commit', '--quiet', '--allow-empty', '-m', message, '--trailer', `Yardmaster-Track: ${trackId}`, ...extra], { stdio: 'inherit' });
+  console.log(`Committed: ${message}`);
 }
 
 /** `git rebase $YM_TARGET`, resolving each conflicted file with the scripted content. */

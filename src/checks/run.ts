@@ -41,6 +41,10 @@ export async function runChecks(
         record(skipped(name, 'builtin', level));
         continue;
       }
+      if (req.skipBuiltin?.names.includes(name)) {
+        record({ ...skipped(name, 'builtin', level), message: req.skipBuiltin.why });
+        continue;
+      }
       req.onStart?.(name, 'builtin');
       const result = await runBuiltin(name, level, rev);
       log?.section(

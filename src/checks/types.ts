@@ -61,6 +61,8 @@ export interface CheckRequest {
   logFile?: string;
   /** `builtin` runs only the fast built-in checks (pre-push hook). */
   only?: 'builtin' | 'all';
+  /** Built-in checks that do not apply to this commit (e.g. plan-complete for a revert), and why. */
+  skipBuiltin?: { names: readonly BuiltinCheckName[]; why: string };
   /** Extra environment for command checks (YM_TRACK_ID and YM_TARGET are always set). */
   env?: Record<string, string>;
   signal?: AbortSignal;

@@ -14,7 +14,10 @@ import { register as config } from './commands/config.js';
 import { register as trust } from './commands/trust.js';
 import { register as validate } from './commands/validate.js';
 import { register as hooks } from './commands/hooks.js';
-import { register as later } from './commands/not-yet.js';
+import { register as revert } from './commands/revert.js';
+import { register as cancel } from './commands/cancel.js';
+import { register as archive } from './commands/archive.js';
+import { register as clean } from './commands/clean.js';
 import { makeCommandRunner, type CommandRunner } from './command.js';
 
 export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void): Command {
@@ -38,7 +41,9 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
       'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
   );
   const runner: CommandRunner = makeCommandRunner(io, setExitCode);
-  for (const register of [setup, newTrack, plan, implement, merge, status, validate, hooks, demo, doctor, config, trust, later]) register(program, runner);
+  for (const register of [setup, newTrack, plan, implement, merge, revert, cancel, archive, clean, status, validate, hooks, demo, doctor, config, trust]) {
+    register(program, runner);
+  }
   // Subcommands inherit the exit override and output configuration.
   for (const cmd of program.commands) propagate(cmd, program);
   return program;

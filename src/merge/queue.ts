@@ -8,20 +8,19 @@ import type { RunEnv } from '../run/env.js';
 import { branchFor } from '../run/env.js';
 import { checksFeedback } from '../run/feedback.js';
 import { existsSync } from 'node:fs';
-import { isAliveHere, provisionWorktree } from '../run/provision.js';
-import { sleep } from '../run/sleep.js';
+import { provisionWorktree } from '../run/provision.js';
 import type { TrackRow } from '../state/rows.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { VcsProvider } from '../vcs/types.js';
 import { fastForwardCheckout, planCheckouts } from './checkouts.js';
 import { cleanupAfterMerge } from './cleanup.js';
+import { withMergeLock } from './lock.js';
+import { SQUASHED_REFS } from './record.js';
 import { buildCandidate } from './integrate.js';
 import { trackDescription } from './describe.js';
 
 export type MergeOutcome = 'merged' | 'conflicted' | 'failed' | 'requeued' | 'waiting' | 'skipped';
 
-const LOCK = 'merge-queue';
-const LOCK_STALE_MS = 60_000;
 const MAX_RELOOPS = 5;
 
 export class MergeQueue {
@@ -53,7 +52,7 @@ export class MergeQueue {
           while (!this.env.ctx.signal.aborted) {
             const next = this.nextItem();
             if (!next) break;
-            const outcome = await this.withLock(() => this.mergeOne(next));
+            const outcome = await withMergeLock(this.env, () => this.mergeOne(next));
             if (outcome === null) break; // interrupted while waiting for the lock
             this.seen.add(next.id);
             this.outcomes.set(next.id, outcome);
@@ -89,22 +88,6 @@ export class MergeQueue {
       if (t.dependsOn.every((d) => tracks.get(d)?.state === 'merged')) return t;
     }
     return undefined;
-  }
-
-  private async withLock<T>(fn: () => Promise<T>): Promise<T | null> {
-    const { store, holder, ctx } = this.env;
-    while (!store.acquireLock(LOCK, holder, { staleAfterMs: LOCK_STALE_MS, isAlive: isAliveHere })) {
-      if (ctx.signal.aborted) return null;
-      await sleep(200, ctx.signal);
-    }
-    const renew = setInterval(() => store.renewLock(LOCK, holder.id), 5_000);
-    renew.unref();
-    try {
-      return await fn();
-    } finally {
-      clearInterval(renew);
-      store.releaseLock(LOCK, holder.id);
-    }
   }
 
   private restore: (() => Promise<unknown>) | null = null;
@@ -172,12 +155,16 @@ export class MergeQueue {
         }
         if (landed.kind === 'checks-failed') return this.backToAgent(track, landed.detail);
         if (landed.kind === 'rejected') return this.fail(track, landed.detail);
+        // What revert needs to undo single tasks later: the branch as it was merged. A squash
+        // leaves its commits out of the target's history, so a ref keeps them from git gc.
+        const branchHead = await git(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`]);
+        if (config.merge.strategy === 'squash') await git.ok(['update-ref', `${SQUASHED_REFS}${track.id}`, branchHead]);
         for (const path of checkouts.update) {
           if (!(await fastForwardCheckout(git, path, targetSha, landed.targetSha))) {
             env.report(null, `warning: could not update the files of ${path}; run \`git status\` there`);
           }
         }
-        store.transition(track.id, 'merged', { from: 'merging', patch: { mergedSha: landed.targetSha }, data: { targetBefore: targetSha, commits: candidate.commits, strategy: config.merge.strategy, ...(landed.url ? { url: landed.url } : {}) } });
+        store.transition(track.id, 'merged', { from: 'merging', patch: { mergedSha: landed.targetSha }, data: { targetBefore: targetSha, commits: candidate.commits, strategy: config.merge.strategy, branchHead, ...(landed.url ? { url: landed.url } : {}) } });
         store.dequeue(track.id);
         env.report(track.id, `merged into ${config.target} at ${landed.targetSha.slice(0, 8)}`);
         await cleanupAfterMerge(env, provider, store.getTrack(track.id)!);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isActive } from '../state/lifecycle.js';
 import { StateConflictError } from '../state/errors.js';
 import { cleanupAfterMerge } from '../merge/cleanup.js';
+import { MERGE_LOCK } from '../merge/lock.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
 import { killRunOrphans } from '../proc/orphans.js';
@@ -81,7 +82,7 @@ async function recoverMerges(env: RunEnv, staleAfterMs: number): Promise<string[
   const { store, config, git } = env;
   const merging = store.listTracks().filter((t) => t.state === 'merging');
   if (!merging.length) return [];
-  const lock = store.getLock('merge-queue');
+  const lock = store.getLock(MERGE_LOCK);
   const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
   const entries = new Map(store.listQueue().map((q) => [q.trackId, q]));

@@ -11,7 +11,7 @@ import type { RunEnv } from './env.js';
 import { runTrack, type TrackOutcome } from './track-runner.js';
 
 const WAITING: readonly TrackState[] = ['planned', 'queued', 'interrupted'];
-const DEAD_ENDS: readonly TrackState[] = ['failed', 'blocked', 'cancelled', 'conflicted'];
+const DEAD_ENDS: readonly TrackState[] = ['failed', 'blocked', 'cancelled', 'conflicted', 'reverted'];
 
 export interface ScheduleOptions {
   /** Tracks to run; all when empty. */

@@ -67,6 +67,10 @@ export class StateStore {
     tracks.patchTrack(this.#ctx, trackId, patch);
   }
 
+  setArchived(trackId: string, archived: boolean, data?: Record<string, unknown>): void {
+    tracks.setArchived(this.#ctx, trackId, archived, data);
+  }
+
   rebuildStatesFromEvents(): Map<string, TrackState> {
     return tracks.rebuildStatesFromEvents(this.#ctx);
   }

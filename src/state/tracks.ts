@@ -199,6 +199,17 @@ export function patchTrack(ctx: StoreContext, trackId: string, patch: Partial<Tr
   });
 }
 
+/** Marks a track archived (its docs moved under yardmaster/archive/) or not; logged. */
+export function setArchived(ctx: StoreContext, trackId: string, archived: boolean, data: Record<string, unknown> = {}): void {
+  ctx.write(() => {
+    const row = ctx.stmt<[string], DbTrack>('SELECT * FROM tracks WHERE id = ?').get(trackId);
+    if (row === undefined) throw unknownTrack(trackId);
+    if ((row.archived !== 0) === archived) return;
+    ctx.stmt<[number, string, string]>('UPDATE tracks SET archived = ?, updated_at = ? WHERE id = ?').run(archived ? 1 : 0, ctx.now(), trackId);
+    ctx.insertEvent({ trackId, runId: null, type: archived ? 'track.archived' : 'track.unarchived', data });
+  });
+}
+
 /**
  * Replays `track.created` and `track.state` events to recompute every track's state. If the event
  * log is complete this equals the tracks table; `doctor` reports any difference.

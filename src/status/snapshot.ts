@@ -1,11 +1,12 @@
 // One snapshot of everything `status` shows: tracks with their state, dependencies and plan
 // progress (read from the track's branch when it has one, else from the checkout), and the queue.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from '../context.js';
 import { countTasks, currentTask, parsePlan, type TaskMarker } from '../core/plan-md.js';
 import { YmError } from '../core/errors.js';
 import { listBranches, readBlobs } from '../git/plans.js';
-import { trackDocsPath } from '../tracks/paths.js';
+import { archivedDocsPath, trackDocsPath } from '../tracks/paths.js';
 import { readTrackFilesCached } from '../tracks/cached.js';
 import type { TrackState } from '../state/lifecycle.js';
 
@@ -33,6 +34,8 @@ export interface TrackSnapshot {
   conflicts: string[];
   planError: string | null;
   docsMissing: boolean;
+  /** Its docs were moved under yardmaster/archive/ (`ym archive`). */
+  archived: boolean;
 }
 
 export interface StatusSnapshot {
@@ -101,9 +104,10 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
     const spec = `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`;
     let text = blobs.get(spec) ?? null;
     let planSource: TrackSnapshot['planSource'] = text === null ? 'missing' : 'branch';
+    const docs = r.archived ? archivedDocsPath(r.id) : trackDocsPath(r.id);
     if (text === null) {
       try {
-        text = readFileSync(`${repo.root}/${trackDocsPath(r.id)}/plan.md`, 'utf8');
+        text = readFileSync(`${repo.root}/${docs}/plan.md`, 'utf8');
         planSource = 'checkout';
       } catch {
         // No plan.md in the checkout either.
@@ -141,7 +145,8 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
       currentTask: current,
       planSource,
       planError,
-      docsMissing: !withFiles.has(r.id),
+      docsMissing: !withFiles.has(r.id) && !(r.archived && existsSync(path.join(repo.root, docs, 'track.json'))),
+      archived: r.archived,
       conflicts: [],
     };
   });

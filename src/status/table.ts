@@ -64,7 +64,7 @@ export function renderTable(s: StatusSnapshot, c: Palette): string {
     progress(t),
     t.attempt > 0 ? `${t.attempt}/${t.maxAttempts}` : '-',
     t.dependsOn.length ? t.dependsOn.map((d) => (t.waitingOn.includes(d) ? d : `${d}✓`)).join(',') : '-',
-    t.title + (t.reason ? ` — ${t.reason}` : '') + (t.planError ? ` — ${t.planError.split('\n')[0]}` : ''),
+    t.title + (t.archived ? ' (archived)' : '') + (t.reason ? ` — ${t.reason}` : '') + (t.planError ? ` — ${t.planError.split('\n')[0]}` : ''),
   ]);
   const header = ['TRACK', 'STATE', 'TASKS', 'TRY', 'DEPENDS ON', 'TITLE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]!].length)));

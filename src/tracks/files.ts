@@ -6,9 +6,9 @@ import { UsageError } from '../core/errors.js';
 import { formatIssues } from '../core/zod-errors.js';
 import { TrackFile, assertTrackId } from '../core/track.js';
 
-import { DOCS_DIR, TRACKS_DIR, trackDocsPath } from './paths.js';
+import { DOCS_DIR, TRACKS_DIR, archivedDocsPath, trackDocsPath } from './paths.js';
 
-export { DOCS_DIR, TRACKS_DIR, trackDocsPath };
+export { DOCS_DIR, TRACKS_DIR, archivedDocsPath, trackDocsPath };
 
 export interface TrackDocs {
   meta: TrackFile;

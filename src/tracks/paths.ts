@@ -7,3 +7,8 @@ export const TRACKS_DIR = `${DOCS_DIR}/tracks`;
 export function trackDocsPath(id: string): string {
   return `${DOCS_DIR}/tracks/${id}`;
 }
+
+/** Where `ym archive` moves a finished track's docs: yardmaster/archive/<id>, forward slashes. */
+export function archivedDocsPath(id: string): string {
+  return `${DOCS_DIR}/archive/${id}`;
+}

@@ -39,6 +39,11 @@ export async function registerTracks(ctx: Context, batch: readonly TrackDocs[], 
   const existing = readTrackFiles(repo.root);
   validateNewTracks(existing, batch, where);
   const store = await ctx.state();
+  for (const t of batch) {
+    if (store.getTrack(t.meta.id)?.archived) {
+      throw new UsageError(`${where}: track "${t.meta.id}" already exists (archived under yardmaster/archive/).`, { hint: 'Choose another id (--id).' });
+    }
+  }
   // Bring rows for tracks that exist only as files up to date first, so the batch's
   // dependencies on them resolve in the database too.
   syncTrackDefinitions(store, existing);

@@ -34,6 +34,7 @@ export function track(
     planError: null,
     docsMissing: false,
     conflicts: [],
+    archived: false,
     activity: null,
     cancelRequested: false,
     ...over,

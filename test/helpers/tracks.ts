@@ -13,6 +13,7 @@ export interface TrackSpec {
   title?: string;
   dependsOn?: string[];
   scope?: string[];
+  phases?: { title: string; tasks: string[] }[];
 }
 
 export interface ProjectOptions {
@@ -36,7 +37,7 @@ export async function makeProject(opts: ProjectOptions): Promise<Project> {
   repo.write(
     'tracks.json',
     JSON.stringify({
-      tracks: opts.tracks.map((t) => ({ id: t.id, title: t.title ?? `Track ${t.id}`, dependsOn: t.dependsOn ?? [], ...(t.scope ? { scope: t.scope } : {}) })),
+      tracks: opts.tracks.map((t) => ({ id: t.id, title: t.title ?? `Track ${t.id}`, dependsOn: t.dependsOn ?? [], ...(t.scope ? { scope: t.scope } : {}), ...(t.phases ? { phases: t.phases } : {}) })),
     }),
   );
   const r = await ym(['plan', '--from', 'tracks.json', '--yes']);
