@@ -22,7 +22,7 @@ export const AgentSpec = z.strictObject({
 });
 
 export const CheckSpec = z.strictObject({
-  name: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, ".", ":", "_" or "-" (1-64)'),
+  name: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits, ".", ":", "_" or "-"'),
   run: CommandSpec,
   timeoutSec: z.number().int().positive().default(600),
 });

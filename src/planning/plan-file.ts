@@ -66,7 +66,7 @@ export function validatePlanFileData(raw: unknown, name: string): PlanFile {
       hint: 'See README.md, "plan --from", for the format.',
     });
   }
-  const parsed = PlanFile.safeParse(raw);
+  const parsed = PlanFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const lines = formatIssues(parsed.error.issues, (p) =>
       p.length === 0 ? Object.keys(PlanFile.shape) : p.length === 2 ? Object.keys(PlanTrack.shape) : [],

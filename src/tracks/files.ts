@@ -45,7 +45,7 @@ export function parseTrackFile(text: string, file: string, folderId?: string): T
   } catch (err) {
     throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const parsed = TrackFile.safeParse(raw);
+  const parsed = TrackFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     throw new UsageError(`${file} is invalid:\n${formatIssues(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
   }
