@@ -1,6 +1,7 @@
 // The one schema for yardmaster.json. Defaults live here; `config schema` prints it as JSON Schema.
 import { z } from 'zod';
 import { PARSER_NAMES } from '../agents/adapters/types.js';
+import { RepoPath } from '../core/repo-path.js';
 
 export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -87,7 +88,7 @@ export const ConfigSchema = z.strictObject({
   worktrees: z
     .strictObject({
       dir: z.string().min(1).default('../{repo}.yardmaster'),
-      copy: z.array(z.string().min(1)).default([]),
+      copy: z.array(RepoPath).default([]).describe('files copied from the main checkout into each new worktree (paths inside the repository)'),
       setup: z.array(CommandSpec).default([]),
       reuse: z.boolean().default(true),
     })
