@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PARSER_NAMES } from '../agents/adapters/types.js';
 import { RepoPath } from '../core/repo-path.js';
+import { BranchName, BranchPrefix, RemoteName } from '../core/ref-name.js';
 
 export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -31,7 +32,7 @@ export const CheckSpec = z.strictObject({
 /** Keys shared by the forge providers: which remote to push to and how long to wait for CI. */
 function forgeWaitKeys() {
   return {
-    remote: z.string().min(1).default('origin').describe('the git remote that points at the forge repository'),
+    remote: RemoteName.default('origin').describe('the git remote that points at the forge repository'),
     pollIntervalSec: z.number().positive().max(600).default(10).describe('seconds between two looks at the checks'),
     checkStartTimeoutSec: z
       .number()
@@ -46,8 +47,8 @@ const BuiltinCheckLevel = z.enum(['fail', 'warn', 'off']);
 
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
-  target: z.string().min(1).default('main'),
-  branchPrefix: z.string().min(1).default('ym/'),
+  target: BranchName.default('main'),
+  branchPrefix: BranchPrefix.default('ym/'),
   concurrency: z.number().int().min(1).max(64).default(4),
   attempts: z.number().int().min(1).max(20).default(3),
   agent: z.string().min(1).default('claude'),
