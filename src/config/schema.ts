@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { PARSER_NAMES } from '../agents/adapters/types.js';
 import { RepoPath } from '../core/repo-path.js';
 import { BranchName, BranchPrefix, RemoteName } from '../core/ref-name.js';
+import { BUILTIN_AGENT_NAMES } from '../agents/builtin-names.js';
+import { closest } from '../core/suggest.js';
 
 export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -114,6 +116,21 @@ export const ConfigSchema = z.strictObject({
       requirePipeline: z.boolean().default(true).describe('wait for a pipeline on the pushed SHA before merging'),
     })
     .optional(),
+}).superRefine((config, ctx) => {
+  // `agent` and `planner.agent` must name an agent that exists, so a typo fails here and
+  // not when implement or plan starts.
+  const known = [...BUILTIN_AGENT_NAMES, ...Object.keys(config.agents)];
+  const named: [string[], string | undefined][] = [[['agent'], config.agent], [['planner', 'agent'], config.planner.agent]];
+  for (const [path, name] of named) {
+    if (name === undefined || known.includes(name)) continue;
+    const suggestion = closest(name, known);
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      input: name,
+      message: `unknown agent "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; built in: ${BUILTIN_AGENT_NAMES.join(', ')}, or one defined under "agents"`,
+    });
+  }
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -27,7 +27,8 @@ export function formatIssues(
       }
     } else {
       const got = shownValue(issue.input);
-      lines.push(`${formatPath(issue.path)}: ${issue.message}${got === null ? '' : ` (got ${got})`}`);
+      const shown = got === null || issue.message.includes(got) ? '' : ` (got ${got})`;
+      lines.push(`${formatPath(issue.path)}: ${issue.message}${shown}`);
     }
   }
   return lines;

@@ -44,7 +44,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
       hint: 'Create it, or set "target" in yardmaster.json to an existing branch.',
     });
   }
-  const agent = resolveAgent(opts.agent ?? config.agent, config);
+  const agent = resolveAgent(opts.agent ?? config.agent, config, opts.agent !== undefined ? '--agent' : 'yardmaster.json "agent"');
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
