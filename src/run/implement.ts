@@ -8,6 +8,8 @@ import { requireTrust } from '../config/trust.js';
 import { resolveAgent } from '../agents/registry.js';
 import { assertAgentInstalled } from '../agents/launch.js';
 import { refExists } from '../git/worktrees.js';
+import { createGit } from '../git/git.js';
+import type { Config } from '../config/schema.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { syncTrackDefinitions } from '../tracks/register.js';
 import { describeSpec, repoCommands } from '../config/commands.js';
@@ -29,17 +31,17 @@ export interface ImplementOptions {
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
-  await requireConfig(ctx);
-  const started = Date.now();
-  const env = await createRunEnv(ctx, plainReporter(ctx));
-  applyOverrides(env, opts);
-  const { config, store, repo } = env;
-  syncTrackDefinitions(store, readTrackFiles(repo.root));
+  // Everything the user gave is checked before state.db is opened (or created): bad input
+  // changes nothing.
+  const { config: loaded } = await requireConfig(ctx);
+  const config = withOverrides(loaded, opts);
+  const repo = await ctx.repo();
+  const files = readTrackFiles(repo.root);
   for (const id of opts.ids) {
     assertTrackId(id);
-    if (!store.getTrack(id)) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
+    if (!files.some((f) => f.id === id)) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
   }
-  if (!(await refExists(env.git, `refs/heads/${config.target}`))) {
+  if (!(await refExists(createGit(ctx.run, repo.root), `refs/heads/${config.target}`))) {
     throw new UsageError(`The target branch "${config.target}" does not exist in ${repo.root}.`, {
       hint: 'Create it, or set "target" in yardmaster.json to an existing branch.',
     });
@@ -51,6 +53,11 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     ...repoCommands(config, { setup: true, checks: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
+  const started = Date.now();
+  const env = await createRunEnv(ctx, plainReporter(ctx));
+  env.config = config;
+  const { store } = env;
+  syncTrackDefinitions(store, files);
   const recovered = await recoverInterrupted(env);
   if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
   const merging = opts.merge && config.merge.mode === 'auto';
@@ -72,19 +79,20 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   return summarize(env, opts, outcomes, Date.now() - started);
 }
 
-function applyOverrides(env: RunEnv, opts: ImplementOptions): void {
+function withOverrides(config: Config, opts: ImplementOptions): Config {
   if (opts.concurrency !== undefined) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1 || opts.concurrency > 64) {
       throw new UsageError(`--concurrency must be an integer from 1 to 64, not ${String(opts.concurrency)}.`);
     }
-    env.config = { ...env.config, concurrency: opts.concurrency };
+    config = { ...config, concurrency: opts.concurrency };
   }
   if (opts.attempts !== undefined) {
     if (!Number.isInteger(opts.attempts) || opts.attempts < 1 || opts.attempts > 20) {
       throw new UsageError(`--attempts must be an integer from 1 to 20, not ${String(opts.attempts)}.`);
     }
-    env.config = { ...env.config, attempts: opts.attempts };
+    config = { ...config, attempts: opts.attempts };
   }
+  return config;
 }
 
 function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number): ExitCodeValue {
