@@ -27,7 +27,9 @@ export async function plan(opts: PlanOptions, ctx: Context): Promise<void> {
   if (opts.from !== undefined) {
     const file = path.resolve(ctx.cwd, opts.from);
     if (!existsSync(file)) throw new UsageError(`--from: ${file} does not exist.`);
-    source = path.relative(ctx.cwd, file) || file;
+    // Named as the user would find it: relative when under the working directory, else absolute.
+    const rel = path.relative(ctx.cwd, file);
+    source = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
     planFile = parsePlanFileText(readFileSync(file, 'utf8'), source);
   } else {
     const objective = opts.objective?.trim();
