@@ -5,6 +5,7 @@ import { RepoPath } from '../core/repo-path.js';
 import { BranchName, BranchPrefix, RemoteName } from '../core/ref-name.js';
 import { BUILTIN_AGENT_NAMES } from '../agents/builtin-names.js';
 import { closest } from '../core/suggest.js';
+import { FORGE_TOKEN_VARIABLES } from '../core/env.js';
 
 export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -18,7 +19,16 @@ export const AgentSpec = z.strictObject({
     .min(1)
     .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}'),
   timeoutSec: z.number().int().positive().default(1800),
-  env: z.record(z.string(), z.string()).default({}),
+  env: z
+    .record(z.string(), z.string())
+    .superRefine((env, ctx) => {
+      for (const key of FORGE_TOKEN_VARIABLES) {
+        if (key in env) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is never passed to agents, and tokens never come from files` });
+        }
+      }
+    })
+    .default({}),
   parser: z
     .enum(PARSER_NAMES)
     .optional()

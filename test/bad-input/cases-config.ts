@@ -42,6 +42,7 @@ export const CONFIG_CASES: BadInputCase[] = [
   check('target that is an option', { target: '--upload-pack=touch pwned' }, /target: .*"--upload-pack=touch pwned"/),
   check('target with ..', { target: 'main..other' }, /target: .*"main\.\.other"/),
   check('a forge remote that is an option', { github: { owner: 'o', repo: 'r', remote: '--receive-pack=x' } }, /github\.remote: .*"--receive-pack=x"/),
+  check('a forge token in an agent\'s env', { agents: { bot: { command: ['x'], env: { GITHUB_TOKEN: 'ghp_x' } } } }, /agents\.bot\.env\.GITHUB_TOKEN: GITHUB_TOKEN is never passed to agents/),
   check('an agent that is not defined', { agent: 'nope' }, /agent: unknown agent "nope"/),
   check('a planner agent that is not defined', { planner: { agent: 'nopr' } }, /planner\.agent: unknown agent "nopr"/),
 ];
