@@ -177,9 +177,9 @@ export function expandArgs(argv: readonly string[], s: Sandbox): string[] {
   return argv.map((a) => a.replaceAll('{repo}', s.repo).replaceAll('{root}', s.root));
 }
 
-/** Runs one case and asserts the contract; returns the result for the reliability record. */
-export async function runCase(c: BadInputCase): Promise<CliResult> {
-  const s = makeSandbox(c.base ?? 'project');
+/** Runs one case (in `sandbox`, else a fresh one) and asserts the contract; returns the result. */
+export async function runCase(c: BadInputCase, sandbox?: Sandbox): Promise<CliResult> {
+  const s = sandbox ?? makeSandbox(c.base ?? 'project');
   try {
     c.setup?.(s);
     const before = snapshot(s);
@@ -196,6 +196,6 @@ export async function runCase(c: BadInputCase): Promise<CliResult> {
     expect(snapshot(s), 'the repository and state.db are unchanged').toEqual(before);
     return r;
   } finally {
-    s.cleanup();
+    if (!sandbox) rmSync(s.root, { recursive: true, force: true });
   }
 }
