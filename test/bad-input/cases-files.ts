@@ -28,6 +28,7 @@ export const FILE_CASES: BadInputCase[] = [
     code: 2,
     message: /^error: \/.*\/outside\.yaml is invalid:\n\s+tracks: .*expected array.*3/m,
   },
+  { name: '--from: a directory', argv: ['plan', '--from', 'yardmaster'], code: 2, message: /--from: .*\/repo\/yardmaster is a directory, not a file/ },
   from('not YAML', 'tracks: [\n  - id: a\n', /plan\.yaml:\d+: not valid YAML or JSON/),
   from('not JSON', '{"tracks": [', /plan\.json: not valid JSON/, 'plan.json'),
   from('a scalar, not a mapping', 'just words\n', /plan\.yaml: expected a mapping with "objective" and "tracks"/),
