@@ -57,7 +57,12 @@ export function parseStructured(text: string, name: string): unknown {
       `${name}${line ? `:${line}` : ''}: not valid YAML or JSON (${first.message.split('\n')[0]}).`,
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // e.g. "Excessive alias count": a document whose aliases would expand without bound.
+    throw new UsageError(`${name}: cannot be read as YAML (${(err as Error).message}).`);
+  }
 }
 
 export function validatePlanFileData(raw: unknown, name: string): PlanFile {
