@@ -7,7 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { CLI_CASES } from './cases-cli.js';
 import { CONFIG_CASES } from './cases-config.js';
 import { FILE_CASES } from './cases-files.js';
-import { firstError, recordReliability } from '../helpers/reliability.js';
+import { code, commandLine, errorMessage, recordReliability } from '../helpers/reliability.js';
 
 const SUITES: [string, BadInputCase[]][] = [
   ['bad input: commands and flags', CLI_CASES],
@@ -23,10 +23,10 @@ for (const [suite, cases] of SUITES) {
     for (const c of cases) {
       it(c.name, async () => {
         const r = await runCase(c);
-        const message = c.stream === 'stdout' ? (r.stdout.match(c.message)?.[0] ?? '') : firstError(r.stderr);
+        const message = c.stream === 'stdout' ? (r.stdout.match(c.message)?.[0] ?? '') : errorMessage(r.stderr);
         recordReliability({
           suite,
-          tried: `${c.name}: \`ym ${c.argv.join(' ').replace(/\n/g, '\\n')}\``,
+          tried: `${c.name}: ${code(`ym ${commandLine(c.argv)}`)}`,
           outcome: `exit ${String(r.code)}: ${message}`,
           nothingLost: 'repository, refs, files and state.db unchanged',
         });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/tracks.js';
-import { recordReliability } from '../helpers/reliability.js';
+import { code, commandLine, errorMessage, recordReliability } from '../helpers/reliability.js';
 import { buildTemplates, makeSandbox, removeTemplates, runCase, type BadInputCase, type Sandbox } from './harness.js';
 
 const SHELL: Record<string, string> = {
@@ -79,7 +79,7 @@ describe('titles round-trip intact', () => {
       const status = JSON.parse((await ym(['status', '--json'])).stdout) as { tracks: { id: string; title: string }[] };
       expect(status.tracks.find((t) => t.id === id)?.title).toBe(title);
       return `exit 0; the title is stored and shown as written; id "${id}"`;
-    }, `title with ${what}: ${JSON.stringify(title)}`);
+    }, `title with ${what}: ${code(JSON.stringify(title))}`);
   });
 });
 
@@ -91,7 +91,7 @@ describe('objectives round-trip intact', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(trackJson(s, 'gamma').objective).toBe(objective);
       return 'exit 0; the objective is stored as written';
-    }, `objective with ${what}: ${JSON.stringify(objective)}`);
+    }, `objective with ${what}: ${code(JSON.stringify(objective))}`);
   });
 
   it('an objective with shell metacharacters given to the planner agent, also as an argv placeholder', async () => {
@@ -102,7 +102,7 @@ describe('objectives round-trip intact', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(trackJson(s, 'slugify').objective).toBe(objective);
       return 'exit 0; the planner got the objective in its prompt and argv, no shell';
-    }, `objective for the planner agent: ${JSON.stringify(objective)}`);
+    }, `objective for the planner agent: ${code(JSON.stringify(objective))}`);
   });
 });
 
@@ -132,8 +132,8 @@ describe('refused with exit 2, nothing changed', () => {
   it.each(REFUSED.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     await inSandbox(async (s) => {
       const r = await runCase(c, s);
-      return `exit 2: ${r.stderr.split('\n')[0]!.replace(/^error: /, '')}`;
-    }, c.name);
+      return `exit 2: ${errorMessage(r.stderr)}`;
+    }, `${c.name}: ${code(`ym ${commandLine(c.argv)}`)}`);
   });
 });
 
@@ -146,7 +146,7 @@ describe('file names', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(s.read('yardmaster/tracks/named/spec.md')).toContain(`Spec from a file named ${payload}`);
       return 'exit 0; the file was read by name';
-    }, `--spec-file named ${JSON.stringify(`${payload}.md`)}`);
+    }, `--spec-file named ${code(JSON.stringify(`${payload}.md`))}`);
   });
 });
 
@@ -174,6 +174,6 @@ describe('through the whole pipeline', () => {
       const subjects = s.git(['log', '--format=%s', 'main']).split('\n');
       for (const t of tracks) expect(subjects).toContain(`${t.title} (${t.id})`);
       return `exit 0; ${tracks.length} tracks merged with their titles as commit subjects; ${names.length} file names intact on main`;
-    }, 'implement + squash merge of tracks titled with every payload, an agent writing files named with them, "-rf", a newline and spaces');
+    }, 'implement + squash merge of tracks titled with every payload, an agent writing files named with them, `-rf`, a newline and spaces');
   }, 180_000);
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { FakeForge } from '../helpers/fake-forge/index.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { recordReliability } from '../helpers/reliability.js';
+import { code, recordReliability } from '../helpers/reliability.js';
 
 const GH = 'ghp_MARKER_5ecret_github_7f3a91';
 const GL = 'glpat-MARKER-5ecret-gitlab-0c2e';
@@ -115,7 +115,7 @@ describe('secrets', () => {
     for (const { args, result } of results) {
       recordReliability({
         suite: 'secrets',
-        tried: `\`ym --debug ${args.join(' ').replace(r.root, '<tmp>')}\` with GITHUB_TOKEN and GITLAB_TOKEN set to markers`,
+        tried: `${code(`ym --debug ${args.join(' ').replace(r.root, '<tmp>')}`)} with GITHUB_TOKEN and GITLAB_TOKEN set to markers`,
         outcome: `exit ${String(result.code)}; no marker in stdout or stderr`,
         nothingLost: 'no token written anywhere',
       });
