@@ -81,6 +81,13 @@ export const CLI_CASES: BadInputCase[] = [
   },
   { name: 'config check without yardmaster.json', base: 'no-config', argv: ['config', 'check'], code: 2, message: /No yardmaster\.json in .*\/repo/ },
   { name: 'trust without yardmaster.json', base: 'no-config', argv: ['trust'], code: 2, message: /No yardmaster\.json in .*\/repo; nothing to trust/ },
+  {
+    name: 'hooks install with core.hooksPath naming a file',
+    setup: (s) => void s.git(['config', 'core.hooksPath', 'README.md']),
+    argv: ['hooks', 'install'],
+    code: 2,
+    message: /hooks directory .*\/repo\/README\.md is not a directory \(core\.hooksPath = README\.md\)/,
+  },
   { name: 'hooks install outside a repository', base: 'plain', argv: ['hooks', 'install'], code: 2, message: /Not a git repository: .*\/repo/ },
   { name: 'demo into a non-empty directory', argv: ['demo', '{repo}'], code: 2, message: /\/repo is not empty; the demo needs a new or empty directory/ },
   { name: 'demo into a file', argv: ['demo', 'README.md'], code: 2, message: /\/repo\/README\.md is a file; the demo needs a new or empty directory/ },

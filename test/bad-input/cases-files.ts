@@ -30,6 +30,7 @@ export const FILE_CASES: BadInputCase[] = [
   },
   { name: '--from: a directory', argv: ['plan', '--from', 'yardmaster'], code: 2, message: /--from: .*\/repo\/yardmaster is a directory, not a file/ },
   from('not YAML', 'tracks: [\n  - id: a\n', /plan\.yaml:\d+: not valid YAML or JSON/),
+  from('YAML aliases that would expand without bound', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]!}`).join(', ')}]`), 'tracks: *h', ''].join('\n'), /plan\.yaml: cannot be read as YAML \(Excessive alias count/),
   from('not JSON', '{"tracks": [', /plan\.json: not valid JSON/, 'plan.json'),
   from('a scalar, not a mapping', 'just words\n', /plan\.yaml: expected a mapping with "objective" and "tracks"/),
   from('no tracks', 'objective: Something\n', /plan\.yaml is invalid:\n\s+tracks: .*expected array/),
