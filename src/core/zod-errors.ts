@@ -26,7 +26,9 @@ export function formatIssues(
         lines.push(`${where}: unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
       }
     } else {
-      const got = shownValue(issue.input);
+      // Values under an environment (or a token-like key) may be secrets: never echo them.
+      const secret = issue.path.some((seg) => typeof seg === 'string' && /env|token|secret|password/i.test(seg));
+      const got = secret ? null : shownValue(issue.input);
       const shown = got === null || issue.message.includes(got) ? '' : ` (got ${got})`;
       lines.push(`${formatPath(issue.path)}: ${issue.message}${shown}`);
     }
