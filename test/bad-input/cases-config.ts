@@ -42,7 +42,8 @@ export const CONFIG_CASES: BadInputCase[] = [
   check('target that is an option', { target: '--upload-pack=touch pwned' }, /target: .*"--upload-pack=touch pwned"/),
   check('target with ..', { target: 'main..other' }, /target: .*"main\.\.other"/),
   check('a forge remote that is an option', { github: { owner: 'o', repo: 'r', remote: '--receive-pack=x' } }, /github\.remote: .*"--receive-pack=x"/),
-  check('a forge token in an agent\'s env', { agents: { bot: { command: ['x'], env: { GITHUB_TOKEN: 'ghp_x' } } } }, /agents\.bot\.env\.GITHUB_TOKEN: GITHUB_TOKEN is never passed to agents/),
+  { ...check('a forge token in an agent\'s env', { agents: { bot: { command: ['x'], env: { GITHUB_TOKEN: 'ghp_value_never_echoed' } } } }, /agents\.bot\.env\.GITHUB_TOKEN: GITHUB_TOKEN is never passed to agents/), hidden: 'ghp_value_never_echoed' },
+  { ...check('an agent env value of the wrong type', { agents: { bot: { command: ['x'], env: { OPENAI_API_KEY: 123456789 } } } }, /agents\.bot\.env\.OPENAI_API_KEY: .*expected string/), hidden: '123456789' },
   check('an agent that is not defined', { agent: 'nope' }, /agent: unknown agent "nope"/),
   check('a planner agent that is not defined', { planner: { agent: 'nopr' } }, /planner\.agent: unknown agent "nopr"/),
 ];

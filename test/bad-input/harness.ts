@@ -42,6 +42,8 @@ export interface BadInputCase {
   /** Where the message is (default stderr, as one `error:` line plus details and hint). */
   stream?: 'stderr' | 'stdout';
   env?: Record<string, string | undefined>;
+  /** Text that must appear in no output (e.g. a secret the bad input holds). */
+  hidden?: string;
 }
 
 export const PROJECT_CONFIG = { target: 'main', agent: 'scripted', retry: { backoffMs: 10, maxBackoffMs: 50 } };
@@ -193,6 +195,7 @@ export async function runCase(c: BadInputCase, sandbox?: Sandbox): Promise<CliRe
     if ((c.stream ?? 'stderr') === 'stderr') {
       expect(r.stderr.split('\n').filter((l) => l.startsWith('error:')), `one message\n${output}`).toHaveLength(1);
     }
+    if (c.hidden !== undefined) expect(r.stdout + r.stderr, 'the secret is not echoed').not.toContain(c.hidden);
     expect(snapshot(s), 'the repository and state.db are unchanged').toEqual(before);
     return r;
   } finally {
