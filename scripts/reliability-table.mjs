@@ -46,7 +46,8 @@ if (rows.length === 0) {
   process.exit(1);
 }
 
-const cell = (text) => String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+// Only the pipe needs escaping in a table cell (GitHub applies `\|` inside code spans too).
+const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const rank = (suite) => (ORDER.includes(suite) ? ORDER.indexOf(suite) : ORDER.length);
 const suites = [...new Set(rows.map((r) => r.suite))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 

@@ -39,7 +39,7 @@ export function errorMessage(stderr: string): string {
 
 /** argv as a user would type it, quoting only what needs quotes. */
 export function commandLine(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  return argv.map((a) => (/^[\w@%+=:,./{}-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
 
 /** `text` as a markdown code span, whatever backticks it holds. */
