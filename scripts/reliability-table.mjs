@@ -46,8 +46,19 @@ if (rows.length === 0) {
   process.exit(1);
 }
 
-// Only the pipe needs escaping in a table cell (GitHub applies `\|` inside code spans too).
-const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+// Outside code spans, escape what markdown would eat (a backslash, `<tmp>` read as an HTML tag,
+// `*` as emphasis); everywhere, the pipe (GitHub applies `\|` inside code spans too).
+const escapeText = (t) => t.replace(/[\\<*]/g, (c) => `\\${c}`);
+function cell(text) {
+  const s = String(text).replace(/\s*\n\s*/g, ' ');
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(/(`+)(.+?)\1/g)) {
+    out += escapeText(s.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return (out + escapeText(s.slice(last))).replace(/\|/g, '\\|');
+}
 const rank = (suite) => (ORDER.includes(suite) ? ORDER.indexOf(suite) : ORDER.length);
 const suites = [...new Set(rows.map((r) => r.suite))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 
