@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CLI_BIN } from '../helpers/cli.js';
 import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
 import { recordReliability } from '../helpers/reliability.js';
+import { openStateStore } from '../../src/state/open.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
@@ -105,4 +106,30 @@ describe('crash and resume', () => {
       nothingLost: 'each track\'s commit on main exactly once; never two runs of one track at once; no agent process left',
     });
   }, SOAK ? 900_000 : 240_000);
+
+  it('finishes a worktree recycle that kill -9 stopped between `git worktree move` and `git switch`', async () => {
+    // Found by the soak run (seed 1): the track was then failed for good, its worktree "on a
+    // detached HEAD, not on ym/<id>". The state is made by hand here, exactly as the kill left it.
+    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b', dependsOn: ['a'] }], config: { agent: 'scripted' } });
+    const p = project;
+    expect((await p.ym(['implement', 'a'])).code).toBe(0);
+    const wtRoot = path.join(p.repo.root, 'repo.yardmaster');
+    const store = openStateStore(path.join(p.repo.dir, '.git', 'yardmaster'));
+    store.patchTrack('a', { worktree: null });
+    store.patchTrack('b', { worktree: path.join(wtRoot, 'b') });
+    store.close();
+    p.repo.git(['worktree', 'move', path.join(wtRoot, 'a'), path.join(wtRoot, 'b')]);
+    const r = await p.ym(['implement', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const tracks = (JSON.parse(r.stdout) as { tracks: { id: string; state: string; worktree: string }[] }).tracks;
+    expect(tracks.map((t) => t.state)).toEqual(['merged', 'merged']);
+    expect(r.stderr).toContain(`worktree recycled: ${path.join(wtRoot, 'b')}`);
+    expect(p.repo.git(['show', 'main:yardmaster/tracks/b/plan.md'])).toContain('- [x]');
+    recordReliability({
+      suite: 'crash and resume',
+      tried: 'kill -9 while recycling a worktree, between `git worktree move` and `git switch` (the state left behind, made by hand)',
+      outcome: 'the next implement finishes the switch and runs the track; exit 0, both tracks merged',
+      nothingLost: 'the track\'s work on main; the recycled worktree is reused, not deleted',
+    });
+  });
 });
