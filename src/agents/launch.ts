@@ -6,6 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
+import { withoutForgeTokens } from '../core/env.js';
 import { ProcessError } from '../proc/run.js';
 import { parserFor, type AgentEvent, type AgentSummary } from './adapters/index.js';
 import { expandCommand, type AgentDefinition } from './registry.js';
@@ -78,7 +79,10 @@ export async function launchAgent(ctx: Context, agent: AgentDefinition, launch: 
   try {
     const r = await ctx.run(file, args, {
       cwd: launch.cwd,
-      env: { ...agent.env, ...launch.env },
+      // The user's environment is inherited (API keys, PATH, agent config dirs), then the agent's
+      // own `env`, then the contract's YM_* variables; the forge tokens are removed last, so not
+      // even an agent's configured `env` can hand them over (see FORGE_TOKEN_VARIABLES).
+      env: { ...agent.env, ...launch.env, ...withoutForgeTokens() },
       // Otherwise stdin is /dev/null: an open, never-closed pipe would hang codex and opencode.
       ...(agent.promptViaStdin ? { input: launch.prompt } : {}),
       timeoutMs: agent.timeoutSec * 1000,

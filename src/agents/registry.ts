@@ -6,6 +6,9 @@ import { packageRoot } from '../core/package.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { isParserName, type ParserName } from './adapters/types.js';
+import type { BUILTIN_AGENT_NAMES } from './builtin-names.js';
+
+type BuiltinAgentName = (typeof BUILTIN_AGENT_NAMES)[number];
 
 export interface AgentDefinition {
   name: string;
@@ -100,7 +103,7 @@ export const BUILTIN_AGENTS: Readonly<Record<string, Builtin>> = {
     installHint: 'npm install -g opencode-ai',
     promptViaStdin: true,
   },
-};
+} satisfies Record<Exclude<BuiltinAgentName, 'scripted'>, Builtin>;
 
 /** The built-in deterministic agent, bundled as its own entry point (dist/agents/scripted-agent.js). */
 export function scriptedAgent(): AgentDefinition {
@@ -114,7 +117,8 @@ export function scriptedAgent(): AgentDefinition {
   };
 }
 
-export function resolveAgent(name: string, config: Config): AgentDefinition {
+/** `from` says where the name came from (e.g. "--agent"), for the message when it is unknown. */
+export function resolveAgent(name: string, config: Config, from?: string): AgentDefinition {
   if (name === 'scripted' && !config.agents.scripted) return scriptedAgent();
   const custom = config.agents[name];
   if (custom) {
@@ -146,7 +150,7 @@ export function resolveAgent(name: string, config: Config): AgentDefinition {
   const known = [...Object.keys(BUILTIN_AGENTS), 'scripted', ...Object.keys(config.agents)];
   const suggestion = closest(name, known);
   throw new UsageError(
-    `Unknown agent "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}.`,
+    `Unknown agent "${name}"${from ? ` (${from})` : ''}${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
     {
       hint: `Built-in agents: ${[...Object.keys(BUILTIN_AGENTS), 'scripted'].join(', ')}. Define others under "agents" in yardmaster.json.`,
     },

@@ -3,6 +3,7 @@
 // (pass, fail, timed out, command not found) in words a user can act on.
 import type { ProcessRunner } from '../proc/run.js';
 import { ProcessError } from '../proc/run.js';
+import { withoutForgeTokens } from '../core/env.js';
 import type { CheckSpec } from '../config/schema.js';
 import { describeSpec } from '../config/commands.js';
 import { OutputTail } from './tail.js';
@@ -43,7 +44,8 @@ export async function runCommandCheck(
   try {
     const result = await run(file, args, {
       cwd: opts.cwd,
-      env: opts.env,
+      // Checks run the agent's code (its tests, its scripts): no forge tokens (core/env.ts).
+      env: { ...opts.env, ...withoutForgeTokens() },
       shell,
       detached: true,
       timeoutMs: check.timeoutSec * 1000,

@@ -1,5 +1,5 @@
 // Glue between commander and the runner: collects global options and hands the action a context.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Context, GlobalOptions } from '../context.js';
 import type { ExitCodeValue } from '../core/errors.js';
 import { runAction, type RunnerEnv } from './runner.js';
@@ -25,4 +25,18 @@ export function makeCommandRunner(io: RunnerEnv, setExitCode: (code: number) => 
 /** Commander collector for repeatable options (`--depends-on a --depends-on b`). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * Commander parser for an integer option within bounds: a bad value fails while parsing argv,
+ * before anything runs, with commander's message naming the option and the value given.
+ */
+export function intInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`It must be an integer from ${min} to ${max}.`);
+    }
+    return n;
+  };
 }

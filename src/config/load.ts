@@ -53,7 +53,7 @@ export function parseConfigText(text: string, file: string): Config {
       hint: 'Fix the syntax, or check it with `ym config check`.',
     });
   }
-  const result = ConfigSchema.safeParse(raw);
+  const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const lines = formatIssues(result.error.issues, knownKeysAt);
     throw new UsageError(

@@ -1,6 +1,11 @@
 // The one schema for yardmaster.json. Defaults live here; `config schema` prints it as JSON Schema.
 import { z } from 'zod';
 import { PARSER_NAMES } from '../agents/adapters/types.js';
+import { RepoPath } from '../core/repo-path.js';
+import { BranchName, BranchPrefix, RemoteName } from '../core/ref-name.js';
+import { BUILTIN_AGENT_NAMES } from '../agents/builtin-names.js';
+import { closest } from '../core/suggest.js';
+import { FORGE_TOKEN_VARIABLES } from '../core/env.js';
 
 export const TRACK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -14,7 +19,16 @@ export const AgentSpec = z.strictObject({
     .min(1)
     .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}'),
   timeoutSec: z.number().int().positive().default(1800),
-  env: z.record(z.string(), z.string()).default({}),
+  env: z
+    .record(z.string(), z.string())
+    .superRefine((env, ctx) => {
+      for (const key of FORGE_TOKEN_VARIABLES) {
+        if (key in env) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} is never passed to agents, and tokens never come from files` });
+        }
+      }
+    })
+    .default({}),
   parser: z
     .enum(PARSER_NAMES)
     .optional()
@@ -22,7 +36,7 @@ export const AgentSpec = z.strictObject({
 });
 
 export const CheckSpec = z.strictObject({
-  name: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, ".", ":", "_" or "-" (1-64)'),
+  name: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits, ".", ":", "_" or "-"'),
   run: CommandSpec,
   timeoutSec: z.number().int().positive().default(600),
 });
@@ -30,7 +44,7 @@ export const CheckSpec = z.strictObject({
 /** Keys shared by the forge providers: which remote to push to and how long to wait for CI. */
 function forgeWaitKeys() {
   return {
-    remote: z.string().min(1).default('origin').describe('the git remote that points at the forge repository'),
+    remote: RemoteName.default('origin').describe('the git remote that points at the forge repository'),
     pollIntervalSec: z.number().positive().max(600).default(10).describe('seconds between two looks at the checks'),
     checkStartTimeoutSec: z
       .number()
@@ -45,8 +59,8 @@ const BuiltinCheckLevel = z.enum(['fail', 'warn', 'off']);
 
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
-  target: z.string().min(1).default('main'),
-  branchPrefix: z.string().min(1).default('ym/'),
+  target: BranchName.default('main'),
+  branchPrefix: BranchPrefix.default('ym/'),
   concurrency: z.number().int().min(1).max(64).default(4),
   attempts: z.number().int().min(1).max(20).default(3),
   agent: z.string().min(1).default('claude'),
@@ -87,7 +101,7 @@ export const ConfigSchema = z.strictObject({
   worktrees: z
     .strictObject({
       dir: z.string().min(1).default('../{repo}.yardmaster'),
-      copy: z.array(z.string().min(1)).default([]),
+      copy: z.array(RepoPath).default([]).describe('files copied from the main checkout into each new worktree (paths inside the repository)'),
       setup: z.array(CommandSpec).default([]),
       reuse: z.boolean().default(true),
     })
@@ -112,6 +126,21 @@ export const ConfigSchema = z.strictObject({
       requirePipeline: z.boolean().default(true).describe('wait for a pipeline on the pushed SHA before merging'),
     })
     .optional(),
+}).superRefine((config, ctx) => {
+  // `agent` and `planner.agent` must name an agent that exists, so a typo fails here and
+  // not when implement or plan starts.
+  const known = [...BUILTIN_AGENT_NAMES, ...Object.keys(config.agents)];
+  const named: [string[], string | undefined][] = [[['agent'], config.agent], [['planner', 'agent'], config.planner.agent]];
+  for (const [path, name] of named) {
+    if (name === undefined || known.includes(name)) continue;
+    const suggestion = closest(name, known);
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      input: name,
+      message: `unknown agent "${name}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; built in: ${BUILTIN_AGENT_NAMES.join(', ')}, or one defined under "agents"`,
+    });
+  }
 });
 
 export type Config = z.output<typeof ConfigSchema>;

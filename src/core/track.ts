@@ -4,6 +4,9 @@ import { UsageError } from './errors.js';
 import { TRACK_ID_PATTERN } from '../config/schema.js';
 
 import { TRACK_TYPES } from './track-types.js';
+import { RepoPath } from './repo-path.js';
+
+export { RepoPath };
 
 export { TRACK_TYPES };
 export const TrackType = z.enum(TRACK_TYPES);
@@ -15,14 +18,6 @@ export const TrackId = z
     TRACK_ID_PATTERN,
     'must be 1-48 characters of lowercase letters, digits and "-", starting with a letter or digit',
   );
-
-/** A path inside the repository, relative, without `..` segments. */
-export const RepoPath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p), 'must be relative to the repository root')
-  .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not contain ".." (stay inside the repository)')
-  .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters');
 
 export const TrackFile = z.strictObject({
   id: TrackId,

@@ -1,5 +1,6 @@
 // Turns zod issues into one line per problem, each starting with the field path
-// (`agents.mybot.command: expected array, received string`), with a suggestion for unknown keys.
+// (`agents.mybot.command: expected array, received string (got "./bot.sh")`), with a suggestion
+// for unknown keys. Parse with `{ reportInput: true }` so each line can show the offending value.
 import type { z } from 'zod';
 import { closest } from './suggest.js';
 
@@ -25,8 +26,20 @@ export function formatIssues(
         lines.push(`${where}: unknown key${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
       }
     } else {
-      lines.push(`${formatPath(issue.path)}: ${issue.message}`);
+      // Values under an environment (or a token-like key) may be secrets: never echo them.
+      const secret = issue.path.some((seg) => typeof seg === 'string' && /env|token|secret|password/i.test(seg));
+      const got = secret ? null : shownValue(issue.input);
+      const shown = got === null || issue.message.includes(got) ? '' : ` (got ${got})`;
+      lines.push(`${formatPath(issue.path)}: ${issue.message}${shown}`);
     }
   }
   return lines;
+}
+
+/** The value a field had, short enough for one line; null when there was none. */
+function shownValue(input: unknown): string | null {
+  if (input === undefined) return null;
+  const text = JSON.stringify(input);
+  if (text === undefined) return null;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

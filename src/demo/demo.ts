@@ -1,7 +1,7 @@
 // `demo [DIR]`: the whole pipeline, offline, in a new repository: a small project with a real
 // test suite, five tracks planned from a file, the built-in scripted agent, implement with the
 // merge queue, and a summary of what was merged, how long it took and the final history.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -72,6 +72,11 @@ const DEMO_CONFIG = {
 function prepareDir(ctx: Context, wanted: string | undefined): string {
   if (wanted === undefined) return mkdtempSync(path.join(os.tmpdir(), 'ym-demo-'));
   const dir = path.resolve(ctx.cwd, wanted);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UsageError(`${dir} is a file; the demo needs a new or empty directory.`, {
+      hint: 'Pass a new directory, or none to use a temporary one.',
+    });
+  }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new UsageError(`${dir} is not empty; the demo needs a new or empty directory.`, {
       hint: 'Pass a new directory, or none to use a temporary one.',

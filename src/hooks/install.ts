@@ -9,6 +9,7 @@ import {
   mkdirSync,
   readFileSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -93,6 +94,12 @@ export async function installHooks(
 ): Promise<{ dir: HooksDir; changes: HookChange[] }> {
   const dir = await hooksDir(ctx);
   const { config } = await ctx.config();
+  const existing = statSync(dir.dir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) {
+    throw new UsageError(`The hooks directory ${dir.dir} is not a directory${dir.hooksPath ? ` (core.hooksPath = ${dir.hooksPath})` : ''}.`, {
+      hint: 'Point core.hooksPath at a directory (`git config core.hooksPath .githooks`), or unset it.',
+    });
+  }
   const vars = {
     node: process.execPath,
     cli: path.join(packageRoot(), 'bin', 'yardmaster.js'),

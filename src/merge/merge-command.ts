@@ -1,7 +1,11 @@
 // `merge`: run the merge queue over the ready tracks (or show what it would do with --dry-run).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { requireConfig } from '../config/require.js';
+import { assertTrackId } from '../core/track.js';
+import { readTrackFiles } from '../tracks/files.js';
 import { requireTrust } from '../config/trust.js';
 import { refExists } from '../git/worktrees.js';
 import { createRunEnv, branchFor } from '../run/env.js';
@@ -19,16 +23,19 @@ export interface MergeOptions {
 
 export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeValue> {
   await requireConfig(ctx);
+  const repo = await ctx.repo();
+  if (opts.ids.length && !existsSync(path.join(repo.stateDir, 'state.db'))) {
+    // Nothing has run in this repository: no track can be ready, and there is no state.db
+    // to create just to say so.
+    const id = assertTrackId(opts.ids[0]!);
+    throw readTrackFiles(repo.root).some((f) => f.id === id) ? notReady(id, 'planned') : unknown(id);
+  }
   const env = await createRunEnv(ctx, plainReporter(ctx));
   const { store, config, git } = env;
   for (const id of opts.ids) {
-    const t = store.getTrack(id);
-    if (!t) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
-    if (t.state !== 'ready' && t.state !== 'merging') {
-      throw new UsageError(`Track "${id}" is ${t.state}, not ready: only validated tracks can be merged.`, {
-        hint: t.state === 'merged' ? undefined : 'Run `ym implement` to validate it first.',
-      });
-    }
+    const t = store.getTrack(assertTrackId(id));
+    if (!t) throw unknown(id);
+    if (t.state !== 'ready' && t.state !== 'merging') throw notReady(id, t.state);
   }
   if (!(await refExists(git, `refs/heads/${config.target}`))) {
     throw new UsageError(`The target branch "${config.target}" does not exist.`);
@@ -45,6 +52,16 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
   else ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
   if (ctx.signal.aborted) return ExitCode.interrupted;
   return results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
+}
+
+function unknown(id: string): UsageError {
+  return new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
+}
+
+function notReady(id: string, state: string): UsageError {
+  return new UsageError(`Track "${id}" is ${state}, not ready: only validated tracks can be merged.`, {
+    hint: state === 'merged' ? undefined : 'Run `ym implement` to validate it first.',
+  });
 }
 
 async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>>, readyIds: string[]): Promise<ExitCodeValue> {

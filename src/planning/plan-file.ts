@@ -57,7 +57,12 @@ export function parseStructured(text: string, name: string): unknown {
       `${name}${line ? `:${line}` : ''}: not valid YAML or JSON (${first.message.split('\n')[0]}).`,
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // e.g. "Excessive alias count": a document whose aliases would expand without bound.
+    throw new UsageError(`${name}: cannot be read as YAML (${(err as Error).message}).`);
+  }
 }
 
 export function validatePlanFileData(raw: unknown, name: string): PlanFile {
@@ -66,7 +71,7 @@ export function validatePlanFileData(raw: unknown, name: string): PlanFile {
       hint: 'See README.md, "plan --from", for the format.',
     });
   }
-  const parsed = PlanFile.safeParse(raw);
+  const parsed = PlanFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const lines = formatIssues(parsed.error.issues, (p) =>
       p.length === 0 ? Object.keys(PlanFile.shape) : p.length === 2 ? Object.keys(PlanTrack.shape) : [],

@@ -1,6 +1,5 @@
 // `plan`: split an objective into tracks, from a file (no agent) or from the planner agent;
 // everything is validated before any track folder or row is written.
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
@@ -10,6 +9,7 @@ import { buildTrackDocs } from '../tracks/build.js';
 import { registerTracks, validateNewTracks } from '../tracks/register.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { confirm } from '../cli/prompt.js';
+import { readUserFile } from '../cli/user-file.js';
 import { assertScopeInside, parsePlanFileText, type PlanFile } from './plan-file.js';
 import { planWithAgent } from './planner.js';
 
@@ -26,9 +26,11 @@ export async function plan(opts: PlanOptions, ctx: Context): Promise<void> {
   let source: string;
   if (opts.from !== undefined) {
     const file = path.resolve(ctx.cwd, opts.from);
-    if (!existsSync(file)) throw new UsageError(`--from: ${file} does not exist.`);
-    source = path.relative(ctx.cwd, file) || file;
-    planFile = parsePlanFileText(readFileSync(file, 'utf8'), source);
+    const text = readUserFile(file, '--from');
+    // Named as the user would find it: relative when under the working directory, else absolute.
+    const rel = path.relative(ctx.cwd, file);
+    source = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+    planFile = parsePlanFileText(text, source);
   } else {
     const objective = opts.objective?.trim();
     if (!objective) {

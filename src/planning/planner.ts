@@ -22,7 +22,11 @@ export interface PlannerOptions {
 export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise<PlanFile> {
   const [repo, loaded] = await Promise.all([ctx.repo(), ctx.config()]);
   const { config } = loaded;
-  const agent = resolveAgent(opts.agent ?? config.planner.agent ?? config.agent, config);
+  const agent = resolveAgent(
+    opts.agent ?? config.planner.agent ?? config.agent,
+    config,
+    opts.agent !== undefined ? '--agent' : config.planner.agent !== undefined ? 'yardmaster.json "planner.agent"' : 'yardmaster.json "agent"',
+  );
   if (agent.fromRepoConfig) await requireTrust(ctx, [`agent "${agent.name}": ${agent.command.join(' ')}`]);
   const existing = readTrackFiles(repo.root);
   const dir = path.join(repo.stateDir, 'tmp', `plan-${process.pid}-${Date.now()}`);

@@ -8,6 +8,8 @@ import { requireTrust } from '../config/trust.js';
 import { resolveAgent } from '../agents/registry.js';
 import { assertAgentInstalled } from '../agents/launch.js';
 import { refExists } from '../git/worktrees.js';
+import { createGit } from '../git/git.js';
+import type { Config } from '../config/schema.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { syncTrackDefinitions } from '../tracks/register.js';
 import { describeSpec, repoCommands } from '../config/commands.js';
@@ -30,7 +32,28 @@ export interface ImplementOptions {
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
-  await requireConfig(ctx);
+  // Everything the user gave is checked before state.db is opened (or created): bad input
+  // changes nothing.
+  const { config: loaded } = await requireConfig(ctx);
+  const config = withOverrides(loaded, opts);
+  const repo = await ctx.repo();
+  const files = readTrackFiles(repo.root);
+  for (const id of opts.ids) {
+    assertTrackId(id);
+    if (!files.some((f) => f.id === id)) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
+  }
+  if (!(await refExists(createGit(ctx.run, repo.root), `refs/heads/${config.target}`))) {
+    throw new UsageError(`The target branch "${config.target}" does not exist in ${repo.root}.`, {
+      hint: 'Create it, or set "target" in yardmaster.json to an existing branch.',
+    });
+  }
+  const agent = resolveAgent(opts.agent ?? config.agent, config, opts.agent !== undefined ? '--agent' : 'yardmaster.json "agent"');
+  assertAgentInstalled(agent, ctx.env);
+  const wouldRun = [
+    ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
+    ...repoCommands(config, { setup: true, checks: true }),
+  ];
+  if (wouldRun.length) await requireTrust(ctx, wouldRun);
   const started = Date.now();
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.
@@ -38,25 +61,9 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const env = await createRunEnv(ctx, (id, text) => {
     if (!viewOpen) plain(id, text);
   });
-  applyOverrides(env, opts);
-  const { config, store, repo } = env;
-  syncTrackDefinitions(store, readTrackFiles(repo.root));
-  for (const id of opts.ids) {
-    assertTrackId(id);
-    if (!store.getTrack(id)) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
-  }
-  if (!(await refExists(env.git, `refs/heads/${config.target}`))) {
-    throw new UsageError(`The target branch "${config.target}" does not exist in ${repo.root}.`, {
-      hint: 'Create it, or set "target" in yardmaster.json to an existing branch.',
-    });
-  }
-  const agent = resolveAgent(opts.agent ?? config.agent, config);
-  assertAgentInstalled(agent, ctx.env);
-  const wouldRun = [
-    ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
-    ...repoCommands(config, { setup: true, checks: true }),
-  ];
-  if (wouldRun.length) await requireTrust(ctx, wouldRun);
+  env.config = config;
+  const { store } = env;
+  syncTrackDefinitions(store, files);
   const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;
   viewOpen = view !== null;
   void view?.closed.then(() => (viewOpen = false));
@@ -101,19 +108,20 @@ async function openLiveView(ctx: Context): Promise<{ closed: Promise<unknown>; c
   };
 }
 
-function applyOverrides(env: RunEnv, opts: ImplementOptions): void {
+function withOverrides(config: Config, opts: ImplementOptions): Config {
   if (opts.concurrency !== undefined) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1 || opts.concurrency > 64) {
       throw new UsageError(`--concurrency must be an integer from 1 to 64, not ${String(opts.concurrency)}.`);
     }
-    env.config = { ...env.config, concurrency: opts.concurrency };
+    config = { ...config, concurrency: opts.concurrency };
   }
   if (opts.attempts !== undefined) {
     if (!Number.isInteger(opts.attempts) || opts.attempts < 1 || opts.attempts > 20) {
       throw new UsageError(`--attempts must be an integer from 1 to 20, not ${String(opts.attempts)}.`);
     }
-    env.config = { ...env.config, attempts: opts.attempts };
+    config = { ...config, attempts: opts.attempts };
   }
+  return config;
 }
 
 function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number): ExitCodeValue {

@@ -58,13 +58,8 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
   const known = await listWorktrees(git);
   const registered = known.find((w) => path.resolve(w.path) === want);
   if (registered && !registered.prunable) {
-    // Ours but not on the branch yet: a recycle interrupted between the move and the switch.
-    if (registered.branch !== branch && track.worktree === want && (await dirtyFiles(git, want)).length === 0) {
-      const branchExists = await refExists(git, `refs/heads/${branch}`);
-      await git(['switch', '--quiet', ...(branchExists ? [branch] : ['-C', branch, base])], { cwd: want });
-      await git(['clean', '-fdq'], { cwd: want });
-      await ensureTrackDocs(env, track.id, want);
-      return { path: want, how: 'recycled' };
+    if (registered.branch === null && (await finishInterruptedRecycle(env, track.id, want, branch, base))) {
+      return prepare(env, track.id, want, 'recycled');
     }
     if (registered.branch !== branch) {
       throw new WorkFailedError(
@@ -85,10 +80,31 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
   const branchExists = await refExists(git, `refs/heads/${branch}`);
   const recycled = !branchExists && config.worktrees.reuse ? await recycle(env, track, want, branch, base) : false;
   if (!recycled) await addFresh(env, track, want, branch, base, branchExists);
-  await ensureTrackDocs(env, track.id, want);
+  return prepare(env, track.id, want, recycled ? 'recycled' : 'fresh');
+}
+
+/** What every new worktree gets: the track's docs on its branch, the copied files, setup. */
+async function prepare(env: RunEnv, trackId: string, want: string, how: Provisioned['how']): Promise<Provisioned> {
+  await ensureTrackDocs(env, trackId, want);
   copyConfiguredFiles(env, want);
   await runSetupCommands(env, want);
-  return { path: want, how: recycled ? 'recycled' : 'fresh' };
+  return { path: want, how };
+}
+
+/**
+ * A recycle stopped (kill -9) between `git worktree move` and `git switch`: the donor's clean,
+ * detached worktree is at this track's path, recorded on this track before the move, and the
+ * track's branch does not exist yet. That is ours to finish; anything else is left alone.
+ */
+async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: string, branch: string, base: string): Promise<boolean> {
+  const { git } = env;
+  if (env.store.getTrack(trackId)?.worktree !== want) return false;
+  if (await refExists(git, `refs/heads/${branch}`)) return false;
+  if ((await dirtyFiles(git, want)).length > 0) return false;
+  env.store.appendEvent({ trackId, type: 'worktree.recycling', data: { to: want, resumed: true } });
+  await git(['switch', '--quiet', '--no-guess', '-C', branch, base], { cwd: want });
+  await git(['clean', '-fdq'], { cwd: want });
+  return true;
 }
 
 /** Records the worktree path on the track without changing its state. */

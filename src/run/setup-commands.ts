@@ -1,6 +1,7 @@
 // `worktrees.setup`: the repository's own commands run in each new worktree (e.g. `npm ci`).
 // They come from yardmaster.json, so implement checks trust before anything starts.
 import { WorkFailedError } from '../core/errors.js';
+import { withoutForgeTokens } from '../core/env.js';
 import { describeSpec } from '../config/commands.js';
 import type { RunEnv } from './env.js';
 
@@ -9,6 +10,8 @@ export async function runSetupCommands(env: RunEnv, worktree: string): Promise<v
     const [file, ...args] = typeof spec === 'string' ? [spec] : spec;
     const r = await env.ctx.run(file!, args, {
       cwd: worktree,
+      // They run in the agent's worktree (e.g. its package.json scripts): no forge tokens.
+      env: withoutForgeTokens(),
       shell: typeof spec === 'string',
       detached: true,
       timeoutMs: 20 * 60_000,

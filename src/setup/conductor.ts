@@ -52,7 +52,7 @@ export function parseMetadata(text: string, file: string): ConductorMetadata {
       hint: 'Fix the file, or delete it to import the track without metadata.',
     });
   }
-  const parsed = ConductorMetadata.safeParse(raw);
+  const parsed = ConductorMetadata.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const lines = formatIssues(parsed.error.issues).map((l) => `  ${l}`);
     throw new UsageError(`${file} is invalid:\n${lines.join('\n')}`, {

@@ -1,6 +1,9 @@
 // `status`: on a terminal the live view (src/tui, loaded only then); otherwise, or with --plain,
 // a plain table (`--watch` redraws it when the state changes); `--json` prints one snapshot.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Context } from '../context.js';
+import { readTrackFilesCached } from '../tracks/cached.js';
 import { UsageError, type ExitCodeValue } from '../core/errors.js';
 import { fitsLiveView } from '../tui/terminal.js';
 import { buildSnapshot, type StatusSnapshot } from './snapshot.js';
@@ -15,13 +18,23 @@ export interface StatusOptions {
   intervalMs?: number | undefined;
 }
 
+/** An id that is neither a track file nor a row fails before state.db is created or synced. */
+async function assertKnownTrack(id: string, ctx: Context): Promise<void> {
+  const repo = await ctx.repo();
+  const { files } = await readTrackFilesCached(repo.root, repo.stateDir);
+  if (files.some((f) => f.id === id)) return;
+  if (existsSync(path.join(repo.stateDir, 'state.db')) && (await ctx.state()).getTrack(id)) return;
+  throw unknownTrack(id);
+}
+
+const unknownTrack = (id: string) => new UsageError(`Unknown track "${id}".`, { hint: 'Run `ym status` to list the tracks.' });
+
 async function snapshotFor(opts: StatusOptions, ctx: Context): Promise<StatusSnapshot> {
+  if (opts.id !== undefined) await assertKnownTrack(opts.id, ctx);
   const snapshot = await buildSnapshot(ctx);
   if (opts.id !== undefined) {
     const track = snapshot.tracks.find((t) => t.id === opts.id);
-    if (!track) {
-      throw new UsageError(`Unknown track "${opts.id}".`, { hint: 'Run `ym status` to list the tracks.' });
-    }
+    if (!track) throw unknownTrack(opts.id);
     snapshot.tracks = [track];
   }
   return snapshot;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { formatIssues } from '../core/zod-errors.js';
 import { TrackFile, assertTrackId } from '../core/track.js';
+import { findCycle } from '../core/graph.js';
 
 import { DOCS_DIR, TRACKS_DIR, archivedDocsPath, trackDocsPath } from './paths.js';
 
@@ -35,7 +36,34 @@ export function readTrackFiles(root: string): TrackFile[] {
     if (!existsSync(file)) continue;
     tracks.push(parseTrackFile(readFileSync(file, 'utf8'), file, entry.name));
   }
+  assertClosedGraph(root, tracks);
   return tracks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/**
+ * Every dependsOn names a track of the same checkout and there is no cycle: otherwise implement
+ * would wait forever on tracks that can never run. The message names the track.json to fix.
+ */
+function assertClosedGraph(root: string, tracks: readonly TrackFile[]): void {
+  const fileOf = (id: string) => path.join(tracksRoot(root), id, 'track.json');
+  const ids = new Set(tracks.map((t) => t.id));
+  for (const t of tracks) {
+    for (const dep of t.dependsOn) {
+      if (dep === t.id) throw new UsageError(`${fileOf(t.id)}: dependsOn: the track depends on itself.`);
+      if (!ids.has(dep)) {
+        throw new UsageError(`${fileOf(t.id)}: dependsOn: unknown track "${dep}".`, {
+          hint: `Create that track, or remove "${dep}" from dependsOn.`,
+        });
+      }
+    }
+  }
+  const cycle = findCycle(new Map(tracks.map((t) => [t.id, t.dependsOn])));
+  if (cycle) {
+    const files = [...new Set(cycle)].map((id) => path.relative(root, fileOf(id)));
+    throw new UsageError(`dependency cycle ${cycle.join(' -> ')} (dependsOn in ${files.join(', ')}).`, {
+      hint: 'Remove one of these dependencies so the tracks can run in some order.',
+    });
+  }
 }
 
 export function parseTrackFile(text: string, file: string, folderId?: string): TrackFile {
@@ -45,7 +73,7 @@ export function parseTrackFile(text: string, file: string, folderId?: string): T
   } catch (err) {
     throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  const parsed = TrackFile.safeParse(raw);
+  const parsed = TrackFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     throw new UsageError(`${file} is invalid:\n${formatIssues(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
   }

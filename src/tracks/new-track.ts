@@ -1,5 +1,4 @@
 // `new-track`: one track with spec.md and plan.md from templates.
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
@@ -9,6 +8,7 @@ import { readTrackFiles, trackDocsPath } from './files.js';
 import { buildTrackDocs } from './build.js';
 import { registerTracks } from './register.js';
 import { requireConfig } from '../config/require.js';
+import { readUserFile } from '../cli/user-file.js';
 
 export interface NewTrackOptions {
   title: string;
@@ -53,9 +53,7 @@ export async function newTrack(opts: NewTrackOptions, ctx: Context): Promise<voi
   });
   let spec: string | undefined;
   if (opts.specFile !== undefined) {
-    const file = path.resolve(ctx.cwd, opts.specFile);
-    if (!existsSync(file)) throw new UsageError(`--spec-file: ${file} does not exist.`);
-    spec = readFileSync(file, 'utf8');
+    spec = readUserFile(path.resolve(ctx.cwd, opts.specFile), '--spec-file');
   }
   const docs = buildTrackDocs({ id, title, type: type.data, dependsOn, scope, spec }, ctx.clock);
   await registerTracks(ctx, [docs], 'new-track');

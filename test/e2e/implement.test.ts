@@ -130,7 +130,7 @@ describe('implement', () => {
     const cases: [string[], RegExp][] = [
       [['implement', '--agent', 'nope'], /Unknown agent "nope"/],
       [['implement', 'ghost'], /Unknown track "ghost"/],
-      [['implement', '--concurrency', '0'], /--concurrency must be/],
+      [['implement', '--concurrency', '0'], /'--concurrency <n>' argument '0' is invalid/],
       [['implement', '--agent', 'claude'], /program "claude" was not found/],
     ];
     for (const [args, message] of cases) {

@@ -83,7 +83,7 @@ describe('plan with a planner agent', () => {
     configure('valid');
     const a = await ym(['plan', 'x', '--agent', 'cladue']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toContain('Unknown agent "cladue" (did you mean "claude"?)');
+    expect(a.stderr).toContain('Unknown agent "cladue" (--agent); did you mean "claude"?');
     const b = await ym(['plan', 'x', '--agent', 'claude'], { PATH: '/usr/bin:/bin' });
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('program "claude" was not found');

@@ -8,6 +8,9 @@ import { CLI_BIN } from '../helpers/cli.js';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 import { isAlive as alive } from '../../src/proc/run.js';
 import { openStateStore } from '../../src/state/open.js';
+import { recordReliability } from '../helpers/reliability.js';
+
+const row = (tried: string, outcome: string, nothingLost: string) => recordReliability({ suite: 'agent and machine faults', tried, outcome, nothingLost });
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
@@ -41,6 +44,7 @@ describe('agent and machine faults', () => {
     const log = path.join(stateDir, 'logs', 'noisy', '1.log');
     expect(statSync(log).size).toBeGreaterThan(7_000_000);
     assertConsistent(stateDir);
+    row('an agent that prints megabytes of binary garbage', 'exit 0, track merged; bounded memory', 'every byte in the run log (> 7 MB); state rebuilds from events');
   });
 
   it('aborts a rebase an agent left in progress and fails that attempt', async () => {
@@ -51,6 +55,7 @@ describe('agent and machine faults', () => {
     expect(t.reason).toMatch(/left a rebase in progress \(aborted\)/);
     expect(existsSync(path.join(p.repo.dir, '.git', 'worktrees', 'messy', 'rebase-merge'))).toBe(false);
     assertConsistent(stateDir);
+    row('an agent that leaves a rebase in progress in its worktree', `exit 1, track failed: "${String(t.reason)}"`, 'rebase aborted, worktree clean; state rebuilds from events, no run left open');
   });
 
   it('commits deletions an agent left, with the trailer', async () => {
@@ -61,6 +66,7 @@ describe('agent and machine faults', () => {
     const log = p.repo.git(['log', '-1', '--format=%s%n%(trailers:key=Yardmaster-Track,valueonly)', 'main']);
     expect(log).toContain('uncommitted work of rec');
     expect(log).toContain('deleter');
+    row('an agent that deletes files and leaves them uncommitted', 'exit 0; yardmaster commits the deletions with the Yardmaster-Track trailer, merged', 'the deletion is on main as one commit of the track');
   });
 
   it('fails cleanly when the run log cannot be written (disk full)', async () => {
@@ -73,6 +79,7 @@ describe('agent and machine faults', () => {
     expect(t.state).toBe('failed');
     expect(t.reason).toMatch(/could not write the run log: ENOSPC/);
     assertConsistent(stateDir);
+    row('disk full while writing the run log (/dev/full)', `exit 1, track failed: "${String(t.reason)}"`, 'state rebuilds from events, no run left open');
   });
 
   it('Ctrl-C stops the agents, marks them interrupted, exits 130; the next run resumes', async () => {
@@ -95,6 +102,7 @@ describe('agent and machine faults', () => {
     const again = await p.ym(['implement', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).tracks.map((t: { state: string }) => t.state)).toEqual(['merged', 'merged']);
+    row('Ctrl-C (SIGINT) while two agents run', 'exit 130; both tracks interrupted; the next implement resumes and merges both', 'no agent process left; state rebuilds from events');
   });
 
   it('two implement processes at once never run the same track', async () => {
@@ -109,5 +117,6 @@ describe('agent and machine faults', () => {
     const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { state: string }[] };
     expect(status.tracks.every((t) => t.state === 'merged')).toBe(true);
     assertConsistent(stateDir);
+    row('two implement processes at once on five tracks', 'both exit 0; all five merged', 'each track run exactly once, never two runs at once; state rebuilds from events');
   });
 });

@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { makeProject, type Project } from '../helpers/tracks.js';
 import { openStateStore } from '../../src/state/open.js';
+import { recordReliability } from '../helpers/reliability.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
@@ -20,6 +21,7 @@ describe('doctor', () => {
     const r = await project.ym(['doctor', '--json']);
     expect(r.code, r.stdout).toBe(0);
     expect((JSON.parse(r.stdout) as Report).findings).toEqual([]);
+    recordReliability({ suite: 'doctor', tried: '`ym doctor` on a healthy repository after implement', outcome: 'exit 0, no findings', nothingLost: 'nothing changed' });
   });
 
   it('repairs a worktree deleted by hand, a dead lease, strays and a rebase left behind', async () => {
@@ -76,5 +78,11 @@ describe('doctor', () => {
     const done = await p.ym(['implement', '--json']);
     expect(done.code, done.stderr).toBe(0);
     expect((JSON.parse(done.stdout) as { tracks: { state: string }[] }).tracks.every((t) => t.state === 'merged')).toBe(true);
+    recordReliability({
+      suite: 'doctor',
+      tried: 'a worktree deleted by hand, a run whose process died, a stray worktree, branches without tracks (merged and unmerged), a rebase left in a worktree',
+      outcome: 'doctor exits 1 naming each; --fix repairs all but the two branches only the user may delete; implement then merges every track',
+      nothingLost: 'the unmerged branch is kept; the track whose worktree was deleted merges from its branch',
+    });
   });
 });

@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
-import type { CommandRunner } from '../command.js';
-
-const int = (v: string) => Number(v);
+import { intInRange, type CommandRunner } from '../command.js';
 
 export function register(program: Command, run: CommandRunner): void {
   program
     .command('implement')
     .description('run every runnable track in parallel, each in its own worktree, with the quality loop; resumes interrupted work')
     .argument('[ids...]', 'only these tracks (default: all)')
-    .option('--concurrency <n>', 'agents at once (default: concurrency)', int)
+    .option('--concurrency <n>', 'agents at once, 1-64 (default: concurrency)', intInRange(1, 64))
     .option('--agent <name>', 'agent to run (default: agent)')
-    .option('--attempts <n>', 'attempts per track (default: attempts)', int)
+    .option('--attempts <n>', 'attempts per track, 1-20 (default: attempts)', intInRange(1, 20))
     .option('--no-merge', 'stop tracks at ready; do not hand them to the merge queue')
     .option('--plain', 'one line per event, even on a terminal', false)
     .option('-y, --yes', "trust the repository's commands for this run", false)
