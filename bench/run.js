@@ -7,8 +7,9 @@ import path from 'node:path';
 import { ROOT, report } from './lib.js';
 import { isolateGitConfig } from './project.js';
 import { run as cliStartup } from './cli-startup.js';
+import { run as worktrees } from './worktrees.js';
 
-const suites = { 'cli-startup': cliStartup };
+const suites = { 'cli-startup': cliStartup, worktrees };
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in suites));
 if (unknown.length) {
