@@ -8,8 +8,9 @@ import { ROOT, report } from './lib.js';
 import { isolateGitConfig } from './project.js';
 import { run as cliStartup } from './cli-startup.js';
 import { run as worktrees } from './worktrees.js';
+import { run as orchestration } from './orchestration.js';
 
-const suites = { 'cli-startup': cliStartup, worktrees };
+const suites = { 'cli-startup': cliStartup, worktrees, orchestration };
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in suites));
 if (unknown.length) {
