@@ -9,8 +9,9 @@ import { isolateGitConfig } from './project.js';
 import { run as cliStartup } from './cli-startup.js';
 import { run as worktrees } from './worktrees.js';
 import { run as orchestration } from './orchestration.js';
+import { run as mergeQueue } from './merge-queue.js';
 
-const suites = { 'cli-startup': cliStartup, worktrees, orchestration };
+const suites = { 'cli-startup': cliStartup, worktrees, orchestration, 'merge-queue': mergeQueue };
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in suites));
 if (unknown.length) {
