@@ -43,6 +43,44 @@ export function compare(name, subject, baseline, { runs = 21, warmup = 3, budget
   return result;
 }
 
+/** Milliseconds one call of `fn` takes (sync or async). */
+export async function timeFn(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/**
+ * For work that needs untimed preparation or reset around each timed run (a worktree to remove,
+ * a repository to restore): runs every side in turn, round after round, so a noisy machine
+ * moves all sides together. A side is `{ before?, run, after? }`; only `run` is timed.
+ * Returns the samples (ms) of each side, by name.
+ */
+export async function interleave(sides, { runs, warmup = 1 }) {
+  const samples = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (const [name, side] of Object.entries(sides)) {
+      await side.before?.();
+      const ms = await timeFn(side.run);
+      await side.after?.();
+      if (round >= warmup) samples[name].push(ms);
+    }
+  }
+  return samples;
+}
+
+/** One result row from samples: medians and their ratio, ok when within the budget. */
+export function ratioOf(name, subject, baseline, budget) {
+  const result = { name, subjectMs: median(subject), baselineMs: median(baseline), runs: subject.length };
+  result.ratio = result.subjectMs / result.baselineMs;
+  result.budget = budget;
+  result.ok = budget === undefined || result.ratio <= budget;
+  result.samples = { subject: subject.map(round1), baseline: baseline.map(round1) };
+  return result;
+}
+
+const round1 = (ms) => Math.round(ms * 10) / 10;
+
 export function tempDir(prefix) {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -63,25 +101,28 @@ export function initRepo(dir) {
 }
 
 export function report(results) {
+  const width = Math.max(44, ...results.map((r) => r.name.length));
   const rows = results.map((r) =>
     r.unit !== undefined
       ? // An absolute budget (time, CPU share), not a ratio against a baseline.
         [
           r.ok ? 'ok  ' : 'OVER',
-          r.name.padEnd(44),
-          `${r.value.toFixed(r.value < 10 ? 2 : 1)} ${r.unit}`.padStart(10),
-          (r.baselineMs === undefined ? '' : `${r.baselineMs.toFixed(1)} ms`).padStart(10),
+          r.name.padEnd(width),
+          `${r.value.toFixed(r.value < 10 ? 2 : 1)} ${r.unit}`.padStart(11),
+          (r.baselineMs === undefined ? '' : `${r.baselineMs.toFixed(1)} ms`).padStart(11),
           ''.padStart(7),
           r.budget === undefined ? '(information)' : `budget ${r.budget} ${r.unit}`,
         ].join('  ')
       : [
           r.ok ? 'ok  ' : 'OVER',
-          r.name.padEnd(44),
-          `${r.subjectMs.toFixed(1)} ms`.padStart(10),
-          `${r.baselineMs.toFixed(1)} ms`.padStart(10),
+          r.name.padEnd(width),
+          `${r.subjectMs.toFixed(1)} ms`.padStart(11),
+          `${r.baselineMs.toFixed(1)} ms`.padStart(11),
           `${r.ratio.toFixed(2)}x`.padStart(7),
-          r.budget === undefined ? '' : `budget ${r.budget}x`,
+          // A budget under 1 is a speed-up goal: say it the way the goal is written.
+          r.budget === undefined ? '' : `budget ${r.budget}x${r.budget < 1 ? ` (${Math.round(1 / r.ratio)}x faster; goal ${Math.round(1 / r.budget)}x)` : ''}`,
         ].join('  '),
   );
-  console.log(['      bench'.padEnd(50) + 'subject'.padStart(10) + 'baseline'.padStart(12) + '  ratio', ...rows].join('\n'));
+  const header = `${'      bench'.padEnd(width + 6)}${'subject'.padStart(13)}${'baseline'.padStart(13)}  ratio`;
+  console.log([header, ...rows].join('\n'));
 }

@@ -1,0 +1,114 @@
+// Orchestration overhead (issue 3, "Must show"): 50 independent tracks, the built-in `scripted`
+// agent with no script (it ticks every task of plan.md and commits) and one no-op check
+// (`{"name":"noop","run":["true"]}`), concurrency 8: `ym implement --no-merge` against a bash
+// script doing the same git work 8 at a time with `xargs -P 8`: per track `git worktree add -b`,
+// tick plan.md, `git add` + `git commit` with the track trailer, run `true` in the worktree.
+// Budget 1.5x.
+//
+// The script serializes `git worktree add` with flock, as yardmaster does: run in parallel,
+// concurrent adds in one repository fail ("failed to read .git/worktrees/<id>/commondir").
+// The yardmaster side also pays for what a real run needs and the script does not do: a node
+// process per agent (the scripted agent is the workload here, and it is a node program), the
+// prompt file, run logs, the lease and every state change in state.db.
+//
+// Every measured run starts from a fresh copy of the same planned repository (setup and the
+// copy are not timed); each run takes seconds, so there are few of them.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CLI, git, interleave, ratioOf, tempDir } from './lib.js';
+import { YM_ENV, bash, copyTree, makeProject } from './project.js';
+
+const TRACKS = 50;
+const CONCURRENCY = 8;
+
+const SCRIPT = `#!/usr/bin/env bash
+# The same git work as \`ym implement --no-merge\` with the scripted agent and a no-op check.
+set -euo pipefail
+export repo=$1
+one() {
+  local id=$1
+  local wt="$repo.yardmaster/$id"
+  # git worktree add is not safe to run concurrently in one repository: one at a time.
+  flock "$repo/.git/bench-worktree.lock" git -C "$repo" worktree add --quiet -b "ym/$id" "$wt" refs/heads/main
+  sed -i 's/^- \\[ \\]/- [x]/' "$wt/yardmaster/tracks/$id/plan.md"
+  git -C "$wt" add --all
+  git -C "$wt" commit --quiet -m "chore: complete the plan of $id" --trailer "Yardmaster-Track: $id"
+  (cd "$wt" && true)
+}
+export -f one
+ls "$repo/yardmaster/tracks" | xargs -P ${CONCURRENCY} -n 1 bash -c 'one "$1"' _
+`;
+
+export async function run({ runs = 5, warmup = 1 } = {}) {
+  const tmp = tempDir('ym-bench-orchestration-');
+  try {
+    const root = realpathSync(tmp.dir);
+    const snap = path.join(root, 'snap');
+    const work = path.join(root, 'work');
+    const repo = path.join(work, 'repo');
+    const script = path.join(root, 'orchestration.sh');
+    writeFileSync(script, SCRIPT);
+    mkdirSync(repo, { recursive: true });
+    const ids = Array.from({ length: TRACKS }, (_, i) => `track-${String(i).padStart(2, '0')}`);
+    makeProject(repo, {
+      config: {
+        agent: 'scripted',
+        concurrency: CONCURRENCY,
+        checks: [{ name: 'noop', run: ['true'] }],
+      },
+      tracks: ids,
+    });
+    copyTree(work, snap);
+
+    const samples = await interleave(
+      {
+        ym: {
+          before: () => copyTree(snap, work),
+          run: () => {
+            const r = spawnSync(
+              process.execPath,
+              [CLI, '--cwd', repo, 'implement', '--no-merge', '--yes', '--json'],
+              { env: YM_ENV, encoding: 'utf8' },
+            );
+            if (r.status !== 0)
+              throw new Error(`ym implement exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+            const ready = JSON.parse(r.stdout).tracks.filter((t) => t.state === 'ready').length;
+            if (ready !== TRACKS)
+              throw new Error(`ym implement: ${ready}/${TRACKS} ready\n${r.stdout}`);
+          },
+          after: () => assertDone(repo, ids),
+        },
+        bash: {
+          before: () => copyTree(snap, work),
+          run: () => bash(script, [repo]),
+          after: () => assertDone(repo, ids),
+        },
+      },
+      { runs, warmup },
+    );
+    return [
+      ratioOf(
+        `implement ${TRACKS} tracks, concurrency ${CONCURRENCY} vs bash xargs -P ${CONCURRENCY}`,
+        samples.ym,
+        samples.bash,
+        1.5,
+      ),
+    ];
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+/** Every track's branch has one commit on top of main with its plan ticked. */
+function assertDone(repo, ids) {
+  for (const id of ids) {
+    const ahead = git(repo, 'rev-list', '--count', `main..ym/${id}`);
+    if (ahead !== '1') throw new Error(`ym/${id} is ${ahead} commit(s) ahead of main, expected 1`);
+    const plan = readFileSync(
+      path.join(`${repo}.yardmaster`, id, 'yardmaster', 'tracks', id, 'plan.md'),
+      'utf8',
+    );
+    if (plan.includes('- [ ]')) throw new Error(`${id}: plan.md still has open tasks`);
+  }
+}
