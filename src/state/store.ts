@@ -32,6 +32,14 @@ export class StateStore {
     if (this.#ctx.db.open) this.#ctx.db.close();
   }
 
+  /**
+   * Several changes in one IMMEDIATE transaction (the writes inside become savepoints): other
+   * processes see all of them or none, e.g. a track claimed together with the run that holds it.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#ctx.write(fn);
+  }
+
   // Tracks
 
   upsertTrackDefinitions(defs: readonly tracks.TrackDefinition[]): void {
