@@ -40,16 +40,18 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
       if (tolerant(() => store.transition(track.id, 'interrupted', { from: track.state, reason, runId: run.id }))) recovered.push(track.id);
     }
   }
-  // An active track with no running run and no recent change: its process died between steps.
+  // An active track with no running run: its process died between steps. A live process never
+  // shows this, since a track is claimed together with its run and every run change moves the
+  // track in the same transaction (track-runner.ts), so there is no need to wait. A merge holds
+  // the merge-queue lock instead of a run: recoverMerges decides for those.
   const live = new Set(
     store
       .listTracks()
       .filter((t) => isActive(t.state))
       .flatMap((t) => (store.listRuns(t.id).some((r) => r.state === 'running') ? [t.id] : [])),
   );
-  const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   for (const t of store.listTracks()) {
-    if (isActive(t.state) && !live.has(t.id) && Date.parse(t.updatedAt) < cutoff) {
+    if (isActive(t.state) && t.state !== 'merging' && !live.has(t.id)) {
       if (tolerant(() => store.transition(t.id, 'interrupted', { from: t.state, reason: `interrupted while ${t.state}` }))) recovered.push(t.id);
     }
   }

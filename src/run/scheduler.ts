@@ -122,8 +122,10 @@ function settleAfterError(env: RunEnv, trackId: string, err: unknown): void {
   env.report(trackId, `error: ${message}`);
   const track = env.store.getTrack(trackId);
   if (!track || !isActive(track.state)) return;
-  for (const run of env.store.listRuns(trackId)) {
-    if (run.state === 'running') env.store.finishRun(run.id, { state: 'failed', reason: message });
-  }
-  env.store.transition(trackId, 'failed', { from: track.state, reason: message });
+  env.store.atomically(() => {
+    for (const run of env.store.listRuns(trackId)) {
+      if (run.state === 'running') env.store.finishRun(run.id, { state: 'failed', reason: message });
+    }
+    env.store.transition(trackId, 'failed', { from: track.state, reason: message });
+  });
 }

@@ -7,6 +7,7 @@ import type { AgentDefinition } from '../agents/registry.js';
 import { runChecks } from '../checks/run.js';
 import { StateConflictError } from '../state/errors.js';
 import type { TrackState } from '../state/lifecycle.js';
+import type { RunRow } from '../state/rows.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { runAttempt, type AttemptOutcome } from './attempt.js';
 import { branchFor, type RunEnv } from './env.js';
@@ -26,24 +27,26 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   const resumeValidation = track.state === 'interrupted' && track.reason === INTERRUPTED_VALIDATING;
   let resumed = track.state === 'interrupted';
   let attempt = Math.max(1, track.attempt || 1);
-  // Claim it: compare-and-swap, so two processes never run the same track; the first run (the
-  // lease) is created in the same transaction.
-  const runInput = (n: number) => ({ trackId, attempt: n, agent: agent.name, logDir: path.join(env.logsDir, trackId), pid: holder.pid, host: holder.host });
-  let claimed;
-  try {
-    claimed = store.claimTrack(trackId, track.state, runInput(attempt));
-  } catch (err) {
-    if (err instanceof StateConflictError) return 'skipped';
-    throw err;
-  }
   const scope = readTrackFiles(env.repo.root).find((t) => t.id === trackId)?.scope;
   // Feedback left for this track since its last run (the merge queue's conflict or failed checks).
   let feedback: string | null = pendingFeedback(env, trackId);
   let lastFailure = '';
   let skipAgent = resumeValidation;
+  const newRun = () => store.startRun({ trackId, attempt, agent: agent.name, logDir: path.join(env.logsDir, trackId), pid: holder.pid, host: holder.host });
+  // Claim it (compare-and-swap, so two processes never run the same track) together with the
+  // run that holds it: an active track always has an open run, even between two statements,
+  // so recovery can tell a dead claim from a live one at once.
+  let run: RunRow;
+  try {
+    run = store.atomically(() => {
+      store.transition(trackId, 'provisioning', { from: track.state, reason: null });
+      return newRun();
+    });
+  } catch (err) {
+    if (err instanceof StateConflictError) return 'skipped';
+    throw err;
+  }
   for (;;) {
-    const run = claimed ?? store.startRun(runInput(attempt));
-    claimed = undefined;
     const logFile = run.logPath!;
     const lease = new Lease(env, trackId, run.id);
     try {
@@ -58,8 +61,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         } catch (err) {
           if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', 'interrupted while provisioning');
           const reason = err instanceof YmError ? err.message : String(err);
-          store.finishRun(run.id, { state: 'failed', reason });
-          store.transition(trackId, 'failed', { from: 'provisioning', reason, runId: run.id });
+          finish(env, trackId, run.id, 'failed', reason, () => store.transition(trackId, 'failed', { from: 'provisioning', reason, runId: run.id }));
           env.report(trackId, `failed: ${reason}`);
           return 'failed';
         }
@@ -93,8 +95,10 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);
         if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
         if (report.ok) {
-          store.finishRun(run.id, { state: 'succeeded', exitCode: 0 });
-          store.transition(trackId, 'ready', { from: 'validating', runId: run.id, data: { headSha: report.headSha } });
+          store.atomically(() => {
+            store.finishRun(run.id, { state: 'succeeded', exitCode: 0 });
+            store.transition(trackId, 'ready', { from: 'validating', runId: run.id, data: { headSha: report.headSha } });
+          });
           env.report(trackId, `ready (${report.headSha.slice(0, 8)})`);
           return 'ready';
         }
@@ -106,8 +110,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       if (attempt >= config.attempts) {
         const reason = `out of attempts (${config.attempts}); last: ${lastFailure}`;
         const from = store.getTrack(trackId)!.state;
-        store.finishRun(run.id, { state: 'failed', reason: lastFailure });
-        store.transition(trackId, 'failed', { from, reason, runId: run.id });
+        finish(env, trackId, run.id, 'failed', lastFailure, () => store.transition(trackId, 'failed', { from, reason, runId: run.id }));
         env.report(trackId, `failed: ${reason}`);
         return 'failed';
       }
@@ -116,12 +119,16 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       // The failed run stays open (its lease held) through the backoff, so an active track always
       // has a running run: a crash here is found and resumed like any other.
       await sleep(wait, env.ctx.signal);
-      store.finishRun(run.id, { state: 'failed', reason: lastFailure });
+      const failed = run.id;
       if (env.ctx.signal.aborted) {
-        store.transition(trackId, 'interrupted', { reason: 'interrupted between attempts', runId: run.id });
+        finish(env, trackId, failed, 'failed', lastFailure, () => store.transition(trackId, 'interrupted', { reason: 'interrupted between attempts', runId: failed }));
         return 'interrupted';
       }
       attempt += 1;
+      run = store.atomically(() => {
+        store.finishRun(failed, { state: 'failed', reason: lastFailure });
+        return newRun();
+      });
     } finally {
       lease.stop();
     }
@@ -139,10 +146,16 @@ function pendingFeedback(env: RunEnv, trackId: string): string | null {
 
 export const INTERRUPTED_VALIDATING = 'interrupted while validating';
 
+/** Closes the run and moves the track on in one transaction (see the claim in runTrack). */
+function finish(env: RunEnv, trackId: string, runId: number, state: 'failed' | 'interrupted', reason: string, move: () => void): void {
+  env.store.atomically(() => {
+    if (env.store.getRun(runId)?.state === 'running') env.store.finishRun(runId, { state, reason });
+    move();
+  });
+}
+
 function stop(env: RunEnv, trackId: string, runId: number, to: 'interrupted' | 'cancelled', reason: string): TrackOutcome {
-  const run = env.store.getRun(runId);
-  if (run?.state === 'running') env.store.finishRun(runId, { state: 'interrupted', reason });
-  env.store.transition(trackId, to, { reason, runId });
+  finish(env, trackId, runId, 'interrupted', reason, () => env.store.transition(trackId, to, { reason, runId }));
   env.report(trackId, to === 'cancelled' ? 'cancelled' : reason);
   return to;
 }

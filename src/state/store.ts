@@ -33,6 +33,14 @@ export class StateStore {
     if (this.#ctx.db.open) this.#ctx.db.close();
   }
 
+  /**
+   * Several changes in one IMMEDIATE transaction (the writes inside become savepoints): other
+   * processes see all of them or none, e.g. a track claimed together with the run that holds it.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#ctx.write(fn);
+  }
+
   // Tracks
 
   upsertTrackDefinitions(defs: readonly tracks.TrackDefinition[]): void {
@@ -49,18 +57,6 @@ export class StateStore {
 
   transition(trackId: string, to: TrackState, opts?: tracks.TransitionOptions): TrackRow {
     return tracks.transition(this.#ctx, trackId, to, opts);
-  }
-
-  /**
-   * Claims a track for this process: the state change to `provisioning` (compare-and-swap on
-   * `from`) and the run that holds the lease, in one transaction, so a crash can never leave a
-   * claimed track without a run to recover it by.
-   */
-  claimTrack(trackId: string, from: TrackState, run: runs.StartRunInput): RunRow {
-    return this.#ctx.write(() => {
-      tracks.transition(this.#ctx, trackId, 'provisioning', { from, reason: null });
-      return runs.startRun(this.#ctx, run);
-    });
   }
 
   patchTrack(trackId: string, patch: Partial<tracks.TrackPatch>): void {

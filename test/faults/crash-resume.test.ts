@@ -107,6 +107,29 @@ describe('crash and resume', () => {
     });
   }, SOAK ? 900_000 : 240_000);
 
+  it('resumes at once a track whose process died between its claim and its run', async () => {
+    // Found by the soak run (seed 99991): a track claimed (provisioning) by a process killed
+    // before it opened the run was skipped by the next implement, which exited 0 with the track
+    // stuck; only a run 30 s later would have recovered it. Claim and run are one transaction
+    // now; the state a kill could leave before (or a kill inside recovery) is made by hand here.
+    project = await makeProject({ tracks: [{ id: 'a' }], config: { agent: 'scripted' } });
+    const store = openStateStore(path.join(project.repo.dir, '.git', 'yardmaster'));
+    store.upsertTrackDefinitions([{ id: 'a', title: 'Track a', type: 'feature', dependsOn: [] }]);
+    store.transition('a', 'queued', { from: 'planned' });
+    store.transition('a', 'provisioning', { from: 'queued' });
+    store.close();
+    const r = await project.ym(['implement', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('resuming 1 interrupted track(s): a');
+    expect((JSON.parse(r.stdout) as { tracks: { state: string }[] }).tracks.map((t) => t.state)).toEqual(['merged']);
+    recordReliability({
+      suite: 'crash and resume',
+      tried: 'kill -9 between claiming a track and opening its run (the state left behind, made by hand), then implement at once',
+      outcome: 'the track is recovered as interrupted immediately and merged; exit 0',
+      nothingLost: 'the track runs once and its work is on main',
+    });
+  });
+
   it('finishes a worktree recycle that kill -9 stopped between `git worktree move` and `git switch`', async () => {
     // Found by the soak run (seed 1): the track was then failed for good, its worktree "on a
     // detached HEAD, not on ym/<id>". The state is made by hand here, exactly as the kill left it.
