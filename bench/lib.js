@@ -53,13 +53,15 @@ export async function timeFn(fn) {
 /**
  * For work that needs untimed preparation or reset around each timed run (a worktree to remove,
  * a repository to restore): runs every side in turn, round after round, so a noisy machine
- * moves all sides together. A side is `{ before?, run, after? }`; only `run` is timed.
- * Returns the samples (ms) of each side, by name.
+ * moves all sides together; every other round in reverse order, so no side always runs
+ * first. A side is `{ before?, run, after? }`; only `run` is timed.
+ * Returns the samples (ms) of each side, by name, in round order.
  */
 export async function interleave(sides, { runs, warmup = 1 }) {
   const samples = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+  const order = Object.entries(sides);
   for (let round = 0; round < warmup + runs; round++) {
-    for (const [name, side] of Object.entries(sides)) {
+    for (const [name, side] of round % 2 ? [...order].reverse() : order) {
       await side.before?.();
       const ms = await timeFn(side.run);
       await side.after?.();
@@ -75,6 +77,8 @@ export function ratioOf(name, subject, baseline, budget) {
   result.ratio = result.subjectMs / result.baselineMs;
   result.budget = budget;
   result.ok = budget === undefined || result.ratio <= budget;
+  // The median of each round's own ratio: less moved by load that drifts between rounds.
+  result.pairedRatio = median(subject.map((ms, i) => ms / baseline[i]));
   result.samples = { subject: subject.map(round1), baseline: baseline.map(round1) };
   return result;
 }

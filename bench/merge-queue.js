@@ -51,6 +51,7 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
     const root = realpathSync(tmp.dir);
     const snap = path.join(root, 'snap');
     const work = path.join(root, 'work');
+    const trash = path.join(root, 'trash');
     const repo = path.join(work, 'repo');
     const script = path.join(root, 'merge-loop.sh');
     writeFileSync(script, SCRIPT);
@@ -82,7 +83,7 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
     });
     ym(repo, ['implement', '--no-merge', '--yes']);
     const before = Number(git(repo, 'rev-list', '--count', 'main'));
-    copyTree(work, snap);
+    copyTree(work, snap, trash);
 
     const assertMerged = () => {
       const count = Number(git(repo, 'rev-list', '--count', '--first-parent', 'main'));
@@ -97,7 +98,7 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
     const samples = await interleave(
       {
         ym: {
-          before: () => copyTree(snap, work),
+          before: () => copyTree(snap, work, trash),
           run: () => {
             const r = spawnSync(process.execPath, [CLI, '--cwd', repo, 'merge', '--yes'], {
               env: YM_ENV,
@@ -109,7 +110,7 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
           after: assertMerged,
         },
         bash: {
-          before: () => copyTree(snap, work),
+          before: () => copyTree(snap, work, trash),
           run: () => bash(script, [repo, ...ids]),
           after: assertMerged,
         },

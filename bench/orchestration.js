@@ -11,29 +11,38 @@
 // process per agent (the scripted agent is the workload here, and it is a node program), the
 // prompt file, run logs, the lease and every state change in state.db.
 //
+// For reference (no budget), the same script also runs with the scripted agent itself doing each
+// track's work (tick and commit), as in yardmaster: what is left is yardmaster's own overhead.
+//
 // Every measured run starts from a fresh copy of the same planned repository (setup and the
 // copy are not timed); each run takes seconds, so there are few of them.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI, git, interleave, ratioOf, tempDir } from './lib.js';
+import { CLI, ROOT, git, interleave, ratioOf, tempDir } from './lib.js';
 import { YM_ENV, bash, copyTree, makeProject } from './project.js';
 
 const TRACKS = 50;
 const CONCURRENCY = 8;
+const AGENT = path.join(ROOT, 'dist', 'agents', 'scripted-agent.js');
 
 const SCRIPT = `#!/usr/bin/env bash
 # The same git work as \`ym implement --no-merge\` with the scripted agent and a no-op check.
+# With a second argument, that agent (a node program) does each track's tick and commit.
 set -euo pipefail
-export repo=$1
+export repo=$1 agent=\${2:-}
 one() {
   local id=$1
   local wt="$repo.yardmaster/$id"
   # git worktree add is not safe to run concurrently in one repository: one at a time.
   flock "$repo/.git/bench-worktree.lock" git -C "$repo" worktree add --quiet -b "ym/$id" "$wt" refs/heads/main
-  sed -i 's/^- \\[ \\]/- [x]/' "$wt/yardmaster/tracks/$id/plan.md"
-  git -C "$wt" add --all
-  git -C "$wt" commit --quiet -m "chore: complete the plan of $id" --trailer "Yardmaster-Track: $id"
+  if [ -n "$agent" ]; then
+    (cd "$wt" && YM_TRACK_ID=$id YM_TRACK_DIR="yardmaster/tracks/$id" YM_ATTEMPT=1 node "$agent" >/dev/null)
+  else
+    sed -i 's/^- \\[ \\]/- [x]/' "$wt/yardmaster/tracks/$id/plan.md"
+    git -C "$wt" add --all
+    git -C "$wt" commit --quiet -m "chore: complete the plan of $id" --trailer "Yardmaster-Track: $id"
+  fi
   (cd "$wt" && true)
 }
 export -f one
@@ -46,6 +55,7 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
     const root = realpathSync(tmp.dir);
     const snap = path.join(root, 'snap');
     const work = path.join(root, 'work');
+    const trash = path.join(root, 'trash');
     const repo = path.join(work, 'repo');
     const script = path.join(root, 'orchestration.sh');
     writeFileSync(script, SCRIPT);
@@ -59,12 +69,12 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
       },
       tracks: ids,
     });
-    copyTree(work, snap);
+    copyTree(work, snap, trash);
 
     const samples = await interleave(
       {
         ym: {
-          before: () => copyTree(snap, work),
+          before: () => copyTree(snap, work, trash),
           run: () => {
             const r = spawnSync(
               process.execPath,
@@ -80,8 +90,13 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
           after: () => assertDone(repo, ids),
         },
         bash: {
-          before: () => copyTree(snap, work),
+          before: () => copyTree(snap, work, trash),
           run: () => bash(script, [repo]),
+          after: () => assertDone(repo, ids),
+        },
+        bashAgent: {
+          before: () => copyTree(snap, work, trash),
+          run: () => bash(script, [repo, AGENT]),
           after: () => assertDone(repo, ids),
         },
       },
@@ -93,6 +108,11 @@ export async function run({ runs = 5, warmup = 1 } = {}) {
         samples.ym,
         samples.bash,
         1.5,
+      ),
+      ratioOf(
+        '  implement vs the same script running the scripted agent',
+        samples.ym,
+        samples.bashAgent,
       ),
     ];
   } finally {

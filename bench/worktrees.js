@@ -15,19 +15,23 @@
 // (fresh), and the records in state.db.
 //
 // The raw sides are the bare git commands, each spawned from this process: `git worktree add -b`,
-// and for reference (no budget) the pool's three git commands alone. Every side is reset between
+// and for reference (no budget) the pool's three git commands alone. Also for reference, each
+// yardmaster side against the git commands it ran itself in the same run (timed through the
+// Context's process runner): its own overhead, free of the run-to-run noise of writing 10,000
+// files, which on a busy machine is larger than the 1.1x budget. Every side is reset between
 // runs, untimed: the pooled worktree goes back to its donor's place and commit, fresh ones are
-// removed. The donor is a real merged track (`ym implement` + `ym merge`), and the target has
-// moved on by one commit since, so each switch updates files as it would in use.
+// moved aside and pruned (deleted at the end: see discard() in project.js). The donor is a
+// real merged track (`ym implement` + `ym merge`), and the target has moved on by one commit
+// since, so each switch updates files as it would in use.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { appendFileSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, git, interleave, ratioOf, tempDir } from './lib.js';
-import { generateTree, makeProject, ym } from './project.js';
+import { discard, generateTree, makeProject, ym } from './project.js';
 
 const FILES = 10_000;
 
-export async function run({ runs = 9, warmup = 1 } = {}) {
+export async function run({ runs = 7, warmup = 1 } = {}) {
   const tmp = tempDir('ym-bench-worktrees-');
   const cleanups = [];
   try {
@@ -45,14 +49,29 @@ export async function run({ runs = 9, warmup = 1 } = {}) {
     ym(repo, ['implement', '--no-merge', '--yes', 'donor']);
     ym(repo, ['merge', '--yes', 'donor']);
     const donorSha = git(repo, 'rev-parse', 'main');
-    for (let i = 0; i < 10; i++)
-      spawnSync('sh', ['-c', `echo changed >> d${i}/f${i}.txt`], { cwd: repo });
+    for (let i = 0; i < 10; i++) appendFileSync(path.join(repo, `d${i}`, `f${i}.txt`), 'changed\n');
     git(repo, 'commit', '--quiet', '-am', 'bench: the target moves on');
     const rawDonor = path.join(wt, 'raw-donor');
     git(repo, 'worktree', 'add', '--quiet', '--detach', rawDonor, donorSha);
 
-    const { provisionWorktree, createContext, createRunEnv } = await loadYardmaster(root);
+    const { provisionWorktree, createContext, createRunEnv, runProcess } =
+      await loadYardmaster(root);
+    // Every git command yardmaster runs, timed, so its own overhead can be told from git's.
+    let gitCalls = [];
+    const timedRun = async (file, args, opts) => {
+      const start = process.hrtime.bigint();
+      try {
+        return await runProcess(file, args, opts);
+      } finally {
+        gitCalls.push({ args, ms: Number(process.hrtime.bigint() - start) / 1e6 });
+      }
+    };
+    const gitMs = (...subcommands) =>
+      gitCalls
+        .filter((c) => subcommands.some((sub) => sub.every((word, i) => c.args[i] === word)))
+        .reduce((sum, c) => sum + c.ms, 0);
     const io = {
+      run: timedRun,
       env: process.env,
       stdout: { write: () => true },
       stderr: { write: () => true },
@@ -82,8 +101,10 @@ export async function run({ runs = 9, warmup = 1 } = {}) {
     const expect = (how) => (p) => {
       if (p.how !== how) throw new Error(`expected a ${how} worktree, got ${p.how} (${p.path})`);
     };
+    // Removed worktrees are moved aside, not deleted, until the end (see discard()).
     const removeWorktree = (dir, branch) => {
-      git(repo, 'worktree', 'remove', '--force', dir);
+      discard(dir, path.join(root, 'trash'));
+      git(repo, 'worktree', 'prune');
       git(repo, 'branch', '--quiet', '-D', branch);
     };
     const putBack = (from, to, branch) => {
@@ -95,21 +116,26 @@ export async function run({ runs = 9, warmup = 1 } = {}) {
       const r = spawnSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
       if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     };
+    const inner = { pool: [], add: [] };
     const samples = await interleave(
       {
         ymPool: {
+          before: () => (gitCalls = []),
           run: async () =>
             expect('recycled')(await provisionWorktree(env, store.getTrack('pooled'), base)),
           after: () => {
+            inner.pool.push(gitMs(['worktree', 'move'], ['switch'], ['clean']));
             putBack(path.join(wt, 'pooled'), donorPath, 'ym/pooled');
             store.patchTrack('donor', { worktree: donorPath });
             store.patchTrack('pooled', { worktree: null, branch: null });
           },
         },
         ymFresh: {
+          before: () => (gitCalls = []),
           run: async () =>
             expect('fresh')(await provisionWorktree(fresh, store.getTrack('fresh'), base)),
           after: () => {
+            inner.add.push(gitMs(['worktree', 'add']));
             removeWorktree(path.join(wt, 'fresh'), 'ym/fresh');
             store.patchTrack('fresh', { worktree: null, branch: null });
           },
@@ -143,10 +169,22 @@ export async function run({ runs = 9, warmup = 1 } = {}) {
         samples.rawAdd,
         1.1,
       ),
+      // For reference, no budget: where the time goes. The same git commands run bare, and
+      // yardmaster's provisioning against the git commands it ran itself in the same run.
       ratioOf(
         '  raw move + switch -C + clean vs git worktree add',
         samples.rawPool,
         samples.rawAdd,
+      ),
+      ratioOf(
+        '  ym pool vs its own move + switch -C + clean',
+        samples.ymPool,
+        inner.pool.slice(warmup),
+      ),
+      ratioOf(
+        '  ym fresh vs its own git worktree add -b',
+        samples.ymFresh,
+        inner.add.slice(warmup),
       ),
     ];
   } finally {
@@ -169,6 +207,7 @@ async function loadYardmaster(dir) {
         "export { provisionWorktree } from './run/provision.ts';",
         "export { createRunEnv } from './run/env.ts';",
         "export { createContext } from './cli/runner.ts';",
+        "export { runProcess } from './proc/run.ts';",
       ].join('\n'),
       resolveDir: path.join(ROOT, 'src'),
       loader: 'ts',
