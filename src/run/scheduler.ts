@@ -95,9 +95,14 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
       });
     }
     if (active.size === 0) break;
+    // One listener per wait, removed when the wait ends (50 tracks must not pile up listeners).
     await new Promise<void>((resolve) => {
-      wake = resolve;
-      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      const done = () => {
+        ctx.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      wake = done;
+      ctx.signal.addEventListener('abort', done, { once: true });
     });
   }
   await queue.onIdle();
