@@ -1,12 +1,13 @@
 // Crash recovery: runs whose holder died (or stopped renewing its lease) are marked interrupted,
 // whatever their agent left running is killed, and their tracks become resumable.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isActive } from '../state/lifecycle.js';
 import { StateConflictError } from '../state/errors.js';
 import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
+import { pidsWithEnv } from '../proc/find.js';
 import type { RunEnv } from './env.js';
 import { isAliveHere } from './provision.js';
 import { INTERRUPTED_VALIDATING } from './track-runner.js';
@@ -19,13 +20,17 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
   const recovered: string[] = [];
   for (const run of store.staleRuns({ staleAfterMs, isAlive: isAliveHere })) {
     // The agent ran in its own process group: end it, so nothing of a dead run keeps working.
-    if (run.agentPid !== null) {
-      killTree(run.agentPid, 'SIGKILL', true);
-      // A git command of that group killed mid-write leaves index.lock behind; with the whole
-      // group gone, nobody holds it.
-      const wt = store.getTrack(run.trackId)?.worktree;
-      if (wt) await removeStaleIndexLock(env, wt);
+    if (run.agentPid !== null) killTree(run.agentPid, 'SIGKILL', true);
+    // Killed between spawning the agent and recording its pid, the run left an agent nobody
+    // knows: find it (and its children) by the prompt file of this run in their environment.
+    for (const pid of pidsWithEnv('YM_PROMPT_FILE', path.join(env.promptsDir, run.trackId, `${run.id}.md`))) {
+      killTree(pid, 'SIGKILL', true);
+      killTree(pid, 'SIGKILL', false);
     }
+    // A git command killed mid-write (the agent's or ours) leaves lock files behind; with the
+    // run's processes gone, nobody holds them.
+    const held = store.getTrack(run.trackId);
+    if (held?.worktree) await removeStaleLocks(env, held.worktree, held.branch);
     // Another process may be recovering the same run at the same moment: whoever comes
     // second finds it already done (a StateConflictError) and moves on.
     if (!tolerant(() => store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' }))) continue;
@@ -64,10 +69,18 @@ function tolerant(fn: () => unknown): boolean {
   }
 }
 
-async function removeStaleIndexLock(env: RunEnv, worktree: string): Promise<void> {
+/**
+ * Lock files in a track's worktree that a killed git left: its own git dir's (index.lock,
+ * HEAD.lock, ORIG_HEAD.lock, ...) and its branch's ref lock in the common dir. Never the common
+ * dir's other locks, which a live process may hold.
+ */
+async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | null): Promise<void> {
   if (!existsSync(worktree)) return;
-  const gitDir = await env.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: worktree }).catch(() => null);
-  if (gitDir) rmSync(path.join(gitDir, 'index.lock'), { force: true });
+  const dirs = await env.git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree }).catch(() => null);
+  const [gitDir, commonDir] = dirs?.split('\n') ?? [];
+  if (!gitDir || !commonDir || path.resolve(gitDir) === path.resolve(commonDir)) return;
+  for (const name of readdirSync(gitDir)) if (name.endsWith('.lock')) rmSync(path.join(gitDir, name), { force: true });
+  if (branch) rmSync(path.join(commonDir, 'refs', 'heads', `${branch}.lock`), { force: true });
 }
 
 /**
