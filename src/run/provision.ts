@@ -58,7 +58,7 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
   const known = await listWorktrees(git);
   const registered = known.find((w) => path.resolve(w.path) === want);
   if (registered && !registered.prunable) {
-    if (registered.branch === null && (await finishInterruptedRecycle(env, track.id, want, branch, base))) {
+    if (registered.branch !== branch && (await finishInterruptedRecycle(env, track.id, want, registered.branch, base))) {
       return prepare(env, track.id, want, 'recycled');
     }
     if (registered.branch !== branch) {
@@ -92,16 +92,24 @@ async function prepare(env: RunEnv, trackId: string, want: string, how: Provisio
 }
 
 /**
- * A recycle stopped (kill -9) between `git worktree move` and `git switch`: the donor's clean,
- * detached worktree is at this track's path, recorded on this track before the move, and the
- * track's branch does not exist yet. That is ours to finish; anything else is left alone.
+ * A recycle stopped (kill -9) between `git worktree move` and `git switch`: the donor's clean
+ * worktree is at this track's path, detached or still on the donor's branch, recorded on this
+ * track before the move (with a worktree.recycling event naming the donor), and the track's
+ * branch does not exist yet. That is ours to finish; anything else is left alone.
  */
-async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: string, branch: string, base: string): Promise<boolean> {
-  const { git } = env;
+async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: string, on: string | null, base: string): Promise<boolean> {
+  const { git, config } = env;
+  const branch = branchFor(config, trackId);
   if (env.store.getTrack(trackId)?.worktree !== want) return false;
+  const moved = env.store
+    .listEvents({ trackId })
+    .filter((e) => e.type === 'worktree.recycling')
+    .map((e) => e.data as { to?: string; donor?: string } | null)
+    .findLast((d) => d?.to === want && d.donor !== undefined);
+  if (!moved?.donor || (on !== null && on !== branchFor(config, moved.donor))) return false;
   if (await refExists(git, `refs/heads/${branch}`)) return false;
   if ((await dirtyFiles(git, want)).length > 0) return false;
-  env.store.appendEvent({ trackId, type: 'worktree.recycling', data: { to: want, resumed: true } });
+  env.store.appendEvent({ trackId, type: 'worktree.recycling', data: { to: want, donor: moved.donor, resumed: true } });
   await git(['switch', '--quiet', '--no-guess', '-C', branch, base], { cwd: want });
   await git(['clean', '-fdq'], { cwd: want });
   return true;

@@ -1,6 +1,6 @@
 // Crash recovery: runs whose holder died (or stopped renewing its lease) are marked interrupted,
 // whatever their agent left running is killed, and their tracks become resumable.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isActive } from '../state/lifecycle.js';
 import { StateConflictError } from '../state/errors.js';
@@ -20,17 +20,16 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
   const { store } = env;
   const recovered: string[] = [];
   const stale = store.staleRuns({ staleAfterMs, isAlive: isAliveHere });
-  // Agents started just before their process died may not have their pid recorded yet.
+  // Killed between spawning the agent and recording its pid, a run left an agent nobody knows:
+  // find it (and its children) by the YM_RUN_ID in their environment.
   killRunOrphans(stale.map((r) => r.id));
   for (const run of stale) {
     // The agent ran in its own process group: end it, so nothing of a dead run keeps working.
-    if (run.agentPid !== null) {
-      killTree(run.agentPid, 'SIGKILL', true);
-      // A git command of that group killed mid-write leaves index.lock behind; with the whole
-      // group gone, nobody holds it.
-      const wt = store.getTrack(run.trackId)?.worktree;
-      if (wt) await removeStaleIndexLock(env, wt);
-    }
+    if (run.agentPid !== null) killTree(run.agentPid, 'SIGKILL', true);
+    // A git command killed mid-write (the agent's or ours) leaves lock files behind; with the
+    // run's processes gone, nobody holds them.
+    const held = store.getTrack(run.trackId);
+    if (held?.worktree) await removeStaleLocks(env, held.worktree, held.branch);
     // Another process may be recovering the same run at the same moment: whoever comes
     // second finds it already done (a StateConflictError) and moves on.
     if (!tolerant(() => store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' }))) continue;
@@ -69,10 +68,18 @@ function tolerant(fn: () => unknown): boolean {
   }
 }
 
-async function removeStaleIndexLock(env: RunEnv, worktree: string): Promise<void> {
+/**
+ * Lock files in a track's worktree that a killed git left: its own git dir's (index.lock,
+ * HEAD.lock, ORIG_HEAD.lock, ...) and its branch's ref lock in the common dir. Never the common
+ * dir's other locks, which a live process may hold.
+ */
+async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | null): Promise<void> {
   if (!existsSync(worktree)) return;
-  const gitDir = await env.git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: worktree }).catch(() => null);
-  if (gitDir) rmSync(path.join(gitDir, 'index.lock'), { force: true });
+  const dirs = await env.git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree }).catch(() => null);
+  const [gitDir, commonDir] = dirs?.split('\n') ?? [];
+  if (!gitDir || !commonDir || path.resolve(gitDir) === path.resolve(commonDir)) return;
+  for (const name of readdirSync(gitDir)) if (name.endsWith('.lock')) rmSync(path.join(gitDir, name), { force: true });
+  if (branch) rmSync(path.join(commonDir, 'refs', 'heads', `${branch}.lock`), { force: true });
 }
 
 /**

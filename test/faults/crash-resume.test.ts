@@ -3,6 +3,7 @@
 // process is left behind.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_BIN } from '../helpers/cli.js';
@@ -130,14 +131,56 @@ describe('crash and resume', () => {
     });
   });
 
-  it('finishes a worktree recycle that kill -9 stopped between `git worktree move` and `git switch`', async () => {
-    // Found by the soak run (seed 1): the track was then failed for good, its worktree "on a
-    // detached HEAD, not on ym/<id>". The state is made by hand here, exactly as the kill left it.
+  it('ends an agent whose pid was never recorded and removes the locks a killed git left', async () => {
+    // Found by the soak run: killed between spawning the agent and recording its pid, a run
+    // left an agent that the next run overlapped; a git killed mid-commit left HEAD.lock, and
+    // every later attempt failed on it. The state is made by hand, as such a kill leaves it.
+    project = await makeProject({ tracks: [{ id: 'a' }], config: { agent: 'scripted' } });
+    const p = project;
+    const stateDir = path.join(p.repo.dir, '.git', 'yardmaster');
+    const worktree = path.join(p.repo.root, 'repo.yardmaster', 'a');
+    p.repo.git(['worktree', 'add', '-q', '-b', 'ym/a', worktree, 'main']);
+    const store = openStateStore(stateDir);
+    store.upsertTrackDefinitions([{ id: 'a', title: 'Track a', type: 'feature', dependsOn: [] }]);
+    store.transition('a', 'queued', { from: 'planned' });
+    const run = store.atomically(() => {
+      store.transition('a', 'provisioning', { from: 'queued' });
+      return store.startRun({ trackId: 'a', attempt: 1, agent: 'scripted', pid: 999_999, host: hostname() });
+    });
+    store.transition('a', 'running', { from: 'provisioning', patch: { worktree, branch: 'ym/a' } });
+    store.close();
+    const orphan = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      env: { ...process.env, YM_RUN_ID: String(run.id) },
+      detached: true,
+      stdio: 'ignore',
+    });
+    orphan.unref();
+    const gitDir = p.repo.git(['rev-parse', '--path-format=absolute', '--git-dir'], worktree).trim();
+    for (const lock of ['HEAD.lock', 'index.lock']) writeFileSync(path.join(gitDir, lock), '');
+    const r = await p.ym(['implement', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { tracks: { state: string }[] }).tracks.map((t) => t.state)).toEqual(['merged']);
+    expect(alive(orphan.pid!)).toBe(false);
+    recordReliability({
+      suite: 'crash and resume',
+      tried: 'kill -9 between spawning an agent and recording its pid, with a git killed mid-commit (HEAD.lock, index.lock left in the worktree); made by hand',
+      outcome: 'the next implement finds the agent by its run id (YM_RUN_ID) in its environment and kills it, removes the locks, resumes; exit 0, merged',
+      nothingLost: 'no two agents on one track; the track\'s work on main',
+    });
+  });
+
+  it.each(['detached', 'still on the donor\'s branch'])('finishes a worktree recycle that kill -9 stopped between `git worktree move` and `git switch` (donor %s)', async (donor) => {
+    // Found by the soak run (seed 1, twice): the track was then failed for good, its
+    // worktree "on a detached HEAD" (or "on ym/<donor>"), "not on ym/<id>". The state is made by
+    // hand here, exactly as recycle() leaves it before the switch.
     project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b', dependsOn: ['a'] }], config: { agent: 'scripted' } });
     const p = project;
     expect((await p.ym(['implement', 'a'])).code).toBe(0);
     const wtRoot = path.join(p.repo.root, 'repo.yardmaster');
+    // The merge's cleanup detached the donor and deleted its branch; a kill before it did not.
+    if (donor !== 'detached') p.repo.git(['switch', '-q', '-c', 'ym/a'], path.join(wtRoot, 'a'));
     const store = openStateStore(path.join(p.repo.dir, '.git', 'yardmaster'));
+    store.appendEvent({ trackId: 'b', type: 'worktree.recycling', data: { from: path.join(wtRoot, 'a'), to: path.join(wtRoot, 'b'), donor: 'a' } });
     store.patchTrack('a', { worktree: null });
     store.patchTrack('b', { worktree: path.join(wtRoot, 'b') });
     store.close();
@@ -150,7 +193,7 @@ describe('crash and resume', () => {
     expect(p.repo.git(['show', 'main:yardmaster/tracks/b/plan.md'])).toContain('- [x]');
     recordReliability({
       suite: 'crash and resume',
-      tried: 'kill -9 while recycling a worktree, between `git worktree move` and `git switch` (the state left behind, made by hand)',
+      tried: `kill -9 while recycling a worktree, between \`git worktree move\` and \`git switch\`, the donor worktree ${donor} (the state left behind, made by hand)`,
       outcome: 'the next implement finishes the switch and runs the track; exit 0, both tracks merged',
       nothingLost: 'the track\'s work on main; the recycled worktree is reused, not deleted',
     });
