@@ -1,9 +1,10 @@
 // new-track, plan --from, status and config through the built CLI, in temporary repositories.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeRepo, makeTempDir, type TestRepo } from '../helpers/repo.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI_BIN, runCli } from '../helpers/cli.js';
 
 let repo: TestRepo;
 const ym = (args: string[], opts: Parameters<typeof runCli>[1] = {}) =>
@@ -185,6 +186,20 @@ describe('status', () => {
     expect(r.stdout).toContain('No tracks yet');
     const j = JSON.parse((await ym(['status', '--json'])).stdout);
     expect(j).toMatchObject({ target: 'main', provider: 'local', tracks: [], queue: [] });
+  });
+
+  it('a reader that closes the pipe early (`| head`) ends nothing in a crash', async () => {
+    // The reader is gone before the CLI writes its first byte.
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', repo.dir, 'status', '--json'], {
+      env: { ...repo.env, CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(0);
   });
 
   it('finds the same state from a linked worktree', async () => {
