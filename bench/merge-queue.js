@@ -16,10 +16,9 @@
 // every measured run (worktrees and state.db record absolute paths), so every run of either side
 // starts from the same 20 ready tracks.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI, git, interleave, ratioOf, tempDir } from './lib.js';
-import { YM_ENV, bash, copyTree, makeProject, ym } from './project.js';
+import { CLI, git, interleave, ratioOf } from './lib.js';
+import { YM_ENV, bash, copyTree, makeProject, snapshotBench, ym } from './project.js';
 
 const TRACKS = 20;
 
@@ -48,17 +47,12 @@ done
 // Each run takes seconds: no warm-up round (the median of five drops a cold first run), so the
 // suite stays within about three minutes on two cores.
 export async function run({ runs = 5, warmup = 0 } = {}) {
-  const tmp = tempDir('ym-bench-merge-');
+  const bench = snapshotBench('ym-bench-merge-', {
+    script: ['merge-loop.sh', SCRIPT],
+    tracks: TRACKS,
+  });
   try {
-    const root = realpathSync(tmp.dir);
-    const snap = path.join(root, 'snap');
-    const work = path.join(root, 'work');
-    const trash = path.join(root, 'trash');
-    const repo = path.join(work, 'repo');
-    const script = path.join(root, 'merge-loop.sh');
-    writeFileSync(script, SCRIPT);
-    mkdirSync(repo, { recursive: true });
-    const ids = Array.from({ length: TRACKS }, (_, i) => `track-${String(i).padStart(2, '0')}`);
+    const { snap, work, trash, repo, script, ids } = bench;
     const files = Object.fromEntries(
       ids.map((id) => [
         path.join('yardmaster', 'tracks', id, 'agent-script.json'),
@@ -128,6 +122,6 @@ export async function run({ runs = 5, warmup = 0 } = {}) {
       ),
     ];
   } finally {
-    tmp.cleanup();
+    bench.cleanup();
   }
 }

@@ -17,10 +17,10 @@
 // Every measured run starts from a fresh copy of the same planned repository (setup and the
 // copy are not timed); each run takes seconds, so there are few of them.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI, ROOT, git, interleave, ratioOf, tempDir } from './lib.js';
-import { YM_ENV, bash, copyTree, makeProject } from './project.js';
+import { CLI, ROOT, git, interleave, ratioOf } from './lib.js';
+import { YM_ENV, bash, copyTree, makeProject, snapshotBench } from './project.js';
 
 const TRACKS = 50;
 const CONCURRENCY = 8;
@@ -52,17 +52,12 @@ ls "$repo/yardmaster/tracks" | xargs -P ${CONCURRENCY} -n 1 bash -c 'one "$1"' _
 // Each run takes seconds: no warm-up round (the median of five drops a cold first run), so the
 // suite stays within about three minutes on two cores.
 export async function run({ runs = 5, warmup = 0 } = {}) {
-  const tmp = tempDir('ym-bench-orchestration-');
+  const bench = snapshotBench('ym-bench-orchestration-', {
+    script: ['orchestration.sh', SCRIPT],
+    tracks: TRACKS,
+  });
   try {
-    const root = realpathSync(tmp.dir);
-    const snap = path.join(root, 'snap');
-    const work = path.join(root, 'work');
-    const trash = path.join(root, 'trash');
-    const repo = path.join(work, 'repo');
-    const script = path.join(root, 'orchestration.sh');
-    writeFileSync(script, SCRIPT);
-    mkdirSync(repo, { recursive: true });
-    const ids = Array.from({ length: TRACKS }, (_, i) => `track-${String(i).padStart(2, '0')}`);
+    const { snap, work, trash, repo, script, ids } = bench;
     makeProject(repo, {
       config: {
         agent: 'scripted',
@@ -118,7 +113,7 @@ export async function run({ runs = 5, warmup = 0 } = {}) {
       ),
     ];
   } finally {
-    tmp.cleanup();
+    bench.cleanup();
   }
 }
 

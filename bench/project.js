@@ -2,9 +2,17 @@
 // with `ym plan --from` and committed, as the tests make them), a generated 10,000-file tree,
 // the built CLI run as a user would, and snapshot/restore so every measured run starts alike.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
-import { CLI, git, initRepo } from './lib.js';
+import { CLI, git, initRepo, tempDir } from './lib.js';
 
 /** The CLI's environment: no prompts, no colour, no live view. */
 export const YM_ENV = { ...process.env, CI: 'true', NO_COLOR: '1' };
@@ -88,6 +96,35 @@ export function makeProject(dir, { config, tracks, files = {}, existing = false 
   for (const [rel, text] of Object.entries(files)) writeFileSync(path.join(dir, rel), text);
   git(dir, 'add', '--all');
   git(dir, 'commit', '--quiet', '-m', 'bench: plan tracks');
+}
+
+/**
+ * The places a bench that restores a snapshot before every run works in, below a new temporary
+ * directory: `work/repo` (the project, created empty), `snap` (its copy, see copyTree), `trash`
+ * (see discard) and `script`, the bash side (`[name, text]`), written out. `ids` are `tracks`
+ * track ids: track-00, track-01, ... Call cleanup() at the end.
+ */
+export function snapshotBench(prefix, { script: [name, text], tracks }) {
+  const tmp = tempDir(prefix);
+  try {
+    const root = realpathSync(tmp.dir);
+    const work = path.join(root, 'work');
+    const bench = {
+      snap: path.join(root, 'snap'),
+      work,
+      trash: path.join(root, 'trash'),
+      repo: path.join(work, 'repo'),
+      script: path.join(root, name),
+      ids: Array.from({ length: tracks }, (_, i) => `track-${String(i).padStart(2, '0')}`),
+      cleanup: tmp.cleanup,
+    };
+    writeFileSync(bench.script, text);
+    mkdirSync(bench.repo, { recursive: true });
+    return bench;
+  } catch (err) {
+    tmp.cleanup();
+    throw err;
+  }
 }
 
 /**

@@ -5,23 +5,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
-import { assertTrackId } from '../core/track.js';
-import { requireConfig } from '../config/require.js';
 import { createGit } from '../git/git.js';
 import type { TrackState } from '../state/lifecycle.js';
-import { unknownTrack } from '../state/tracks.js';
-import { archivedDocsPath, readTrackFiles, trackDocsPath } from '../tracks/files.js';
-import { syncTrackDefinitions } from '../tracks/register.js';
+import { archivedDocsPath, trackDocsPath } from '../tracks/files.js';
+import { findTrack } from './find-track.js';
 
 const FINISHED: readonly TrackState[] = ['merged', 'cancelled', 'reverted', 'failed'];
 
 export async function archive(opts: { id: string }, ctx: Context): Promise<ExitCodeValue> {
-  await requireConfig(ctx);
-  const id = assertTrackId(opts.id);
-  const [repo, store] = await Promise.all([ctx.repo(), ctx.state()]);
-  syncTrackDefinitions(store, readTrackFiles(repo.root));
-  const track = store.getTrack(id);
-  if (!track) throw unknownTrack(id);
+  const { id, repo, store, track } = await findTrack(opts.id, ctx);
   const from = trackDocsPath(id);
   const to = archivedDocsPath(id);
   const abs = (rel: string) => path.join(repo.root, rel);

@@ -4,8 +4,6 @@
 // `cancelled` directly, after ending what a dead process may have left running.
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, WorkFailedError, type ExitCodeValue } from '../core/errors.js';
-import { assertTrackId } from '../core/track.js';
-import { requireConfig } from '../config/require.js';
 import { killTree } from '../proc/run.js';
 import { isAliveHere } from '../run/provision.js';
 import { STALE_AFTER_MS } from '../run/recover.js';
@@ -13,9 +11,7 @@ import { sleep } from '../run/sleep.js';
 import { isActive } from '../state/lifecycle.js';
 import type { TrackRow } from '../state/rows.js';
 import type { StateStore } from '../state/store.js';
-import { unknownTrack } from '../state/tracks.js';
-import { readTrackFiles } from '../tracks/files.js';
-import { syncTrackDefinitions } from '../tracks/register.js';
+import { findTrack } from './find-track.js';
 
 export interface CancelOptions {
   id: string;
@@ -24,12 +20,7 @@ export interface CancelOptions {
 }
 
 export async function cancel(opts: CancelOptions, ctx: Context): Promise<ExitCodeValue> {
-  await requireConfig(ctx);
-  const id = assertTrackId(opts.id);
-  const [repo, store] = await Promise.all([ctx.repo(), ctx.state()]);
-  syncTrackDefinitions(store, readTrackFiles(repo.root));
-  const track = store.getTrack(id);
-  if (!track) throw unknownTrack(id);
+  const { id, store, track } = await findTrack(opts.id, ctx);
   if (track.state === 'cancelled') return done(ctx, track, `${id} was already cancelled.`);
   if (track.state === 'merged' || track.state === 'reverted') {
     throw new UsageError(`Track ${id} is ${track.state}; there is nothing to cancel.`, {

@@ -1,15 +1,14 @@
-// The GitLab provider: push the validated head, find or open its merge request, wait for the
-// head pipeline of that exact SHA and for GitLab's `detailed_merge_status`, then accept with
+// The GitLab provider: the forge skeleton (forge-provider.ts) over @gitbeaker/rest. It waits for
+// the head pipeline of the exact SHA and for GitLab's `detailed_merge_status`, then accepts with
 // `{ sha }`. Refusals are read the way marge-bot reads them: 405/406 re-check the MR and the
 // target (moved: rebuild; else stop with GitLab's reason), 409 means the head moved, 422 stops.
 import type { Branches, MergeRequestNotes, MergeRequests } from '@gitbeaker/rest';
-import { UsageError, WorkFailedError, YmError } from '../core/errors.js';
-import { ForgeGit } from './forge-git.js';
-import { failureComment, requestBody } from './forge-text.js';
-import { WaitClock, seconds } from './forge-wait.js';
+import { UsageError, WorkFailedError } from '../core/errors.js';
+import { ForgeProvider, type OpenRequest, type RequestText } from './forge-provider.js';
+import { seconds, type WaitClock } from './forge-wait.js';
 import { GitLabApiError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
 import { MOVED_STATUSES, PIPELINE_FAILED, WAIT_STATUSES, mergedSha, viewMergeRequest, type MergeRequestView } from './gitlab-mr.js';
-import type { ForgeProviderDeps, LandRequest, LandResult, VcsProvider } from './types.js';
+import type { ForgeProviderDeps, LandRequest, LandResult } from './types.js';
 
 type GitLabConfig = NonNullable<ForgeProviderDeps['config']['gitlab']>;
 interface Api {
@@ -19,18 +18,16 @@ interface Api {
 }
 type Ready = { kind: 'ready'; mr: MergeRequestView };
 
-export class GitLabProvider implements VcsProvider {
-  readonly name = 'gitlab' as const;
-  private readonly forgeGit: ForgeGit;
+export class GitLabProvider extends ForgeProvider<Ready> {
   private readonly project: string;
 
   private constructor(
     private readonly api: Api,
     private readonly gl: GitLabConfig,
-    private readonly deps: ForgeProviderDeps,
+    deps: ForgeProviderDeps,
   ) {
+    super('gitlab', 'GitLab', gl, deps);
     this.project = gl.project;
-    this.forgeGit = new ForgeGit(deps.git, gl.remote, 'gitlab');
   }
 
   static async create(deps: ForgeProviderDeps): Promise<GitLabProvider> {
@@ -44,83 +41,47 @@ export class GitLabProvider implements VcsProvider {
     const { MergeRequests: Mrs, MergeRequestNotes: Notes, Branches: Br } = await import('@gitbeaker/rest');
     const requesterFn = createRequesterFn({ baseMs: deps.retryBaseMs ?? 1000, notice: (text) => deps.report(null, text) });
     const options = { host: gl.host.replace(/\/+$/, ''), token, requesterFn };
-    const provider = new GitLabProvider({ mrs: new Mrs(options), notes: new Notes(options), branches: new Br(options) }, gl, deps);
-    await provider.forgeGit.ensureRemote();
-    return provider;
+    return new GitLabProvider({ mrs: new Mrs(options), notes: new Notes(options), branches: new Br(options) }, gl, deps).checkRemote();
   }
 
-  syncTarget(target: string, signal: AbortSignal): Promise<string> {
-    return this.guard(() => this.forgeGit.syncTarget(target, signal));
+  protected requestName(iid: number): string {
+    return `merge request !${iid}`;
   }
 
-  land(req: LandRequest): Promise<LandResult> {
-    return this.guard(async () => {
-      const target = this.deps.config.target;
-      const pushed = await this.forgeGit.pushBranch(req.branch, req.sha, req.signal);
-      if (pushed.kind === 'rejected') return { kind: 'rejected', detail: pushed.detail };
-      const mr = await this.ensureMergeRequest(req, target);
-      if ('kind' in mr) return mr;
-      this.deps.report(req.trackId, `merge request !${mr.iid}: ${mr.webUrl}`);
-      const clock = new WaitClock(this.gl, req.signal);
-      const ready = await this.waitReady(mr.iid, req, clock);
-      if (ready.kind !== 'ready') return ready;
-      const base = await this.forgeGit.remoteHead(target, req.signal);
-      if (ready.mr.state !== 'merged' && base !== req.expectedTarget) {
-        return { kind: 'target-moved', detail: `${target} is now at ${base?.slice(0, 12) ?? 'nothing'} on GitLab` };
-      }
-      const merged = ready.mr.state === 'merged' ? ready.mr : await this.accept(ready.mr, req, clock);
-      if ('kind' in merged) return merged;
-      const sha = mergedSha(merged);
-      if (!(await this.forgeGit.adoptMerge(target, sha, req.expectedTarget, req.signal))) {
-        this.deps.report(req.trackId, `warning: the local ${target} moved meanwhile; it was not updated to ${sha.slice(0, 12)}`);
-      }
-      return { kind: 'landed', targetSha: sha, url: merged.webUrl };
-    });
-  }
-
-  async reportFailure(trackId: string, branch: string, message: string): Promise<void> {
-    await this.guard(async () => {
-      const mr = await this.findMergeRequest(branch);
-      if (mr) await this.api.notes.create(this.project, mr.iid, failureComment(trackId, message));
-    });
-  }
-
-  async deleteRemoteBranch(branch: string): Promise<void> {
-    await this.guard(async () => {
-      try {
-        await this.api.branches.remove(this.project, branch);
-      } catch (err) {
-        // Already gone (removed with the merge, or by a person): fine.
-        if (gitlabStatus(err) === 404) return;
-        throw err;
-      }
-    });
-  }
-
-  private async findMergeRequest(branch: string): Promise<MergeRequestView | undefined> {
+  protected async findRequest(branch: string): Promise<OpenRequest | undefined> {
     const list: unknown[] = await this.api.mrs.all({ projectId: this.project, sourceBranch: branch, state: 'opened' });
-    return list.map(viewMergeRequest).find((m) => m.sourceBranch === branch);
+    const mr = list.map(viewMergeRequest).find((m) => m.sourceBranch === branch);
+    return mr && openRequest(mr);
   }
 
-  private async ensureMergeRequest(req: LandRequest, target: string): Promise<MergeRequestView | LandResult> {
-    const description = requestBody(req);
-    const title = `${req.title} (${req.trackId})`;
-    const open = await this.findMergeRequest(req.branch);
-    if (!open) {
-      try {
-        return viewMergeRequest(await this.api.mrs.create(this.project, req.branch, target, title, { description }));
-      } catch (err) {
-        const status = gitlabStatus(err);
-        if (status === 400 || status === 403 || status === 409 || status === 422) {
-          return { kind: 'rejected', detail: `GitLab refused to open a merge request for ${req.branch} (${status}): ${gitlabMessage(err)}` };
-        }
-        throw err;
-      }
+  protected async openRequest(text: RequestText): Promise<OpenRequest> {
+    return openRequest(viewMergeRequest(await this.api.mrs.create(this.project, text.branch, text.target, text.title, { description: text.body })));
+  }
+
+  protected openRefused(err: unknown, branch: string): string | undefined {
+    const status = gitlabStatus(err);
+    if (status === 400 || status === 403 || status === 409 || status === 422) {
+      return `GitLab refused to open a merge request for ${branch} (${status}): ${gitlabMessage(err)}`;
     }
-    if (open.targetBranch !== target || open.description !== description || open.title !== title) {
-      return viewMergeRequest(await this.api.mrs.edit(this.project, open.iid, { targetBranch: target, title, description }));
+    return undefined;
+  }
+
+  protected async updateRequest(iid: number, text: RequestText): Promise<OpenRequest> {
+    return openRequest(viewMergeRequest(await this.api.mrs.edit(this.project, iid, { targetBranch: text.target, title: text.title, description: text.body })));
+  }
+
+  protected async comment(iid: number, body: string): Promise<void> {
+    await this.api.notes.create(this.project, iid, body);
+  }
+
+  protected async removeBranch(branch: string): Promise<void> {
+    try {
+      await this.api.branches.remove(this.project, branch);
+    } catch (err) {
+      // Already gone (removed with the merge, or by a person): fine.
+      if (gitlabStatus(err) === 404) return;
+      throw err;
     }
-    return open;
   }
 
   private async show(iid: number): Promise<MergeRequestView> {
@@ -128,7 +89,7 @@ export class GitLabProvider implements VcsProvider {
   }
 
   /** Waits for GitLab to see our head, for its pipeline on that SHA, and for a mergeable status. */
-  private async waitReady(iid: number, req: LandRequest, clock: WaitClock): Promise<Ready | LandResult> {
+  protected async waitReady({ id: iid }: OpenRequest, req: LandRequest, clock: WaitClock): Promise<Ready | LandResult> {
     const short = req.sha.slice(0, 12);
     for (;;) {
       const mr = await this.show(iid);
@@ -161,11 +122,22 @@ export class GitLabProvider implements VcsProvider {
     }
   }
 
+  /** An MR GitLab already merged at our head (e.g. "merge when pipeline succeeds") is landed as it is. */
+  protected override targetCheckNeeded({ mr }: Ready): boolean {
+    return mr.state !== 'merged';
+  }
+
+  protected async merge({ mr }: Ready, req: LandRequest, clock: WaitClock): Promise<LandResult> {
+    const merged = mr.state === 'merged' ? mr : await this.accept(mr, req, clock);
+    if ('kind' in merged) return merged;
+    return { kind: 'landed', targetSha: mergedSha(merged), url: merged.webUrl };
+  }
+
   /** Accepts at exactly `req.sha`; GitLab's refusals become target-moved or rejected. */
   private async accept(mr: MergeRequestView, req: LandRequest, clock: WaitClock): Promise<MergeRequestView | LandResult> {
     const squash = req.strategy === 'squash';
     const options = { sha: req.sha, squash, shouldRemoveSourceBranch: this.deps.config.merge.deleteBranch };
-    const squashMessage = squash ? { squashCommitMessage: await this.deps.git(['log', '-1', '--format=%B', req.sha]) } : {};
+    const squashMessage = squash ? { squashCommitMessage: await this.commitMessage(req.sha) } : {};
     let result: MergeRequestView;
     try {
       result = viewMergeRequest(await this.api.mrs.accept(this.project, mr.iid, { ...options, ...squashMessage }));
@@ -193,22 +165,20 @@ export class GitLabProvider implements VcsProvider {
     if (now.state === 'merged') return now.sha === req.sha ? now : { kind: 'rejected', detail: `!${iid} was merged by someone else at another head` };
     if (now.state === 'closed') return { kind: 'rejected', detail: `merge request !${iid} was closed while merging` };
     if (now.draft) return { kind: 'rejected', detail: `merge request !${iid} was marked as draft` };
-    const base = await this.forgeGit.remoteHead(this.deps.config.target, req.signal);
+    const base = await this.targetHead(req.signal);
     if (base !== req.expectedTarget || MOVED_STATUSES.has(now.detailedMergeStatus)) {
       return { kind: 'target-moved', detail: `GitLab answered ${status} (${why}) and ${this.deps.config.target} moved` };
     }
     return { kind: 'rejected', detail: `GitLab refused to merge !${iid} (${status}): ${why}; detailed_merge_status is "${now.detailedMergeStatus}"` };
   }
 
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof YmError) throw err;
-      const setup = setupError(err, this.gl.host);
-      if (setup) throw setup;
-      if (err instanceof GitLabApiError) throw new WorkFailedError(err.message);
-      throw err;
-    }
+  protected failure(err: unknown): Error | undefined {
+    const setup = setupError(err, this.gl.host);
+    if (setup) return setup;
+    return err instanceof GitLabApiError ? new WorkFailedError(err.message) : undefined;
   }
+}
+
+function openRequest(mr: MergeRequestView): OpenRequest {
+  return { id: mr.iid, url: mr.webUrl, target: mr.targetBranch, title: mr.title, body: mr.description };
 }

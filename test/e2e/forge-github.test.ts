@@ -51,8 +51,7 @@ describe('GitHub provider', () => {
     expect(env.forge.calls('pulls/merge')).toHaveLength(1);
   });
 
-  // Flaky once under heavy load (second land answered target-moved); retried while that is investigated.
-  it('a 405 from pulls.merge is target-moved (not retried); the next land merges', { retry: 1 }, async () => {
+  it('a 405 from pulls.merge is target-moved (not retried); the next land merges', async () => {
     env.forge.inject('pulls/merge', { status: 405, body: { message: 'Base branch was modified. Review and try the merge again.', documentation_url: 'https://docs.github.com/rest' } });
     const gh = await provider();
     const sha = env.track('one');

@@ -41,7 +41,7 @@ export async function readyTrackOnForge(token: string): Promise<ForgeCliEnv> {
   expect(implement.code, implement.stdout + implement.stderr).toBe(0);
   const status = JSON.parse((await ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
   expect(status.tracks.find((t) => t.id === 'greet')?.state).toBe('ready');
-  return { repo, forge, ym, cleanup: async () => { await forge.close(); repo.cleanup(); } };
+  return { repo, forge, ym, cleanup: async () => { await forge.close(); repo.cleanup(); forge.assertNoFaults(); } };
 }
 
 export async function trackState(env: ForgeCliEnv, id: string): Promise<{ state: string; reason?: string | null }> {

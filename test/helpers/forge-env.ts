@@ -64,6 +64,7 @@ export async function makeForgeEnv(overrides: Partial<ConfigInput> = {}): Promis
     async cleanup() {
       await forge.close();
       repo.cleanup();
+      forge.assertNoFaults();
     },
   };
   return env;

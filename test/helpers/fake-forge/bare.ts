@@ -10,6 +10,10 @@ export type MergeMethod = 'merge' | 'squash' | 'rebase' | 'ff';
 
 export class MergeConflictError extends Error {}
 
+/** Errors of a git that never started: safe to start it again. */
+const SPAWN_FAILURES = new Set(['EAGAIN', 'ENOMEM', 'EMFILE', 'ENFILE']);
+const SPAWN_ATTEMPTS = 5;
+
 export class BareRepo {
   constructor(
     readonly dir: string,
@@ -30,21 +34,41 @@ export class BareRepo {
     return `file://${this.dir}`;
   }
 
+  /**
+   * Runs git and returns its stdout. A git that could not even start (EAGAIN, ENOMEM: a loaded
+   * machine) is started again, a few times: it did nothing, and the fake must not turn its own
+   * trouble into an answer about the request.
+   */
   git(args: readonly string[], cwd = this.dir): string {
-    return execFileSync('git', [...args], { cwd, env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return execFileSync('git', [...args], { cwd, env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (attempt >= SPAWN_ATTEMPTS || typeof code !== 'string' || !SPAWN_FAILURES.has(code)) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
+      }
+    }
   }
 
-  private ok(args: readonly string[], cwd = this.dir): boolean {
+  /**
+   * Asks git a yes/no question: exit 0 is yes, exit 1 is git's no (not an ancestor, no such ref,
+   * a conflict). Anything else is a failure of the fake and throws: it used to be read as "no",
+   * which made a git that failed under load look like "head branch is not up to date" (405, so
+   * target-moved) to the provider under test.
+   */
+  private answers(args: readonly string[], cwd = this.dir): boolean {
     try {
       this.git(args, cwd);
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      if ((err as { status?: unknown }).status === 1) return false;
+      throw err;
     }
   }
 
   head(branch: string): string | null {
-    return this.ok(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]) ? this.git(['rev-parse', `refs/heads/${branch}`]) : null;
+    return this.answers(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]) ? this.git(['rev-parse', `refs/heads/${branch}`]) : null;
   }
 
   deleteBranch(branch: string): boolean {
@@ -54,7 +78,7 @@ export class BareRepo {
   }
 
   isAncestor(a: string, b: string): boolean {
-    return this.ok(['merge-base', '--is-ancestor', a, b]);
+    return this.answers(['merge-base', '--is-ancestor', a, b]);
   }
 
   /** Someone else pushes a commit to `branch` (e.g. the target moving under the queue). */
@@ -85,7 +109,7 @@ export class BareRepo {
     } else {
       sha = this.inWorktree(method === 'rebase' ? head : base, (wt) => {
         const run = (args: string[]) => {
-          if (!this.ok(args, wt)) throw new MergeConflictError(`git ${args[0]} failed`);
+          if (!this.answers(args, wt)) throw new MergeConflictError(`git ${args[0]} failed`);
         };
         if (method === 'merge') run(['merge', '-q', '--no-ff', '-m', title, '-m', message || 'merged', head]);
         else if (method === 'squash') {
@@ -117,7 +141,11 @@ export class BareRepo {
     try {
       return fn(dir);
     } finally {
-      this.ok(['worktree', 'remove', '--force', dir]);
+      try {
+        this.git(['worktree', 'remove', '--force', dir]);
+      } catch {
+        // Best effort: the directory goes below, and `git worktree prune` forgets it.
+      }
       rmSync(dir, { recursive: true, force: true });
     }
   }

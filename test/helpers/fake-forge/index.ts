@@ -60,6 +60,8 @@ export class FakeForge {
   readonly ci = new FakeCi();
   readonly requests: LoggedRequest[] = [];
   readonly violations: { op: string; status: number; problems: Violation[] }[] = [];
+  /** Failures of the fake itself (answered 500): a test with any is not testing the provider. */
+  readonly faults: { op: string; error: string }[] = [];
   readonly github: GitHubState;
   readonly gitlab: GitLabState;
   private readonly injected = new Map<string, Injected[]>();
@@ -113,6 +115,11 @@ export class FakeForge {
     return this.requests.filter((r) => r.op === op);
   }
 
+  /** Throws when the fake itself failed during the test (see `faults`). */
+  assertNoFaults(): void {
+    if (this.faults.length) throw new Error(`the fake forge itself failed, so this test did not test the provider: ${JSON.stringify(this.faults)}`);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.closeAllConnections();
@@ -140,7 +147,7 @@ export class FakeForge {
     } else {
       const next = this.injected.get(op)?.shift();
       if (next) next.before?.();
-      reply = next ?? route.run();
+      reply = next ?? this.run(op, route);
     }
     this.requests.push({ op, method, path: url.pathname, status: reply.status, at: Date.now() });
     if (route && !gitlab) {
@@ -148,6 +155,17 @@ export class FakeForge {
       if (problems.length) this.violations.push({ op, status: reply.status, problems });
     }
     return reply;
+  }
+
+  /** The route's answer; a failure of the fake is a 500, recorded, never an answer about the request. */
+  private run(op: string, route: Route): Reply {
+    try {
+      return route.run();
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      this.faults.push({ op, error });
+      return { status: 500, body: { message: `fake forge fault: ${error}`, documentation_url: 'https://docs.github.com/rest' } };
+    }
   }
 
   private authorized(gitlab: boolean, headers: IncomingHttpHeaders): boolean {
