@@ -8,7 +8,7 @@ import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { MERGE_LOCK } from '../merge/lock.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
-import { killRunOrphans } from '../proc/orphans.js';
+import { killMergeOrphans, killRunOrphans } from '../proc/orphans.js';
 import type { RunEnv } from './env.js';
 import { isAliveHere } from './provision.js';
 import { INTERRUPTED_VALIDATING } from './track-runner.js';
@@ -85,15 +85,18 @@ async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | 
 /**
  * A merge whose process died: if the target already holds the validated head it was landing
  * (killed between the ref update and its record), record it as merged; otherwise give it back
- * to the queue as ready. Only when no live process holds the merge lock.
+ * to the queue as ready. Only when no live process holds the merge lock. The checks the dead
+ * merge started are ended first, so none keeps working in a worktree the next merge rebuilds.
+ * `implement` runs it with the rest of recovery, `merge` on its own before picking tracks.
  */
-async function recoverMerges(env: RunEnv, staleAfterMs: number): Promise<string[]> {
+export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store, config, git } = env;
-  const merging = store.listTracks().filter((t) => t.state === 'merging');
-  if (!merging.length) return [];
   const lock = store.getLock(MERGE_LOCK);
   const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
+  if (lock && lock.host === env.holder.host) killMergeOrphans(lock.holder);
+  const merging = store.listTracks().filter((t) => t.state === 'merging');
+  if (!merging.length) return [];
   const entries = new Map(store.listQueue().map((q) => [q.trackId, q]));
   const recovered: string[] = [];
   for (const t of merging) {
