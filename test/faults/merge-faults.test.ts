@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_BIN } from '../helpers/cli.js';
 import { FIXTURES, makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
-import { recordReliability } from '../helpers/reliability.js';
+import { errorMessage, recordReliability } from '../helpers/reliability.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
@@ -48,9 +48,11 @@ async function states(p: Project): Promise<string[]> {
  * The invariants after the queue: target history first-parent linear over `start`, each track's
  * commit there exactly once, and every first-parent commit added passed the check on its tree.
  */
-function verifyTarget(p: Project, start: string, ids: string[], checks: CheckRec[]): number {
-  const added = p.repo.git(['rev-list', '--first-parent', `${start}..main`]).split('\n').filter(Boolean);
-  const all = p.repo.git(['rev-list', `${start}..main`]).split('\n').filter(Boolean);
+function verifyTarget(p: Project, start: string, ids: string[], checks: CheckRec[], theirs: string[] = []): number {
+  const added = p.repo.git(['rev-list', '--first-parent', `${start}..main`]).split('\n').filter(Boolean)
+    .filter((sha) => !theirs.includes(p.repo.git(['log', '-1', '--format=%s', sha]).trim()));
+  const all = p.repo.git(['rev-list', `${start}..main`]).split('\n').filter(Boolean)
+    .filter((sha) => !theirs.includes(p.repo.git(['log', '-1', '--format=%s', sha]).trim()));
   expect(all.sort()).toEqual([...added].sort()); // no merge commits: linear
   const passed = new Set(checks.filter((c) => c.event === 'pass').map((c) => c.tree));
   for (const sha of added) expect(passed.has(p.repo.git(['rev-parse', `${sha}^{tree}`]).trim()), `unvalidated commit ${sha} on main`).toBe(true);
@@ -157,47 +159,73 @@ describe('merge faults (local provider)', () => {
     });
   }, SOAK ? 900_000 : 240_000);
 
-  it('the target reset by someone else mid-queue (merge.push to a remote): never overwritten, the queue rebuilds', async () => {
-    const ids = ['a', 'b', 'c'];
+  /** Ready tracks with merge.push to a bare remote, and a check that runs `script` in a clone of it once. */
+  async function withRemote(ids: string[], script: string) {
     const { p, start, checks } = await readyTracks(ids, 0, { merge: { push: true } });
     const remote = path.join(p.repo.root, 'remote.git');
+    const other = path.join(p.repo.root, 'other');
     p.repo.git(['init', '-q', '--bare', remote]);
     p.repo.git(['remote', 'add', 'origin', remote]);
-    p.repo.git(['push', '-q', 'origin', 'main']);
-    // Someone else force-pushes main while the first track is being checked: a commit of theirs
-    // replaces nothing of ours yet, but main on the remote is no longer what the queue built on.
-    const other = path.join(p.repo.root, 'other');
-    p.repo.git(['clone', '-q', remote, other]);
-    const hook = path.join(p.repo.root, 'force-push.sh');
-    writeFileSync(
-      hook,
-      `#!/bin/sh\n[ -e "${other}/done" ] && exit 0\ntouch "${other}/done"\ncd "${other}" && git -c user.name=o -c user.email=o@x commit -q --allow-empty -m "someone else's commit" && git push -q --force origin HEAD:main\n`,
-      { mode: 0o755 },
-    );
+    const hook = path.join(p.repo.root, 'someone-else.sh');
+    // Runs once, from the first merge-time check: someone else acts on the remote's main then.
+    writeFileSync(hook, `#!/bin/sh\n[ -e "${other}.done" ] && exit 0\ntouch "${other}.done"\ngit clone -q -b main "${remote}" "${other}" && cd "${other}" && ${script}\n`, { mode: 0o755 });
     const cfgFile = path.join(p.repo.dir, 'yardmaster.json');
     const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as { checks: { name: string; run: string[] }[] };
     cfg.checks.push({ name: 'someone-else', run: ['/bin/sh', hook] });
     writeFileSync(cfgFile, JSON.stringify(cfg));
-    p.repo.commit('a check that lets someone else push main');
+    p.repo.commit('a check during which someone else pushes main');
     p.repo.git(['push', '-q', 'origin', 'main']);
-    const before = p.repo.git(['rev-parse', 'main']).trim();
+    const remoteMain = () => p.repo.git(['--git-dir', remote, 'rev-parse', 'main']).trim();
+    return { p, start, checks, remoteMain, before: p.repo.git(['rev-parse', 'main']).trim() };
+  }
+  const COMMIT = 'git -c user.name=o -c user.email=o@example.com commit -q --allow-empty';
+
+  it('the target pushed by someone else mid-queue (merge.push): the push is refused, the queue rebuilds on theirs', async () => {
+    const ids = ['a', 'b', 'c'];
+    const { p, start, checks, remoteMain, before } = await withRemote(ids, `${COMMIT} -m "someone else's commit" && git push -q origin HEAD:main`);
     const r = await p.ym(['merge'], {}, 120_000);
-    console.log(r.stdout, r.stderr);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/target moved \(the remote origin refused a fast-forward of main\)/);
+    expect(r.stdout + r.stderr).toContain('target moved (the remote origin refused a fast-forward of main); rebuilding');
     expect(await states(p)).toEqual(ids.map(() => 'merged'));
-    // Their commit is kept, under ours; the remote and the local target agree.
-    const remoteMain = p.repo.git(['--git-dir', remote, 'rev-parse', 'main']).trim();
-    expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(remoteMain);
-    const subjects = p.repo.git(['log', '--format=%s', 'main']).split('\n');
-    expect(subjects).toContain("someone else's commit");
-    expect(p.repo.git(['merge-base', '--is-ancestor', before, 'main']).trim()).toBe('');
-    verifyTarget(p, start, ids, checks());
+    expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(remoteMain());
+    expect(p.repo.git(['log', '--format=%s', 'main']).split('\n')).toContain("someone else's commit");
+    expect(p.repo.git(['merge-base', '--is-ancestor', before, 'main'])).toBe('');
+    verifyTarget(p, start, ids, checks(), ['a check during which someone else pushes main', "someone else's commit"]);
     recordReliability({
       suite: 'merge queue',
-      tried: 'the target force-pushed on the remote by someone else while the queue checked a track (merge.push with a bare remote)',
-      outcome: 'the fast-forward push is refused (never forced); "target moved", the queue syncs to the new main and rebuilds; exit 0, all three merged',
-      nothingLost: 'the other person\'s commit kept under ours; local and remote main agree; every first-parent commit added passed the check on its exact tree',
+      tried: 'someone else pushes to the target on the remote while the queue checks a track (merge.push with a bare remote)',
+      outcome: 'the fast-forward push is refused ("target moved"), the queue fetches the new target, rebuilds and re-checks; exit 0, all three merged',
+      nothingLost: "the other person's commit kept under ours; local and remote main agree; every first-parent commit of ours passed the check on its exact tree",
+    });
+  }, 180_000);
+
+  it('the target force-pushed (rewritten) by someone else mid-queue (merge.push): never overwritten, a clear stop, then resumable', async () => {
+    const ids = ['a', 'b', 'c'];
+    const { p, checks, remoteMain, before } = await withRemote(ids, `${COMMIT} --amend -m "rewritten by someone else" && git push -q --force origin HEAD:main`);
+    const r = await p.ym(['merge'], {}, 120_000);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('main on origin');
+    expect(r.stderr).toContain('have diverged: main was force-pushed or reset on origin');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    // Nothing overwritten: the remote keeps their rewrite, the local main is untouched.
+    const rewritten = remoteMain();
+    expect(p.repo.git(['--git-dir', path.join(p.repo.root, 'remote.git'), 'log', '-1', '--format=%s', 'main']).trim()).toBe('rewritten by someone else');
+    expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(before);
+    expect(await states(p)).toEqual(ids.map(() => 'ready'));
+    // The user takes their history; the queue then lands everything on it.
+    p.repo.git(['fetch', '-q', 'origin']);
+    p.repo.git(['reset', '-q', '--hard', rewritten]);
+    const again = await p.ym(['merge'], {}, 120_000);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(await states(p)).toEqual(ids.map(() => 'merged'));
+    expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(remoteMain());
+    expect(p.repo.git(['merge-base', '--is-ancestor', rewritten, 'main'])).toBe('');
+    verifyTarget(p, rewritten, ids, checks());
+    recordReliability({
+      suite: 'merge queue',
+      tried: 'the target force-pushed (its last commit rewritten) on the remote by someone else while the queue checks a track (merge.push with a bare remote)',
+      outcome: `exit 1: "${errorMessage(r.stderr).slice(0, 120)}…"; nothing pushed, the tracks stay ready; after the user resets main to the remote's, \`ym merge\` lands all three, exit 0`,
+      nothingLost: "the remote's rewritten main never overwritten; each track's commit on main once; every first-parent commit of ours passed the check on its exact tree",
     });
   }, 180_000);
 });
