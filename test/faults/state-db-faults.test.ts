@@ -3,7 +3,7 @@
 // nothing half-written, and once the cause is gone the same commands finish the work.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -90,4 +90,72 @@ describe('state.db faults', () => {
       nothingLost: 'every row of state.db identical before and after (the holder\'s uncommitted row never appears); main untouched; `ym doctor` clean',
     });
   }, 120_000);
+
+  // A tmpfs of a few hundred kB under the state folder, filled up: needs mount(2) (root).
+  const CAN_MOUNT = process.platform === 'linux' && process.getuid?.() === 0 && tryMount();
+  it.skipIf(!CAN_MOUNT)('disk full while writing state.db (a full tmpfs under .git/yardmaster): a clear exit 1, consistent state, resumable', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }], config: { agent: 'scripted' } });
+    const p = project;
+    const stateDir = path.join(p.repo.dir, '.git', 'yardmaster');
+    const dbFile = path.join(stateDir, 'state.db');
+    const aside = path.join(p.repo.root, 'state-aside');
+    cpSync(stateDir, aside, { recursive: true });
+    rmSync(stateDir, { recursive: true });
+    mkdirSync(stateDir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', stateDir]);
+    cleanups.push(() => execFileSync('umount', ['-l', stateDir]));
+    cpSync(aside, stateDir, { recursive: true });
+    const before = dump(dbFile);
+    const main = p.repo.git(['rev-parse', 'main']).trim();
+    const filler = path.join(stateDir, 'filler');
+    fill(filler);
+    const r = await p.ym(['implement']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/Cannot write \S+state\.db: the disk is full; nothing of the failed change was saved/);
+    expect(r.stderr).not.toMatch(/\n\s+at |unexpected failure/);
+    expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(main);
+    rmSync(filler);
+    // Consistent: every row as before (the failed transaction rolled back), doctor clean.
+    expect(dump(dbFile)).toBe(before);
+    const doctor = await p.ym(['doctor']);
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    const again = await p.ym(['implement', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(states(again.stdout)).toEqual(['merged', 'merged']);
+    recordReliability({
+      suite: 'agent and machine faults',
+      tried: 'disk full while writing the database (state.db on a 1 MB tmpfs filled to the last byte), then `ym implement`',
+      outcome: `exit 1: "${errorMessage(r.stderr)}"; after space is freed, \`ym doctor\` is clean and implement merges both tracks`,
+      nothingLost: 'every row of state.db identical before and after (the failed write rolled back whole); main untouched',
+    });
+  }, 120_000);
 });
+
+function tryMount(): boolean {
+  const dir = path.join(REPO_ROOT, '.mount-probe');
+  try {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `file` until the filesystem has no byte left. */
+function fill(file: string): void {
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (;;) writeFileSync(file, chunk, { flag: 'a' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  }
+  try {
+    for (;;) writeFileSync(file, Buffer.alloc(1), { flag: 'a' });
+  } catch {
+    // full to the byte
+  }
+}
