@@ -9,7 +9,7 @@ import { ForgeGit } from './forge-git.js';
 import { failureComment, requestBody } from './forge-text.js';
 import { WaitClock, seconds } from './forge-wait.js';
 import { requiredChecks, waitForChecks, type RepoRef } from './github-checks.js';
-import { createGitHubClient, githubMessage, httpStatus, isRateLimited, readToken, setupError, type GitHubApi } from './github-client.js';
+import { createGitHubClient, githubMessage, httpStatus, isRateLimited, noAnswer, readToken, setupError, type GitHubApi } from './github-client.js';
 import type { ForgeProviderDeps, LandRequest, LandResult, VcsProvider } from './types.js';
 
 type GitHubConfig = NonNullable<Config['github']>;
@@ -46,6 +46,7 @@ export class GitHubProvider implements VcsProvider {
       baseUrl: gh.baseUrl,
       env: deps.env,
       notice: (text) => deps.report(null, text),
+      requestTimeoutMs: gh.requestTimeoutSec * 1000,
       ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
     });
     const provider = new GitHubProvider(api, gh, deps);
@@ -124,6 +125,13 @@ export class GitHubProvider implements VcsProvider {
         this.prs.set(req.branch, data.number);
         return data;
       } catch (err) {
+        // The request may have opened it before its answer was lost (a dropped connection,
+        // then plugin-retry's second try answered 422 "already exists"): use that one.
+        const opened = httpStatus(err) === 422 || noAnswer(err) ? await this.findPullRequest(req.branch) : undefined;
+        if (opened) {
+          this.prs.set(req.branch, opened.number);
+          return opened;
+        }
         // e.g. "No commits between main and ym/x", or no permission: waiting will not help.
         if (httpStatus(err) === 422 || (httpStatus(err) === 403 && !isRateLimited(err))) {
           return { kind: 'rejected', detail: `GitHub refused to open a pull request for ${req.branch}: ${githubMessage(err)}` };
@@ -173,6 +181,13 @@ export class GitHubProvider implements VcsProvider {
     } catch (err) {
       const status = httpStatus(err);
       if (isRateLimited(err)) throw err;
+      // The merge may have happened with its answer lost (a dropped connection or a timeout,
+      // and plugin-retry's next try then refused with 405): GitHub's word on the PR decides.
+      const { data: now } = await this.api.rest.pulls.get({ ...this.repo, pull_number: pr.number });
+      if (now.merged && now.merge_commit_sha) {
+        if (now.head.sha === req.sha) return { kind: 'landed', targetSha: now.merge_commit_sha, url: pr.html_url };
+        return { kind: 'rejected', detail: `pull request #${pr.number} was merged by someone else at another head` };
+      }
       const why = githubMessage(err);
       if (status === 405 || status === 409) {
         if (status === 405 && BLOCKED.test(why) && !MOVED.test(why)) return { kind: 'rejected', detail: `GitHub refused to merge #${pr.number}: ${why}` };

@@ -7,7 +7,7 @@ import { UsageError, WorkFailedError, YmError } from '../core/errors.js';
 import { ForgeGit } from './forge-git.js';
 import { failureComment, requestBody } from './forge-text.js';
 import { WaitClock, seconds } from './forge-wait.js';
-import { GitLabApiError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
+import { GitLabApiError, GitLabUnreachableError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
 import { MOVED_STATUSES, PIPELINE_FAILED, WAIT_STATUSES, mergedSha, viewMergeRequest, type MergeRequestView } from './gitlab-mr.js';
 import type { ForgeProviderDeps, LandRequest, LandResult, VcsProvider } from './types.js';
 
@@ -42,7 +42,7 @@ export class GitLabProvider implements VcsProvider {
     }
     const token = readToken(deps.env);
     const { MergeRequests: Mrs, MergeRequestNotes: Notes, Branches: Br } = await import('@gitbeaker/rest');
-    const requesterFn = createRequesterFn({ baseMs: deps.retryBaseMs ?? 1000, notice: (text) => deps.report(null, text) });
+    const requesterFn = createRequesterFn({ baseMs: deps.retryBaseMs ?? 1000, requestTimeoutMs: gl.requestTimeoutSec * 1000, notice: (text) => deps.report(null, text) });
     const options = { host: gl.host.replace(/\/+$/, ''), token, requesterFn };
     const provider = new GitLabProvider({ mrs: new Mrs(options), notes: new Notes(options), branches: new Br(options) }, gl, deps);
     await provider.forgeGit.ensureRemote();
@@ -184,6 +184,12 @@ export class GitLabProvider implements VcsProvider {
 
   private async refused(err: unknown, iid: number, req: LandRequest): Promise<MergeRequestView | LandResult> {
     const status = gitlabStatus(err);
+    if (err instanceof GitLabUnreachableError || (status !== undefined && status >= 500)) {
+      // The accept may have been done with its answer lost: GitLab's word on the MR decides.
+      const now = await this.show(iid);
+      if (now.state === 'merged' && now.sha === req.sha) return now;
+      throw err;
+    }
     if (status === undefined || status === 401 || status === 429) throw err;
     const why = gitlabMessage(err);
     if (status === 409) return { kind: 'target-moved', detail: `GitLab answered 409: ${why}` };
