@@ -118,7 +118,7 @@ describe('merge faults (local provider)', () => {
     }
     expect(p.repo.git(['status', '--porcelain'])).toBe('');
     recordReliability({
-      suite: 'merge queue',
+      suite: 'merge faults',
       tried: 'two `ym merge` processes started at once over the same four ready tracks (local provider)',
       outcome: 'both exit 0; the merge lock in state.db lets one land at a time, the other waits for it and skips what is already merged',
       nothingLost: 'main first-parent linear with each track\'s commit exactly once; every commit added passed the check on its exact tree; the checkout clean',
@@ -152,7 +152,7 @@ describe('merge faults (local provider)', () => {
     const doctor = await p.ym(['doctor']);
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
     recordReliability({
-      suite: 'crash and resume',
+      suite: 'merge faults',
       tried: `kill -9 of a standalone \`ym merge\` ${kills} times at random moments of a five-track queue (rebase, checks, between the ref update and its record), re-running it after each kill (seed ${startSeed})`,
       outcome: 'the next `ym merge` recovers the interrupted merge (recorded as merged when the target already holds its validated head, else back to ready) and ends its checks; the last run exits 0, all five merged',
       nothingLost: 'each track\'s commit on main exactly once; every first-parent commit added passed the check on its exact tree; no check left running; `ym doctor` clean',
@@ -192,7 +192,7 @@ describe('merge faults (local provider)', () => {
     expect(p.repo.git(['merge-base', '--is-ancestor', before, 'main'])).toBe('');
     verifyTarget(p, start, ids, checks(), ['a check during which someone else pushes main', "someone else's commit"]);
     recordReliability({
-      suite: 'merge queue',
+      suite: 'merge faults',
       tried: 'someone else pushes to the target on the remote while the queue checks a track (merge.push with a bare remote)',
       outcome: 'the fast-forward push is refused ("target moved"), the queue fetches the new target, rebuilds and re-checks; exit 0, all three merged',
       nothingLost: "the other person's commit kept under ours; local and remote main agree; every first-parent commit of ours passed the check on its exact tree",
@@ -222,7 +222,7 @@ describe('merge faults (local provider)', () => {
     expect(p.repo.git(['merge-base', '--is-ancestor', rewritten, 'main'])).toBe('');
     verifyTarget(p, rewritten, ids, checks());
     recordReliability({
-      suite: 'merge queue',
+      suite: 'merge faults',
       tried: 'the target force-pushed (its last commit rewritten) on the remote by someone else while the queue checks a track (merge.push with a bare remote)',
       outcome: `exit 1: "${errorMessage(r.stderr).slice(0, 120)}…"; nothing pushed, the tracks stay ready; after the user resets main to the remote's, \`ym merge\` lands all three, exit 0`,
       nothingLost: "the remote's rewritten main never overwritten; each track's commit on main once; every first-parent commit of ours passed the check on its exact tree",

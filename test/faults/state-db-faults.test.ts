@@ -3,7 +3,8 @@
 // nothing half-written, and once the cause is gone the same commands finish the work.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -84,7 +85,7 @@ describe('state.db faults', () => {
     expect(states(again.stdout)).toEqual(['merged', 'merged']);
     expect((await p.ym(['doctor'])).code).toBe(0);
     recordReliability({
-      suite: 'agent and machine faults',
+      suite: 'state.db faults',
       tried: '`state.db` held by another process in an exclusive write transaction (BEGIN EXCLUSIVE) longer than the 5 s busy timeout, while `ym implement` (one track planned), `ym merge` (one track ready) and `ym status` run',
       outcome: `all three exit 1 after waiting 5 s: "${errorMessage(implement.stderr)}" (status too: it first syncs the track files into state.db); once released, implement merges both tracks`,
       nothingLost: 'every row of state.db identical before and after (the holder\'s uncommitted row never appears); main untouched; `ym doctor` clean',
@@ -123,7 +124,7 @@ describe('state.db faults', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(states(again.stdout)).toEqual(['merged', 'merged']);
     recordReliability({
-      suite: 'agent and machine faults',
+      suite: 'state.db faults',
       tried: 'disk full while writing the database (state.db on a 1 MB tmpfs filled to the last byte), then `ym implement`',
       outcome: `exit 1: "${errorMessage(r.stderr)}"; after space is freed, \`ym doctor\` is clean and implement merges both tracks`,
       nothingLost: 'every row of state.db identical before and after (the failed write rolled back whole); main untouched',
@@ -132,9 +133,8 @@ describe('state.db faults', () => {
 });
 
 function tryMount(): boolean {
-  const dir = path.join(REPO_ROOT, '.mount-probe');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ym-mount-probe-'));
   try {
-    mkdirSync(dir, { recursive: true });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
     execFileSync('umount', [dir], { stdio: 'ignore' });
     return true;
