@@ -224,7 +224,7 @@ describe('merge faults (local provider)', () => {
     recordReliability({
       suite: 'merge faults',
       tried: 'the target force-pushed (its last commit rewritten) on the remote by someone else while the queue checks a track (merge.push with a bare remote)',
-      outcome: `exit 1: "${errorMessage(r.stderr).slice(0, 120)}…"; nothing pushed, the tracks stay ready; after the user resets main to the remote's, \`ym merge\` lands all three, exit 0`,
+      outcome: `exit 1: "${errorMessage(r.stderr).replace(/[0-9a-f]{12}/g, "<sha>").slice(0, 120)}…"; nothing pushed, the tracks stay ready; after the user resets main to the remote's, \`ym merge\` lands all three, exit 0`,
       nothingLost: "the remote's rewritten main never overwritten; each track's commit on main once; every first-parent commit of ours passed the check on its exact tree",
     });
   }, 180_000);
