@@ -52,6 +52,12 @@ function forgeWaitKeys() {
       .default(300)
       .describe('fail fast when a required check has not started on the pushed SHA within this time'),
     checksTimeoutSec: z.number().positive().default(3600).describe('give up when the checks have not finished within this time'),
+    requestTimeoutSec: z
+      .number()
+      .positive()
+      .max(600)
+      .default(30)
+      .describe('give up on one HTTP request to the forge that has not answered within this time (it is then retried, bounded)'),
   };
 }
 

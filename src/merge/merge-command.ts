@@ -9,6 +9,7 @@ import { readTrackFiles } from '../tracks/files.js';
 import { requireTrust } from '../config/trust.js';
 import { refExists } from '../git/worktrees.js';
 import { createRunEnv, branchFor } from '../run/env.js';
+import { recoverMerges } from '../run/recover.js';
 import { plainReporter } from '../run/reporter.js';
 import { repoCommands } from '../config/commands.js';
 import { createProvider, type ProviderName } from '../vcs/index.js';
@@ -32,6 +33,10 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
   }
   const env = await createRunEnv(ctx, plainReporter(ctx));
   const { store, config, git } = env;
+  // A merge killed half-way (kill -9, power loss) left its track "merging" and the lock behind:
+  // record it if it landed, else give it back to the queue, before choosing what to merge.
+  const recovered = opts.dryRun ? [] : await recoverMerges(env);
+  if (recovered.length) env.report(null, `recovered ${recovered.length} interrupted merge(s): ${recovered.join(', ')}`);
   for (const id of opts.ids) {
     const t = store.getTrack(assertTrackId(id));
     if (!t) throw unknown(id);

@@ -8,6 +8,7 @@ import type { RunEnv } from '../run/env.js';
 import { branchFor } from '../run/env.js';
 import { checksFeedback } from '../run/feedback.js';
 import { existsSync } from 'node:fs';
+import { MERGE_HOLDER_VARIABLE } from '../proc/orphans.js';
 import { provisionWorktree } from '../run/provision.js';
 import type { TrackRow } from '../state/rows.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
@@ -133,7 +134,8 @@ export class MergeQueue {
         // out except landing puts it back on the branch.
         this.restore = () => git.ok(['switch', '--quiet', branch], { cwd: worktree });
         step('checking', candidate.sha);
-        const report = await runChecks(ctx, { cwd: worktree, trackId: track.id, target: targetSha, signal: ctx.signal }, config);
+        // The holder mark lets the next merge end these checks if this process is killed.
+        const report = await runChecks(ctx, { cwd: worktree, trackId: track.id, target: targetSha, signal: ctx.signal, env: { [MERGE_HOLDER_VARIABLE]: env.holder.id } }, config);
         store.appendEvent({ trackId: track.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' } });
         if (ctx.signal.aborted) return this.giveBack(track, 'interrupted while checking');
         if (!report.ok || report.headSha !== candidate.sha) return this.backToAgent(track, checksFeedback(report));

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { isActive } from '../state/lifecycle.js';
 import { StateConflictError } from '../state/errors.js';
 import { cleanupAfterMerge } from '../merge/cleanup.js';
+import { fastForwardCheckout } from '../merge/checkouts.js';
+import { listWorktrees } from '../git/worktrees.js';
 import { MERGE_LOCK } from '../merge/lock.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
-import { killRunOrphans } from '../proc/orphans.js';
+import { killMergeOrphans, killRunOrphans } from '../proc/orphans.js';
 import type { RunEnv } from './env.js';
 import { isAliveHere } from './provision.js';
 import { INTERRUPTED_VALIDATING } from './track-runner.js';
@@ -58,6 +60,25 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
   return recovered;
 }
 
+/**
+ * Killed between moving the target ref and updating the files of the checkouts that have it
+ * checked out, a merge leaves those checkouts' index and files at the old target: every change
+ * it landed would show as staged in reverse. Find the old target by its tree among the recent
+ * first-parent commits and finish the two-way merge (which keeps uncommitted work).
+ */
+async function catchUpCheckouts(env: RunEnv, landed: string): Promise<void> {
+  const { git, config } = env;
+  const target = await git(['rev-parse', `refs/heads/${config.target}`]);
+  for (const w of (await listWorktrees(git)).filter((x) => x.branch === config.target && !x.prunable)) {
+    const indexTree = await git(['write-tree'], { cwd: w.path }).catch(() => null);
+    if (!indexTree || indexTree === (await git(['rev-parse', `${target}^{tree}`]))) continue;
+    const recent = (await git(['rev-list', '--first-parent', '--max-count=64', '--format=%H %T', target])).split('\n').filter((l) => !l.startsWith('commit '));
+    const old = recent.map((l) => l.split(' ')).find(([, tree]) => tree === indexTree)?.[0];
+    if (!old || old === target || !(await git.ok(['merge-base', '--is-ancestor', landed, target]))) continue;
+    if (!(await fastForwardCheckout(git, w.path, old, target))) env.report(null, `warning: could not update the files of ${w.path}; run \`git status\` there`);
+  }
+}
+
 function tolerant(fn: () => unknown): boolean {
   try {
     fn();
@@ -85,15 +106,18 @@ async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | 
 /**
  * A merge whose process died: if the target already holds the validated head it was landing
  * (killed between the ref update and its record), record it as merged; otherwise give it back
- * to the queue as ready. Only when no live process holds the merge lock.
+ * to the queue as ready. Only when no live process holds the merge lock. The checks the dead
+ * merge started are ended first, so none keeps working in a worktree the next merge rebuilds.
+ * `implement` runs it with the rest of recovery, `merge` on its own before picking tracks.
  */
-async function recoverMerges(env: RunEnv, staleAfterMs: number): Promise<string[]> {
+export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store, config, git } = env;
-  const merging = store.listTracks().filter((t) => t.state === 'merging');
-  if (!merging.length) return [];
   const lock = store.getLock(MERGE_LOCK);
   const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
+  if (lock && lock.host === env.holder.host) killMergeOrphans(lock.holder);
+  const merging = store.listTracks().filter((t) => t.state === 'merging');
+  if (!merging.length) return [];
   const entries = new Map(store.listQueue().map((q) => [q.trackId, q]));
   const recovered: string[] = [];
   for (const t of merging) {
@@ -103,7 +127,8 @@ async function recoverMerges(env: RunEnv, staleAfterMs: number): Promise<string[
       entry?.step === 'landing' && head
         ? await git.ok(['merge-base', '--is-ancestor', head, `refs/heads/${config.target}`])
         : false;
-    if (landed) {
+    if (landed && head) {
+      await catchUpCheckouts(env, head);
       store.transition(t.id, 'merged', { from: 'merging', patch: { mergedSha: head }, reason: 'recorded after an interrupted merge' });
       store.dequeue(t.id);
       await cleanupAfterMerge(env, new LocalProvider(git, config), store.getTrack(t.id)!).catch(() => undefined);

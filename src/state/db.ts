@@ -137,6 +137,14 @@ export function toStateError(err: unknown, file: string): unknown {
       { hint: 'Wait for the other yardmaster command to finish, then retry.', cause: err },
     );
   }
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    // The write failed whole: SQLite rolled the transaction back, so state.db is as it was.
+    const why = code === 'SQLITE_FULL' ? 'the disk is full' : `the disk refused a write (${code}: ${message})`;
+    return new WorkFailedError(`Cannot write ${file}: ${why}; nothing of the failed change was saved.`, {
+      hint: `Free space on the disk that holds ${path.dirname(file)}, then run the command again; \`ym doctor\` checks the state.`,
+      cause: err,
+    });
+  }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     return corruptError(file, message, err);
   }

@@ -65,6 +65,11 @@ export abstract class ForgeProvider<Ready extends { kind: 'ready' }> implements 
   /** The clear error for a failure of the forge's API (token, rate limit, network, HTTP status); undefined to let it go on. */
   protected abstract failure(err: unknown): Error | undefined;
 
+  /** Whether a failed open may have opened the request anyway (its answer lost): then it is looked up again. */
+  protected mayHaveOpened(_err: unknown): boolean {
+    return false;
+  }
+
   /** Whether the target must still be where the candidate was built before merging `ready`. */
   protected targetCheckNeeded(_ready: Ready): boolean {
     return true;
@@ -140,6 +145,8 @@ export abstract class ForgeProvider<Ready extends { kind: 'ready' }> implements 
       try {
         return await this.openRequest(text);
       } catch (err) {
+        const opened = this.mayHaveOpened(err) ? await this.findRequest(req.branch) : undefined;
+        if (opened) return opened;
         const refused = this.openRefused(err, req.branch);
         if (refused !== undefined) return { kind: 'rejected', detail: refused };
         throw err;

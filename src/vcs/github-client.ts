@@ -22,6 +22,8 @@ export interface GitHubClientOptions {
   notice: (text: string) => void;
   /** Milliseconds per "retry after" unit (tests shorten the waits of plugin-retry). */
   retryBaseMs?: number;
+  /** One request that has not answered within this long is aborted (and retried by plugin-retry). */
+  requestTimeoutMs: number;
 }
 
 export function readToken(env: NodeJS.ProcessEnv): string {
@@ -56,7 +58,26 @@ export async function createGitHubClient(opts: GitHubClientOptions): Promise<Git
     log: { debug: quiet, info: quiet, warn: (m: string) => opts.notice(`GitHub: ${m}`), error: (m: string) => opts.notice(`GitHub: ${m}`) },
     throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
     retry: { doNotRetry: DO_NOT_RETRY, retries: 3, ...(opts.retryBaseMs !== undefined ? { retryAfterBaseValue: opts.retryBaseMs } : {}) },
+    // A forge that never answers must not hold the merge lock forever: each request has a
+    // deadline. Octokit turns the timeout (like a dropped connection) into a status-500
+    // RequestError, which plugin-retry retries like any server error.
+    request: { fetch: fetchWithTimeout(opts.requestTimeoutMs) },
   });
+}
+
+/** fetch with a deadline per request, on top of the caller's own signal. */
+export function fetchWithTimeout(ms: number): typeof fetch {
+  return (input, init = {}) => {
+    const deadline = AbortSignal.timeout(ms);
+    return fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  };
+}
+
+/** True for a failure where no answer came back at all: a timeout or a dropped connection. */
+export function noAnswer(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const response = 'response' in err ? (err as { response?: unknown }).response : undefined;
+  return httpStatus(err) === 500 && response === undefined && 'request' in err;
 }
 
 /** The HTTP status of an Octokit RequestError, if that is what `err` is. */
@@ -107,6 +128,17 @@ export function setupError(err: unknown, baseUrl: string): Error | undefined {
   }
   if (status === undefined && err instanceof Error && !(err instanceof UsageError) && /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT/i.test(`${err.message} ${String(err.cause)}`)) {
     return new WorkFailedError(`Cannot reach GitHub at ${baseUrl}: ${err.message}.`, { hint: 'Check github.baseUrl and your network.' });
+  }
+  if (noAnswer(err)) {
+    const why = err instanceof Error ? err.message : String(err);
+    return new WorkFailedError(`GitHub at ${baseUrl} did not answer, even after retries (${why}); the track stays ready.`, {
+      hint: 'Run `ym merge` again when GitHub answers (github.requestTimeoutSec sets how long one request may take).',
+    });
+  }
+  if (status !== undefined && status >= 500) {
+    return new WorkFailedError(`GitHub kept answering ${status} (${githubMessage(err)}), even after retries; the track stays ready.`, {
+      hint: 'Run `ym merge` again later.',
+    });
   }
   return undefined;
 }

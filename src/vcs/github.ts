@@ -7,7 +7,7 @@ import { UsageError, WorkFailedError } from '../core/errors.js';
 import { ForgeProvider, type Landed, type OpenRequest, type RequestText } from './forge-provider.js';
 import { seconds, type WaitClock } from './forge-wait.js';
 import { requiredChecks, waitForChecks, type RepoRef } from './github-checks.js';
-import { createGitHubClient, githubMessage, httpStatus, isRateLimited, readToken, setupError, type GitHubApi } from './github-client.js';
+import { createGitHubClient, githubMessage, httpStatus, isRateLimited, noAnswer, readToken, setupError, type GitHubApi } from './github-client.js';
 import type { ForgeProviderDeps, LandRequest, LandResult } from './types.js';
 
 type GitHubConfig = NonNullable<Config['github']>;
@@ -41,6 +41,7 @@ export class GitHubProvider extends ForgeProvider<Ready> {
       baseUrl: gh.baseUrl,
       env: deps.env,
       notice: (text) => deps.report(null, text),
+      requestTimeoutMs: gh.requestTimeoutSec * 1000,
       ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
     });
     return new GitHubProvider(api, gh, deps).checkRemote();
@@ -59,6 +60,11 @@ export class GitHubProvider extends ForgeProvider<Ready> {
   protected async openRequest(text: RequestText): Promise<OpenRequest> {
     const { data } = await this.api.rest.pulls.create({ ...this.repo, head: text.branch, base: text.target, title: text.title, body: text.body });
     return openRequest(data);
+  }
+
+  /** A dropped connection, then plugin-retry's second try answered 422 "already exists". */
+  protected override mayHaveOpened(err: unknown): boolean {
+    return httpStatus(err) === 422 || noAnswer(err);
   }
 
   protected openRefused(err: unknown, branch: string): string | undefined {
@@ -131,6 +137,13 @@ export class GitHubProvider extends ForgeProvider<Ready> {
     } catch (err) {
       const status = httpStatus(err);
       if (isRateLimited(err)) throw err;
+      // The merge may have happened with its answer lost (a dropped connection or a timeout,
+      // and plugin-retry's next try then refused with 405): GitHub's word on the PR decides.
+      const { data: now } = await this.api.rest.pulls.get({ ...this.repo, pull_number: pr.number });
+      if (now.merged && now.merge_commit_sha) {
+        if (now.head.sha === req.sha) return { kind: 'landed', targetSha: now.merge_commit_sha, url: pr.html_url };
+        return { kind: 'rejected', detail: `pull request #${pr.number} was merged by someone else at another head` };
+      }
       const why = githubMessage(err);
       if (status === 405 || status === 409) {
         if (status === 405 && BLOCKED.test(why) && !MOVED.test(why)) return { kind: 'rejected', detail: `GitHub refused to merge #${pr.number}: ${why}` };

@@ -16,13 +16,33 @@ type RequestOptions = NonNullable<Parameters<Requester['get']>[1]>;
 
 /** Statuses that mean "later": rate limits and a gateway between us and GitLab. */
 const RETRY_STATUSES = new Set([429, 502, 503]);
+/**
+ * Also "later", but only for reads: a 500/504 or a request that got no answer at all (timeout,
+ * dropped connection) may have done its work on GitLab's side, so a write is not sent twice
+ * blindly; the provider looks at the merge request instead.
+ */
+const RETRY_READ_STATUSES = new Set([500, 504]);
 const MAX_RETRIES = 5;
 const MAX_WAIT_MS = 60_000;
 
 export interface RetryPolicy {
   /** First backoff step in ms when the answer has no Retry-After (doubles each time). */
   baseMs: number;
+  /** One request that has not answered within this long is aborted. */
+  requestTimeoutMs: number;
   notice: (text: string) => void;
+}
+
+/** No answer came back: the request timed out or its connection was dropped. */
+export class GitLabUnreachableError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`GitLab did not answer ${method} ${path}: ${reason}`);
+    this.name = 'GitLabUnreachableError';
+  }
 }
 
 /** A GitLab answer that was not a success: its status and GitLab's own message. */
@@ -67,6 +87,14 @@ export function setupError(err: unknown, host: string): Error | undefined {
   if (status !== undefined && RETRY_STATUSES.has(status)) {
     return new WorkFailedError(`GitLab kept answering ${status} (${gitlabMessage(err)}); the track stays ready.`, { hint: 'Run `ym merge` again later.' });
   }
+  if (status !== undefined && status >= 500) {
+    return new WorkFailedError(`GitLab kept answering ${status} (${gitlabMessage(err)}); the track stays ready.`, { hint: 'Run `ym merge` again later.' });
+  }
+  if (err instanceof GitLabUnreachableError) {
+    return new WorkFailedError(`GitLab at ${host} did not answer, even after retries (${err.message}); the track stays ready.`, {
+      hint: 'Run `ym merge` again when GitLab answers (gitlab.requestTimeoutSec sets how long one request may take).',
+    });
+  }
   if (err instanceof TypeError && /fetch failed/i.test(err.message)) {
     return new WorkFailedError(`Cannot reach GitLab at ${host}: ${String(err.cause ?? err.message)}.`, { hint: 'Check gitlab.host and your network.' });
   }
@@ -95,19 +123,36 @@ async function send(svc: ServiceOptions, method: string, endpoint: string, optio
     headers['content-type'] = 'application/json';
   }
   const where = url.pathname;
+  const read = method === 'GET';
+  const later = async (attempt: number, what: string, after?: number) => {
+    const wait = Math.min(MAX_WAIT_MS, after ?? backoffMs(attempt, policy.baseMs, MAX_WAIT_MS));
+    policy.notice(`GitLab ${what} to ${method} ${where}; retrying in ${(wait / 1000).toFixed(1)} s${after === undefined ? ' (backoff)' : ' (Retry-After)'}`);
+    await sleep(wait, options.signal);
+  };
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const deadline = AbortSignal.timeout(policy.requestTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { method, headers, signal, ...(body !== undefined ? { body } : {}) });
+      text = res.ok ? '' : await res.text();
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      const reason = deadline.aborted ? `no answer within ${policy.requestTimeoutMs / 1000} s` : `the connection failed (${String((err as Error).cause ?? (err as Error).message)})`;
+      if (read && attempt <= MAX_RETRIES) {
+        await later(attempt, `gave no answer (${reason})`);
+        continue;
+      }
+      throw new GitLabUnreachableError(method, where, reason);
+    }
     if (res.ok) {
       const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
       const parsed: unknown = res.status === 204 ? null : type === 'application/json' ? ((await res.json()) ?? {}) : await res.text();
       return { body: parsed, headers: Object.fromEntries(res.headers.entries()), status: res.status };
     }
-    const text = await res.text();
-    if (RETRY_STATUSES.has(res.status) && attempt <= MAX_RETRIES) {
-      const after = retryAfterMs(res.headers.get('retry-after'));
-      const wait = Math.min(MAX_WAIT_MS, after ?? backoffMs(attempt, policy.baseMs, MAX_WAIT_MS));
-      policy.notice(`GitLab answered ${res.status} to ${method} ${where}; retrying in ${(wait / 1000).toFixed(1)} s${after === undefined ? ' (backoff)' : ' (Retry-After)'}`);
-      await sleep(wait, options.signal);
+    if ((RETRY_STATUSES.has(res.status) || (read && RETRY_READ_STATUSES.has(res.status))) && attempt <= MAX_RETRIES) {
+      await later(attempt, `answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
       continue;
     }
     throw new GitLabApiError(res.status, describe(text, res.headers.get('content-type')), method, where);

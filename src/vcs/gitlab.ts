@@ -6,7 +6,7 @@ import type { Branches, MergeRequestNotes, MergeRequests } from '@gitbeaker/rest
 import { UsageError, WorkFailedError } from '../core/errors.js';
 import { ForgeProvider, type OpenRequest, type RequestText } from './forge-provider.js';
 import { seconds, type WaitClock } from './forge-wait.js';
-import { GitLabApiError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
+import { GitLabApiError, GitLabUnreachableError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
 import { MOVED_STATUSES, PIPELINE_FAILED, WAIT_STATUSES, mergedSha, viewMergeRequest, type MergeRequestView } from './gitlab-mr.js';
 import type { ForgeProviderDeps, LandRequest, LandResult } from './types.js';
 
@@ -39,7 +39,7 @@ export class GitLabProvider extends ForgeProvider<Ready> {
     }
     const token = readToken(deps.env);
     const { MergeRequests: Mrs, MergeRequestNotes: Notes, Branches: Br } = await import('@gitbeaker/rest');
-    const requesterFn = createRequesterFn({ baseMs: deps.retryBaseMs ?? 1000, notice: (text) => deps.report(null, text) });
+    const requesterFn = createRequesterFn({ baseMs: deps.retryBaseMs ?? 1000, requestTimeoutMs: gl.requestTimeoutSec * 1000, notice: (text) => deps.report(null, text) });
     const options = { host: gl.host.replace(/\/+$/, ''), token, requesterFn };
     return new GitLabProvider({ mrs: new Mrs(options), notes: new Notes(options), branches: new Br(options) }, gl, deps).checkRemote();
   }
@@ -156,6 +156,12 @@ export class GitLabProvider extends ForgeProvider<Ready> {
 
   private async refused(err: unknown, iid: number, req: LandRequest): Promise<MergeRequestView | LandResult> {
     const status = gitlabStatus(err);
+    if (err instanceof GitLabUnreachableError || (status !== undefined && status >= 500)) {
+      // The accept may have been done with its answer lost: GitLab's word on the MR decides.
+      const now = await this.show(iid);
+      if (now.state === 'merged' && now.sha === req.sha) return now;
+      throw err;
+    }
     if (status === undefined || status === 401 || status === 429) throw err;
     const why = gitlabMessage(err);
     if (status === 409) return { kind: 'target-moved', detail: `GitLab answered 409: ${why}` };

@@ -2,6 +2,7 @@
 // (`git update-ref <ref> <new> <expected-old>`); with `merge.push`, the target is pushed as a
 // plain fast-forward first, so a remote that moved is a re-loop, never an overwrite.
 import type { Config } from '../config/schema.js';
+import { WorkFailedError } from '../core/errors.js';
 import type { Git } from '../git/git.js';
 import type { LandRequest, LandResult, VcsProvider } from './types.js';
 
@@ -22,6 +23,14 @@ export class LocalProvider implements VcsProvider {
       const localSha = await this.git(['rev-parse', `refs/heads/${target}`]);
       if (remoteSha !== localSha && (await this.git.ok(['merge-base', '--is-ancestor', localSha, remoteSha]))) {
         await this.git(['update-ref', `refs/heads/${target}`, remoteSha, localSha]);
+      } else if (remoteSha !== localSha && !(await this.git.ok(['merge-base', '--is-ancestor', remoteSha, localSha]))) {
+        // Neither contains the other: someone rewrote (force-pushed) the remote target, or the
+        // local one has commits of its own. Only a person can say which history wins; pushing
+        // would be refused on every try, so stop with the reason instead of looping.
+        throw new WorkFailedError(
+          `${target} on ${this.remote} (${remoteSha.slice(0, 12)}) and the local ${target} (${localSha.slice(0, 12)}) have diverged: ${target} was force-pushed or reset on ${this.remote}, or the local one has commits of its own. Nothing was pushed; the tracks stay ready.`,
+          { hint: `Reconcile them (e.g. \`git fetch ${this.remote}\` then \`git rebase ${this.remote}/${target} ${target}\`, or reset ${target} to ${this.remote}/${target}), then run \`ym merge\` again.` },
+        );
       }
     }
     return this.git(['rev-parse', '--verify', `refs/heads/${target}^{commit}`]);

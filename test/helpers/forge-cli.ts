@@ -16,7 +16,8 @@ export interface ForgeCliEnv {
   cleanup(): Promise<void>;
 }
 
-export async function readyTrackOnForge(token: string): Promise<ForgeCliEnv> {
+/** `forgeConfig` is merged into both the github and the gitlab sections (e.g. requestTimeoutSec). */
+export async function readyTrackOnForge(token: string, forgeConfig: Record<string, unknown> = {}): Promise<ForgeCliEnv> {
   const repo = makeRepo();
   const forge = await FakeForge.start({ token, root: repo.root, env: repo.env });
   const ym = (args: string[], env: Record<string, string | undefined> = {}) =>
@@ -24,7 +25,7 @@ export async function readyTrackOnForge(token: string): Promise<ForgeCliEnv> {
   const setup = await ym(['setup', '--yes']);
   expect(setup.code, setup.stderr).toBe(0);
   const config = JSON.parse(repo.read('yardmaster.json')) as Record<string, unknown>;
-  const wait = { pollIntervalSec: 0.05, checkStartTimeoutSec: 5, checksTimeoutSec: 30 };
+  const wait = { pollIntervalSec: 0.05, checkStartTimeoutSec: 5, checksTimeoutSec: 30, ...forgeConfig };
   Object.assign(config, {
     agent: 'scripted',
     github: { owner: forge.github.owner, repo: forge.github.repo, baseUrl: forge.githubUrl, ...wait },
