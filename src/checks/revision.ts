@@ -35,9 +35,12 @@ export async function loadRevision(
   trackId: string,
   target: string,
   rev: string | undefined,
+  resolved?: { head: string; targetSha: string },
 ): Promise<Revision> {
+  if (resolved && rev === undefined) {
+    return describeRevision(run, cwd, trackId, target, rev, resolved.head, resolved.targetSha);
+  }
   const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
-  const git = createGit(run, root);
   const h = await run(
     'git',
     ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
@@ -61,6 +64,20 @@ export async function loadRevision(
     },
   );
   const targetSha = t.exitCode === 0 ? t.stdout.trim() : null;
+  return describeRevision(run, root, trackId, target, rev, head, targetSha);
+}
+
+/** The rest of a Revision, once the checkout's root, the head and the target are known. */
+async function describeRevision(
+  run: ProcessRunner,
+  root: string,
+  trackId: string,
+  target: string,
+  rev: string | undefined,
+  head: string,
+  targetSha: string | null,
+): Promise<Revision> {
+  const git = createGit(run, root);
   let base: string | null = null;
   let baseProblem: string | null = null;
   if (targetSha === null) {
