@@ -35,10 +35,11 @@ export async function loadRevision(
   trackId: string,
   target: string,
   rev: string | undefined,
-  resolved?: { head: string; targetSha: string },
+  resolved?: { head: string; targetSha: string; base?: string | undefined },
 ): Promise<Revision> {
   if (resolved && rev === undefined) {
-    return describeRevision(run, cwd, trackId, target, rev, resolved.head, resolved.targetSha);
+    const { head, targetSha, base } = resolved;
+    return describeRevision(run, cwd, trackId, target, rev, head, targetSha, base);
   }
   const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
   const h = await run(
@@ -76,13 +77,15 @@ async function describeRevision(
   rev: string | undefined,
   head: string,
   targetSha: string | null,
+  knownBase?: string,
 ): Promise<Revision> {
   const git = createGit(run, root);
-  let base: string | null = null;
+  // A base given by the caller, who has just built `head` on it, is not asked for again.
+  let base: string | null = knownBase ?? null;
   let baseProblem: string | null = null;
-  if (targetSha === null) {
+  if (base === null && targetSha === null) {
     baseProblem = `the target "${target}" does not exist here (fetch it, or set "target" in yardmaster.json)`;
-  } else {
+  } else if (base === null && targetSha !== null) {
     const mb = await run('git', ['merge-base', targetSha, head], { cwd: root, reject: false });
     if (mb.exitCode === 0) base = mb.stdout.trim();
     else {

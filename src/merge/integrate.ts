@@ -7,7 +7,14 @@ import { trailerArgs } from '../run/commit.js';
 
 export type Candidate =
   /** `branchHead`: the track branch as it went into `sha` (for rebase, `sha` itself). */
-  | { kind: 'ok'; sha: string; commits: number; branchHead: string }
+  | {
+      kind: 'ok';
+      sha: string;
+      commits: number;
+      branchHead: string;
+      /** Where `sha` meets the target, when building it proved it (the target itself). */
+      base?: string;
+    }
   | { kind: 'conflict'; paths: string[] }
   | { kind: 'dirty'; paths: string[] };
 
@@ -43,11 +50,14 @@ export async function buildCandidate(git: Git, input: CandidateInput): Promise<C
       await git.ok(['rebase', '--abort'], { cwd });
       return { kind: 'conflict', paths };
     }
-    // The rebased commits, newest first: the first is HEAD. None means the branch added nothing
-    // the target lacks, and the rebase left it at the target itself.
-    const own = (await git(['rev-list', `${targetSha}..HEAD`], { cwd })).split('\n').filter(Boolean);
+    // The rebased commits, newest first (the first is HEAD), then the excluded parents they
+    // grew from, marked `-`: the target among them proves the candidate contains it. No
+    // commits means the branch added nothing the target lacks and was left at the target.
+    const lines = (await git(['rev-list', '--boundary', `${targetSha}..HEAD`], { cwd })).split('\n').filter(Boolean);
+    const own = lines.filter((l) => !l.startsWith('-'));
     const sha = own[0] ?? targetSha;
-    return { kind: 'ok', sha, commits: own.length, branchHead: sha };
+    const onTarget = own.length === 0 || lines.includes(`-${targetSha}`);
+    return { kind: 'ok', sha, commits: own.length, branchHead: sha, ...(onTarget ? { base: targetSha } : {}) };
   }
   const branchHead = await git(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`], { cwd });
   const base = await git(['merge-base', targetSha, branchHead], { cwd });

@@ -138,7 +138,7 @@ export class MergeQueue {
         this.restore = () => git.ok(['switch', '--quiet', branch], { cwd: worktree });
         step('checking', candidate.sha);
         // The worktree is at the candidate, clean: the checks need not ask git where it is.
-        const report = await runChecks(ctx, { cwd: worktree, trackId: track.id, target: targetSha, resolved: { head: candidate.sha, targetSha }, signal: ctx.signal }, config);
+        const report = await runChecks(ctx, { cwd: worktree, trackId: track.id, target: targetSha, resolved: { head: candidate.sha, targetSha, base: candidate.base }, signal: ctx.signal }, config);
         store.appendEvent({ trackId: track.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' } });
         if (ctx.signal.aborted) return this.giveBack(track, 'interrupted while checking');
         if (!report.ok || report.headSha !== candidate.sha) return this.backToAgent(track, checksFeedback(report));
