@@ -35,9 +35,13 @@ export async function loadRevision(
   trackId: string,
   target: string,
   rev: string | undefined,
+  resolved?: { head: string; targetSha: string; base?: string | undefined },
 ): Promise<Revision> {
+  if (resolved && rev === undefined) {
+    const { head, targetSha, base } = resolved;
+    return describeRevision(run, cwd, trackId, target, rev, head, targetSha, base);
+  }
   const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
-  const git = createGit(run, root);
   const h = await run(
     'git',
     ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
@@ -61,11 +65,27 @@ export async function loadRevision(
     },
   );
   const targetSha = t.exitCode === 0 ? t.stdout.trim() : null;
-  let base: string | null = null;
+  return describeRevision(run, root, trackId, target, rev, head, targetSha);
+}
+
+/** The rest of a Revision, once the checkout's root, the head and the target are known. */
+async function describeRevision(
+  run: ProcessRunner,
+  root: string,
+  trackId: string,
+  target: string,
+  rev: string | undefined,
+  head: string,
+  targetSha: string | null,
+  knownBase?: string,
+): Promise<Revision> {
+  const git = createGit(run, root);
+  // A base given by the caller, who has just built `head` on it, is not asked for again.
+  let base: string | null = knownBase ?? null;
   let baseProblem: string | null = null;
-  if (targetSha === null) {
+  if (base === null && targetSha === null) {
     baseProblem = `the target "${target}" does not exist here (fetch it, or set "target" in yardmaster.json)`;
-  } else {
+  } else if (base === null && targetSha !== null) {
     const mb = await run('git', ['merge-base', targetSha, head], { cwd: root, reject: false });
     if (mb.exitCode === 0) base = mb.stdout.trim();
     else {

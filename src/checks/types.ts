@@ -40,6 +40,8 @@ export interface CheckReport {
   headSha: string;
   /** Where the target's history meets the checked commit; null when it could not be found. */
   mergeBase: string | null;
+  /** Files changed between `mergeBase` and `headSha` (renames as delete + add), when known. */
+  changed?: string[] | null;
   durationMs: number;
   /** True when `CheckRequest.signal` stopped the run before every check finished. */
   interrupted: boolean;
@@ -57,6 +59,13 @@ export interface CheckRequest {
    * track's documents are read from that commit.
    */
   rev?: string;
+  /**
+   * What the caller already knows, so git is not asked again: `cwd` is the checkout's root, its
+   * HEAD is `head` (the merge queue has just built it), the target is at `targetSha` and, when
+   * given, `base` is their merge-base. The track's documents are still read from the working
+   * tree.
+   */
+  resolved?: { head: string; targetSha: string; base?: string | undefined };
   /** Append every check's output here (the run log), when given. */
   logFile?: string;
   /** `builtin` runs only the fast built-in checks (pre-push hook). */

@@ -1,6 +1,6 @@
 // Git worktree primitives: where track worktrees live, what git knows about them, whether one
 // is clean, and whether an operation (rebase, merge) was left half-way in it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Repo } from './repo.js';
@@ -49,9 +49,26 @@ export async function dirtyFiles(git: Git, cwd: string): Promise<string[]> {
 
 export type GitOperation = 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
 
+/**
+ * A checkout's own git dir, read from its `.git` (a directory in the main checkout, a
+ * `gitdir: <path>` file in a linked worktree) without starting git; null when `cwd` is not the
+ * root of a checkout (then ask git).
+ */
+export function checkoutGitDir(cwd: string): string | null {
+  const dotGit = path.join(cwd, '.git');
+  try {
+    if (statSync(dotGit).isDirectory()) return dotGit;
+    const m = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+    return m ? path.resolve(cwd, m[1]!.trim()) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The operation left in progress in a worktree, if any. */
 export async function operationInProgress(git: Git, cwd: string): Promise<GitOperation | null> {
-  const gitDir = await git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd });
+  const gitDir =
+    checkoutGitDir(cwd) ?? (await git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd }));
   const has = (name: string) => existsSync(path.join(gitDir, name));
   if (has('rebase-merge') || has('rebase-apply')) return 'rebase';
   if (has('MERGE_HEAD')) return 'merge';

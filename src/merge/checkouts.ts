@@ -3,7 +3,8 @@
 // a two-way merge that keeps their uncommitted work (`git read-tree -m -u old new`), and a
 // checkout whose uncommitted changes touch the incoming files blocks the landing instead.
 import type { Git } from '../git/git.js';
-import { dirtyFiles, listWorktrees } from '../git/worktrees.js';
+import { checkoutStatus, isAtOrUnder } from '../git/status.js';
+import { listWorktrees } from '../git/worktrees.js';
 
 export interface CheckoutPlan {
   /** Checkouts to fast-forward after landing. */
@@ -12,15 +13,68 @@ export interface CheckoutPlan {
   blocked: { path: string; files: string[] } | null;
 }
 
-export async function planCheckouts(git: Git, target: string, oldSha: string, newSha: string): Promise<CheckoutPlan> {
-  const on = (await listWorktrees(git)).filter((w) => w.branch === target && !w.prunable).map((w) => w.path);
-  if (on.length === 0) return { update: [], blocked: null };
-  const changed = new Set((await git(['diff', '--name-only', '-z', oldSha, newSha])).split('\0').filter(Boolean));
-  for (const path of on) {
-    const overlap = (await dirtyFiles(git, path)).filter((f) => changed.has(f));
-    if (overlap.length) return { update: on, blocked: { path, files: overlap } };
+/**
+ * Which checkouts have the target, asked of `git worktree list` once and then trusted while
+ * each still says it is on the target (git lets one branch be checked out in one place only,
+ * so no other checkout can have taken it meanwhile). The merge queue keeps one per drain.
+ */
+export class TargetCheckouts {
+  private known: string[] | null = null;
+  constructor(
+    private readonly git: Git,
+    readonly target: string,
+  ) {}
+
+  async list(): Promise<string[]> {
+    if (this.known) return this.known;
+    const on = (await listWorktrees(this.git)).filter((w) => w.branch === this.target && !w.prunable).map((w) => w.path);
+    // None today does not mean none in a second: only a found checkout is remembered.
+    if (on.length) this.known = on;
+    return on;
   }
-  return { update: on, blocked: null };
+
+  forget(): void {
+    this.known = null;
+  }
+}
+
+export interface PlanOptions {
+  /**
+   * The files that differ between the two commits (renames as delete + add), when the caller
+   * already knows them; otherwise git is asked, and only when a checkout has uncommitted changes.
+   */
+  changed?: readonly string[] | undefined;
+  checkouts?: TargetCheckouts;
+}
+
+export async function planCheckouts(git: Git, target: string, oldSha: string, newSha: string, opts: PlanOptions = {}): Promise<CheckoutPlan> {
+  const checkouts = opts.checkouts ?? new TargetCheckouts(git, target);
+  let changed: Set<string> | null = opts.changed ? new Set(opts.changed) : null;
+  retry: for (let fresh = !opts.checkouts; ; fresh = true) {
+    const plan: CheckoutPlan = { update: [], blocked: null };
+    for (const path of await checkouts.list()) {
+      let status;
+      try {
+        // Known changed files limit the status to them (a big checkout's full status is slow).
+        status = await checkoutStatus(git, path, opts.changed);
+      } catch (err) {
+        if (fresh) throw err;
+        checkouts.forget(); // a remembered checkout went away: ask git again
+        continue retry;
+      }
+      if (status.branch !== target) {
+        if (fresh) continue; // it left the target just now: not ours to update
+        checkouts.forget();
+        continue retry;
+      }
+      plan.update.push(path);
+      if (status.dirty.length === 0 || plan.blocked) continue;
+      changed ??= new Set((await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha])).split('\0').filter(Boolean));
+      const overlap = status.dirty.filter((f) => isAtOrUnder(f, changed!));
+      if (overlap.length) plan.blocked = { path, files: overlap };
+    }
+    return plan;
+  }
 }
 
 /** Brings the files of a checkout on the target from `oldSha` to `newSha`, keeping local changes. */

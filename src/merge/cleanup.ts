@@ -6,7 +6,8 @@ import { dirtyFiles } from '../git/worktrees.js';
 import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';
 
-export async function cleanupAfterMerge(env: RunEnv, provider: VcsProvider, track: TrackRow): Promise<void> {
+/** `known.uncommitted`: the worktree's uncommitted files, when the caller has just looked. */
+export async function cleanupAfterMerge(env: RunEnv, provider: VcsProvider, track: TrackRow, known: { uncommitted?: string[] } = {}): Promise<void> {
   const { git, config, store } = env;
   const branch = branchFor(config, track.id);
   if (!config.merge.deleteBranch) return;
@@ -14,7 +15,8 @@ export async function cleanupAfterMerge(env: RunEnv, provider: VcsProvider, trac
   const wt = track.worktree;
   if (wt) {
     // Never remove a worktree with uncommitted work.
-    if ((await dirtyFiles(git, wt).catch(() => ['?'])).length > 0) {
+    const uncommitted = known.uncommitted ?? (await dirtyFiles(git, wt).catch(() => ['?']));
+    if (uncommitted.length > 0) {
       env.report(track.id, `kept ${wt}: it has uncommitted changes`);
       return;
     }

@@ -6,7 +6,15 @@ import { abortOperation, dirtyFiles, operationInProgress } from '../git/worktree
 import { trailerArgs } from '../run/commit.js';
 
 export type Candidate =
-  | { kind: 'ok'; sha: string; commits: number }
+  /** `branchHead`: the track branch as it went into `sha` (for rebase, `sha` itself). */
+  | {
+      kind: 'ok';
+      sha: string;
+      commits: number;
+      branchHead: string;
+      /** Where `sha` meets the target, when building it proved it (the target itself). */
+      base?: string;
+    }
   | { kind: 'conflict'; paths: string[] }
   | { kind: 'dirty'; paths: string[] };
 
@@ -27,44 +35,56 @@ export async function buildCandidate(git: Git, input: CandidateInput): Promise<C
   // A merge killed half-way (kill -9) may have left its rebase or merge in progress.
   const op = await operationInProgress(git, cwd);
   if (op) await abortOperation(git, cwd, op);
+  // Untracked files count too: the checks would run with them, and they would not land.
   const dirty = await dirtyFiles(git, cwd);
   if (dirty.length) return { kind: 'dirty', paths: dirty };
-  // A previous merge/squash attempt may have left the worktree detached.
-  await git(['switch', '--quiet', branch], { cwd });
-  const base = await git(['merge-base', targetSha, branch], { cwd });
-  const commits = Number(await git(['rev-list', '--count', `${base}..${branch}`], { cwd }));
   if (input.strategy === 'rebase') {
-    const ok = await git.ok(['rebase', '--quiet', '--no-autosquash', targetSha], { cwd, ...QUIET });
-    if (!ok) {
+    // Naming the branch switches to it first (a previous merge/squash attempt may have left
+    // the worktree detached).
+    try {
+      await git(['rebase', '--quiet', '--no-autosquash', targetSha, branch], { cwd, ...QUIET });
+    } catch (err) {
+      // A rebase that never started (the branch is checked out elsewhere...) is no conflict.
+      if ((await operationInProgress(git, cwd)) !== 'rebase') throw err;
       const paths = await conflictedPaths(git, cwd);
       await git.ok(['rebase', '--abort'], { cwd });
       return { kind: 'conflict', paths };
     }
-    return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits };
+    // The rebased commits, newest first (the first is HEAD), then the excluded parents they
+    // grew from, marked `-`: the target among them proves the candidate contains it. No
+    // commits means the branch added nothing the target lacks and was left at the target.
+    const lines = (await git(['rev-list', '--boundary', `${targetSha}..HEAD`], { cwd })).split('\n').filter(Boolean);
+    const own = lines.filter((l) => !l.startsWith('-'));
+    const sha = own[0] ?? targetSha;
+    const onTarget = own.length === 0 || lines.includes(`-${targetSha}`);
+    return { kind: 'ok', sha, commits: own.length, branchHead: sha, ...(onTarget ? { base: targetSha } : {}) };
   }
+  const branchHead = await git(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`], { cwd });
+  const base = await git(['merge-base', targetSha, branchHead], { cwd });
+  const commits = Number(await git(['rev-list', '--count', `${base}..${branchHead}`], { cwd }));
   await git(['switch', '--quiet', '--detach', targetSha], { cwd });
   if (input.strategy === 'merge') {
     const ok = await git.ok(
-      ['merge', '--quiet', '--no-ff', '--no-verify', '-m', `Merge track ${input.trackId}: ${input.title}`, '-m', `Yardmaster-Track: ${input.trackId}`, branch],
+      ['merge', '--quiet', '--no-ff', '--no-verify', '-m', `Merge track ${input.trackId}: ${input.title}`, '-m', `Yardmaster-Track: ${input.trackId}`, branchHead],
       { cwd, ...QUIET },
     );
     if (!ok) return abortConflict(git, cwd, branch, ['merge', '--abort']);
-    return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits };
+    return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits, branchHead };
   }
-  const ok = await git.ok(['merge', '--quiet', '--squash', branch], { cwd, ...QUIET });
+  const ok = await git.ok(['merge', '--quiet', '--squash', branchHead], { cwd, ...QUIET });
   if (!ok) return abortConflict(git, cwd, branch, ['reset', '--quiet', '--hard', targetSha]);
   // The squash keeps every Yardmaster-Task trailer of the squashed commits, so revert still works.
-  const tasks = (await git(['log', '--format=%(trailers:key=Yardmaster-Task,valueonly)', `${base}..${branch}`], { cwd }))
+  const tasks = (await git(['log', '--format=%(trailers:key=Yardmaster-Task,valueonly)', `${base}..${branchHead}`], { cwd }))
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean);
-  const subjects = await git(['log', '--reverse', '--format=- %s', `${base}..${branch}`], { cwd });
+  const subjects = await git(['log', '--reverse', '--format=- %s', `${base}..${branchHead}`], { cwd });
   const taskTrailers = [...new Set(tasks)].flatMap((t) => ['--trailer', `Yardmaster-Task: ${t}`]);
   await git(
     ['commit', '--quiet', '--no-verify', '--allow-empty', '-m', `${input.title} (${input.trackId})`, '-m', subjects, ...trailerArgs(input.trackId), ...taskTrailers],
     { cwd, ...QUIET },
   );
-  return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits };
+  return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits, branchHead };
 }
 
 async function conflictedPaths(git: Git, cwd: string): Promise<string[]> {

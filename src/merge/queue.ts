@@ -13,7 +13,8 @@ import { provisionWorktree } from '../run/provision.js';
 import type { TrackRow } from '../state/rows.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { VcsProvider } from '../vcs/types.js';
-import { fastForwardCheckout, planCheckouts } from './checkouts.js';
+import { checkoutStatus } from '../git/status.js';
+import { TargetCheckouts, fastForwardCheckout, planCheckouts } from './checkouts.js';
 import { cleanupAfterMerge } from './cleanup.js';
 import { withMergeLock } from './lock.js';
 import { SQUASHED_REFS } from './record.js';
@@ -29,6 +30,8 @@ export class MergeQueue {
   private again = false;
   private readonly seen = new Set<string>();
   private pausedSaid = false;
+  /** The user's checkouts of the target, listed once per drain. */
+  private checkouts: TargetCheckouts | null = null;
   readonly outcomes = new Map<string, MergeOutcome>();
 
   constructor(
@@ -45,6 +48,7 @@ export class MergeQueue {
     }
     this.draining = (async () => {
       try {
+        this.checkouts = new TargetCheckouts(this.env.git, this.env.config.target);
         do {
           this.again = false;
           // Each pass looks at a track once: one given back (target kept moving) waits for the
@@ -134,12 +138,21 @@ export class MergeQueue {
         // out except landing puts it back on the branch.
         this.restore = () => git.ok(['switch', '--quiet', branch], { cwd: worktree });
         step('checking', candidate.sha);
-        // The holder mark lets the next merge end these checks if this process is killed.
-        const report = await runChecks(ctx, { cwd: worktree, trackId: track.id, target: targetSha, signal: ctx.signal, env: { [MERGE_HOLDER_VARIABLE]: env.holder.id } }, config);
+        // The worktree is at the candidate, clean: the checks need not ask git where it is. The
+        // holder mark lets the next merge end these checks if this process is killed.
+        const report = await runChecks(ctx, { cwd: worktree, trackId: track.id, target: targetSha, resolved: { head: candidate.sha, targetSha, base: candidate.base }, signal: ctx.signal, env: { [MERGE_HOLDER_VARIABLE]: env.holder.id } }, config);
         store.appendEvent({ trackId: track.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' } });
         if (ctx.signal.aborted) return this.giveBack(track, 'interrupted while checking');
         if (!report.ok || report.headSha !== candidate.sha) return this.backToAgent(track, checksFeedback(report));
-        const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha);
+        // The command checks ran in the worktree: it must still be at the candidate. What they
+        // left uncommitted keeps the worktree from the pool after landing.
+        const after = await checkoutStatus(git, worktree);
+        if (after.head !== candidate.sha) {
+          return this.giveBack(track, `its worktree moved to ${after.head?.slice(0, 8) ?? 'no commit'} while the checks ran on ${candidate.sha.slice(0, 8)}; will retry`);
+        }
+        // The checks' own diff (from the target to the candidate) says which files the merge changes.
+        const changed = report.mergeBase === targetSha && report.changed ? report.changed : undefined;
+        const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha, { changed, checkouts: this.checkouts ?? undefined });
         if (checkouts.blocked) {
           const why = `${checkouts.blocked.path} has uncommitted changes to files this merge changes (${checkouts.blocked.files.slice(0, 5).join(', ')}); commit or stash them, then run \`ym merge\``;
           env.report(track.id, `waiting: ${why}`);
@@ -159,7 +172,7 @@ export class MergeQueue {
         if (landed.kind === 'rejected') return this.fail(track, landed.detail);
         // What revert needs to undo single tasks later: the branch as it was merged. A squash
         // leaves its commits out of the target's history, so a ref keeps them from git gc.
-        const branchHead = await git(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`]);
+        const { branchHead } = candidate;
         if (config.merge.strategy === 'squash') await git.ok(['update-ref', `${SQUASHED_REFS}${track.id}`, branchHead]);
         for (const path of checkouts.update) {
           if (!(await fastForwardCheckout(git, path, targetSha, landed.targetSha))) {
@@ -169,7 +182,7 @@ export class MergeQueue {
         store.transition(track.id, 'merged', { from: 'merging', patch: { mergedSha: landed.targetSha }, data: { targetBefore: targetSha, commits: candidate.commits, strategy: config.merge.strategy, branchHead, ...(landed.url ? { url: landed.url } : {}) } });
         store.dequeue(track.id);
         env.report(track.id, `merged into ${config.target} at ${landed.targetSha.slice(0, 8)}`);
-        await cleanupAfterMerge(env, provider, store.getTrack(track.id)!);
+        await cleanupAfterMerge(env, provider, store.getTrack(track.id)!, { uncommitted: after.dirty });
         return 'merged';
       }
       return this.giveBack(track, `the target kept moving (${MAX_RELOOPS} tries); will retry`);

@@ -12,7 +12,7 @@ export async function createProvider(env: RunEnv, name: ProviderName = env.confi
   const deps = { git: env.git, config: env.config, env: env.ctx.env, report: env.report, ...(retryBaseMs !== undefined ? { retryBaseMs } : {}) };
   switch (name) {
     case 'local':
-      return new LocalProvider(env.git, env.config);
+      return new LocalProvider(env.git, env.config, 'origin', env.repo.commonDir);
     case 'github':
       return (await import('./github.js')).GitHubProvider.create(deps);
     case 'gitlab':

@@ -1,6 +1,8 @@
 // The local provider: plain git. The target ref moves only by compare-and-swap
 // (`git update-ref <ref> <new> <expected-old>`); with `merge.push`, the target is pushed as a
 // plain fast-forward first, so a remote that moved is a re-loop, never an overwrite.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { WorkFailedError } from '../core/errors.js';
 import type { Git } from '../git/git.js';
@@ -8,10 +10,14 @@ import type { LandRequest, LandResult, VcsProvider } from './types.js';
 
 export class LocalProvider implements VcsProvider {
   readonly name = 'local' as const;
+  /** What this provider last moved the target to. */
+  private landed: { ref: string; sha: string } | null = null;
   constructor(
     private readonly git: Git,
     private readonly config: Config,
     private readonly remote: string = 'origin',
+    /** git's common dir, where the target's loose ref lives (lets syncTarget skip a process). */
+    private readonly commonDir: string | null = null,
   ) {}
 
   async syncTarget(target: string): Promise<string> {
@@ -33,7 +39,11 @@ export class LocalProvider implements VcsProvider {
         );
       }
     }
-    return this.git(['rev-parse', '--verify', `refs/heads/${target}^{commit}`]);
+    const ref = `refs/heads/${target}`;
+    // Still where our last landing put it: its loose ref file says so. Anything else (packed,
+    // moved, another ref format) asks git. A stale answer could only fail the CAS when landing.
+    if (this.landed?.ref === ref && this.commonDir && looseRef(this.commonDir, ref) === this.landed.sha) return this.landed.sha;
+    return this.git(['rev-parse', '--verify', `${ref}^{commit}`]);
   }
 
   async land(req: LandRequest): Promise<LandResult> {
@@ -45,6 +55,7 @@ export class LocalProvider implements VcsProvider {
     }
     const ok = await this.git.ok(['update-ref', '-m', `yardmaster: land ${req.trackId}`, ref, req.sha, req.expectedTarget]);
     if (!ok) return { kind: 'target-moved', detail: `${this.config.target} is no longer at ${req.expectedTarget.slice(0, 12)}` };
+    this.landed = { ref, sha: req.sha };
     return { kind: 'landed', targetSha: req.sha };
   }
 
@@ -53,5 +64,15 @@ export class LocalProvider implements VcsProvider {
 
   private async hasRemote(): Promise<boolean> {
     return this.git.ok(['remote', 'get-url', this.remote]);
+  }
+}
+
+/** The object id in a loose ref file (git replaces these files by rename), or null. */
+function looseRef(commonDir: string, ref: string): string | null {
+  try {
+    const text = readFileSync(path.join(commonDir, ...ref.split('/')), 'utf8').trim();
+    return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(text) ? text : null;
+  } catch {
+    return null;
   }
 }
