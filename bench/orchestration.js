@@ -24,7 +24,7 @@ import { YM_ENV, bash, copyTree, makeProject } from './project.js';
 
 const TRACKS = 50;
 const CONCURRENCY = 8;
-const AGENT = path.join(ROOT, 'dist', 'agents', 'scripted-agent.js');
+const AGENT = path.join(ROOT, 'dist', 'agents', 'scripted-agent.cjs');
 
 const SCRIPT = `#!/usr/bin/env bash
 # The same git work as \`ym implement --no-merge\` with the scripted agent and a no-op check.

@@ -156,7 +156,10 @@ async function scope(rev: Revision): Promise<Verdict> {
 async function upToDate(rev: Revision): Promise<Verdict> {
   if (rev.targetSha === null) return noBase(rev);
   const short = rev.targetSha.slice(0, 7);
-  const r = await rev.git.ok(['merge-base', '--is-ancestor', rev.targetSha, rev.head]);
+  // The merge-base is the target itself exactly when the target is an ancestor of the head.
+  const r =
+    rev.base === rev.targetSha ||
+    (await rev.git.ok(['merge-base', '--is-ancestor', rev.targetSha, rev.head]));
   if (r) return { status: 'pass', message: `contains ${rev.target} (${short})` };
   const behind = (await rev.git(['rev-list', '--count', `${rev.head}..${rev.targetSha}`])).trim();
   return {

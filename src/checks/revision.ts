@@ -35,23 +35,28 @@ export async function loadRevision(
   trackId: string,
   target: string,
   rev: string | undefined,
+  knownHead?: string,
 ): Promise<Revision> {
-  const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
+  const known = rev === undefined ? knownHead : undefined;
+  const root = known ? cwd : (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
   const git = createGit(run, root);
-  const h = await run(
-    'git',
-    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
-    {
-      cwd: root,
-      reject: false,
-    },
-  );
-  if (h.exitCode !== 0) {
-    throw new UsageError(
-      rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`,
+  let head = known;
+  if (head === undefined) {
+    const h = await run(
+      'git',
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
+      {
+        cwd: root,
+        reject: false,
+      },
     );
+    if (h.exitCode !== 0) {
+      throw new UsageError(
+        rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`,
+      );
+    }
+    head = h.stdout.trim();
   }
-  const head = h.stdout.trim();
   const t = await run(
     'git',
     ['rev-parse', '--verify', '--quiet', '--end-of-options', `${target}^{commit}`],

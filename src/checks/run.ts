@@ -22,7 +22,7 @@ export async function runChecks(
   config: Config,
 ): Promise<CheckReport> {
   const started = performance.now();
-  const rev = await loadRevision(ctx.run, req.cwd, req.trackId, req.target, req.rev);
+  const rev = await loadRevision(ctx.run, req.cwd, req.trackId, req.target, req.rev, req.knownHead);
   const log = req.logFile ? LogSink.open(req.logFile) : null;
   log?.section(
     `checks for track ${req.trackId} at ${rev.head} (target ${req.target}${rev.targetSha ? ` ${rev.targetSha}` : ''})`,

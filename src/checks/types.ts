@@ -57,6 +57,11 @@ export interface CheckRequest {
    * track's documents are read from that commit.
    */
   rev?: string;
+  /**
+   * The commit checked out in `cwd`, when the caller just learnt it (implement's attempt) and
+   * `cwd` is the checkout's root: git is not asked for either again. Ignored with `rev`.
+   */
+  knownHead?: string;
   /** Append every check's output here (the run log), when given. */
   logFile?: string;
   /** `builtin` runs only the fast built-in checks (pre-push hook). */

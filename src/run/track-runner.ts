@@ -90,7 +90,8 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       } else {
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
         env.report(trackId, 'validating');
-        const report = await runChecks(env.ctx, { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) }, config);
+        const checks = { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) };
+        const report = await runChecks(env.ctx, outcome.head ? { ...checks, knownHead: outcome.head } : checks, config);
         store.appendEvent({ trackId, runId: run.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);
         if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');

@@ -146,6 +146,45 @@ describe('implement', () => {
     expect(status.tracks[0].state).toBe('planned');
   });
 
+  it('runs worktrees.setup outside the worktree lock: two tracks set up at once; a failing setup fails its track', async () => {
+    project = await makeProject({ tracks: [{ id: 'one' }, { id: 'two' }], config: { agent: 'scripted' } });
+    const times = path.join(project.repo.root, 'setup-times.jsonl');
+    // Records when it starts and ends in each worktree, with a second of work in between.
+    const setup = [
+      process.execPath,
+      '-e',
+      `const fs = require('node:fs'); const rec = (e) => fs.appendFileSync(process.argv[1], JSON.stringify({ dir: process.cwd(), e, at: Date.now() }) + '\\n');
+       rec('start'); setTimeout(() => rec('end'), 1000);`,
+      times,
+    ];
+    configure(project, { concurrency: 2, worktrees: { setup: [setup] } });
+    const r = await project.ym(['implement', '--no-merge', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout).tracks as { state: string }[]).map((t) => t.state)).toEqual(['ready', 'ready']);
+    const recs = readFileSync(times, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; e: string; at: number });
+    const at = (id: string, e: string) => recs.find((x) => path.basename(x.dir) === id && x.e === e)!.at;
+    expect(recs).toHaveLength(4);
+    // Each started before the other ended: they overlapped.
+    expect(at('one', 'start')).toBeLessThan(at('two', 'end'));
+    expect(at('two', 'start')).toBeLessThan(at('one', 'end'));
+
+    // A setup that fails fails its track, keeps its worktree recorded, and releases the lock
+    // (the other track is provisioned too, and fails the same way).
+    const again = await makeProject({ tracks: [{ id: 'x' }, { id: 'y' }], config: { agent: 'scripted', concurrency: 2, worktrees: { setup: [['sh', '-c', 'echo no network >&2; exit 3']] } } });
+    try {
+      const f = await again.ym(['implement', '--no-merge', '--json']);
+      expect(f.code).toBe(1);
+      const tracks = JSON.parse(f.stdout).tracks as { id: string; state: string; reason: string; worktree: string | null }[];
+      for (const t of tracks) {
+        expect(t.state).toBe('failed');
+        expect(t.reason).toMatch(/worktrees\.setup command `sh -c .*` failed .*exit 3.*\n.*no network/s);
+        expect(t.worktree && existsSync(t.worktree)).toBe(true);
+      }
+    } finally {
+      again.cleanup();
+    }
+  });
+
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
     project = await makeProject({ tracks: [{ id: 'taken' }], config: { agent: 'scripted' } });
     const dir = path.join(project.repo.root, 'repo.yardmaster', 'taken');
