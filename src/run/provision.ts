@@ -52,9 +52,18 @@ export function isAliveHere(pid: number, host: string): boolean {
 
 export async function provisionWorktree(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
   const made = await serialized(() => withRepoLock(env, () => provision(env, track, base)));
-  // A resumed worktree got all this when it was made.
-  if (made.how !== 'resumed') await prepare(env, track.id, made.path);
+  // A resumed worktree got all this when it was made, unless its setup never finished (Ctrl-C
+  // or kill -9 during `npm ci`, or a setup that failed): then it runs again.
+  if (made.how === 'resumed' && !unfinishedPreparation(env, track.id)) return made;
+  env.store.appendEvent({ trackId: track.id, type: 'worktree.preparing', data: { path: made.path } });
+  await prepare(env, track.id, made.path);
+  env.store.appendEvent({ trackId: track.id, type: 'worktree.prepared', data: { path: made.path } });
   return made;
+}
+
+function unfinishedPreparation(env: RunEnv, trackId: string): boolean {
+  const last = env.store.listEvents({ trackId }).findLast((e) => e.type === 'worktree.preparing' || e.type === 'worktree.prepared');
+  return last?.type === 'worktree.preparing';
 }
 
 async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
@@ -95,7 +104,7 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
 /**
  * What every new worktree gets once git has made it, outside the worktree lock: the track's
  * docs on its branch, the copied files, then `worktrees.setup`. A failure fails the track and
- * keeps the worktree, recorded on it, as any failed attempt does.
+ * keeps the worktree, recorded on it, as any failed attempt does. Each step can run again.
  */
 async function prepare(env: RunEnv, trackId: string, want: string): Promise<void> {
   await ensureTrackDocs(env, trackId, want);

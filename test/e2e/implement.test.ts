@@ -3,6 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { CLI_BIN } from '../helpers/cli.js';
+import { isAlive } from '../../src/proc/run.js';
 import { FIXTURES, makeProject, useRecordingAgent, type AgentRecord, type Project } from '../helpers/tracks.js';
 
 let project: Project | undefined;
@@ -183,6 +186,43 @@ describe('implement', () => {
     } finally {
       again.cleanup();
     }
+  });
+
+  it('runs worktrees.setup again when the run that started it was interrupted (Ctrl-C during setup)', async () => {
+    project = await makeProject({ tracks: [{ id: 'slow' }], config: { agent: 'scripted' } });
+    const log = path.join(project.repo.root, 'setup.log');
+    const flag = path.join(project.repo.root, 'setup-started');
+    // The first setup hangs (until Ctrl-C); the next one finishes.
+    const setup = [
+      process.execPath,
+      '-e',
+      `const fs = require('node:fs'); const [log, flag] = process.argv.slice(1);
+       fs.appendFileSync(log, 'start ' + process.pid + '\\n');
+       if (!fs.existsSync(flag)) { fs.writeFileSync(flag, ''); setTimeout(() => {}, 60000); }
+       else fs.appendFileSync(log, 'end\\n');`,
+      log,
+      flag,
+    ];
+    configure(project, { worktrees: { setup: [setup] } });
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', project.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
+      env: { ...project.repo.env, CI: 'true', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(flag) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const firstPid = Number(/start (\d+)/.exec(readFileSync(log, 'utf8'))![1]);
+    expect(isAlive(firstPid)).toBe(false);
+    const r = await project.ym(['implement', '--no-merge', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).tracks[0].state).toBe('ready');
+    expect(readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['start', 'start', 'end']);
+    // A third run finds it prepared: nothing runs again.
+    expect((await project.ym(['implement', '--no-merge'])).code).toBe(0);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
