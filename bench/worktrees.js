@@ -18,11 +18,12 @@
 // and for reference (no budget) the pool's three git commands alone. Also for reference, each
 // yardmaster side against the git commands it ran itself in the same run (timed through the
 // Context's process runner): its own overhead, free of the run-to-run noise of writing 10,000
-// files, which on a busy machine is larger than the 1.1x budget. Every side is reset between
-// runs, untimed: the pooled worktree goes back to its donor's place and commit, fresh ones are
-// moved aside and pruned (deleted at the end: see discard() in project.js). The donor is a
-// real merged track (`ym implement` + `ym merge`), and the target has moved on by one commit
-// since, so each switch updates files as it would in use.
+// files, which on a busy machine is larger than the 1.1x budget; and the pool against every git
+// command it ran, the donor's `git status` included (what is left is JavaScript and state.db).
+// Every side is reset between runs, untimed: the pooled worktree goes back to its donor's place
+// and commit, fresh ones are moved aside and pruned (deleted at the end: see discard() in
+// project.js). The donor is a real merged track (`ym implement` + `ym merge`), and the target
+// has moved on by one commit since, so each switch updates files as it would in use.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -116,7 +117,7 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
       const r = spawnSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
       if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     };
-    const inner = { pool: [], add: [] };
+    const inner = { pool: [], poolAll: [], add: [] };
     const samples = await interleave(
       {
         ymPool: {
@@ -125,6 +126,7 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
             expect('recycled')(await provisionWorktree(env, store.getTrack('pooled'), base)),
           after: () => {
             inner.pool.push(gitMs(['worktree', 'move'], ['switch'], ['clean']));
+            inner.poolAll.push(gitMs([]));
             putBack(path.join(wt, 'pooled'), donorPath, 'ym/pooled');
             store.patchTrack('donor', { worktree: donorPath });
             store.patchTrack('pooled', { worktree: null, branch: null });
@@ -180,6 +182,11 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
         '  ym pool vs its own move + switch -C + clean',
         samples.ymPool,
         inner.pool.slice(warmup),
+      ),
+      ratioOf(
+        '  ym pool vs all its git (+ the donor status)',
+        samples.ymPool,
+        inner.poolAll.slice(warmup),
       ),
       ratioOf(
         '  ym fresh vs its own git worktree add -b',

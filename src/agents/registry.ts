@@ -105,12 +105,12 @@ export const BUILTIN_AGENTS: Readonly<Record<string, Builtin>> = {
   },
 } satisfies Record<Exclude<BuiltinAgentName, 'scripted'>, Builtin>;
 
-/** The built-in deterministic agent, bundled as its own entry point (dist/agents/scripted-agent.js). */
+/** The built-in deterministic agent, bundled as its own entry point (dist/agents/scripted-agent.cjs). */
 export function scriptedAgent(): AgentDefinition {
   return {
     name: 'scripted',
     kind: 'builtin',
-    command: [process.execPath, path.join(packageRoot(), 'dist', 'agents', 'scripted-agent.js')],
+    command: [process.execPath, path.join(packageRoot(), 'dist', 'agents', 'scripted-agent.cjs')],
     timeoutSec: 600,
     env: {},
     fromRepoConfig: false,

@@ -1,7 +1,8 @@
 // The built-in `scripted` agent: deterministic, offline, for `demo`, tests and benchmarks. It
-// follows the agent contract (YM_* environment, cwd = worktree) and does what the track's
-// `agent-script.json` says for the current attempt; without a script it ticks every task of
-// plan.md and commits that.
+// starts once per track, so it is built alone into dist/agents/scripted-agent.cjs and imports
+// only what it uses (no chunk shared with the CLI). It follows the agent contract (YM_*
+// environment, cwd = worktree) and does what the track's `agent-script.json` says for the
+// current attempt; without a script it ticks every task of plan.md and commits that.
 //
 // agent-script.json: { "attempts": [ { "sleepMs"?, "files"?: { path: content }, "delete"?: [path],
 //   "tick"?: "all" | ["1.1"], "commit"?: "message", "trailers"?: { "Yardmaster-Task": "1.2" },

@@ -35,27 +35,30 @@ export async function loadRevision(
   trackId: string,
   target: string,
   rev: string | undefined,
-  resolved?: { head: string; targetSha: string; base?: string | undefined },
+  resolved?: { head: string; targetSha?: string | undefined; base?: string | undefined },
 ): Promise<Revision> {
-  if (resolved && rev === undefined) {
-    const { head, targetSha, base } = resolved;
-    return describeRevision(run, cwd, trackId, target, rev, head, targetSha, base);
+  const known = rev === undefined ? resolved : undefined;
+  if (known?.targetSha !== undefined) {
+    return describeRevision(run, cwd, trackId, target, rev, known.head, known.targetSha, known.base);
   }
-  const root = (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
-  const h = await run(
-    'git',
-    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
-    {
-      cwd: root,
-      reject: false,
-    },
-  );
-  if (h.exitCode !== 0) {
-    throw new UsageError(
-      rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`,
+  const root = known ? cwd : (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
+  let head = known?.head;
+  if (head === undefined) {
+    const h = await run(
+      'git',
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev ?? 'HEAD'}^{commit}`],
+      {
+        cwd: root,
+        reject: false,
+      },
     );
+    if (h.exitCode !== 0) {
+      throw new UsageError(
+        rev === undefined ? `${root} has no commit checked out.` : `Not a commit here: ${rev}`,
+      );
+    }
+    head = h.stdout.trim();
   }
-  const head = h.stdout.trim();
   const t = await run(
     'git',
     ['rev-parse', '--verify', '--quiet', '--end-of-options', `${target}^{commit}`],

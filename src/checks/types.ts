@@ -61,11 +61,11 @@ export interface CheckRequest {
   rev?: string;
   /**
    * What the caller already knows, so git is not asked again: `cwd` is the checkout's root, its
-   * HEAD is `head` (the merge queue has just built it), the target is at `targetSha` and, when
-   * given, `base` is their merge-base. The track's documents are still read from the working
-   * tree.
+   * HEAD is `head` (implement's attempt has just read it, the merge queue has just built it)
+   * and, when given, the target is at `targetSha` and `base` is their merge-base. The track's
+   * documents are still read from the working tree. Ignored with `rev`.
    */
-  resolved?: { head: string; targetSha: string; base?: string | undefined };
+  resolved?: { head: string; targetSha?: string | undefined; base?: string | undefined };
   /** Append every check's output here (the run log), when given. */
   logFile?: string;
   /** `builtin` runs only the fast built-in checks (pre-push hook). */

@@ -1,10 +1,11 @@
 // Git worktree primitives: where track worktrees live, what git knows about them, whether one
 // is clean, and whether an operation (rebase, merge) was left half-way in it.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Repo } from './repo.js';
 import type { Git } from './git.js';
+import { gitDirOf } from './files.js';
 
 /** `worktrees.dir` with `{repo}` filled, resolved against the main checkout. */
 export function worktreesRoot(repo: Repo, config: Config): string {
@@ -41,34 +42,69 @@ export async function listWorktrees(git: Git): Promise<WorktreeInfo[]> {
   return list;
 }
 
-/** Uncommitted changes, staged or not, and untracked files that are not ignored. */
-export async function dirtyFiles(git: Git, cwd: string): Promise<string[]> {
-  const out = await git(['status', '--porcelain', '-z', '--untracked-files=all'], { cwd });
-  return out.split('\0').filter(Boolean).map((l) => l.slice(3));
+/**
+ * Uncommitted changes, staged or not, and untracked files that are not ignored. With
+ * `untracked: 'normal'`, a directory holding only untracked files is one entry (`dir/`): git
+ * does not walk into it, which is enough to tell clean from dirty and cheaper.
+ */
+export async function dirtyFiles(git: Git, cwd: string, untracked: 'all' | 'normal' = 'all'): Promise<string[]> {
+  const out = await git(['status', '--porcelain', '-z', `--untracked-files=${untracked}`], { cwd });
+  const fields = out.split('\0');
+  const paths: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f === '') continue;
+    paths.push(f.slice(3));
+    // A rename or copy is followed by its original path, which is not a change of its own.
+    if ('RC'.includes(f[0]!) || 'RC'.includes(f[1]!)) i += 1;
+  }
+  return paths;
+}
+
+export interface WorktreeStatus {
+  /** The commit checked out, or null on an unborn branch. */
+  head: string | null;
+  /** Short branch name, or null when detached. */
+  branch: string | null;
+  /** Uncommitted paths, as dirtyFiles lists them (a rename lists its new path only). */
+  dirty: string[];
+}
+
+/** HEAD, its branch and every uncommitted path, from one `git status`. */
+export async function worktreeStatus(git: Git, cwd: string): Promise<WorktreeStatus> {
+  const out = await git(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], { cwd });
+  const status: WorktreeStatus = { head: null, branch: null, dirty: [] };
+  const fields = out.split('\0');
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.startsWith('# branch.oid ')) {
+      const oid = f.slice('# branch.oid '.length);
+      status.head = oid === '(initial)' ? null : oid;
+    } else if (f.startsWith('# branch.head ')) {
+      const head = f.slice('# branch.head '.length);
+      status.branch = head === '(detached)' ? null : head;
+    } else if (f.startsWith('1 ')) status.dirty.push(afterSpaces(f, 8));
+    else if (f.startsWith('2 ')) {
+      status.dirty.push(afterSpaces(f, 9));
+      i += 1; // the rename's original path
+    } else if (f.startsWith('u ')) status.dirty.push(afterSpaces(f, 10));
+    else if (f.startsWith('? ')) status.dirty.push(f.slice(2));
+  }
+  return status;
+}
+
+/** What follows the n-th space (a path may itself contain spaces). */
+function afterSpaces(field: string, n: number): string {
+  let at = -1;
+  for (let k = 0; k < n; k++) at = field.indexOf(' ', at + 1);
+  return field.slice(at + 1);
 }
 
 export type GitOperation = 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
 
-/**
- * A checkout's own git dir, read from its `.git` (a directory in the main checkout, a
- * `gitdir: <path>` file in a linked worktree) without starting git; null when `cwd` is not the
- * root of a checkout (then ask git).
- */
-export function checkoutGitDir(cwd: string): string | null {
-  const dotGit = path.join(cwd, '.git');
-  try {
-    if (statSync(dotGit).isDirectory()) return dotGit;
-    const m = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    return m ? path.resolve(cwd, m[1]!.trim()) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The operation left in progress in a worktree, if any. */
 export async function operationInProgress(git: Git, cwd: string): Promise<GitOperation | null> {
-  const gitDir =
-    checkoutGitDir(cwd) ?? (await git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd }));
+  const gitDir = gitDirOf(cwd) ?? (await git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd }));
   const has = (name: string) => existsSync(path.join(gitDir, name));
   if (has('rebase-merge') || has('rebase-apply')) return 'rebase';
   if (has('MERGE_HEAD')) return 'merge';

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { AgentDefinition } from '../agents/registry.js';
 import { launchAgent } from '../agents/launch.js';
 import { judgeAgentExit } from '../agents/adapters/index.js';
-import { abortOperation, operationInProgress, revParse } from '../git/worktrees.js';
+import { abortOperation, operationInProgress, revParse, worktreeStatus } from '../git/worktrees.js';
+import { headOf } from '../git/files.js';
 import type { TrackRow } from '../state/rows.js';
 import { trackDocsPath } from '../tracks/files.js';
 import { addTrailers, commitLeftovers } from './commit.js';
@@ -15,7 +16,7 @@ import { buildImplementPrompt } from './prompt.js';
 import { ActivityTracker } from './activity.js';
 
 export type AttemptOutcome =
-  | { kind: 'done'; runId: number; commits: number }
+  | { kind: 'done'; runId: number; commits: number; head?: string }
   | { kind: 'failed'; runId: number; reason: string; detail: string }
   | { kind: 'interrupted'; runId: number }
   | { kind: 'cancelled'; runId: number };
@@ -47,7 +48,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   const feedbackFile = input.feedback ? path.join(promptDir, `${runId}.feedback.md`) : null;
   if (feedbackFile) writeFileSync(feedbackFile, input.feedback!);
 
-  const headBefore = await revParse(git, 'HEAD', worktree);
+  const headBefore = headOf(worktree) ?? (await revParse(git, 'HEAD', worktree));
   // What counts as "changed something": since this attempt started, or for a resumed attempt
   // since the branch left the target (the killed run may already have committed its work).
   const changedSince = input.resumed ? await git(['merge-base', `refs/heads/${config.target}`, 'HEAD'], { cwd: worktree }) : headBefore;
@@ -101,12 +102,15 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     await abortOperation(git, worktree, op);
     return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
   }
-  await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`, agent.scratchFiles);
-  await addTrailers(git, worktree, changedSince, track.id);
-  const headAfter = await revParse(git, 'HEAD', worktree);
+  const status = await worktreeStatus(git, worktree);
+  const committed = await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`, agent.scratchFiles, status.dirty);
+  const work = await addTrailers(git, worktree, changedSince, track.id);
+  // With commits in the range, the newest is HEAD; without, HEAD is what status saw (nothing
+  // was committed: a commit would be in the range).
+  const headAfter = work.head ?? (committed ? await revParse(git, 'HEAD', worktree) : status.head);
   if (headAfter === changedSince) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));
-  const commits = Number(await git(['rev-list', '--count', `${changedSince}..${headAfter}`], { cwd: worktree }));
-  return finish(env, log, { kind: 'done', runId, commits });
+  if (headAfter === null) return finish(env, log, failed(runId, 'the agent left the branch without a commit', tail));
+  return finish(env, log, { kind: 'done', runId, commits: work.commits, head: headAfter });
 }
 
 function failed(runId: number, reason: string, detail: string): AttemptOutcome {

@@ -1,13 +1,16 @@
 // Gives a track its worktree on `ym/<id>`: resumes the one it has, recycles a clean worktree of
 // a merged track (git worktree move + switch: milliseconds instead of a fresh checkout), or adds
 // a fresh one. Creation is serialized (git's own locks race) and recorded in the database
-// before it starts, and rolled back on failure, so no half-made worktree goes unknown.
+// before it starts, and rolled back on failure, so no half-made worktree goes unknown. Only
+// git's own worktree work is serialized: the track's docs, copied files and `worktrees.setup`
+// (npm ci...) run after the lock is released, so tracks set up in parallel.
 import { copyFileSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../proc/run.js';
 import { WorkFailedError, YmError } from '../core/errors.js';
 import { dirtyFiles, listWorktrees, refExists } from '../git/worktrees.js';
+import { localBranchExists, maybeRegisteredElsewhere } from '../git/files.js';
 import type { TrackRow } from '../state/rows.js';
 import { branchFor, type RunEnv } from './env.js';
 import { runSetupCommands } from './setup-commands.js';
@@ -47,19 +50,34 @@ export function isAliveHere(pid: number, host: string): boolean {
   return host !== os.hostname() || isAlive(pid);
 }
 
-export function provisionWorktree(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
-  return serialized(() => withRepoLock(env, () => provision(env, track, base)));
+export async function provisionWorktree(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
+  const made = await serialized(() => withRepoLock(env, () => provision(env, track, base)));
+  // A resumed worktree got all this when it was made, unless its setup never finished (Ctrl-C
+  // or kill -9 during `npm ci`, or a setup that failed): then it runs again.
+  if (made.how === 'resumed' && !unfinishedPreparation(env, track.id)) return made;
+  env.store.appendEvent({ trackId: track.id, type: 'worktree.preparing', data: { path: made.path } });
+  await prepare(env, track.id, made.path);
+  env.store.appendEvent({ trackId: track.id, type: 'worktree.prepared', data: { path: made.path } });
+  return made;
+}
+
+function unfinishedPreparation(env: RunEnv, trackId: string): boolean {
+  const last = env.store.listEvents({ trackId }).findLast((e) => e.type === 'worktree.preparing' || e.type === 'worktree.prepared');
+  return last?.type === 'worktree.preparing';
 }
 
 async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
   const { git, config } = env;
   const branch = branchFor(config, track.id);
   const want = path.join(env.worktreesDir, track.id);
-  const known = await listWorktrees(git);
+  // Nothing at `want` on disk and no registration there or gone stale: git would list nothing
+  // to resume or prune, so it is not asked (a process per track saved).
+  const unknownToGit = !existsSync(want) && maybeRegisteredElsewhere(env.repo.commonDir, want) === false;
+  const known = unknownToGit ? [] : await listWorktrees(git);
   const registered = known.find((w) => path.resolve(w.path) === want);
   if (registered && !registered.prunable) {
     if (registered.branch !== branch && (await finishInterruptedRecycle(env, track.id, want, registered.branch, base))) {
-      return prepare(env, track.id, want, 'recycled');
+      return { path: want, how: 'recycled' };
     }
     if (registered.branch !== branch) {
       throw new WorkFailedError(
@@ -77,18 +95,21 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
     });
   }
   mkdirSync(env.worktreesDir, { recursive: true });
-  const branchExists = await refExists(git, `refs/heads/${branch}`);
+  const branchExists = localBranchExists(env.repo.commonDir, branch) ?? (await refExists(git, `refs/heads/${branch}`));
   const recycled = !branchExists && config.worktrees.reuse ? await recycle(env, track, want, branch, base) : false;
   if (!recycled) await addFresh(env, track, want, branch, base, branchExists);
-  return prepare(env, track.id, want, recycled ? 'recycled' : 'fresh');
+  return { path: want, how: recycled ? 'recycled' : 'fresh' };
 }
 
-/** What every new worktree gets: the track's docs on its branch, the copied files, setup. */
-async function prepare(env: RunEnv, trackId: string, want: string, how: Provisioned['how']): Promise<Provisioned> {
+/**
+ * What every new worktree gets once git has made it, outside the worktree lock: the track's
+ * docs on its branch, the copied files, then `worktrees.setup`. A failure fails the track and
+ * keeps the worktree, recorded on it, as any failed attempt does. Each step can run again.
+ */
+async function prepare(env: RunEnv, trackId: string, want: string): Promise<void> {
   await ensureTrackDocs(env, trackId, want);
   copyConfiguredFiles(env, want);
   await runSetupCommands(env, want);
-  return { path: want, how };
 }
 
 /**
@@ -108,9 +129,10 @@ async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: stri
     .findLast((d) => d?.to === want && d.donor !== undefined);
   if (!moved?.donor || (on !== null && on !== branchFor(config, moved.donor))) return false;
   if (await refExists(git, `refs/heads/${branch}`)) return false;
-  if ((await dirtyFiles(git, want)).length > 0) return false;
+  if ((await dirtyFiles(git, want, 'normal')).length > 0) return false;
   env.store.appendEvent({ trackId, type: 'worktree.recycling', data: { to: want, donor: moved.donor, resumed: true } });
-  await git(['switch', '--quiet', '--no-guess', '-C', branch, base], { cwd: want });
+  // -c, not -C: git itself refuses to reset a branch that exists after all.
+  await git(['switch', '--quiet', '--no-guess', '-c', branch, base], { cwd: want });
   await git(['clean', '-fdq'], { cwd: want });
   return true;
 }
@@ -130,7 +152,8 @@ async function addFresh(env: RunEnv, track: TrackRow, want: string, branch: stri
     // Roll back: the directory is ours and empty of user work (git just created it).
     if (existsSync(want)) await git.ok(['worktree', 'remove', '--force', want]);
     await git.ok(['worktree', 'prune']);
-    if (!branchExists) await git.ok(['branch', '-D', branch]);
+    // Only the branch this add created: one still at the base carries no commit of anyone's.
+    if (!branchExists) await git.ok(['update-ref', '-d', `refs/heads/${branch}`, base]);
     recordWorktree(env, track.id, null);
     throw err instanceof YmError ? err : new WorkFailedError(`could not create worktree ${want}: ${String(err)}`);
   }
@@ -145,8 +168,10 @@ async function recycle(env: RunEnv, track: TrackRow, want: string, branch: strin
   for (const donor of candidates) {
     const from = donor.worktree!;
     try {
-      // Never recycle a worktree with uncommitted work.
-      if ((await dirtyFiles(git, from)).length > 0) continue;
+      // Never recycle a worktree with uncommitted work. Untracked files are all it takes, not
+      // their full list: `normal` reports a new directory as one entry without walking it.
+      // Ignored files (node_modules, build caches) are what the pool keeps, on purpose.
+      if ((await dirtyFiles(git, from, 'normal')).length > 0) continue;
     } catch {
       continue;
     }
@@ -161,7 +186,8 @@ async function recycle(env: RunEnv, track: TrackRow, want: string, branch: strin
       continue;
     }
     try {
-      await git(['switch', '--quiet', '--no-guess', '-C', branch, base], { cwd: want });
+      // -c, not -C: git itself refuses to reset a branch that exists after all.
+      await git(['switch', '--quiet', '--no-guess', '-c', branch, base], { cwd: want });
       // Untracked leftovers go; ignored caches such as node_modules stay.
       await git(['clean', '-fdq'], { cwd: want });
       return true;

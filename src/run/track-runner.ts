@@ -1,6 +1,7 @@
 // The quality loop of one track: claim it, give it a worktree, then attempt after attempt run the
 // agent and the checks, feeding failures back, until it is ready, out of attempts, cancelled or
 // interrupted. Every step is a state transition (with its event) in the store.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { YmError } from '../core/errors.js';
 import type { AgentDefinition } from '../agents/registry.js';
@@ -8,7 +9,7 @@ import { runChecks } from '../checks/run.js';
 import { StateConflictError } from '../state/errors.js';
 import type { TrackState } from '../state/lifecycle.js';
 import type { RunRow } from '../state/rows.js';
-import { readTrackFiles } from '../tracks/files.js';
+import { parseTrackFile, trackDir } from '../tracks/files.js';
 import { runAttempt, type AttemptOutcome } from './attempt.js';
 import { branchFor, type RunEnv } from './env.js';
 import { attemptFeedback, checksFeedback } from './feedback.js';
@@ -27,7 +28,10 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   const resumeValidation = track.state === 'interrupted' && track.reason === INTERRUPTED_VALIDATING;
   let resumed = track.state === 'interrupted';
   let attempt = Math.max(1, track.attempt || 1);
-  const scope = readTrackFiles(env.repo.root).find((t) => t.id === trackId)?.scope;
+  // This track's file only: implement validated them all at start (50 tracks reading all 50
+  // was 2,500 parses).
+  const trackFile = path.join(trackDir(env.repo.root, trackId), 'track.json');
+  const scope = existsSync(trackFile) ? parseTrackFile(readFileSync(trackFile, 'utf8'), trackFile, trackId).scope : undefined;
   // Feedback left for this track since its last run (the merge queue's conflict or failed checks).
   let feedback: string | null = pendingFeedback(env, trackId);
   let lastFailure = '';
@@ -90,7 +94,8 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       } else {
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
         env.report(trackId, 'validating');
-        const report = await runChecks(env.ctx, { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) }, config);
+        const checks = { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) };
+        const report = await runChecks(env.ctx, outcome.head ? { ...checks, resolved: { head: outcome.head } } : checks, config);
         store.appendEvent({ trackId, runId: run.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);
         if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');

@@ -3,6 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { CLI_BIN } from '../helpers/cli.js';
+import { isAlive } from '../../src/proc/run.js';
 import { FIXTURES, makeProject, useRecordingAgent, type AgentRecord, type Project } from '../helpers/tracks.js';
 
 let project: Project | undefined;
@@ -144,6 +147,82 @@ describe('implement', () => {
     expect(t.stderr).toContain('"does-not-exist" does not exist');
     const status = JSON.parse((await project.ym(['status', '--json'])).stdout);
     expect(status.tracks[0].state).toBe('planned');
+  });
+
+  it('runs worktrees.setup outside the worktree lock: two tracks set up at once; a failing setup fails its track', async () => {
+    project = await makeProject({ tracks: [{ id: 'one' }, { id: 'two' }], config: { agent: 'scripted' } });
+    const times = path.join(project.repo.root, 'setup-times.jsonl');
+    // Records when it starts and ends in each worktree, with a second of work in between.
+    const setup = [
+      process.execPath,
+      '-e',
+      `const fs = require('node:fs'); const rec = (e) => fs.appendFileSync(process.argv[1], JSON.stringify({ dir: process.cwd(), e, at: Date.now() }) + '\\n');
+       rec('start'); setTimeout(() => rec('end'), 1000);`,
+      times,
+    ];
+    configure(project, { concurrency: 2, worktrees: { setup: [setup] } });
+    const r = await project.ym(['implement', '--no-merge', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout).tracks as { state: string }[]).map((t) => t.state)).toEqual(['ready', 'ready']);
+    const recs = readFileSync(times, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; e: string; at: number });
+    const at = (id: string, e: string) => recs.find((x) => path.basename(x.dir) === id && x.e === e)!.at;
+    expect(recs).toHaveLength(4);
+    // Each started before the other ended: they overlapped.
+    expect(at('one', 'start')).toBeLessThan(at('two', 'end'));
+    expect(at('two', 'start')).toBeLessThan(at('one', 'end'));
+
+    // A setup that fails fails its track, keeps its worktree recorded, and releases the lock
+    // (the other track is provisioned too, and fails the same way).
+    const again = await makeProject({ tracks: [{ id: 'x' }, { id: 'y' }], config: { agent: 'scripted', concurrency: 2, worktrees: { setup: [['sh', '-c', 'echo no network >&2; exit 3']] } } });
+    try {
+      const f = await again.ym(['implement', '--no-merge', '--json']);
+      expect(f.code).toBe(1);
+      const tracks = JSON.parse(f.stdout).tracks as { id: string; state: string; reason: string; worktree: string | null }[];
+      for (const t of tracks) {
+        expect(t.state).toBe('failed');
+        expect(t.reason).toMatch(/worktrees\.setup command `sh -c .*` failed .*exit 3.*\n.*no network/s);
+        expect(t.worktree && existsSync(t.worktree)).toBe(true);
+      }
+    } finally {
+      again.cleanup();
+    }
+  });
+
+  it('runs worktrees.setup again when the run that started it was interrupted (Ctrl-C during setup)', async () => {
+    project = await makeProject({ tracks: [{ id: 'slow' }], config: { agent: 'scripted' } });
+    const log = path.join(project.repo.root, 'setup.log');
+    const flag = path.join(project.repo.root, 'setup-started');
+    // The first setup hangs (until Ctrl-C); the next one finishes.
+    const setup = [
+      process.execPath,
+      '-e',
+      `const fs = require('node:fs'); const [log, flag] = process.argv.slice(1);
+       fs.appendFileSync(log, 'start ' + process.pid + '\\n');
+       if (!fs.existsSync(flag)) { fs.writeFileSync(flag, ''); setTimeout(() => {}, 60000); }
+       else fs.appendFileSync(log, 'end\\n');`,
+      log,
+      flag,
+    ];
+    configure(project, { worktrees: { setup: [setup] } });
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', project.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
+      env: { ...project.repo.env, CI: 'true', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(flag) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const firstPid = Number(/start (\d+)/.exec(readFileSync(log, 'utf8'))![1]);
+    expect(isAlive(firstPid)).toBe(false);
+    const r = await project.ym(['implement', '--no-merge', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).tracks[0].state).toBe('ready');
+    expect(readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['start', 'start', 'end']);
+    // A third run finds it prepared: nothing runs again.
+    expect((await project.ym(['implement', '--no-merge'])).code).toBe(0);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
