@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { killTree } from './run.js';
 
 export const MERGE_HOLDER_VARIABLE = 'YM_MERGE_HOLDER';
+const NUL = Buffer.from([0]);
 
 /** Pids of live processes whose environment carries one of these run ids (Linux /proc). */
 export function processesOfRuns(runIds: readonly number[]): number[] {
@@ -15,7 +16,7 @@ export function processesOfRuns(runIds: readonly number[]): number[] {
 /** Pids of live processes whose environment holds one of these `NAME=value` entries. */
 function processesMarked(wanted: readonly string[]): number[] {
   if (process.platform !== 'linux' || wanted.length === 0) return [];
-  const marks = new Set(wanted);
+  const marks = wanted.map((w) => Buffer.from(`\0${w}\0`));
   const found: number[] = [];
   let entries: string[];
   try {
@@ -26,8 +27,8 @@ function processesMarked(wanted: readonly string[]): number[] {
   for (const entry of entries) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      if (env.some((v) => marks.has(v))) found.push(Number(entry));
+      const env = Buffer.concat([NUL, readFileSync(`/proc/${entry}/environ`), NUL]);
+      if (marks.some((m) => env.includes(m))) found.push(Number(entry));
     } catch {
       // Gone meanwhile, or not ours to read.
     }

@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import path from 'node:path';
 import type { AgentDefinition } from '../agents/registry.js';
 import { launchAgent } from '../agents/launch.js';
+import { killRunOrphans } from '../proc/orphans.js';
 import { judgeAgentExit } from '../agents/adapters/index.js';
 import { abortOperation, operationInProgress, revParse, worktreeStatus } from '../git/worktrees.js';
 import { headOf } from '../git/files.js';
@@ -83,6 +84,10 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     });
   } finally {
     activity.flush();
+    // The agent's process group ended with it; a child that left the group (setsid, a daemon)
+    // still carries this run's mark: nothing of an attempt outlives it.
+    const strays = killRunOrphans([runId]);
+    if (strays) log.line(`[yardmaster] ended ${strays} process(es) the agent left running`);
   }
   store.setAgentPid(runId, null);
   const { summary } = outcome;

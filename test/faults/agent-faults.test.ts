@@ -47,6 +47,20 @@ describe('agent and machine faults', () => {
     row('an agent that prints megabytes of binary garbage', 'exit 0, track merged; bounded memory', 'every byte in the run log (> 7 MB); state rebuilds from events');
   });
 
+  it('ends the children an agent leaves running when it exits, in its group or in a session of their own', async () => {
+    const { p, records, stateDir } = await setup(['forky'], { forky: { behaviour: 'fork' } });
+    const r = await p.ym(['implement', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).tracks[0].state).toBe('merged');
+    const children = records().find((e) => e.event === 'forked')?.children ?? [];
+    expect(children).toHaveLength(2);
+    const left = children.filter((pid) => alive(pid));
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    expect(left, 'children still running after implement').toEqual([]);
+    assertConsistent(stateDir);
+    row('an agent that leaves two children running and exits 0: one in its process group, one in a session of its own (setsid)', 'exit 0, track merged; both children ended when the agent exited', 'no process of the run left; state rebuilds from events');
+  });
+
   it('aborts a rebase an agent left in progress and fails that attempt', async () => {
     const { p, stateDir } = await setup(['messy'], { messy: { behaviour: 'rebase-mess' } }, { attempts: 1 });
     const r = await p.ym(['implement', '--json']);

@@ -50,9 +50,11 @@ export interface AgentRecord {
   track: string;
   attempt: number;
   pid: number;
-  event: 'start' | 'end' | 'overlap';
+  event: 'start' | 'end' | 'overlap' | 'forked';
   at: number;
   feedback?: string | null;
+  /** `forked`: the pids of the children the agent left running. */
+  children?: number[];
 }
 
 /**
@@ -81,7 +83,11 @@ export function useRecordingAgent(
   return {
     recordFile,
     behaviourFile,
+    // Read while agents append: the file may exist still empty (created, not yet written), and
+    // only complete lines count.
     records: () =>
-      existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AgentRecord) : [],
+      existsSync(recordFile)
+        ? readFileSync(recordFile, 'utf8').split('\n').slice(0, -1).filter((l) => l !== '').map((l) => JSON.parse(l) as AgentRecord)
+        : [],
   };
 }
