@@ -61,45 +61,6 @@ export async function dirtyFiles(git: Git, cwd: string, untracked: 'all' | 'norm
   return paths;
 }
 
-export interface WorktreeStatus {
-  /** The commit checked out, or null on an unborn branch. */
-  head: string | null;
-  /** Short branch name, or null when detached. */
-  branch: string | null;
-  /** Uncommitted paths, as dirtyFiles lists them (a rename lists its new path only). */
-  dirty: string[];
-}
-
-/** HEAD, its branch and every uncommitted path, from one `git status`. */
-export async function worktreeStatus(git: Git, cwd: string): Promise<WorktreeStatus> {
-  const out = await git(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], { cwd });
-  const status: WorktreeStatus = { head: null, branch: null, dirty: [] };
-  const fields = out.split('\0');
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    if (f.startsWith('# branch.oid ')) {
-      const oid = f.slice('# branch.oid '.length);
-      status.head = oid === '(initial)' ? null : oid;
-    } else if (f.startsWith('# branch.head ')) {
-      const head = f.slice('# branch.head '.length);
-      status.branch = head === '(detached)' ? null : head;
-    } else if (f.startsWith('1 ')) status.dirty.push(afterSpaces(f, 8));
-    else if (f.startsWith('2 ')) {
-      status.dirty.push(afterSpaces(f, 9));
-      i += 1; // the rename's original path
-    } else if (f.startsWith('u ')) status.dirty.push(afterSpaces(f, 10));
-    else if (f.startsWith('? ')) status.dirty.push(f.slice(2));
-  }
-  return status;
-}
-
-/** What follows the n-th space (a path may itself contain spaces). */
-function afterSpaces(field: string, n: number): string {
-  let at = -1;
-  for (let k = 0; k < n; k++) at = field.indexOf(' ', at + 1);
-  return field.slice(at + 1);
-}
-
 export type GitOperation = 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bisect';
 
 /** The operation left in progress in a worktree, if any. */

@@ -5,9 +5,10 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import path from 'node:path';
 import type { AgentDefinition } from '../agents/registry.js';
 import { launchAgent } from '../agents/launch.js';
-import { killRunOrphans } from '../proc/orphans.js';
+import { killRunOrphans, runMarks } from '../proc/orphans.js';
 import { judgeAgentExit } from '../agents/adapters/index.js';
-import { abortOperation, operationInProgress, revParse, worktreeStatus } from '../git/worktrees.js';
+import { abortOperation, operationInProgress, revParse } from '../git/worktrees.js';
+import { checkoutStatus } from '../git/status.js';
 import { headOf } from '../git/files.js';
 import type { TrackRow } from '../state/rows.js';
 import { trackDocsPath } from '../tracks/files.js';
@@ -66,7 +67,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
       env: {
         YM_TRACK_ID: track.id,
         // Marks every process of this run, so recovery finds them even if the pid was never recorded.
-        YM_RUN_ID: String(runId),
+        ...runMarks(env.repo.stateDir, runId),
         YM_TRACK_DIR: trackDocsPath(track.id),
         YM_PROMPT_FILE: promptFile,
         YM_ATTEMPT: String(attempt),
@@ -86,7 +87,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     activity.flush();
     // The agent's process group ended with it; a child that left the group (setsid, a daemon)
     // still carries this run's mark: nothing of an attempt outlives it.
-    const strays = killRunOrphans([runId]);
+    const strays = killRunOrphans(env.repo.stateDir, [runId]);
     if (strays) log.line(`[yardmaster] ended ${strays} process(es) the agent left running`);
   }
   store.setAgentPid(runId, null);
@@ -107,7 +108,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     await abortOperation(git, worktree, op);
     return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
   }
-  const status = await worktreeStatus(git, worktree);
+  const status = await checkoutStatus(git, worktree);
   const committed = await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`, agent.scratchFiles, status.dirty);
   const work = await addTrailers(git, worktree, changedSince, track.id);
   // With commits in the range, the newest is HEAD; without, HEAD is what status saw (nothing

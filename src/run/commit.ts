@@ -10,7 +10,7 @@ export function trailerArgs(trackId: string, taskId?: string): string[] {
 /**
  * Commits everything left uncommitted in the worktree, except the agent's own scratch files
  * (e.g. aider's `.aider*`); returns false when there was nothing. `dirty` is what a `git status`
- * the caller just ran listed (worktreeStatus), to not ask again.
+ * the caller just ran listed (checkoutStatus), to not ask again.
  */
 export async function commitLeftovers(
   git: Git,

@@ -23,8 +23,8 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
   const recovered: string[] = [];
   const stale = store.staleRuns({ staleAfterMs, isAlive: isAliveHere });
   // Killed between spawning the agent and recording its pid, a run left an agent nobody knows:
-  // find it (and its children) by the YM_RUN_ID in their environment.
-  killRunOrphans(stale.map((r) => r.id));
+  // find it (and its children) by the run's marks in their environment (runMarks).
+  killRunOrphans(env.repo.stateDir, stale.map((r) => r.id));
   for (const run of stale) {
     // The agent ran in its own process group: end it, so nothing of a dead run keeps working.
     if (run.agentPid !== null) killTree(run.agentPid, 'SIGKILL', true);

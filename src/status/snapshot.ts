@@ -78,7 +78,12 @@ async function addConflictRadar(
 
 const EMPTY_COUNTS = { pending: 0, in_progress: 0, done: 0, skipped: 0, blocked: 0, total: 0 };
 
-export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
+export interface SnapshotOptions {
+  /** Run the conflict radar (default true); the live view's first frame goes without it. */
+  radar?: boolean;
+}
+
+export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): Promise<StatusSnapshot> {
   const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
   const { config } = loaded;
   const { files, fromCache } = await readTrackFilesCached(repo.root, repo.stateDir);
@@ -150,7 +155,7 @@ export async function buildSnapshot(ctx: Context): Promise<StatusSnapshot> {
       conflicts: [],
     };
   });
-  await addConflictRadar(ctx, repo.root, config.target, tracks, branches, branchOf);
+  if (opts.radar !== false) await addConflictRadar(ctx, repo.root, config.target, tracks, branches, branchOf);
   const counts: Partial<Record<TrackState, number>> = {};
   for (const t of tracks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   return {

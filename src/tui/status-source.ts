@@ -40,6 +40,8 @@ export class StatusSource implements ViewSource {
   #version = 0;
   #loadedAt = 0;
   #target = 'main';
+  /** The first view goes without the conflict radar (git work that grows with the square of the active branches); the next load adds it. */
+  #radarPending = true;
 
   constructor(
     private readonly ctx: Context,
@@ -50,6 +52,7 @@ export class StatusSource implements ViewSource {
   }
 
   changed(): boolean {
+    if (this.#radarPending && this.#version > 0) return true;
     // Every change the view shows appends an event (state, runs, queue, settings); data_version
     // is the cheap gate in front, moved by any commit of another connection.
     if (this.store.dataVersion() !== this.#seen.dataVersion) {
@@ -63,7 +66,9 @@ export class StatusSource implements ViewSource {
     // Read the markers first: a change while we build is then seen by the next changed().
     const dataVersion = this.store.dataVersion();
     const eventId = this.store.lastEventId();
-    const [snapshot, { config }] = await Promise.all([buildSnapshot(this.ctx), this.ctx.config()]);
+    const radar = this.#version > 0;
+    const [snapshot, { config }] = await Promise.all([buildSnapshot(this.ctx, { radar }), this.ctx.config()]);
+    if (radar) this.#radarPending = false;
     this.#target = config.target;
     const afterId =
       this.#fold.lastId === 0 ? Math.max(0, eventId - INITIAL_EVENT_WINDOW) : this.#fold.lastId;

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI_BIN } from '../helpers/cli.js';
-import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+import { FIXTURES, makeProject, ymUntilKilled, type Project } from '../helpers/tracks.js';
+import { runMarks } from '../../src/proc/orphans.js';
 import { recordReliability } from '../helpers/reliability.js';
 import { openStateStore } from '../../src/state/open.js';
 
@@ -30,23 +30,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Starts implement and SIGKILLs it after `killAfterMs` (or lets it finish); resolves its exit. */
-function implementOnce(p: Project, killAfterMs: number | null): Promise<{ code: number | null; signal: string | null; out: string }> {
-  const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--concurrency', '3', '--plain'], {
-    env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  return new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, out: out.split('\n').slice(-15).join('\n') });
-    }),
-  );
-}
+const implementOnce = (p: Project, killAfterMs: number | null) => ymUntilKilled(p, ['implement', '--concurrency', '3', '--plain'], killAfterMs);
 
 // `npm run test:soak` (YM_SOAK=1): several seeds, more kills each.
 const SOAK = process.env.YM_SOAK === '1';
@@ -150,7 +134,7 @@ describe('crash and resume', () => {
     store.transition('a', 'running', { from: 'provisioning', patch: { worktree, branch: 'ym/a' } });
     store.close();
     const orphan = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
-      env: { ...process.env, YM_RUN_ID: String(run.id) },
+      env: { ...process.env, ...runMarks(stateDir, run.id) },
       detached: true,
       stdio: 'ignore',
     });
@@ -164,7 +148,7 @@ describe('crash and resume', () => {
     recordReliability({
       suite: 'crash and resume',
       tried: 'kill -9 between spawning an agent and recording its pid, with a git killed mid-commit (HEAD.lock, index.lock left in the worktree); made by hand',
-      outcome: 'the next implement finds the agent by its run id (YM_RUN_ID) in its environment and kills it, removes the locks, resumes; exit 0, merged',
+      outcome: 'the next implement finds the agent by the marks of its run (YM_RUN_ID, YM_RUN_SCOPE) in its environment and kills it, removes the locks, resumes; exit 0, merged',
       nothingLost: 'no two agents on one track; the track\'s work on main',
     });
   });

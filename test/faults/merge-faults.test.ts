@@ -3,11 +3,9 @@
 // the middle of the queue. After each: every ready track merged exactly once, every first-parent
 // commit added to the target passed the checks on its exact tree, and no check is left running.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI_BIN } from '../helpers/cli.js';
-import { FIXTURES, makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
+import { FIXTURES, makeProject, useRecordingAgent, ymUntilKilled, type Project } from '../helpers/tracks.js';
 import { errorMessage, recordReliability } from '../helpers/reliability.js';
 
 let project: Project | undefined;
@@ -80,23 +78,7 @@ function processesNaming(marker: string): number[] {
   return found;
 }
 
-/** Starts `ym merge`; SIGKILLs it after `killAfterMs` unless null. */
-function mergeOnce(p: Project, killAfterMs: number | null): Promise<{ code: number | null; signal: string | null; out: string }> {
-  const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'merge'], {
-    env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  return new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, out });
-    }),
-  );
-}
+const mergeOnce = (p: Project, killAfterMs: number | null) => ymUntilKilled(p, ['merge'], killAfterMs);
 
 describe('merge faults (local provider)', () => {
   it('two `ym merge` at once over the same ready tracks: one merge at a time, each track once', async () => {

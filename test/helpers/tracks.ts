@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { makeRepo, type TestRepo } from './repo.js';
-import { REPO_ROOT, runCli, type CliResult } from './cli.js';
+import { spawn } from 'node:child_process';
+import { CLI_BIN, REPO_ROOT, runCli, type CliResult } from './cli.js';
 
 export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
@@ -90,4 +91,22 @@ export function useRecordingAgent(
         ? readFileSync(recordFile, 'utf8').split('\n').slice(0, -1).filter((l) => l !== '').map((l) => JSON.parse(l) as AgentRecord)
         : [],
   };
+}
+
+/** Runs `ym <args>` in the project and SIGKILLs it after `killAfterMs` (null: lets it finish); the output's last lines. */
+export function ymUntilKilled(p: Project, args: readonly string[], killAfterMs: number | null): Promise<{ code: number | null; signal: string | null; out: string }> {
+  const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, ...args], {
+    env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, out: out.split('\n').slice(-15).join('\n') });
+    }),
+  );
 }

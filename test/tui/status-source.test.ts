@@ -99,9 +99,16 @@ function startSlugify(): string {
   return log;
 }
 
+/** The first view (without the conflict radar), then the one with it: what the live view shows 250 ms in. */
+async function loadSettled(): Promise<Awaited<ReturnType<StatusSource['load']>>> {
+  await source.load();
+  expect(source.changed(), 'the radar is still to come after the first view').toBe(true);
+  return source.load();
+}
+
 describe('StatusSource', () => {
   it('says nothing changed until another process writes, then shows it', async () => {
-    const first = await source.load();
+    const first = await loadSettled();
     expect(first.tracks.map((t) => [t.id, t.state])).toEqual([
       ['slugify', 'planned'],
       ['docs', 'planned'],
@@ -115,9 +122,29 @@ describe('StatusSource', () => {
     expect(source.changed()).toBe(false);
   });
 
+  it('shows the first view without the conflict radar, and the radar right after', async () => {
+    // slugify and docs both rewrite the same line of README.md on their branches.
+    for (const id of ['slugify', 'docs']) {
+      repo.git(['switch', '-q', '-c', `ym/${id}`, 'main']);
+      repo.write('README.md', `${id} was here\n`);
+      repo.commit(`${id} edits README.md`);
+    }
+    repo.git(['switch', '-q', 'main']);
+    for (const id of ['slugify', 'docs']) {
+      for (const to of ['queued', 'provisioning'] as const) other.transition(id, to);
+      other.transition(id, 'running', { patch: { branch: `ym/${id}`, worktree: `/wt/${id}`, agent: 'scripted', attempt: 1 } });
+    }
+    const first = await source.load();
+    expect(first.tracks.map((t) => t.conflicts)).toEqual([[], []]);
+    expect(source.changed()).toBe(true);
+    const next = await source.load();
+    expect(Object.fromEntries(next.tracks.map((t) => [t.id, t.conflicts]))).toEqual({ slugify: ['docs'], docs: ['slugify'] });
+    expect(source.changed()).toBe(false);
+  });
+
   it('ignores bookkeeping writes (heartbeats) until a safety-net refresh is due', async () => {
     startSlugify();
-    await source.load();
+    await loadSettled();
     const run = other.listRuns('slugify')[0]!;
     expect(other.heartbeat(run.id)).toBe(true);
     expect(source.changed()).toBe(false);
@@ -140,7 +167,7 @@ describe('StatusSource', () => {
         ],
       },
     });
-    const v = await source.load();
+    const v = await loadSettled();
     const t = v.tracks[0]!;
     expect(t).toMatchObject({
       state: 'running',

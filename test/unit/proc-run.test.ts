@@ -77,18 +77,22 @@ describe('runProcess', () => {
 });
 
 describe('orphans of a run', () => {
-  it('finds processes by the YM_RUN_ID mark and kills their group', async () => {
+  it('finds processes by their run marks, only in their own repository, and kills their group', async () => {
     const { spawn } = await import('node:child_process');
-    const { killRunOrphans, processesOfRuns } = await import('../../src/proc/orphans.js');
+    const { killRunOrphans, processesOfRuns, runMarks } = await import('../../src/proc/orphans.js');
     const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], {
-      env: { ...process.env, YM_RUN_ID: '987654321' },
+      env: { ...process.env, ...runMarks('/repos/a/.git/yardmaster', 987654321) },
       detached: true,
       stdio: 'ignore',
     });
     await new Promise((r) => setTimeout(r, 200));
-    expect(processesOfRuns([987654321])).toEqual([child.pid]);
-    expect(processesOfRuns([123])).toEqual([]);
-    expect(killRunOrphans([987654321])).toBe(1);
+    expect(processesOfRuns('/repos/a/.git/yardmaster', [987654321])).toEqual([child.pid]);
+    expect(processesOfRuns('/repos/a/.git/yardmaster', [123])).toEqual([]);
+    // Run ids count per repository: run 987654321 of another repository is another process.
+    expect(processesOfRuns('/repos/b/.git/yardmaster', [987654321])).toEqual([]);
+    expect(killRunOrphans('/repos/b/.git/yardmaster', [987654321])).toBe(0);
+    expect(isAlive(child.pid!)).toBe(true);
+    expect(killRunOrphans('/repos/a/.git/yardmaster', [987654321])).toBe(1);
     await new Promise((r) => child.on('exit', r));
     expect(isAlive(child.pid!)).toBe(false);
   });
