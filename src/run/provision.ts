@@ -61,9 +61,11 @@ export async function provisionWorktree(env: RunEnv, track: TrackRow, base: stri
   return made;
 }
 
+/** A worktree made or recycled (or being prepared) whose preparation never finished: killed in between. */
 function unfinishedPreparation(env: RunEnv, trackId: string): boolean {
-  const last = env.store.listEvents({ trackId }).findLast((e) => e.type === 'worktree.preparing' || e.type === 'worktree.prepared');
-  return last?.type === 'worktree.preparing';
+  const steps = new Set(['worktree.creating', 'worktree.recycling', 'worktree.preparing', 'worktree.prepared']);
+  const last = env.store.listEvents({ trackId }).findLast((e) => steps.has(e.type));
+  return last !== undefined && last.type !== 'worktree.prepared';
 }
 
 async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {

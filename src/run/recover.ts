@@ -63,19 +63,25 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
 /**
  * Killed between moving the target ref and updating the files of the checkouts that have it
  * checked out, a merge leaves those checkouts' index and files at the old target: every change
- * it landed would show as staged in reverse. Find the old target by its tree among the recent
- * first-parent commits and finish the two-way merge (which keeps uncommitted work).
+ * it landed would show as staged in reverse. The old target is the first commit down the
+ * target's first-parent line that is not the track's own (every commit a merge lands carries
+ * the track's `Yardmaster-Track` trailer); only a checkout whose index is exactly that commit's
+ * tree is brought forward, with the two-way merge that keeps uncommitted work. Anything else
+ * is the user's own doing and is left alone.
  */
-async function catchUpCheckouts(env: RunEnv, landed: string): Promise<void> {
+async function catchUpCheckouts(env: RunEnv, trackId: string, landed: string): Promise<void> {
   const { git, config } = env;
   const target = await git(['rev-parse', `refs/heads/${config.target}`]);
+  if (!(await git.ok(['merge-base', '--is-ancestor', landed, target]))) return;
+  const lines = (await git(['log', '--first-parent', '--max-count=64', '--format=%H %T %(trailers:key=Yardmaster-Track,valueonly,separator=%x2C)', target])).split('\n');
+  const commits = lines.map((l) => l.split(' ')).map(([sha, tree, tracks]) => ({ sha: sha!, tree: tree!, tracks: (tracks ?? '').split(',') }));
+  const ownCount = commits.findIndex((c) => !c.tracks.includes(trackId));
+  if (ownCount <= 0) return;
+  const old = commits[ownCount]!;
   for (const w of (await listWorktrees(git)).filter((x) => x.branch === config.target && !x.prunable)) {
     const indexTree = await git(['write-tree'], { cwd: w.path }).catch(() => null);
-    if (!indexTree || indexTree === (await git(['rev-parse', `${target}^{tree}`]))) continue;
-    const recent = (await git(['rev-list', '--first-parent', '--max-count=64', '--format=%H %T', target])).split('\n').filter((l) => !l.startsWith('commit '));
-    const old = recent.map((l) => l.split(' ')).find(([, tree]) => tree === indexTree)?.[0];
-    if (!old || old === target || !(await git.ok(['merge-base', '--is-ancestor', landed, target]))) continue;
-    if (!(await fastForwardCheckout(git, w.path, old, target))) env.report(null, `warning: could not update the files of ${w.path}; run \`git status\` there`);
+    if (indexTree !== old.tree) continue;
+    if (!(await fastForwardCheckout(git, w.path, old.sha, target))) env.report(null, `warning: could not update the files of ${w.path}; run \`git status\` there`);
   }
 }
 
@@ -111,11 +117,24 @@ async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | 
  * `implement` runs it with the rest of recovery, `merge` on its own before picking tracks.
  */
 export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
-  const { store, config, git } = env;
+  const { store } = env;
   const lock = store.getLock(MERGE_LOCK);
   const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
-  if (lock && lock.host === env.holder.host) killMergeOrphans(lock.holder);
+  // Recover holding the lock: a live merge moves a track to merging only while it holds it, so
+  // no process can start a merge between our look at the tracks and what we do with them.
+  const own = lock?.holder === env.holder.id;
+  if (!own && !store.acquireLock(MERGE_LOCK, env.holder, { staleAfterMs, isAlive: isAliveHere })) return [];
+  try {
+    if (lock && !own && lock.host === env.holder.host) killMergeOrphans(lock.holder);
+    return await recoverMergesLocked(env);
+  } finally {
+    if (!own) store.releaseLock(MERGE_LOCK, env.holder.id);
+  }
+}
+
+async function recoverMergesLocked(env: RunEnv): Promise<string[]> {
+  const { store, config, git } = env;
   const merging = store.listTracks().filter((t) => t.state === 'merging');
   if (!merging.length) return [];
   const entries = new Map(store.listQueue().map((q) => [q.trackId, q]));
@@ -128,7 +147,7 @@ export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS):
         ? await git.ok(['merge-base', '--is-ancestor', head, `refs/heads/${config.target}`])
         : false;
     if (landed && head) {
-      await catchUpCheckouts(env, head);
+      await catchUpCheckouts(env, t.id, head);
       store.transition(t.id, 'merged', { from: 'merging', patch: { mergedSha: head }, reason: 'recorded after an interrupted merge' });
       store.dequeue(t.id);
       await cleanupAfterMerge(env, new LocalProvider(git, config), store.getTrack(t.id)!).catch(() => undefined);
