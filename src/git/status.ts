@@ -10,6 +10,8 @@ export interface CheckoutStatus {
   branch: string | null;
   /** Paths with uncommitted changes (both names of a staged rename). */
   dirty: string[];
+  /** Those of `dirty` that git tracks (changed, renamed, unmerged): not the untracked files. */
+  tracked: string[];
 }
 
 /** Above this many paths, one unlimited status is cheaper than a long argument list. */
@@ -34,6 +36,7 @@ export async function checkoutStatus(
   if (paths !== undefined) {
     const wanted = new Set(paths);
     status.dirty = status.dirty.filter((f) => isAtOrUnder(f, wanted));
+    status.tracked = status.tracked.filter((f) => isAtOrUnder(f, wanted));
   }
   return status;
 }
@@ -48,7 +51,7 @@ export function isAtOrUnder(file: string, paths: ReadonlySet<string>): boolean {
 
 /** Parses `git status --porcelain=v2 --branch -z`. */
 export function parseStatusV2(out: string): CheckoutStatus {
-  const status: CheckoutStatus = { head: null, branch: null, dirty: [] };
+  const status: CheckoutStatus = { head: null, branch: null, dirty: [], tracked: [] };
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
@@ -59,15 +62,16 @@ export function parseStatusV2(out: string): CheckoutStatus {
     } else if (f.startsWith('# branch.head ')) {
       const head = f.slice('# branch.head '.length);
       status.branch = head === '(detached)' ? null : head;
-    } else if (f.startsWith('1 ')) status.dirty.push(after(f, 8));
+    } else if (f.startsWith('1 ')) status.tracked.push(after(f, 8));
     else if (f.startsWith('2 ')) {
       // A rename or copy: the new path, then the original as a field of its own.
-      status.dirty.push(after(f, 9));
+      status.tracked.push(after(f, 9));
       const orig = fields[++i];
-      if (orig) status.dirty.push(orig);
-    } else if (f.startsWith('u ')) status.dirty.push(after(f, 10));
+      if (orig) status.tracked.push(orig);
+    } else if (f.startsWith('u ')) status.tracked.push(after(f, 10));
     else if (f.startsWith('? ')) status.dirty.push(f.slice(2));
   }
+  status.dirty.unshift(...status.tracked);
   return status;
 }
 

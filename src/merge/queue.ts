@@ -150,6 +150,11 @@ export class MergeQueue {
         if (after.head !== candidate.sha) {
           return this.giveBack(track, `its worktree moved to ${after.head?.slice(0, 8) ?? 'no commit'} while the checks ran on ${candidate.sha.slice(0, 8)}; will retry`);
         }
+        // A check that rewrote tracked files (a formatter with --write, snapshot updates) made the
+        // later checks run on a tree that is not the one that would land.
+        if (after.tracked.length) {
+          return this.backToAgent(track, `the checks changed tracked files (${after.tracked.slice(0, 5).join(', ')}), so they did not run on the commit that would land; make the checks leave tracked files alone, or commit what they produce`);
+        }
         // The checks' own diff (from the target to the candidate) says which files the merge changes.
         const changed = report.mergeBase === targetSha && report.changed ? report.changed : undefined;
         const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha, { changed, checkouts: this.checkouts ?? undefined });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeProject, type Project } from '../helpers/tracks.js';
+import { openStateStore } from '../../src/state/open.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
@@ -89,5 +90,37 @@ describe('merge and the main checkout', () => {
     expect(p.repo.read('notes.txt')).toBe('notes v2\n');
     expect(status()).toEqual(['?? scratch.txt']);
     expect(p.repo.git(['diff', '--quiet', 'HEAD']).trim()).toBe('');
+  });
+});
+
+describe('merge and checks that rewrite tracked files', () => {
+  it('never lands a commit whose checks ran on a tree a check had changed: back to the agent', async () => {
+    // The check rewrites a tracked file only during the merge (it sees YM_MERGE_HOLDER there),
+    // as a formatter run with --write would: the later checks then saw another tree.
+    project = await makeProject({
+      tracks: [{ id: 'fmt' }],
+      config: {
+        agent: 'scripted',
+        checks: [{ name: 'format', run: ['sh', '-c', 'if [ -n "$YM_MERGE_HOLDER" ]; then echo reformatted >> README.md; fi'] }],
+      },
+    });
+    const p = project;
+    p.repo.write('README.md', '# project\n');
+    p.repo.commit('readme');
+    expect((await p.ym(['implement', '--no-merge'])).code).toBe(0);
+    const before = p.repo.git(['rev-parse', 'main']);
+    const r = await p.ym(['merge', 'fmt', '--json']);
+    const json = JSON.parse(r.stdout) as MergeJson;
+    expect(json.results.map((x) => x.outcome)).not.toContain('merged');
+    expect(p.repo.git(['rev-parse', 'main'])).toBe(before);
+    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
+    expect(status.tracks.find((t) => t.id === 'fmt')?.state).toBe('queued');
+    const store = openStateStore(path.join(p.repo.dir, '.git', 'yardmaster'));
+    try {
+      const feedback = store.listEvents({ trackId: 'fmt' }).filter((e) => e.type === 'track.feedback');
+      expect(JSON.stringify(feedback.map((e) => e.data))).toMatch(/changed tracked files \(README\.md\)/);
+    } finally {
+      store.close();
+    }
   });
 });

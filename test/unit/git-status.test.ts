@@ -33,6 +33,7 @@ describe('checkoutStatus', () => {
         'both.txt',
         'untracked/file.txt',
       ],
+      tracked: ['dir/with space.txt', 'new name.txt', 'old name.txt', 'both.txt'],
     });
   });
 
@@ -40,7 +41,7 @@ describe('checkoutStatus', () => {
     repo = makeRepo({ files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } });
     const git = createGit(runProcess, repo.dir);
     const head = repo.git(['rev-parse', 'HEAD']).trim();
-    expect(await checkoutStatus(git, repo.dir)).toEqual({ head, branch: 'main', dirty: [] });
+    expect(await checkoutStatus(git, repo.dir)).toEqual({ head, branch: 'main', dirty: [], tracked: [] });
     repo.write('a.txt', 'changed\n');
     repo.write('new/dir/c.txt', 'untracked\n');
     expect((await checkoutStatus(git, repo.dir)).dirty.sort()).toEqual(['a.txt', 'new/dir/c.txt']);
@@ -49,7 +50,7 @@ describe('checkoutStatus', () => {
     // A path the merge adds as a file, where the checkout has an untracked directory.
     expect((await checkoutStatus(git, repo.dir, ['new'])).dirty).toEqual(['new/dir/c.txt']);
     // No paths: nothing of interest, but head and branch are still read.
-    expect(await checkoutStatus(git, repo.dir, [])).toEqual({ head, branch: 'main', dirty: [] });
+    expect(await checkoutStatus(git, repo.dir, [])).toEqual({ head, branch: 'main', dirty: [], tracked: [] });
     execFileSync('git', ['switch', '-q', '--detach'], { cwd: repo.dir, env: repo.env });
     expect((await checkoutStatus(git, repo.dir, ['b.txt'])).branch).toBeNull();
   });
