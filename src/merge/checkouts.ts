@@ -2,6 +2,8 @@
 // them would make their files look like changes, so after landing they are fast-forwarded with
 // a two-way merge that keeps their uncommitted work (`git read-tree -m -u old new`), and a
 // checkout whose uncommitted changes touch the incoming files blocks the landing instead.
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Git } from '../git/git.js';
 import { checkoutStatus, isAtOrUnder } from '../git/status.js';
 import { listWorktrees } from '../git/worktrees.js';
@@ -68,13 +70,31 @@ export async function planCheckouts(git: Git, target: string, oldSha: string, ne
         continue retry;
       }
       plan.update.push(path);
-      if (status.dirty.length === 0 || plan.blocked) continue;
+      if (plan.blocked || (status.dirty.length === 0 && changed === null)) continue;
       changed ??= new Set((await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha])).split('\0').filter(Boolean));
-      const overlap = status.dirty.filter((f) => isAtOrUnder(f, changed!));
+      const overlap = [...status.dirty.filter((f) => isAtOrUnder(f, changed!)), ...shadowingFiles(path, changed)];
       if (overlap.length) plan.blocked = { path, files: overlap };
     }
     return plan;
   }
+}
+
+/**
+ * Files of the checkout that stand where the merge needs a directory (an untracked file `d`
+ * where `d/x` arrives): a status limited to the changed paths does not list them, and the
+ * checkout's update would fail on them after the target had moved.
+ */
+function shadowingFiles(root: string, changed: ReadonlySet<string>): string[] {
+  const found = new Set<string>();
+  for (const file of changed) {
+    for (let at = file.indexOf('/'); at > 0; at = file.indexOf('/', at + 1)) {
+      const dir = file.slice(0, at);
+      if (changed.has(dir) || found.has(dir)) continue;
+      const st = lstatSync(join(root, dir), { throwIfNoEntry: false });
+      if (st && !st.isDirectory()) found.add(dir);
+    }
+  }
+  return [...found];
 }
 
 /** Brings the files of a checkout on the target from `oldSha` to `newSha`, keeping local changes. */

@@ -1,8 +1,8 @@
 // The user's main checkout of the target during `ym merge`: uncommitted changes to a file the
-// merge changes (or an untracked file where it adds one) hold the merge back and are never
+// merge changes (or an untracked file where it adds one, or where it needs a directory) hold the merge back and are never
 // touched; changes elsewhere are kept while the checkout follows the target.
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeProject, type Project } from '../helpers/tracks.js';
 import { openStateStore } from '../../src/state/open.js';
@@ -72,8 +72,18 @@ describe('merge and the main checkout', () => {
     expect(p.repo.read('notes.txt')).toBe('my own notes\n');
     expect(p.repo.read('lib/added.txt')).toBe('mine, untracked\n');
 
-    // Dirty only elsewhere: it lands, the checkout follows, the user's changes stay.
+    // An untracked file standing where the merge needs a directory (`lib` where `lib/added.txt`
+    // arrives): the checkout could not follow, so the merge waits too.
     p.repo.git(['clean', '-q', '-f', '--', 'lib']);
+    p.repo.write('lib', 'a file, not a directory\n');
+    const shadowed = await merge('adds');
+    expect(shadowed.code, shadowed.stderr).toBe(1);
+    expect(shadowed.json.results).toEqual([expect.objectContaining({ id: 'adds', outcome: 'waiting', reason: expect.stringContaining('(lib)') })]);
+    expect(main()).toBe(before);
+    expect(p.repo.read('lib')).toBe('a file, not a directory\n');
+
+    // Dirty only elsewhere: it lands, the checkout follows, the user's changes stay.
+    rmSync(path.join(p.repo.dir, 'lib'));
     const adds = await merge('adds');
     expect(adds.code, adds.stderr).toBe(0);
     expect(adds.json.results.map((r) => r.outcome)).toEqual(['merged']);
