@@ -4,21 +4,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, makeProject, ymUntilKilled, type Project } from '../helpers/tracks.js';
+import { makeProject, useRecordingAgent, ymUntilKilled, type Project } from '../helpers/tracks.js';
 import { runMarks } from '../../src/proc/orphans.js';
 import { recordReliability } from '../helpers/reliability.js';
 import { openStateStore } from '../../src/state/open.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
-
-interface Rec {
-  track: string;
-  pid: number;
-  event: string;
-}
 
 function alive(pid: number): boolean {
   try {
@@ -44,19 +38,7 @@ describe('crash and resume', () => {
     project = await makeProject({
       tracks: ids.map((id, i) => ({ id, dependsOn: i >= 7 ? [`t${i - 7}`] : [] })),
     });
-    const behaviourFile = path.join(project.repo.root, 'behaviour.json');
-    const recordFile = path.join(project.repo.root, 'record.jsonl');
-    writeFileSync(behaviourFile, JSON.stringify({ '*': { sleepMs: 250 } }));
-    const file = path.join(project.repo.dir, 'yardmaster.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...JSON.parse(readFileSync(file, 'utf8')),
-        agent: 'rec',
-        agents: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: 30 } },
-      }),
-    );
-    project.repo.commit('configure');
+    const { records } = useRecordingAgent(project, { '*': { sleepMs: 250 } }, { timeoutSec: 30 });
     // A seeded sequence of kill delays, so a failure can be replayed (YM_CRASH_SEED).
     let seed = startSeed;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -78,9 +60,7 @@ describe('crash and resume', () => {
     const subjects = project.repo.git(['log', '--format=%s', 'main']).split('\n');
     for (const id of ids) expect(subjects.filter((s) => s === `${id}: work`).length).toBe(1);
     // Never two runs of one track at once; no agent left running.
-    const recs = existsSync(recordFile)
-      ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec)
-      : [];
+    const recs = records();
     expect(recs.filter((r) => r.event === 'overlap')).toEqual([]);
     await new Promise((r) => setTimeout(r, 300));
     expect(recs.filter((r) => alive(r.pid)).map((r) => r.pid)).toEqual([]);
