@@ -28,7 +28,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  minify: true,
+  // YM_NO_MINIFY=1 keeps names and lines readable in a CPU profile (--cpu-prof).
+  minify: !process.env.YM_NO_MINIFY,
   keepNames: true,
   chunkNames: 'chunks/[name]-[hash]',
   // Native addon: loaded from node_modules at run time. react-devtools-core: ink imports it only

@@ -2,15 +2,16 @@
 // a merged track (git worktree move + switch: milliseconds instead of a fresh checkout), or adds
 // a fresh one. Creation is serialized (git's own locks race) and recorded in the database
 // before it starts, and rolled back on failure, so no half-made worktree goes unknown. Only
-// git's own worktree work is serialized: the track's docs, copied files and `worktrees.setup`
-// (npm ci...) run after the lock is released, so tracks set up in parallel.
+// git's own registration work is serialized: the checkout of a fresh worktree's files, the
+// track's docs, copied files and `worktrees.setup` (npm ci...) run after the lock is
+// released, so tracks check out and set up in parallel.
 import { copyFileSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../proc/run.js';
 import { WorkFailedError, YmError } from '../core/errors.js';
 import { dirtyFiles, listWorktrees, refExists } from '../git/worktrees.js';
-import { localBranchExists, maybeRegisteredElsewhere } from '../git/files.js';
+import { gitDirOf, localBranchExists, maybeRegisteredElsewhere } from '../git/files.js';
 import type { TrackRow } from '../state/rows.js';
 import { branchFor, type RunEnv } from './env.js';
 import { runSetupCommands } from './setup-commands.js';
@@ -109,9 +110,22 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
  * keeps the worktree, recorded on it, as any failed attempt does. Each step can run again.
  */
 async function prepare(env: RunEnv, trackId: string, want: string): Promise<void> {
+  await checkoutFiles(env, want);
   await ensureTrackDocs(env, trackId, want);
   copyConfiguredFiles(env, want);
   await runSetupCommands(env, want);
+}
+
+/**
+ * The files of a worktree added with `--no-checkout`, as `git worktree add` itself checks them
+ * out (`checkout --force`: index, files, and the post-checkout hook). Only a worktree that never
+ * had an index: one that has (checked out, recycled, resumed with the agent's work) is never
+ * touched, so running this again after an interruption loses nothing.
+ */
+async function checkoutFiles(env: RunEnv, worktree: string): Promise<void> {
+  const gitDir = gitDirOf(worktree);
+  if (gitDir === null || existsSync(path.join(gitDir, 'index'))) return;
+  await env.git(['checkout', '--force', '--quiet'], { cwd: worktree });
 }
 
 /**
@@ -149,7 +163,13 @@ async function addFresh(env: RunEnv, track: TrackRow, want: string, branch: stri
   recordWorktree(env, track.id, want, branch);
   env.store.appendEvent({ trackId: track.id, type: 'worktree.creating', data: { path: want, branch, base } });
   try {
-    await git(branchExists ? ['worktree', 'add', want, branch] : ['worktree', 'add', '-b', branch, want, base]);
+    // Only the registration is git's racy part; the checkout of the files runs after the lock
+    // (checkoutFiles, in prepare), so tracks check out in parallel.
+    await git(
+      branchExists
+        ? ['worktree', 'add', '--no-checkout', want, branch]
+        : ['worktree', 'add', '--no-checkout', '-b', branch, want, base],
+    );
   } catch (err) {
     // Roll back: the directory is ours and empty of user work (git just created it).
     if (existsSync(want)) await git.ok(['worktree', 'remove', '--force', want]);

@@ -1,9 +1,9 @@
 // implement end to end: parallel agents in worktrees, dependencies, the quality loop with
 // feedback, timeouts, the merge queue, and bad input.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { CLI_BIN } from '../helpers/cli.js';
 import { isAlive } from '../../src/proc/run.js';
 import { FIXTURES, makeProject, useRecordingAgent, type AgentRecord, type Project } from '../helpers/tracks.js';
@@ -223,6 +223,46 @@ describe('implement', () => {
     // A third run finds it prepared: nothing runs again.
     expect((await project.ym(['implement', '--no-merge'])).code).toBe(0);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('checks out a fresh worktree after the worktree lock; killed before its checkout, the resumed run checks it out', async () => {
+    project = await makeProject({ tracks: [{ id: 'files' }], config: { agent: 'scripted' } });
+    project.repo.write('src/keep.txt', 'keep\n');
+    project.repo.commit('a file');
+    // The repository's post-checkout hook runs in a new worktree, as with `git worktree add`.
+    const hookLog = path.join(project.repo.root, 'post-checkout.log');
+    project.repo.write('.git/hooks/post-checkout', `#!/bin/sh\npwd >> '${hookLog}'\n`);
+    chmodSync(path.join(project.repo.dir, '.git/hooks/post-checkout'), 0o755);
+    // A git that stops for good at the checkout of the new worktree's files, where the run is killed.
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    const shim = path.join(project.repo.root, 'shim');
+    const flag = path.join(project.repo.root, 'at-checkout');
+    mkdirSync(shim);
+    writeFileSync(path.join(shim, 'git'), `#!/bin/sh\nif [ "$1" = checkout ]; then : > '${flag}'; exec sleep 60; fi\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', project.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
+      env: { ...project.repo.env, CI: 'true', NO_COLOR: '1', PATH: `${shim}:${project.repo.env.PATH}` },
+      stdio: 'ignore',
+      detached: true,
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(flag) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(flag)).toBe(true);
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    // Registered on its branch, but no file checked out: the agent must never see it like this.
+    const wt = path.join(project.repo.root, 'repo.yardmaster', 'files');
+    expect(project.repo.git(['worktree', 'list', '--porcelain'])).toContain(`worktree ${wt}\n`);
+    expect(existsSync(path.join(wt, 'src', 'keep.txt'))).toBe(false);
+
+    const r = await project.ym(['implement', '--no-merge', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).tracks[0].state).toBe('ready');
+    expect(readFileSync(path.join(wt, 'src', 'keep.txt'), 'utf8')).toBe('keep\n');
+    expect(project.repo.git(['-C', wt, 'status', '--porcelain'])).toBe('');
+    // The branch changed the plan and nothing else: no file lost to the missing checkout.
+    expect(project.repo.git(['diff', '--name-status', 'main', 'ym/files']).trim()).toBe('M\tyardmaster/tracks/files/plan.md');
+    expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([wt]);
   });
 
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
