@@ -61,6 +61,16 @@ export function headOf(root: string): string | null {
 }
 
 /**
+ * The object id in a loose ref file (git replaces these files by rename, so one read sees a
+ * whole value), or null: packed, symbolic, missing, or a reftable repository.
+ */
+export function looseRef(commonDir: string, ref: string): string | null {
+  if (usesReftable(commonDir)) return null;
+  const text = read(path.join(commonDir, ...ref.split('/')))?.trim();
+  return text && SHA.test(text) ? text : null;
+}
+
+/**
  * Whether the local branch exists: a loose ref or a packed-refs entry (git looks in the same
  * two places, loose first). Null for a reftable repository.
  */

@@ -3,6 +3,7 @@
 // interrupted. Every step is a state transition (with its event) in the store.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { looseRef } from '../git/files.js';
 import { YmError } from '../core/errors.js';
 import type { AgentDefinition } from '../agents/registry.js';
 import { runChecks } from '../checks/run.js';
@@ -95,7 +96,9 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
         env.report(trackId, 'validating');
         const checks = { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) };
-        const report = await runChecks(env.ctx, outcome.head ? { ...checks, resolved: { head: outcome.head } } : checks, config);
+        // The target's commit from its loose ref when it has one: a git process per track saved.
+        const targetSha = looseRef(env.repo.commonDir, `refs/heads/${config.target}`) ?? undefined;
+        const report = await runChecks(env.ctx, outcome.head ? { ...checks, resolved: { head: outcome.head, targetSha } } : checks, config);
         store.appendEvent({ trackId, runId: run.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);
         if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');

@@ -1,8 +1,7 @@
 // The local provider: plain git. The target ref moves only by compare-and-swap
 // (`git update-ref <ref> <new> <expected-old>`); with `merge.push`, the target is pushed as a
 // plain fast-forward first, so a remote that moved is a re-loop, never an overwrite.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { looseRef } from '../git/files.js';
 import type { Config } from '../config/schema.js';
 import { WorkFailedError } from '../core/errors.js';
 import type { Git } from '../git/git.js';
@@ -67,12 +66,3 @@ export class LocalProvider implements VcsProvider {
   }
 }
 
-/** The object id in a loose ref file (git replaces these files by rename), or null. */
-function looseRef(commonDir: string, ref: string): string | null {
-  try {
-    const text = readFileSync(path.join(commonDir, ...ref.split('/')), 'utf8').trim();
-    return /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(text) ? text : null;
-  } catch {
-    return null;
-  }
-}
