@@ -11,8 +11,9 @@
 // here they would only dilute the figure this budget is about. What is timed on the yardmaster
 // side is everything provisioning does: the worktree lock in state.db, `git worktree list`,
 // the branch lookup, the donor's `git status` (never recycle uncommitted work), then
-// `worktree move` + `switch -C <branch> <base>` + `clean -fdq` (pool) or `worktree add -b`
-// (fresh), and the records in state.db.
+// `worktree move` + `switch -C <branch> <base>` + `clean -fdq` (pool) or `worktree add
+// --no-checkout -b` + `checkout --force` (fresh: the checkout runs after the worktree lock, so
+// tracks check out in parallel), and the records in state.db.
 //
 // The raw sides are the bare git commands, each spawned from this process: `git worktree add -b`,
 // and for reference (no budget) the pool's three git commands alone. Also for reference, each
@@ -137,7 +138,7 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
           run: async () =>
             expect('fresh')(await provisionWorktree(fresh, store.getTrack('fresh'), base)),
           after: () => {
-            inner.add.push(gitMs(['worktree', 'add']));
+            inner.add.push(gitMs(['worktree', 'add'], ['checkout']));
             removeWorktree(path.join(wt, 'fresh'), 'ym/fresh');
             store.patchTrack('fresh', { worktree: null, branch: null });
           },
@@ -189,7 +190,7 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
         inner.poolAll.slice(warmup),
       ),
       ratioOf(
-        '  ym fresh vs its own git worktree add -b',
+        '  ym fresh vs its own worktree add --no-checkout + checkout',
         samples.ymFresh,
         inner.add.slice(warmup),
       ),
