@@ -6,13 +6,14 @@
 // "The same work" is every process yardmaster starts for a track, in the same order: `git
 // worktree add --no-checkout` (one at a time, under flock, as yardmaster serializes it: run in
 // parallel, concurrent adds in one repository fail with "failed to read
-// .git/worktrees/<id>/commondir"), `git checkout --force`, the same scripted agent with the
-// same YM_* environment (its own `git add` and `git commit`), then what yardmaster does with
-// the result: `git status` (anything left uncommitted?), `git log` of the new commits (their
-// trailers), the no-op check, and the built-in checks' `git merge-base`, `git diff`,
-// `git grep` (conflict markers) and `git log` (trailers). What is left between the two is
-// yardmaster's orchestration: node and its modules, state.db (the lease, every state change),
-// the prompt file, the run logs, the scheduler, and starting each process from node.
+// .git/worktrees/<id>/commondir"), `git checkout --force`, the same scripted agent (the same
+// node, the YM_* variables it reads; its own `git add` and `git commit`), then what yardmaster
+// does with the result: `git status` (anything left uncommitted?), `git log` of the new
+// commits (their trailers), the built-in checks' `git merge-base`, `git diff`, `git grep`
+// (conflict markers) and `git log` (trailers), and the no-op check. What is left between the
+// two is each side's own orchestration: for yardmaster node and its modules, state.db (the
+// lease, every state change), the prompt file, the run logs, the scheduler, and starting each
+// process from node; for the script xargs, a bash per track, flock, and bash's subshells.
 //
 // For reference (no budget), the script this bench used to be budgeted against does less: a
 // `sed` instead of the agent, then `git add` + `git commit`, and no validation. Against it,
@@ -48,6 +49,7 @@ const SCRIPT = `#!/usr/bin/env bash
 set -euo pipefail
 export repo=$1 agent=\${2:-}
 one() {
+  set -euo pipefail
   local id=$1
   local wt="$repo.yardmaster/$id"
   # git worktree add is not safe to run concurrently in one repository: one at a time.
@@ -68,25 +70,29 @@ ls "$repo/yardmaster/tracks" | xargs -P ${CONCURRENCY} -n 1 bash -c 'one "$1"' _
 // The budgeted baseline: every process \`ym implement --no-merge\` starts for a track (see the top).
 const SAME = `#!/usr/bin/env bash
 set -euo pipefail
-export repo=$1 agent=$2
-export target=$(git -C "$repo" rev-parse --verify --quiet 'refs/heads/main^{commit}') true_bin=$(type -P true)
+export repo=$1 agent=$2 node=$3 target true_bin
+target=$(git -C "$repo" rev-parse --verify --quiet 'refs/heads/main^{commit}')
+true_bin=$(type -P true)
 one() {
+  set -euo pipefail
   local id=$1
   local wt="$repo.yardmaster/$id"
   flock "$repo/.git/bench-worktree.lock" git -C "$repo" worktree add --quiet --no-checkout -b "ym/$id" "$wt" refs/heads/main
   git -C "$wt" checkout --force --quiet
-  (cd "$wt" && YM_TRACK_ID=$id YM_TRACK_DIR="yardmaster/tracks/$id" YM_ATTEMPT=1 YM_BRANCH="ym/$id" YM_TARGET=main node "$agent" >/dev/null)
+  (cd "$wt" && YM_TRACK_ID=$id YM_TRACK_DIR="yardmaster/tracks/$id" YM_ATTEMPT=1 YM_BRANCH="ym/$id" YM_TARGET=main "$node" "$agent" >/dev/null)
   git -C "$wt" status --porcelain=v2 --branch -z --untracked-files=all >/dev/null
-  local log
-  log=$(git -C "$wt" log --topo-order --format='%H %P%x1f%(trailers:key=Yardmaster-Track,valueonly,separator=%x1f)%x1e' "$target..HEAD")
-  local head=\${log%% *}
-  (cd "$wt" && "$true_bin")
-  local base
+  local log last head base changed
+  log=$(git -C "$wt" log --reverse --topo-order --format='%H %P%x1f%(trailers:key=Yardmaster-Track,valueonly,separator=%x1f)%x1e' "$target..HEAD")
+  last=\${log%$'\\x1e'}
+  head=\${last##*$'\\x1e\\n'}
+  head=\${head%% *}
   base=$(git -C "$wt" merge-base "$target" "$head")
+  changed=$(git -C "$wt" diff --name-only --no-renames --no-ext-diff "$base" "$head")
   local specs=()
-  while IFS= read -r f; do specs+=(":(literal)$f"); done < <(git -C "$wt" diff --name-only --no-renames --no-ext-diff "$base" "$head")
+  while IFS= read -r f; do specs+=(":(literal)$f"); done <<< "$changed"
   git -C "$wt" grep -I -n -z --no-color -E -e '^(<<<<<<<|>>>>>>>|=======)' "$head" -- "\${specs[@]}" >/dev/null || [ $? -eq 1 ]
   git -C "$wt" log --no-merges --format='%H%x1f%s%x1f%(trailers:key=Yardmaster-Track,valueonly)%x1e' "$base..$head" >/dev/null
+  (cd "$wt" && "$true_bin")
 }
 export -f one
 ls "$repo/yardmaster/tracks" | xargs -P ${CONCURRENCY} -n 1 bash -c 'one "$1"' _
@@ -133,7 +139,7 @@ export async function run({ runs = 5, warmup = 0 } = {}) {
     const samples = await interleave(
       {
         ym: side(implement([])),
-        same: side(() => bash(same, [repo, AGENT])),
+        same: side(() => bash(same, [repo, AGENT, process.execPath])),
         ymSh: side(implement(['--agent', 'sh'])),
         bash: side(() => bash(script, [repo])),
         bashAgent: side(() => bash(script, [repo, AGENT])),

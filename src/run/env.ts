@@ -8,6 +8,7 @@ import type { Repo } from '../git/repo.js';
 import { createGit, type Git } from '../git/git.js';
 import type { StateStore } from '../state/store.js';
 import { worktreesRoot } from '../git/worktrees.js';
+import { UsageError } from '../core/errors.js';
 
 export interface RunEnv {
   ctx: Context;
@@ -25,7 +26,19 @@ export interface RunEnv {
   report: (trackId: string | null, text: string) => void;
 }
 
+/** git's variables that point every git command at one repository, whatever its directory. */
+const REDIRECTING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR'] as const;
+
 export async function createRunEnv(ctx: Context, report: RunEnv['report']): Promise<RunEnv> {
+  // Yardmaster runs git in each track's worktree; with these set, git (and every agent) would
+  // act on the repository they name instead: checkouts, commits and resets in the wrong place.
+  const redirecting = REDIRECTING.filter((name) => ctx.env[name]);
+  if (redirecting.length > 0) {
+    throw new UsageError(
+      `${redirecting.map((name) => `${name}=${ctx.env[name]}`).join(', ')} ${redirecting.length === 1 ? 'is' : 'are'} set: git would act on that repository instead of each track's worktree.`,
+      { hint: `Unset ${redirecting.join(' and ')} (git sets them inside its hooks), then run yardmaster again.` },
+    );
+  }
   const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
   return {
     ctx,

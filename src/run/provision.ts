@@ -11,11 +11,12 @@ import path from 'node:path';
 import { isAlive } from '../proc/run.js';
 import { WorkFailedError, YmError } from '../core/errors.js';
 import { dirtyFiles, listWorktrees, refExists } from '../git/worktrees.js';
-import { gitDirOf, localBranchExists, maybeRegisteredElsewhere } from '../git/files.js';
+import { localBranchExists, maybeRegisteredElsewhere } from '../git/files.js';
 import type { TrackRow } from '../state/rows.js';
 import { branchFor, type RunEnv } from './env.js';
 import { runSetupCommands } from './setup-commands.js';
 import { ensureTrackDocs } from './track-docs.js';
+import { checkoutFiles, needsCheckout } from './worktree-checkout.js';
 
 export interface Provisioned {
   path: string;
@@ -55,7 +56,8 @@ export async function provisionWorktree(env: RunEnv, track: TrackRow, base: stri
   const made = await serialized(() => withRepoLock(env, () => provision(env, track, base)));
   // A resumed worktree got all this when it was made, unless its setup never finished (Ctrl-C
   // or kill -9 during `npm ci`, or a setup that failed): then it runs again.
-  if (made.how === 'resumed' && !unfinishedPreparation(env, track.id)) return made;
+  // A worktree that never got its files (no index) is prepared whatever the events say.
+  if (made.how === 'resumed' && !unfinishedPreparation(env, track.id) && !needsCheckout(made.path)) return made;
   env.store.appendEvent({ trackId: track.id, type: 'worktree.preparing', data: { path: made.path } });
   await prepare(env, track.id, made.path);
   env.store.appendEvent({ trackId: track.id, type: 'worktree.prepared', data: { path: made.path } });
@@ -110,22 +112,10 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
  * keeps the worktree, recorded on it, as any failed attempt does. Each step can run again.
  */
 async function prepare(env: RunEnv, trackId: string, want: string): Promise<void> {
-  await checkoutFiles(env, want);
+  await checkoutFiles(env, trackId, want);
   await ensureTrackDocs(env, trackId, want);
   copyConfiguredFiles(env, want);
   await runSetupCommands(env, want);
-}
-
-/**
- * The files of a worktree added with `--no-checkout`, as `git worktree add` itself checks them
- * out (`checkout --force`: index, files, and the post-checkout hook). Only a worktree that never
- * had an index: one that has (checked out, recycled, resumed with the agent's work) is never
- * touched, so running this again after an interruption loses nothing.
- */
-async function checkoutFiles(env: RunEnv, worktree: string): Promise<void> {
-  const gitDir = gitDirOf(worktree);
-  if (gitDir === null || existsSync(path.join(gitDir, 'index'))) return;
-  await env.git(['checkout', '--force', '--quiet'], { cwd: worktree });
 }
 
 /**

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { looseRef } from '../git/files.js';
+import { revParse } from '../git/worktrees.js';
 import { YmError } from '../core/errors.js';
 import type { AgentDefinition } from '../agents/registry.js';
 import { runChecks } from '../checks/run.js';
@@ -96,8 +97,10 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
         env.report(trackId, 'validating');
         const checks = { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) };
-        // The target's commit from its loose ref when it has one: a git process per track saved.
-        const targetSha = looseRef(env.repo.commonDir, `refs/heads/${config.target}`) ?? undefined;
+        // The target branch's commit (never a tag of the same name), from its loose ref when it
+        // has one: a git process per track saved.
+        const targetRef = `refs/heads/${config.target}`;
+        const targetSha = looseRef(env.repo.commonDir, targetRef) ?? (await revParse(env.git, targetRef, worktree).catch(() => undefined));
         const report = await runChecks(env.ctx, outcome.head ? { ...checks, resolved: { head: outcome.head, targetSha } } : checks, config);
         store.appendEvent({ trackId, runId: run.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);

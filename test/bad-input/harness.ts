@@ -41,6 +41,7 @@ export interface BadInputCase {
   message: RegExp;
   /** Where the message is (default stderr, as one `error:` line plus details and hint). */
   stream?: 'stderr' | 'stdout';
+  /** Extra environment; `{repo}` and `{root}` are replaced as in `argv`. */
   env?: Record<string, string | undefined>;
   /** Text that must appear in no output (e.g. a secret the bad input holds). */
   hidden?: string;
@@ -185,7 +186,8 @@ export async function runCase(c: BadInputCase, sandbox?: Sandbox): Promise<CliRe
   try {
     c.setup?.(s);
     const before = snapshot(s);
-    const r = await runCli(expandArgs(c.argv, s), { cwd: s.repo, env: c.env ?? {} });
+    const env = Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, v === undefined ? v : expandArgs([v], s)[0]]));
+    const r = await runCli(expandArgs(c.argv, s), { cwd: s.repo, env });
     const output = `exit ${String(r.code)}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
     expect(r.code, output).toBe(c.code);
     expect(r.stderr, 'no stack trace').not.toMatch(/^\s+at /m);

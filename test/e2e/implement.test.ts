@@ -6,6 +6,8 @@ import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CLI_BIN } from '../helpers/cli.js';
 import { isAlive } from '../../src/proc/run.js';
+import { openStateStore } from '../../src/state/index.js';
+import { storeActions } from '../../src/tui/actions.js';
 import { FIXTURES, makeProject, useRecordingAgent, type AgentRecord, type Project } from '../helpers/tracks.js';
 
 let project: Project | undefined;
@@ -34,6 +36,53 @@ function maxConcurrent(recs: Rec[]): number {
   let max = 0;
   for (const p of points) max = Math.max(max, (cur += p.d));
   return max;
+}
+
+/** A project with one track, a committed file, and a post-checkout hook that logs its arguments. */
+async function checkoutProject(): Promise<Project> {
+  const p = await makeProject({ tracks: [{ id: 'files' }], config: { agent: 'scripted' } });
+  p.repo.write('src/keep.txt', 'keep\n');
+  p.repo.commit('a file');
+  const hookLog = path.join(p.repo.root, 'post-checkout.log');
+  p.repo.write('.git/hooks/post-checkout', `#!/bin/sh\necho "$PWD $1 $2 $3" >> '${hookLog}'\n`);
+  chmodSync(path.join(p.repo.dir, '.git/hooks/post-checkout'), 0o755);
+  return p;
+}
+
+/**
+ * Runs `ym implement` with a `git` first on PATH that runs `stop` (shell, with REAL_GIT and
+ * FLAG set) before the real git: a stop writes FLAG and sleeps, and the whole process group is
+ * then killed with SIGKILL, as a kill -9 of yardmaster and its children would leave it.
+ */
+async function killWhere(p: Project, stop: string): Promise<{ wt: string; hookLog: string }> {
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  const shim = path.join(p.repo.root, 'shim');
+  const flag = path.join(p.repo.root, 'stopped');
+  mkdirSync(shim);
+  writeFileSync(path.join(shim, 'git'), `#!/bin/sh\nREAL_GIT='${realGit}'\nFLAG='${flag}'\n${stop}\nexec "$REAL_GIT" "$@"\n`, { mode: 0o755 });
+  const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
+    env: { ...p.repo.env, CI: 'true', NO_COLOR: '1', PATH: `${shim}:${p.repo.env.PATH}` },
+    stdio: 'ignore',
+    detached: true,
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(flag) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(existsSync(flag)).toBe(true);
+  process.kill(-child.pid!, 'SIGKILL');
+  await exited;
+  return { wt: path.join(p.repo.root, 'repo.yardmaster', 'files'), hookLog: path.join(p.repo.root, 'post-checkout.log') };
+}
+
+/** The resumed run checks the worktree out and the track ends ready with every file of main. */
+async function expectCheckedOutAndReady(p: Project, wt: string): Promise<void> {
+  const r = await p.ym(['implement', '--no-merge', '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout).tracks[0].state).toBe('ready');
+  expect(readFileSync(path.join(wt, 'src', 'keep.txt'), 'utf8')).toBe('keep\n');
+  expect(p.repo.git(['-C', wt, 'status', '--porcelain'])).toBe('');
+  // The branch changed the plan and nothing else: no file lost to a missing checkout.
+  expect(p.repo.git(['diff', '--name-status', 'main', 'ym/files']).trim()).toBe('M\tyardmaster/tracks/files/plan.md');
 }
 
 describe('implement', () => {
@@ -226,43 +275,62 @@ describe('implement', () => {
   });
 
   it('checks out a fresh worktree after the worktree lock; killed before its checkout, the resumed run checks it out', async () => {
-    project = await makeProject({ tracks: [{ id: 'files' }], config: { agent: 'scripted' } });
-    project.repo.write('src/keep.txt', 'keep\n');
-    project.repo.commit('a file');
-    // The repository's post-checkout hook runs in a new worktree, as with `git worktree add`.
-    const hookLog = path.join(project.repo.root, 'post-checkout.log');
-    project.repo.write('.git/hooks/post-checkout', `#!/bin/sh\npwd >> '${hookLog}'\n`);
-    chmodSync(path.join(project.repo.dir, '.git/hooks/post-checkout'), 0o755);
-    // A git that stops for good at the checkout of the new worktree's files, where the run is killed.
-    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    const shim = path.join(project.repo.root, 'shim');
-    const flag = path.join(project.repo.root, 'at-checkout');
-    mkdirSync(shim);
-    writeFileSync(path.join(shim, 'git'), `#!/bin/sh\nif [ "$1" = checkout ]; then : > '${flag}'; exec sleep 60; fi\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
-    const child = spawn(process.execPath, [CLI_BIN, '--cwd', project.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
-      env: { ...project.repo.env, CI: 'true', NO_COLOR: '1', PATH: `${shim}:${project.repo.env.PATH}` },
-      stdio: 'ignore',
-      detached: true,
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 20_000;
-    while (!existsSync(flag) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(existsSync(flag)).toBe(true);
-    process.kill(-child.pid!, 'SIGKILL');
-    await exited;
+    project = await checkoutProject();
+    const { wt, hookLog } = await killWhere(project, 'if [ "$3" = checkout ]; then : > "$FLAG"; exec sleep 60; fi');
     // Registered on its branch, but no file checked out: the agent must never see it like this.
-    const wt = path.join(project.repo.root, 'repo.yardmaster', 'files');
     expect(project.repo.git(['worktree', 'list', '--porcelain'])).toContain(`worktree ${wt}\n`);
     expect(existsSync(path.join(wt, 'src', 'keep.txt'))).toBe(false);
+    await expectCheckedOutAndReady(project, wt);
+    // The hook ran once, in the new worktree, with the arguments `git worktree add` gives it.
+    const head = project.repo.git(['rev-parse', 'main']).trim();
+    expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([`${wt} ${'0'.repeat(head.length)} ${head} 1`]);
+  });
 
+  it('a checkout killed half-way (its index.lock and some files left) is finished by the resumed run', async () => {
+    project = await checkoutProject();
+    // The shim writes what a checkout killed half-way leaves: git's lock (recovery removes it)
+    // and part of the files.
+    const { wt } = await killWhere(
+      project,
+      'if [ "$3" = checkout ]; then gd=$("$REAL_GIT" rev-parse --absolute-git-dir); : > "$gd/index.lock"; mkdir -p src; echo partial > src/keep.txt; : > "$FLAG"; exec sleep 60; fi',
+    );
+    expect(readFileSync(path.join(wt, 'src', 'keep.txt'), 'utf8')).toBe('partial\n');
+    await expectCheckedOutAndReady(project, wt);
+  });
+
+  it('never checks out over files put in a worktree that was registered but never checked out', async () => {
+    project = await checkoutProject();
+    // Killed right after `git worktree add --no-checkout`: nothing of a checkout started.
+    const { wt } = await killWhere(project, 'if [ "$1" = worktree ]; then "$REAL_GIT" "$@"; : > "$FLAG"; exec sleep 60; fi');
+    writeFileSync(path.join(wt, 'notes.txt'), 'mine\n');
+    mkdirSync(path.join(wt, 'src'));
+    writeFileSync(path.join(wt, 'src', 'keep.txt'), 'my own version\n');
     const r = await project.ym(['implement', '--no-merge', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).tracks[0].state).toBe('ready');
-    expect(readFileSync(path.join(wt, 'src', 'keep.txt'), 'utf8')).toBe('keep\n');
-    expect(project.repo.git(['-C', wt, 'status', '--porcelain'])).toBe('');
-    // The branch changed the plan and nothing else: no file lost to the missing checkout.
-    expect(project.repo.git(['diff', '--name-status', 'main', 'ym/files']).trim()).toBe('M\tyardmaster/tracks/files/plan.md');
-    expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([wt]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).tracks[0].reason).toMatch(/holds files but was never checked out \(no index\); not touching it/);
+    expect(readFileSync(path.join(wt, 'notes.txt'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(path.join(wt, 'src', 'keep.txt'), 'utf8')).toBe('my own version\n');
+  });
+
+  it('a failing post-checkout hook fails the track; the next run checks out and runs the hook again', async () => {
+    project = await checkoutProject();
+    const allow = path.join(project.repo.root, 'hook-may-pass');
+    const hookLog = path.join(project.repo.root, 'post-checkout.log');
+    project.repo.write('.git/hooks/post-checkout', `#!/bin/sh\necho "$PWD" >> '${hookLog}'\n[ -f '${allow}' ] || { echo 'hook says no' >&2; exit 1; }\n`);
+    const first = await project.ym(['implement', '--no-merge', '--json']);
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout).tracks[0].reason).toMatch(/post-checkout hook failed[^]*hook says no/);
+    writeFileSync(allow, '');
+    // Retried as the status view's `r` does it.
+    const store = openStateStore(path.join(project.repo.dir, '.git', 'yardmaster'));
+    try {
+      expect(storeActions(store).retry('files').ok).toBe(true);
+    } finally {
+      store.close();
+    }
+    const wt = path.join(project.repo.root, 'repo.yardmaster', 'files');
+    await expectCheckedOutAndReady(project, wt);
+    expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([wt, wt]);
   });
 
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
