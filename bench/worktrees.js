@@ -12,8 +12,8 @@
 // side is everything provisioning does: the worktree lock in state.db, `git worktree list`,
 // the branch lookup, the donor's `git status` (never recycle uncommitted work), then
 // `worktree move` + `switch -C <branch> <base>` + `clean -fdq` (pool) or `worktree add
-// --no-checkout -b` + `checkout --force` (fresh: the checkout runs after the worktree lock, so
-// tracks check out in parallel), and the records in state.db.
+// --no-checkout -b` + `checkout --force` + `hook run post-checkout` (fresh: the checkout runs
+// after the worktree lock, so tracks check out in parallel), and the records in state.db.
 //
 // The raw sides are the bare git commands, each spawned from this process: `git worktree add -b`,
 // and for reference (no budget) the pool's three git commands alone. Also for reference, each
@@ -138,7 +138,13 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
           run: async () =>
             expect('fresh')(await provisionWorktree(fresh, store.getTrack('fresh'), base)),
           after: () => {
-            inner.add.push(gitMs(['worktree', 'add'], ['checkout']));
+            inner.add.push(
+              gitMs(
+                ['worktree', 'add'],
+                ['-c', 'core.hooksPath=/dev/null', 'checkout'],
+                ['hook', 'run'],
+              ),
+            );
             removeWorktree(path.join(wt, 'fresh'), 'ym/fresh');
             store.patchTrack('fresh', { worktree: null, branch: null });
           },
@@ -190,7 +196,7 @@ export async function run({ runs = 7, warmup = 1 } = {}) {
         inner.poolAll.slice(warmup),
       ),
       ratioOf(
-        '  ym fresh vs its own worktree add --no-checkout + checkout',
+        '  ym fresh vs its own worktree add --no-checkout + checkout + hook run',
         samples.ymFresh,
         inner.add.slice(warmup),
       ),
