@@ -21,6 +21,7 @@ import { schedule } from './scheduler.js';
 import { MergeQueue } from '../merge/queue.js';
 import { createProvider } from '../vcs/index.js';
 import type { TrackOutcome } from './track-runner.js';
+import { canRetry, storeActions } from '../tui/actions.js';
 
 export interface ImplementOptions {
   ids: string[];
@@ -29,6 +30,8 @@ export interface ImplementOptions {
   attempts?: number | undefined;
   merge: boolean;
   plain: boolean;
+  /** Failed and conflicted tracks (of `ids`, or all) go back to the queue first. */
+  retry?: boolean;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -69,6 +72,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   void view?.closed.then(() => (viewOpen = false));
   const recovered = await recoverInterrupted(env);
   if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
+  if (opts.retry) retryTracks(env, opts.ids);
   const merging = opts.merge && config.merge.mode === 'auto';
   const queue = merging ? new MergeQueue(env, await createProvider(env)) : null;
   const outcomes = await schedule(env, {
@@ -88,6 +92,20 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   await view?.close();
   viewOpen = false;
   return summarize(env, opts, outcomes, Date.now() - started);
+}
+
+/**
+ * `--retry`: each failed or conflicted track (of `ids`, or all) is queued again with a fresh
+ * set of attempts, its worktree and commits kept, as the status view's `r` does; the tracks it
+ * blocked follow once it is no longer a dead end (the scheduler unblocks them).
+ */
+function retryTracks(env: RunEnv, ids: readonly string[]): void {
+  const actions = storeActions(env.store);
+  for (const t of env.store.listTracks()) {
+    if ((ids.length && !ids.includes(t.id)) || !canRetry(t.state)) continue;
+    const r = actions.retry(t.id, 'retried (--retry)');
+    env.report(t.id, r.ok ? `retried (was ${t.state})` : r.message);
+  }
 }
 
 /** Starts the live view in this process; `close()` ends it when the run is over. */

@@ -40,6 +40,8 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
   while (!ctx.signal.aborted && !fatal) {
     const rows = store.listTracks();
     const state = new Map(rows.map((r) => [r.id, r.state]));
+    // A track blocked or unblocked in this pass changes what its dependents may do.
+    let changed = false;
     for (const t of selected(rows)) {
       // Ready tracks left by an earlier run (or a crash before they reached the queue).
       if (t.state === 'ready' && opts.onReady && !active.has(t.id) && !offered.has(t.id)) {
@@ -59,12 +61,24 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
         });
         continue;
       }
-      if (active.has(t.id) || !WAITING.includes(t.state)) continue;
+      if (active.has(t.id) || !(WAITING.includes(t.state) || t.state === 'blocked')) continue;
       const deadDep = t.dependsOn.find((d) => DEAD_ENDS.includes(state.get(d)!));
       if (deadDep) {
-        if (t.state !== 'interrupted') {
+        if (t.state !== 'interrupted' && t.state !== 'blocked') {
           const reason = `dependency ${deadDep} is ${state.get(deadDep)}`;
-          if (claim(env, t.id, 'blocked', t.state, reason)) env.report(t.id, `blocked: ${reason}`);
+          if (claim(env, t.id, 'blocked', t.state, reason)) {
+            env.report(t.id, `blocked: ${reason}`);
+            changed = true;
+          }
+        }
+        continue;
+      }
+      // Blocked by a dependency that is no longer a dead end (retried, or merged by hand):
+      // back to waiting for its dependencies like any planned track.
+      if (t.state === 'blocked') {
+        if (claim(env, t.id, 'planned', 'blocked', null)) {
+          env.report(t.id, 'unblocked: no dependency is a dead end any more');
+          changed = true;
         }
         continue;
       }
@@ -94,6 +108,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
         }
       });
     }
+    if (changed) continue;
     if (active.size === 0) break;
     // One listener per wait, removed when the wait ends (50 tracks must not pile up listeners).
     await new Promise<void>((resolve) => {
@@ -111,9 +126,9 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
 }
 
 /** A compare-and-swap transition that loses gracefully to another process. */
-function claim(env: RunEnv, id: string, to: TrackState, from: TrackState, reason?: string): boolean {
+function claim(env: RunEnv, id: string, to: TrackState, from: TrackState, reason?: string | null): boolean {
   try {
-    env.store.transition(id, to, { from, ...(reason ? { reason } : {}) });
+    env.store.transition(id, to, { from, ...(reason !== undefined ? { reason } : {}) });
     return true;
   } catch (err) {
     if (err instanceof StateConflictError) return false;

@@ -12,8 +12,8 @@ export interface ActionResult {
 }
 
 export interface StatusActions {
-  /** `r`: a failed or conflicted track goes back to `queued`. */
-  retry(id: string): ActionResult;
+  /** `r`: a failed or conflicted track goes back to `queued`, with a fresh set of attempts. */
+  retry(id: string, reason?: string): ActionResult;
   /** `c` (after the confirm): asks the process running the track to stop it. */
   cancel(id: string): ActionResult;
   /** `m`: a ready track enters the merge queue now. */
@@ -49,7 +49,7 @@ export function storeActions(store: StateStore): StatusActions {
   };
   const stateOf = (id: string): TrackState | undefined => store.getTrack(id)?.state;
   return {
-    retry: (id) =>
+    retry: (id, reason = 'retried from status') =>
       guarded(() => {
         const state = stateOf(id);
         if (state === undefined) return { ok: false, message: `${id}: no such track` };
@@ -58,7 +58,8 @@ export function storeActions(store: StateStore): StatusActions {
             ok: false,
             message: `${id} is ${state}; only failed or conflicted tracks can be retried`,
           };
-        store.transition(id, 'queued', { from: [...RETRYABLE], reason: 'retried from status' });
+        // Its worktree and commits stay; the attempts start again (the last ones were used up).
+        store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt: 0 } });
         return { ok: true, message: `${id} retried: queued for the next implement run` };
       }),
     cancel: (id) =>

@@ -333,6 +333,36 @@ describe('implement', () => {
     expect(readFileSync(hookLog, 'utf8').trim().split('\n')).toEqual([wt, wt]);
   });
 
+  it('--retry queues a failed track again with fresh attempts, keeping its worktree, and the tracks it blocked follow', async () => {
+    project = await makeProject({
+      tracks: [{ id: 'base' }, { id: 'mid', dependsOn: ['base'] }, { id: 'top', dependsOn: ['mid'] }],
+      config: { agent: 'scripted', attempts: 2 },
+    });
+    // Every attempt of `base` fails, until its script is fixed in its worktree.
+    project.repo.write('yardmaster/tracks/base/agent-script.json', JSON.stringify({ attempts: [{ files: { 'base.txt': 'try\n' }, commit: 'try', exit: 1 }] }));
+    project.repo.commit('base fails');
+    const first = await project.ym(['implement', '--json']);
+    expect(first.code).toBe(1);
+    const states = (r: { stdout: string }) => Object.fromEntries((JSON.parse(r.stdout).tracks as { id: string; state: string }[]).map((t) => [t.id, t.state]));
+    expect(states(first)).toEqual({ base: 'failed', mid: 'blocked', top: 'blocked' });
+    // Without --retry nothing changes: failed and blocked are dead ends.
+    const again = await project.ym(['implement', '--json']);
+    expect(states(again)).toEqual({ base: 'failed', mid: 'blocked', top: 'blocked' });
+
+    const wt = path.join(project.repo.root, 'repo.yardmaster', 'base');
+    writeFileSync(path.join(wt, 'yardmaster/tracks/base/agent-script.json'), JSON.stringify({ attempts: [{ tick: 'all', commit: 'done' }] }));
+    const retried = await project.ym(['implement', '--retry', '--plain']);
+    expect(retried.code, retried.stderr).toBe(0);
+    const lines = `${retried.stdout}${retried.stderr}`;
+    expect(lines).toMatch(/base retried \(was failed\)/);
+    expect(lines).toMatch(/mid unblocked/);
+    expect(lines).toMatch(/base running attempt 1\/2/);
+    const done = await project.ym(['status', '--json']);
+    expect(Object.fromEntries((JSON.parse(done.stdout).tracks as { id: string; state: string }[]).map((t) => [t.id, t.state]))).toEqual({ base: 'merged', mid: 'merged', top: 'merged' });
+    // The failed attempts' commits were kept and landed with the fix.
+    expect(project.repo.git(['show', 'main:base.txt'])).toBe('try\n');
+  });
+
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
     project = await makeProject({ tracks: [{ id: 'taken' }], config: { agent: 'scripted' } });
     const dir = path.join(project.repo.root, 'repo.yardmaster', 'taken');
