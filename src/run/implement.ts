@@ -21,7 +21,8 @@ import { schedule } from './scheduler.js';
 import { MergeQueue } from '../merge/queue.js';
 import { createProvider } from '../vcs/index.js';
 import type { TrackOutcome } from './track-runner.js';
-import { canRetry, storeActions } from '../tui/actions.js';
+import { canRetry, retryTrack } from '../manage/retry.js';
+import { StateConflictError } from '../state/errors.js';
 
 export interface ImplementOptions {
   ids: string[];
@@ -100,11 +101,15 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
  * blocked follow once it is no longer a dead end (the scheduler unblocks them).
  */
 function retryTracks(env: RunEnv, ids: readonly string[]): void {
-  const actions = storeActions(env.store);
   for (const t of env.store.listTracks()) {
     if ((ids.length && !ids.includes(t.id)) || !canRetry(t.state)) continue;
-    const r = actions.retry(t.id, 'retried (--retry)');
-    env.report(t.id, r.ok ? `retried (was ${t.state})` : r.message);
+    try {
+      retryTrack(env.store, t.id, 'retried (--retry)');
+      env.report(t.id, `retried (was ${t.state})`);
+    } catch (err) {
+      // Another process moved it first: it is theirs now.
+      if (!(err instanceof StateConflictError)) throw err;
+    }
   }
 }
 

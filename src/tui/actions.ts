@@ -5,6 +5,7 @@ import { YmError } from '../core/errors.js';
 import { isActive, type TrackState } from '../state/lifecycle.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { StateStore } from '../state/store.js';
+import { canRetry, retryTrack } from '../manage/retry.js';
 
 export interface ActionResult {
   ok: boolean;
@@ -22,11 +23,6 @@ export interface StatusActions {
   togglePause(): ActionResult;
 }
 
-export const RETRYABLE: readonly TrackState[] = ['failed', 'conflicted'];
-
-export function canRetry(state: TrackState): boolean {
-  return RETRYABLE.includes(state);
-}
 
 export function canCancel(state: TrackState): boolean {
   return isActive(state);
@@ -58,8 +54,7 @@ export function storeActions(store: StateStore): StatusActions {
             ok: false,
             message: `${id} is ${state}; only failed or conflicted tracks can be retried`,
           };
-        // Its worktree and commits stay; the attempts start again (the last ones were used up).
-        store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt: 0 } });
+        retryTrack(store, id, reason);
         return { ok: true, message: `${id} retried: queued for the next implement run` };
       }),
     cancel: (id) =>
