@@ -3,12 +3,12 @@
 // only when no work is lost, or listed, or removed with --force.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_BIN } from '../helpers/cli.js';
 import { markers, mergedSlug, type RevertFixture } from '../helpers/revert.js';
 import { processAlive } from '../helpers/track-repo.js';
-import { FIXTURES, makeProject, type Project } from '../helpers/tracks.js';
+import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 
 let project: Project | RevertFixture | undefined;
 afterEach(() => project?.cleanup());
@@ -16,15 +16,10 @@ afterEach(() => project?.cleanup());
 async function slowProject(ids: string[]) {
   const p = await makeProject({ tracks: ids.map((id) => ({ id })) });
   project = p;
-  const behaviourFile = path.join(p.repo.root, 'behaviour.json');
-  const recordFile = path.join(p.repo.root, 'record.jsonl');
-  writeFileSync(behaviourFile, JSON.stringify({ '*': { sleepMs: 60_000 } }));
-  const file = path.join(p.repo.dir, 'yardmaster.json');
-  const agent = { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: 120 };
-  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), agent: 'rec', agents: { rec: agent } }));
-  p.repo.commit('configure');
-  const starts = (): { track: string; pid: number }[] =>
-    existsSync(recordFile) ? readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.event === 'start') : [];
+  // The recording agent, sleeping a minute in every track; its records are read while agents
+  // append (only complete lines count: the file may exist still empty).
+  const rec = useRecordingAgent(p, { '*': { sleepMs: 60_000 } }, { timeoutSec: 120 });
+  const starts = (): { track: string; pid: number }[] => rec.records().filter((r) => r.event === 'start');
   const implement = () => {
     const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--plain'], { env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
