@@ -10,7 +10,20 @@ export function canRetry(state: TrackState): boolean {
   return RETRYABLE.includes(state);
 }
 
-/** Queues the track again; throws StateConflictError if another process moved it first. */
+/**
+ * Queues the track again, and leaves its agent the feedback of why it stopped (the conflict to
+ * resolve, or the last failure), as the merge queue does when it hands a track back. Throws
+ * StateConflictError if another process moved it first.
+ */
 export function retryTrack(store: StateStore, id: string, reason: string): void {
-  store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt: 0 } });
+  store.atomically(() => {
+    const track = store.getTrack(id);
+    const why = track?.reason ?? 'no reason was recorded';
+    const text =
+      track?.state === 'conflicted'
+        ? `Merging this track stopped: it ${why}.\nRebase your branch onto the target branch ($YM_TARGET: git rebase "$YM_TARGET"), resolve the conflicts keeping both changes' intent, and commit.`
+        : `This track failed before it was retried: ${why}.\nFix what made it fail, and commit.`;
+    store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt: 0 } });
+    store.appendEvent({ trackId: id, type: 'track.feedback', data: { text } });
+  });
 }

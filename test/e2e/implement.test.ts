@@ -1,7 +1,7 @@
 // implement end to end: parallel agents in worktrees, dependencies, the quality loop with
 // feedback, timeouts, the merge queue, and bad input.
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CLI_BIN } from '../helpers/cli.js';
@@ -350,7 +350,7 @@ describe('implement', () => {
     expect(states(again)).toEqual({ base: 'failed', mid: 'blocked', top: 'blocked' });
 
     const wt = path.join(project.repo.root, 'repo.yardmaster', 'base');
-    writeFileSync(path.join(wt, 'yardmaster/tracks/base/agent-script.json'), JSON.stringify({ attempts: [{ tick: 'all', commit: 'done' }] }));
+    writeFileSync(path.join(wt, 'yardmaster/tracks/base/agent-script.json'), JSON.stringify({ attempts: [{ needsFeedback: true, tick: 'all', commit: 'done' }] }));
     const retried = await project.ym(['implement', '--retry', '--plain']);
     expect(retried.code, retried.stderr).toBe(0);
     const lines = `${retried.stdout}${retried.stderr}`;
@@ -361,6 +361,43 @@ describe('implement', () => {
     expect(Object.fromEntries((JSON.parse(done.stdout).tracks as { id: string; state: string }[]).map((t) => [t.id, t.state]))).toEqual({ base: 'merged', mid: 'merged', top: 'merged' });
     // The failed attempts' commits were kept and landed with the fix.
     expect(project.repo.git(['show', 'main:base.txt'])).toBe('try\n');
+    // Its first attempt after the retry was told why the track had failed.
+    const logs = path.join(project.repo.dir, '.git', 'yardmaster', 'logs', 'base');
+    const log = readdirSync(logs).map((f) => readFileSync(path.join(logs, f), 'utf8')).join('');
+    expect(log).toMatch(/read feedback: This track failed before it was retried: /);
+    expect(log).not.toMatch(/expected a feedback file/);
+  });
+
+  it('--retry hands a conflicted track back to its agent with the conflict as feedback; resolved, it merges', async () => {
+    project = await makeProject({ tracks: [{ id: 'left' }, { id: 'right' }], config: { agent: 'scripted', concurrency: 2 } });
+    for (const id of ['left', 'right']) {
+      project.repo.write(`yardmaster/tracks/${id}/agent-script.json`, JSON.stringify({ attempts: [{ files: { 'shared.txt': `${id}\n` }, tick: 'all', commit: `feat: ${id}` }] }));
+    }
+    project.repo.commit('both tracks write shared.txt');
+    const first = await project.ym(['implement', '--json']);
+    expect(first.code).toBe(1);
+    const tracks = JSON.parse(first.stdout).tracks as { id: string; state: string; reason: string }[];
+    const loser = tracks.find((t) => t.state === 'conflicted')!;
+    const winner = tracks.find((t) => t.id !== loser.id)!;
+    expect(winner.state).toBe('merged');
+    expect(loser.reason).toMatch(/conflicts with main in shared\.txt/);
+
+    // Its agent (scripted) now rebases onto the target and resolves, and insists on feedback.
+    const wt = path.join(project.repo.root, 'repo.yardmaster', loser.id);
+    writeFileSync(
+      path.join(wt, `yardmaster/tracks/${loser.id}/agent-script.json`),
+      JSON.stringify({ attempts: [{ needsFeedback: true, rebase: { resolve: { 'shared.txt': 'left and right\n' } } }] }),
+    );
+    project.repo.git(['-C', wt, 'commit', '-qam', 'agent: resolve the conflict next time']);
+    const retried = await project.ym(['implement', '--retry', '--json']);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect((JSON.parse(retried.stdout).tracks as { state: string }[]).map((t) => t.state)).toEqual(['merged', 'merged']);
+    expect(project.repo.git(['show', 'main:shared.txt'])).toBe('left and right\n');
+    // The feedback it read named the conflict.
+    const log = readdirSync(path.join(project.repo.dir, '.git', 'yardmaster', 'logs', loser.id)).map((f) => readFileSync(path.join(project!.repo.dir, '.git', 'yardmaster', 'logs', loser.id, f), 'utf8')).join('');
+    expect(log).toMatch(/read feedback: Merging this track stopped: it conflicts with main in shared\.txt\./);
+    // On its first attempt: the retry gave it fresh attempts and the conflict at once.
+    expect(log).not.toMatch(/expected a feedback file/);
   });
 
   it('refuses a worktree directory that exists and is not ours, and keeps it', async () => {
