@@ -73,9 +73,10 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   void view?.closed.then(() => (viewOpen = false));
   const recovered = await recoverInterrupted(env);
   if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
-  if (opts.retry) retryTracks(env, opts.ids);
   const merging = opts.merge && config.merge.mode === 'auto';
   const queue = merging ? new MergeQueue(env, await createProvider(env)) : null;
+  // After everything that can refuse the run (the provider's config too): bad input changes nothing.
+  if (opts.retry) retryTracks(env, opts.ids);
   const outcomes = await schedule(env, {
     ids: opts.ids,
     concurrency: config.concurrency,
@@ -102,7 +103,12 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
  */
 function retryTracks(env: RunEnv, ids: readonly string[]): void {
   for (const t of env.store.listTracks()) {
-    if ((ids.length && !ids.includes(t.id)) || !canRetry(t.state)) continue;
+    if (ids.length && !ids.includes(t.id)) continue;
+    if (!canRetry(t.state)) {
+      // Named, but nothing to retry: say why, e.g. a blocked track's failed dependency.
+      if (ids.length) env.report(t.id, `not retried: it is ${t.state}${t.reason ? ` (${t.reason})` : ''}; only failed or conflicted tracks are`);
+      continue;
+    }
     try {
       retryTrack(env.store, t.id, 'retried (--retry)');
       env.report(t.id, `retried (was ${t.state})`);

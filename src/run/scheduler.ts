@@ -37,6 +37,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
     const byId = new Map(rows.map((r) => [r.id, r]));
     return order.map((id) => byId.get(id)!).filter((r) => !ids || ids.has(r.id));
   };
+  let repasses = 0;
   while (!ctx.signal.aborted && !fatal) {
     const rows = store.listTracks();
     const state = new Map(rows.map((r) => [r.id, r.state]));
@@ -68,6 +69,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
           const reason = `dependency ${deadDep} is ${state.get(deadDep)}`;
           if (claim(env, t.id, 'blocked', t.state, reason)) {
             env.report(t.id, `blocked: ${reason}`);
+            state.set(t.id, 'blocked');
             changed = true;
           }
         }
@@ -78,6 +80,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
       if (t.state === 'blocked') {
         if (claim(env, t.id, 'planned', 'blocked', null)) {
           env.report(t.id, 'unblocked: no dependency is a dead end any more');
+          state.set(t.id, 'planned');
           changed = true;
         }
         continue;
@@ -108,7 +111,10 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
         }
       });
     }
-    if (changed) continue;
+    // Look again at once: an unblocked track may start now. Passes in a row are bounded by the
+    // depth of the dependency graph; the cap holds whatever state.db says.
+    repasses = changed ? repasses + 1 : 0;
+    if (changed && repasses <= rows.length) continue;
     if (active.size === 0) break;
     // One listener per wait, removed when the wait ends (50 tracks must not pile up listeners).
     await new Promise<void>((resolve) => {

@@ -146,10 +146,12 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   }
 }
 
-function pendingFeedback(env: RunEnv, trackId: string): string | null {
+export function pendingFeedback(env: Pick<RunEnv, 'store'>, trackId: string): string | null {
   let text: string | null = null;
   for (const e of env.store.listEvents({ trackId })) {
-    if (e.type === 'run.started') text = null;
+    // Delivered once an agent started with it (the track went to `running`); a run stopped
+    // before that (Ctrl-C or a kill while provisioning) leaves it for the next one.
+    if (e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'running') text = null;
     else if (e.type === 'track.feedback') text = (e.data as { text?: string } | null)?.text ?? null;
   }
   return text;

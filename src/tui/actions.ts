@@ -23,7 +23,6 @@ export interface StatusActions {
   togglePause(): ActionResult;
 }
 
-
 export function canCancel(state: TrackState): boolean {
   return isActive(state);
 }

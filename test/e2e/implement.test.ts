@@ -349,6 +349,11 @@ describe('implement', () => {
     const again = await project.ym(['implement', '--json']);
     expect(states(again)).toEqual({ base: 'failed', mid: 'blocked', top: 'blocked' });
 
+    // Naming a blocked track retries nothing, and says what blocks it.
+    const named = await project.ym(['implement', '--retry', 'mid', '--plain']);
+    expect(`${named.stdout}${named.stderr}`).toMatch(/mid not retried: it is blocked \(dependency base is failed\)/);
+    expect(states(await project.ym(['implement', 'base', '--json']))).toEqual({ base: 'failed' });
+
     const wt = path.join(project.repo.root, 'repo.yardmaster', 'base');
     writeFileSync(path.join(wt, 'yardmaster/tracks/base/agent-script.json'), JSON.stringify({ attempts: [{ needsFeedback: true, tick: 'all', commit: 'done' }] }));
     const retried = await project.ym(['implement', '--retry', '--plain']);

@@ -1,0 +1,70 @@
+// Retrying a track (src/manage/retry.ts) and the feedback its next agent gets
+// (pendingFeedback in src/run/track-runner.ts), on a real state.db.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StateConflictError, openStateStore, type StateStore } from '../../src/state/index.js';
+import { canRetry, retryTrack } from '../../src/manage/retry.js';
+import { pendingFeedback } from '../../src/run/track-runner.js';
+
+let dir: string;
+let store: StateStore;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ym-retry-'));
+  store = openStateStore(path.join(dir, 'yardmaster'));
+  store.upsertTrackDefinitions([{ id: 'a', title: 'A', type: 'feature', dependsOn: [] }]);
+});
+
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Walks `a` to `to` through the states a run takes, attempt 3 of 3. */
+function reach(to: 'failed' | 'conflicted', reason: string): void {
+  store.transition('a', 'queued');
+  store.transition('a', 'provisioning');
+  store.transition('a', 'running', { patch: { attempt: 3 } });
+  if (to === 'failed') {
+    store.transition('a', 'failed', { reason });
+    return;
+  }
+  store.transition('a', 'validating');
+  store.transition('a', 'ready');
+  store.transition('a', 'merging');
+  store.transition('a', 'conflicted', { reason });
+}
+
+describe('retry', () => {
+  it('queues a failed track with fresh attempts and the failure as feedback, delivered once an agent runs', () => {
+    reach('failed', 'checks failed: test');
+    expect(pendingFeedback({ store }, 'a')).toBeNull();
+    retryTrack(store, 'a', 'retried (--retry)');
+    expect(store.getTrack('a')).toMatchObject({ state: 'queued', attempt: 0, reason: 'retried (--retry)' });
+    expect(pendingFeedback({ store }, 'a')).toBe('This track failed before it was retried: checks failed: test.\nFix what made it fail, and commit.');
+    // A run that stops before its agent starts (killed while provisioning) leaves it pending.
+    const run = () => store.startRun({ trackId: 'a', attempt: 1, agent: 'scripted', logDir: dir, pid: process.pid, host: os.hostname() });
+    run();
+    store.transition('a', 'provisioning');
+    store.transition('a', 'interrupted', { reason: 'interrupted while provisioning' });
+    expect(pendingFeedback({ store }, 'a')).toMatch(/^This track failed before it was retried/);
+    // Once an agent ran with it, it is delivered.
+    run();
+    store.transition('a', 'provisioning');
+    store.transition('a', 'running');
+    expect(pendingFeedback({ store }, 'a')).toBeNull();
+  });
+
+  it('tells a conflicted track to rebase onto the target, and refuses other states', () => {
+    reach('conflicted', 'conflicts with main in shared.txt');
+    retryTrack(store, 'a', 'retried from status');
+    expect(pendingFeedback({ store }, 'a')).toMatch(/^Merging this track stopped: it conflicts with main in shared\.txt\.\nRebase your branch onto the target branch \(\$YM_TARGET/);
+    expect(canRetry('queued')).toBe(false);
+    // Queued now: a second retry (another process was first) changes nothing.
+    const events = store.listEvents({ trackId: 'a' }).length;
+    expect(() => retryTrack(store, 'a', 'again')).toThrow(StateConflictError);
+    expect(store.listEvents({ trackId: 'a' }).length).toBe(events);
+  });
+});
