@@ -23,5 +23,5 @@ export function checksFeedback(report: CheckReport): string {
 }
 
 export function attemptFeedback(reason: string, detail: string): string {
-  return [`The previous attempt failed: ${reason}.`, ...(detail.trim() ? ['', 'Its last output:', '```', tail(detail), '```'] : [])].join('\n');
+  return [`The previous attempt failed: ${reason.replace(/\.$/, '')}.`, ...(detail.trim() ? ['', 'Its last output:', '```', tail(detail), '```'] : [])].join('\n');
 }

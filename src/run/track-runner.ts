@@ -121,7 +121,9 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       if (attempt >= config.attempts) {
         const reason = `out of attempts (${config.attempts}); last: ${lastFailure}`;
         const from = store.getTrack(trackId)!.state;
-        finish(env, trackId, run.id, 'failed', lastFailure, () => store.transition(trackId, 'failed', { from, reason, runId: run.id }));
+        // What the last attempt's agent would have been told, kept for a retry (src/manage/retry.ts).
+        const data = feedback ? { feedback } : {};
+        finish(env, trackId, run.id, 'failed', lastFailure, () => store.transition(trackId, 'failed', { from, reason, runId: run.id, data }));
         env.report(trackId, `failed: ${reason}`);
         return 'failed';
       }

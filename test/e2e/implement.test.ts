@@ -371,6 +371,10 @@ describe('implement', () => {
     const log = readdirSync(logs).map((f) => readFileSync(path.join(logs, f), 'utf8')).join('');
     expect(log).toMatch(/read feedback: This track failed before it was retried: /);
     expect(log).not.toMatch(/expected a feedback file/);
+    // The whole feedback file also holds the last attempt's own report.
+    const prompts = path.join(project.repo.dir, '.git', 'yardmaster', 'prompts', 'base');
+    const newest = readdirSync(prompts).filter((f) => f.endsWith('.feedback.md')).sort((a, b) => parseInt(b) - parseInt(a))[0]!;
+    expect(readFileSync(path.join(prompts, newest), 'utf8')).toMatch(/failed before it was retried: out of attempts \(2\)[^]*The previous attempt failed: The agent exited with code 1/);
   });
 
   it('--retry hands a conflicted track back to its agent with the conflict as feedback; resolved, it merges', async () => {

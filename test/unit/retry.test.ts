@@ -57,6 +57,18 @@ describe('retry', () => {
     expect(pendingFeedback({ store }, 'a')).toBeNull();
   });
 
+  it("hands on the last attempt's own feedback (the failed check and its output) when the run kept it", () => {
+    store.transition('a', 'queued');
+    store.transition('a', 'provisioning');
+    store.transition('a', 'running', { patch: { attempt: 3 } });
+    const detail = 'The checks failed on commit 0123456789ab.\n\n### Check "test": fail (exit code 1)\n```\nexpected 2, got 3\n```';
+    store.transition('a', 'failed', { reason: 'out of attempts (3); last: checks failed: test', data: { feedback: detail } });
+    retryTrack(store, 'a', 'retried (--retry)');
+    expect(pendingFeedback({ store }, 'a')).toBe(
+      `This track failed before it was retried: out of attempts (3); last: checks failed: test.\n\n${detail}\n\nFix what made it fail, and commit.`,
+    );
+  });
+
   it('tells a conflicted track to rebase onto the target, and refuses other states', () => {
     reach('conflicted', 'conflicts with main in shared.txt');
     retryTrack(store, 'a', 'retried from status');
