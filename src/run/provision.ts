@@ -16,7 +16,7 @@ import type { TrackRow } from '../state/rows.js';
 import { branchFor, type RunEnv } from './env.js';
 import { runSetupCommands } from './setup-commands.js';
 import { ensureTrackDocs } from './track-docs.js';
-import { checkoutFiles, needsCheckout } from './worktree-checkout.js';
+import { checkoutFiles, lastStep, needsCheckout } from './worktree-checkout.js';
 
 export interface Provisioned {
   path: string;
@@ -66,8 +66,7 @@ export async function provisionWorktree(env: RunEnv, track: TrackRow, base: stri
 
 /** A worktree made or recycled (or being prepared) whose preparation never finished: killed in between. */
 function unfinishedPreparation(env: RunEnv, trackId: string): boolean {
-  const steps = new Set(['worktree.creating', 'worktree.recycling', 'worktree.preparing', 'worktree.prepared']);
-  const last = env.store.listEvents({ trackId }).findLast((e) => steps.has(e.type));
+  const last = lastStep(env, trackId, ['worktree.creating', 'worktree.recycling', 'worktree.preparing', 'worktree.prepared']);
   return last !== undefined && last.type !== 'worktree.prepared';
 }
 

@@ -50,9 +50,13 @@ export async function checkoutFiles(env: RunEnv, trackId: string, worktree: stri
   }
 }
 
+/** The track's last event of one of these types (its latest step of a worktree's making). */
+export function lastStep(env: RunEnv, trackId: string, types: readonly string[]) {
+  return env.store.listEvents({ trackId }).findLast((e) => types.includes(e.type));
+}
+
 /** The track's last worktree step is a checkout of this worktree that never finished. */
 function unfinishedCheckout(env: RunEnv, trackId: string, worktree: string): boolean {
-  const steps = new Set(['worktree.creating', 'worktree.recycling', CHECKING_OUT, 'worktree.prepared']);
-  const last = env.store.listEvents({ trackId }).findLast((e) => steps.has(e.type));
+  const last = lastStep(env, trackId, ['worktree.creating', 'worktree.recycling', CHECKING_OUT, 'worktree.prepared']);
   return last?.type === CHECKING_OUT && (last.data as { path?: string } | null)?.path === worktree;
 }
