@@ -80,7 +80,8 @@ export const ConfigSchema = z.strictObject({
   checks: z.array(CheckSpec).default([]),
   builtinChecks: z
     .strictObject({
-      planComplete: BuiltinCheckLevel.default('fail'),
+      // Progress markers inform; the configured checks decide. `fail` is the strict Conductor mode.
+      planComplete: BuiltinCheckLevel.default('warn'),
       conflictMarkers: BuiltinCheckLevel.default('fail'),
       scope: BuiltinCheckLevel.default('warn'),
       upToDate: BuiltinCheckLevel.default('warn'),

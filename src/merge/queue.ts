@@ -59,9 +59,10 @@ export class MergeQueue {
             if (!next) break;
             const outcome = await withMergeLock(this.env, () => this.mergeOne(next));
             if (outcome === null) break; // interrupted while waiting for the lock
+            // A landing held by the user's checkout holds only that track: the next ones may
+            // change other files (its dependents wait for it, as for any unmerged dependency).
             this.seen.add(next.id);
             this.outcomes.set(next.id, outcome);
-            if (outcome === 'waiting') return this.outcomes;
           }
         } while (this.again && !this.env.ctx.signal.aborted);
         return this.outcomes;

@@ -16,6 +16,7 @@ import { addTrailers, commitLeftovers } from './commit.js';
 import { branchFor, type RunEnv } from './env.js';
 import { buildImplementPrompt } from './prompt.js';
 import { ActivityTracker } from './activity.js';
+import { recordAgentExited, recordAttemptStarted } from './attempt-record.js';
 
 export type AttemptOutcome =
   | { kind: 'done'; runId: number; commits: number; head?: string }
@@ -34,10 +35,12 @@ export interface AttemptInput {
   logFile: string;
   /** Aborted when the user cancels this track (a `request.cancel` event). */
   cancel: AbortSignal;
-  /** Resuming an interrupted attempt: its earlier commits count as this attempt's work. */
-  resumed: boolean;
+  /**
+   * Where this attempt's work starts: HEAD when the agent starts, or for an attempt that runs
+   * again after an interruption the head it first started from (its earlier commits count).
+   */
+  since: string | null;
 }
-
 
 export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<AttemptOutcome> {
   const { ctx, store, git, config } = env;
@@ -50,10 +53,10 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   const feedbackFile = input.feedback ? path.join(promptDir, `${runId}.feedback.md`) : null;
   if (feedbackFile) writeFileSync(feedbackFile, input.feedback!);
 
-  const headBefore = headOf(worktree) ?? (await revParse(git, 'HEAD', worktree));
-  // What counts as "changed something": since this attempt started, or for a resumed attempt
-  // since the branch left the target (the killed run may already have committed its work).
-  const changedSince = input.resumed ? await git(['merge-base', `refs/heads/${config.target}`, 'HEAD'], { cwd: worktree }) : headBefore;
+  const headBefore = input.since ?? headOf(worktree) ?? (await revParse(git, 'HEAD', worktree));
+  // Recorded before the agent starts: a run killed from here on is resumed with this feedback,
+  // and what it committed since headBefore is looked at before any agent runs again.
+  recordAttemptStarted(store, track.id, runId, { attempt, feedback: input.feedback, headBefore });
   const log = new RunLog(input.logFile);
   log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
   const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }));
@@ -97,26 +100,48 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   }
   if (ctx.signal.aborted) return finish(env, log, { kind: 'interrupted', runId });
   if (input.cancel.aborted) return finish(env, log, { kind: 'cancelled', runId });
-  if (log.error) return finish(env, log, failed(runId, `could not write the run log: ${log.error}`, ''));
   const tail = `${outcome.stdout}${outcome.stderr}`.split('\n').slice(-40).join('\n');
-  if (outcome.timedOut) return finish(env, log, failed(runId, `the agent timed out after ${agent.timeoutSec} s and was killed`, tail));
   const verdict = judgeAgentExit(summary, outcome.exitCode);
-  if (!verdict.ok) return finish(env, log, failed(runId, verdict.reason ?? `the agent exited with code ${String(outcome.exitCode)}`, summary.resultText ?? tail));
+  const exit = log.error
+    ? { ok: false, reason: `could not write the run log: ${log.error}`, detail: '' }
+    : outcome.timedOut
+      ? { ok: false, reason: `the agent timed out after ${agent.timeoutSec} s and was killed`, detail: tail }
+      : !verdict.ok
+        ? { ok: false, reason: verdict.reason ?? `the agent exited with code ${String(outcome.exitCode)}`, detail: summary.resultText ?? tail }
+        : { ok: true, reason: '', detail: tail };
+  // The agent is done: a process killed from here on never runs this attempt's agent again.
+  recordAgentExited(store, track.id, runId, exit);
+  if (!exit.ok) return finish(env, log, failed(runId, exit.reason, exit.detail));
+  return finish(env, log, await collectWork(env, { track, worktree, attempt, agent, runId, since: headBefore, detail: tail }));
+}
+
+/**
+ * What an agent that exited 0 left, judged: a rebase or merge half-way is aborted (a failure),
+ * uncommitted files are committed, every commit since `since` gets the track trailer, and no
+ * change at all is a failure. Idempotent: run again on the same worktree it finds the same work
+ * (resuming an attempt killed after its agent exited runs only this).
+ */
+export async function collectWork(
+  env: RunEnv,
+  input: { track: TrackRow; worktree: string; attempt: number; agent: AgentDefinition; runId: number; since: string; detail: string },
+): Promise<AttemptOutcome> {
+  const { git } = env;
+  const { track, worktree, attempt, agent, runId, since, detail } = input;
   // Exit 0 proves nothing by itself: look at what it left.
   const op = await operationInProgress(git, worktree);
   if (op) {
     await abortOperation(git, worktree, op);
-    return finish(env, log, failed(runId, `the agent left a ${op} in progress (aborted)`, tail));
+    return failed(runId, `the agent left a ${op} in progress (aborted)`, detail);
   }
   const status = await checkoutStatus(git, worktree);
   const committed = await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`, agent.scratchFiles, status.dirty);
-  const work = await addTrailers(git, worktree, changedSince, track.id);
+  const work = await addTrailers(git, worktree, since, track.id);
   // With commits in the range, the newest is HEAD; without, HEAD is what status saw (nothing
   // was committed: a commit would be in the range).
   const headAfter = work.head ?? (committed ? await revParse(git, 'HEAD', worktree) : status.head);
-  if (headAfter === changedSince) return finish(env, log, failed(runId, 'the agent made no commit and no change', tail));
-  if (headAfter === null) return finish(env, log, failed(runId, 'the agent left the branch without a commit', tail));
-  return finish(env, log, { kind: 'done', runId, commits: work.commits, head: headAfter });
+  if (headAfter === since) return failed(runId, 'the agent made no commit and no change', detail);
+  if (headAfter === null) return failed(runId, 'the agent left the branch without a commit', detail);
+  return { kind: 'done', runId, commits: work.commits, head: headAfter };
 }
 
 function failed(runId: number, reason: string, detail: string): AttemptOutcome {

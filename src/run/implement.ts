@@ -23,6 +23,8 @@ import { createProvider } from '../vcs/index.js';
 import type { TrackOutcome } from './track-runner.js';
 import { canRetry, retryTrack } from '../manage/retry.js';
 import { StateConflictError } from '../state/errors.js';
+import { META_QUEUE_PAUSED } from '../state/meta.js';
+import type { TrackRow } from '../state/rows.js';
 
 export interface ImplementOptions {
   ids: string[];
@@ -77,23 +79,35 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const queue = merging ? new MergeQueue(env, await createProvider(env)) : null;
   // After everything that can refuse the run (the provider's config too): bad input changes nothing.
   if (opts.retry) retryTracks(env, opts.ids);
-  const outcomes = await schedule(env, {
-    ids: opts.ids,
-    concurrency: config.concurrency,
-    agent,
-    base: `refs/heads/${config.target}`,
-    ...(queue
-      ? {
-          onReady: async (id: string) => {
-            store.enqueue(id);
-            await queue.drain();
-          },
-        }
-      : {}),
-  });
+  const scheduleOnce = () =>
+    schedule(env, {
+      ids: opts.ids,
+      concurrency: config.concurrency,
+      agent,
+      base: `refs/heads/${config.target}`,
+      ...(queue
+        ? {
+            onReady: async (id: string) => {
+              store.enqueue(id);
+              await queue.drain();
+            },
+          }
+        : {}),
+    });
+  const outcomes = await scheduleOnce();
+  // The run ends with nothing in the queue that could merge now: a track given back or made
+  // ready as the last drain finished is merged here, and what that unblocks runs too. Each
+  // round merges at least one track, so this ends.
+  const mergedCount = () => store.listTracks().filter((t) => t.state === 'merged').length;
+  while (queue && !ctx.signal.aborted) {
+    const before = mergedCount();
+    await queue.drain();
+    if (mergedCount() === before) break;
+    for (const [id, outcome] of await scheduleOnce()) outcomes.set(id, outcome);
+  }
   await view?.close();
   viewOpen = false;
-  return summarize(env, opts, outcomes, Date.now() - started);
+  return summarize(env, opts, outcomes, Date.now() - started, merging);
 }
 
 /**
@@ -153,13 +167,15 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
   return config;
 }
 
-function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number): ExitCodeValue {
-  const { ctx, store } = env;
-  const rows = store.listTracks().filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
+function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean): ExitCodeValue {
+  const { ctx, store, config } = env;
+  const all = store.listTracks();
+  const rows = all.filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
   const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree }));
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
+  const waiting = leftWaiting(env, rows, all, merging);
   if (ctx.json) {
-    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, interrupted: ctx.signal.aborted });
+    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted });
   } else {
     const counts = new Map<string, number>();
     for (const t of rows) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
@@ -167,9 +183,41 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
       `${outcomes.size} track(s) run in ${(durationMs / 1000).toFixed(1)} s: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing to do'}`,
     );
     for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
-    const waiting = rows.filter((t) => ['planned', 'queued'].includes(t.state));
-    if (waiting.length) ctx.out.line(`  waiting on dependencies: ${waiting.map((t) => t.id).join(', ')}`);
+    for (const w of waiting) ctx.out.line(`  ${w.id}: waiting — ${w.why}`);
+    if (!merging) {
+      // --no-merge or merge.mode manual: stopping at ready is what was asked for.
+      const ready = rows.filter((t) => t.state === 'ready');
+      if (ready.length) ctx.out.line(`  ready to merge: ${ready.map((t) => t.id).join(', ')} (run \`ym merge\`${config.merge.mode === 'manual' ? '; merge.mode is manual' : ''})`);
+      const later = rows.filter((t) => ['planned', 'queued'].includes(t.state));
+      if (later.length) ctx.out.line(`  waiting on dependencies: ${later.map((t) => t.id).join(', ')}`);
+    }
   }
   if (ctx.signal.aborted) return ExitCode.interrupted;
-  return bad.length ? ExitCode.failed : ExitCode.ok;
+  // The work asked for is not done while a track waits on the user (a held landing, a paused
+  // queue) or on a dependency that will not merge in this run.
+  return bad.length || waiting.length ? ExitCode.failed : ExitCode.ok;
+}
+
+/** The tracks of this run that are left waiting, each with what the user can do about it. */
+function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean): { id: string; state: string; why: string }[] {
+  const { store } = env;
+  const byId = new Map(all.map((t) => [t.id, t]));
+  const paused = store.getMeta(META_QUEUE_PAUSED) === '1';
+  const out: { id: string; state: string; why: string }[] = [];
+  if (!merging) return out;
+  for (const t of rows) {
+    if (t.state === 'ready') {
+      const why = paused
+        ? 'the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`'
+        : (t.reason ?? 'not merged yet; run `ym merge`');
+      out.push({ id: t.id, state: t.state, why });
+    } else if (t.state === 'planned' || t.state === 'queued' || t.state === 'interrupted') {
+      const deps = t.dependsOn.filter((d) => byId.get(d)?.state !== 'merged');
+      const why = deps.length
+        ? `on ${deps.map((d) => `${d} (${byId.get(d)?.state ?? 'unknown'})`).join(', ')}${deps.some((d) => !rows.some((r) => r.id === d)) ? `; run \`ym implement ${[...deps, t.id].join(' ')}\`` : ''}`
+        : `${t.state}${t.reason ? ` (${t.reason})` : ''}; run \`ym implement\` again`;
+      out.push({ id: t.id, state: t.state, why });
+    }
+  }
+  return out;
 }

@@ -12,7 +12,9 @@ import { StateConflictError } from '../state/errors.js';
 import type { TrackState } from '../state/lifecycle.js';
 import type { RunRow } from '../state/rows.js';
 import { parseTrackFile, trackDir } from '../tracks/files.js';
-import { runAttempt, type AttemptOutcome } from './attempt.js';
+import { collectWork, runAttempt, type AttemptOutcome } from './attempt.js';
+import { pendingFeedbackIn, resumeFacts } from './attempt-record.js';
+import { decideAfterFailure, decideResume, type ResumeDecision } from '../flow/resume.js';
 import { branchFor, type RunEnv } from './env.js';
 import { attemptFeedback, checksFeedback } from './feedback.js';
 import { provisionWorktree } from './provision.js';
@@ -27,17 +29,26 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   const { store, config, holder } = env;
   const track = store.getTrack(trackId);
   if (!track || !STARTABLE.includes(track.state)) return 'skipped';
-  const resumeValidation = track.state === 'interrupted' && track.reason === INTERRUPTED_VALIDATING;
-  let resumed = track.state === 'interrupted';
-  let attempt = Math.max(1, track.attempt || 1);
   // This track's file only: implement validated them all at start (50 tracks reading all 50
   // was 2,500 parses).
   const trackFile = path.join(trackDir(env.repo.root, trackId), 'track.json');
   const scope = existsSync(trackFile) ? parseTrackFile(readFileSync(trackFile, 'utf8'), trackFile, trackId).scope : undefined;
-  // Feedback left for this track since its last run (the merge queue's conflict or failed checks).
-  let feedback: string | null = pendingFeedback(env, trackId);
-  let lastFailure = '';
-  let skipAgent = resumeValidation;
+  // Where it picks up: a queued track starts its attempt with the feedback left for it (the
+  // merge queue's conflict or failed checks, a retry's); an interrupted one continues the
+  // attempt that was stopped, with that attempt's own feedback, and validates what its agent
+  // had done before running any agent again (src/flow/resume.ts).
+  const decision: ResumeDecision =
+    track.state === 'interrupted'
+      ? decideResume(resumeFacts(store, trackId, { worktree: track.worktree, interruptedValidating: track.reason === INTERRUPTED_VALIDATING }))
+      : { kind: 'run', attempt: Math.max(1, track.attempt), feedback: pendingFeedback(env, trackId) };
+  let attempt = decision.attempt;
+  /** What this attempt's agent is (or was) given. */
+  let feedback = decision.feedback;
+  let step: ResumeDecision['kind'] = decision.kind;
+  /** Where this attempt's work starts (set when an interrupted attempt is picked up). */
+  let since = decision.kind === 'validate' ? decision.headBefore : null;
+  /** Whether this attempt's agent has finished: its failure then uses up the attempt. */
+  let finished = decision.kind !== 'validate' || decision.finished;
   const newRun = () => store.startRun({ trackId, attempt, agent: agent.name, logDir: path.join(env.logsDir, trackId), pid: holder.pid, host: holder.host });
   // Claim it (compare-and-swap, so two processes never run the same track) together with the
   // run that holds it: an active track always has an open run, even between two statements,
@@ -52,10 +63,17 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
     if (err instanceof StateConflictError) return 'skipped';
     throw err;
   }
+  /** The backoff before the next attempt, waited under that attempt's own lease. */
+  let wait = 0;
   for (;;) {
     const logFile = run.logPath!;
     const lease = new Lease(env, trackId, run.id);
     try {
+      if (wait > 0) {
+        await sleep(wait, env.ctx.signal);
+        wait = 0;
+        if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', 'interrupted between attempts');
+      }
       const state = store.getTrack(trackId)!.state;
       if (state === 'provisioning' || state === 'interrupted') {
         env.report(trackId, `provisioning worktree (${branchFor(config, trackId)})`);
@@ -79,19 +97,24 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       }
       const worktree = store.getTrack(trackId)!.worktree!;
       let outcome: AttemptOutcome;
-      if (skipAgent) {
-        outcome = { kind: 'done', runId: run.id, commits: 0 };
-        skipAgent = false;
+      if (step === 'validate') {
+        // The interrupted attempt's agent had exited 0 or committed: its work is judged first.
+        env.report(trackId, `validating the work of interrupted attempt ${attempt}`);
+        const from = since ?? (await env.git(['merge-base', `refs/heads/${config.target}`, 'HEAD'], { cwd: worktree }));
+        since = from;
+        outcome = await collectWork(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, runId: run.id, since: from, detail: '' });
+      } else if (step === 'failed' && decision.kind === 'failed') {
+        outcome = { kind: 'failed', runId: run.id, reason: decision.reason, detail: decision.detail };
       } else {
         env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
-        outcome = await runAttempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, resumed });
-        resumed = false;
+        outcome = await runAttempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, since });
+        finished = true;
       }
       if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', 'interrupted while running');
       if (outcome.kind === 'cancelled') return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
+      let failure: { reason: string; feedback: string };
       if (outcome.kind === 'failed') {
-        feedback = attemptFeedback(outcome.reason, outcome.detail);
-        lastFailure = outcome.reason;
+        failure = { reason: outcome.reason, feedback: attemptFeedback(outcome.reason, outcome.detail) };
         env.report(trackId, `attempt ${attempt} failed: ${outcome.reason}`);
       } else {
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
@@ -114,34 +137,40 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
           return 'ready';
         }
         const failedChecks = report.results.filter((r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error')).map((r) => r.name);
-        feedback = checksFeedback(report);
-        lastFailure = `checks failed: ${failedChecks.join(', ')}`;
+        failure = { reason: `checks failed: ${failedChecks.join(', ')}`, feedback: checksFeedback(report) };
         env.report(trackId, `attempt ${attempt} failed checks: ${failedChecks.join(', ')}`);
       }
-      if (attempt >= config.attempts) {
-        const reason = `out of attempts (${config.attempts}); last: ${lastFailure}`;
+      const next = decideAfterFailure({ attempt, maxAttempts: config.attempts, finished, failure: failure.reason, feedback: failure.feedback, replacedFeedback: feedback });
+      if (next.kind === 'fail') {
         const from = store.getTrack(trackId)!.state;
         // What the last attempt's agent would have been told, kept for a retry (src/manage/retry.ts).
-        const data = feedback ? { feedback } : {};
-        finish(env, trackId, run.id, 'failed', lastFailure, () => store.transition(trackId, 'failed', { from, reason, runId: run.id, data }));
-        env.report(trackId, `failed: ${reason}`);
+        finish(env, trackId, run.id, 'failed', failure.reason, () => store.transition(trackId, 'failed', { from, reason: next.reason, runId: run.id, data: { feedback: failure.feedback } }));
+        env.report(trackId, `failed: ${next.reason}`);
         return 'failed';
       }
-      const wait = backoffMs(attempt, config.retry.backoffMs, config.retry.maxBackoffMs);
-      if (store.getTrack(trackId)!.state === 'validating') store.transition(trackId, 'running', { from: 'validating', runId: run.id, reason: 'retrying' });
-      // The failed run stays open (its lease held) through the backoff, so an active track always
-      // has a running run: a crash here is found and resumed like any other.
-      await sleep(wait, env.ctx.signal);
-      const failed = run.id;
-      if (env.ctx.signal.aborted) {
-        finish(env, trackId, failed, 'failed', lastFailure, () => store.transition(trackId, 'interrupted', { reason: 'interrupted between attempts', runId: failed }));
-        return 'interrupted';
+      if (store.getTrack(trackId)!.state === 'validating') store.transition(trackId, 'running', { from: 'validating', runId: run.id, reason: next.kind === 'again' ? 'running the interrupted attempt again' : 'retrying' });
+      if (next.kind === 'again') {
+        // The interrupted attempt's agent never finished, and what it had done does not pass:
+        // it runs again as the same attempt, with its own feedback, using up nothing.
+        env.report(trackId, `attempt ${attempt} was cut short and its work does not pass (${failure.reason}); running it again`);
+        step = 'run';
+        continue;
       }
-      attempt += 1;
+      // The failed run closes, and the next attempt's run opens with its feedback recorded, in
+      // one transaction: a crash during the backoff resumes as the next attempt, with that
+      // feedback (never the failed attempt again, never without it).
+      const failed = run.id;
+      attempt = next.attempt;
+      feedback = next.feedback;
       run = store.atomically(() => {
-        store.finishRun(failed, { state: 'failed', reason: lastFailure });
+        store.finishRun(failed, { state: 'failed', reason: failure.reason });
+        store.appendEvent({ trackId, runId: failed, type: 'track.feedback', data: { text: next.feedback } });
+        store.patchTrack(trackId, { attempt });
         return newRun();
       });
+      step = 'run';
+      since = null;
+      wait = backoffMs(attempt - 1, config.retry.backoffMs, config.retry.maxBackoffMs);
     } finally {
       lease.stop();
     }
@@ -149,14 +178,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
 }
 
 export function pendingFeedback(env: Pick<RunEnv, 'store'>, trackId: string): string | null {
-  let text: string | null = null;
-  for (const e of env.store.listEvents({ trackId })) {
-    // Delivered once an agent started with it (the track went to `running`); a run stopped
-    // before that (Ctrl-C or a kill while provisioning) leaves it for the next one.
-    if (e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'running') text = null;
-    else if (e.type === 'track.feedback') text = (e.data as { text?: string } | null)?.text ?? null;
-  }
-  return text;
+  return pendingFeedbackIn(env.store.listEvents({ trackId }));
 }
 
 export const INTERRUPTED_VALIDATING = 'interrupted while validating';

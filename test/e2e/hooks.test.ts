@@ -32,7 +32,7 @@ const message = (r: TrackRepo) => r.git(['log', '-1', '--format=%B']).replace(/\
 
 describe('pre-push', () => {
   it('blocks pushing a track branch whose built-in checks fail; --no-verify bypasses; other branches pass', async () => {
-    const r = trackRepo({ planDone: false });
+    const r = trackRepo({ planDone: false, config: { builtinChecks: { planComplete: 'fail' } } });
     const install = await ym(r, ['hooks', 'install']);
     expect(install.code, install.stderr).toBe(0);
     expect(install.stdout).toMatch(/pre-push\s+installed/);

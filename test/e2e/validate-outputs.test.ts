@@ -75,6 +75,7 @@ describe('outputs', () => {
       planDone: false,
       trailer: false,
       config: {
+        builtinChecks: { planComplete: 'fail' },
         checks: [
           { name: 'fails', run: 'echo "bad <thing> & ]]> more"; exit 1' },
           { name: 'missing', run: ['ym-nope'] },

@@ -28,8 +28,17 @@ describe('built-in checks', () => {
     expect(res.stdout).toContain('OK: 5 checks passed');
   });
 
-  it('plan complete fails on an open task and names it', async () => {
-    const r = trackRepo({ planDone: false });
+  it('plan complete only warns by default: unticked tasks are shown, the configured checks decide', async () => {
+    const r = trackRepo({ planDone: false, config: { checks: [{ name: 'ok', run: 'true' }] } });
+    const { code, report } = await validateJson(r);
+    expect(code).toBe(0);
+    const plan = byName(report, 'plan-complete');
+    expect(plan).toMatchObject({ status: 'fail', level: 'warn', kind: 'builtin' });
+    expect(plan.message).toContain('2 of 3 tasks not done');
+  });
+
+  it('plan complete (strict, "fail") fails on an open task and names it', async () => {
+    const r = trackRepo({ planDone: false, config: { builtinChecks: { planComplete: 'fail' } } });
     const { code, report } = await validateJson(r);
     expect(code).toBe(1);
     const plan = byName(report, 'plan-complete');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateConflictError, openStateStore, type StateStore } from '../../src/state/index.js';
 import { canRetry, retryTrack } from '../../src/manage/retry.js';
+import { recordAttemptStarted } from '../../src/run/attempt-record.js';
 import { pendingFeedback } from '../../src/run/track-runner.js';
 
 let dir: string;
@@ -50,10 +51,13 @@ describe('retry', () => {
     store.transition('a', 'provisioning');
     store.transition('a', 'interrupted', { reason: 'interrupted while provisioning' });
     expect(pendingFeedback({ store }, 'a')).toMatch(/^This track failed before it was retried/);
-    // Once an agent ran with it, it is delivered.
-    run();
+    // Reaching `running` is not enough (killed while the prompt was written): still pending.
+    const second = run();
     store.transition('a', 'provisioning');
     store.transition('a', 'running');
+    expect(pendingFeedback({ store }, 'a')).toMatch(/^This track failed before it was retried/);
+    // Once an agent started with it, it is delivered.
+    recordAttemptStarted(store, 'a', second.id, { attempt: 1, feedback: pendingFeedback({ store }, 'a'), headBefore: 'abc' });
     expect(pendingFeedback({ store }, 'a')).toBeNull();
   });
 

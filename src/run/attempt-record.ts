@@ -1,0 +1,64 @@
+// What an attempt leaves in state.db so that a later process can pick it up where it stopped:
+// `attempt.started` (the feedback its agent was given and the head it started from) just before
+// the agent starts, and `agent.exited` (the verdict on its exit) as soon as the agent ends by
+// itself. The resume decision (src/flow/resume.ts) reads them back.
+import { existsSync } from 'node:fs';
+import { headOf } from '../git/files.js';
+import type { ResumeFacts, RunFacts } from '../flow/resume.js';
+import type { StateStore } from '../state/store.js';
+import type { EventRow, RunRow } from '../state/rows.js';
+
+export const ATTEMPT_STARTED = 'attempt.started';
+export const AGENT_EXITED = 'agent.exited';
+
+/** At most this much of an agent's last output is kept with its exit (the rest is in the run log). */
+const MAX_DETAIL = 8_000;
+
+export function recordAttemptStarted(store: StateStore, trackId: string, runId: number, data: { attempt: number; feedback: string | null; headBefore: string }): void {
+  store.appendEvent({ trackId, runId, type: ATTEMPT_STARTED, data });
+}
+
+export function recordAgentExited(store: StateStore, trackId: string, runId: number, verdict: { ok: boolean; reason: string; detail: string }): void {
+  store.appendEvent({ trackId, runId, type: AGENT_EXITED, data: { ...verdict, detail: verdict.detail.slice(-MAX_DETAIL) } });
+}
+
+/** What was recorded of a run (its events in one pass over the track's events). */
+export function runFacts(run: RunRow, events: readonly EventRow[]): RunFacts {
+  let started: RunFacts['started'] = null;
+  let exited: RunFacts['exited'] = null;
+  for (const e of events) {
+    if (e.runId !== run.id) continue;
+    const d = (e.data ?? {}) as Record<string, unknown>;
+    if (e.type === ATTEMPT_STARTED) started = { feedback: typeof d.feedback === 'string' ? d.feedback : null, headBefore: String(d.headBefore ?? '') };
+    else if (e.type === AGENT_EXITED) exited = { ok: d.ok === true, reason: String(d.reason ?? ''), detail: String(d.detail ?? '') };
+  }
+  return { attempt: run.attempt, state: run.state, started, exited };
+}
+
+export function resumeFacts(store: StateStore, trackId: string, opts: { worktree: string | null; interruptedValidating: boolean }): ResumeFacts {
+  const track = store.getTrack(trackId);
+  const events = store.listEvents({ trackId });
+  const last = store.listRuns(trackId).reduce<RunRow | null>((a, r) => (a === null || r.id > a.id ? r : a), null);
+  return {
+    trackAttempt: track?.attempt ?? 0,
+    last: last ? runFacts(last, events) : null,
+    pending: pendingFeedbackIn(events),
+    head: opts.worktree && existsSync(opts.worktree) ? headOf(opts.worktree) : null,
+    interruptedValidating: opts.interruptedValidating,
+  };
+}
+
+/**
+ * Feedback left for the track's next agent (the merge queue's conflict or failed checks, a
+ * retry's reason, the last failed attempt's). Delivered once an agent started with it (its
+ * `attempt.started` event); a run stopped before that (Ctrl-C or a kill while provisioning, in
+ * the backoff, or while the prompt was written) leaves it for the next one.
+ */
+export function pendingFeedbackIn(events: readonly EventRow[]): string | null {
+  let text: string | null = null;
+  for (const e of events) {
+    if (e.type === ATTEMPT_STARTED) text = null;
+    else if (e.type === 'track.feedback') text = (e.data as { text?: string } | null)?.text ?? null;
+  }
+  return text;
+}

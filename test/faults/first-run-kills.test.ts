@@ -1,0 +1,85 @@
+// kill -9 of `ym implement` at seeded random moments through the first real run (issue 13):
+// with `attempts: 2` and a track that fails its tests on attempt 1, a resumed run must hand the
+// interrupted attempt the same feedback, validate what a finished agent left before running it
+// again, and never count a cut-short attempt. At least 10 kills, then one run to the end: the
+// same merged set and the same target tree as an uninterrupted run, the feedback-fixed track
+// among them, and no agent left running.
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_BIN } from '../helpers/cli.js';
+import { FIRST_RUN_TRACKS, expectFirstRunLanded, firstRunProject, trackStates, type FirstRun } from '../helpers/first-run.js';
+import { isAlive } from '../../src/proc/run.js';
+
+const runs: FirstRun[] = [];
+afterEach(async () => {
+  for (const r of runs.splice(0)) await r.cleanup();
+});
+
+/** mulberry32: a small seeded generator, so a failing sequence of kills can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `ym implement` in its own process, SIGKILLed (the process alone, as kill -9 does) after `ms`. */
+function implementKilledAfter(run: FirstRun, ms: number): Promise<{ killed: boolean; code: number | null }> {
+  const child = spawn(process.execPath, [CLI_BIN, '--cwd', run.repo.dir, 'implement', '--yes', '--plain'], {
+    env: { ...run.env, CI: 'true', NO_COLOR: '1' },
+    stdio: 'ignore',
+  });
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = child.kill('SIGKILL');
+  }, ms);
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ killed: killed && code === null, code });
+    }),
+  );
+}
+
+const SEED = Number(process.env.YM_KILL_SEED ?? 1304);
+
+describe('first real run under kill -9', () => {
+  it(`ends with the same merged set and tree as an uninterrupted run (seed ${SEED})`, async () => {
+    const calm = await firstRunProject({ attempts: 2, botSleepSec: 0.4 });
+    runs.push(calm);
+    const r = await calm.ym(['implement', '--yes']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    await expectFirstRunLanded(calm);
+
+    const run = await firstRunProject({ attempts: 2, botSleepSec: 0.4 });
+    runs.push(run);
+    const random = seeded(SEED);
+    const delays: number[] = [];
+    let kills = 0;
+    for (let i = 0; kills < 10 && i < 40; i++) {
+      const ms = Math.round(150 + random() * 1350);
+      delays.push(ms);
+      if ((await implementKilledAfter(run, ms)).killed) kills++;
+    }
+    expect(kills, `killed after ${delays.join(', ')} ms`).toBeGreaterThanOrEqual(10);
+    const last = await run.ym(['implement', '--yes']);
+    expect(last.code, `killed after ${delays.join(', ')} ms\n${last.stdout}${last.stderr}`).toBe(0);
+    await expectFirstRunLanded(run);
+    const states = await trackStates(run);
+    expect(Object.keys(states).filter((id) => states[id]!.state === 'merged').sort()).toEqual([...FIRST_RUN_TRACKS].sort());
+    // The target holds the same files as after the uninterrupted run.
+    expect(run.repo.git(['rev-parse', 'main^{tree}'])).toBe(calm.repo.git(['rev-parse', 'main^{tree}']));
+    // The feedback-fixed track: its fixing attempt had the feedback, and no attempt that ran
+    // without it came after one that had it.
+    const slug = run.bot().filter((b) => b.event === 'start' && b.track === 'slugify');
+    expect(slug.some((s) => s.feedback)).toBe(true);
+    const firstWith = slug.findIndex((s) => s.feedback);
+    expect(slug.slice(firstWith).every((s) => s.feedback), JSON.stringify(slug)).toBe(true);
+    // Nothing an interrupted run started is still running.
+    for (const b of run.bot()) expect(isAlive(b.pid), `agent ${b.pid} of ${b.track}`).toBe(false);
+  }, 300_000);
+});
