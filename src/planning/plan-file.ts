@@ -42,13 +42,7 @@ export function parsePlanFileText(text: string, name: string): PlanFile {
 }
 
 export function parseStructured(text: string, name: string): unknown {
-  if (name.toLowerCase().endsWith('.json')) {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new UsageError(`${name}: not valid JSON (${(err as Error).message}).`);
-    }
-  }
+  if (name.toLowerCase().endsWith('.json')) return parseJsonText(text, name);
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
@@ -62,6 +56,14 @@ export function parseStructured(text: string, name: string): unknown {
   } catch (err) {
     // e.g. "Excessive alias count": a document whose aliases would expand without bound.
     throw new UsageError(`${name}: cannot be read as YAML (${(err as Error).message}).`);
+  }
+}
+
+export function parseJsonText(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${name}: not valid JSON (${(err as Error).message}).`);
   }
 }
 

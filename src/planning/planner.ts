@@ -1,5 +1,6 @@
 // The planner side of the agent contract: build the planning prompt, run the agent, read the
-// JSON it wrote, validate it with the plan-file schema, and re-ask with the errors (bounded).
+// JSON it wrote (or ended its final message with), validate it with the plan-file schema, and
+// re-ask with the errors (bounded).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -11,7 +12,9 @@ import { renderTemplate } from '../setup/templates.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { validateNewTracks } from '../tracks/register.js';
 import { buildTrackDocs } from '../tracks/build.js';
-import { assertScopeInside, parseStructured, planFileJsonSchema, validatePlanFileData, type PlanFile } from './plan-file.js';
+import { FINAL_MESSAGE_SOURCE, finalMessage, parserNameFor } from '../agents/adapters/index.js';
+import { assertScopeInside, parseJsonText, planFileJsonSchema, validatePlanFileData, type PlanFile } from './plan-file.js';
+import { findPlanAnswer } from './plan-answer.js';
 import { readContextDocs } from './context-docs.js';
 
 export interface PlannerOptions {
@@ -74,15 +77,20 @@ export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise
       ctx.out.warn(feedback);
       continue;
     }
-    const text = existsSync(outputFile) ? readFileSync(outputFile, 'utf8') : extractJson(outcome.stdout);
     try {
-      if (!text.trim()) throw new UsageError(`no plan was written to ${outputFile} and none was printed.`);
-      const plan = validatePlanFileData(parseStructured(text, 'plan.json'), 'plan.json');
-      assertScopeInside(plan, repo.root, 'plan.json');
+      const parser = parserNameFor(agent);
+      const { text, name } = findPlanAnswer({
+        outputFile,
+        fileText: existsSync(outputFile) ? readFileSync(outputFile, 'utf8') : null,
+        message: finalMessage(parser, outcome.summary, outcome.stdout),
+        messageSource: FINAL_MESSAGE_SOURCE[parser],
+      });
+      const plan = validatePlanFileData(parseJsonText(text, name), name);
+      assertScopeInside(plan, repo.root, name);
       validateNewTracks(
         existing,
         plan.tracks.map((t) => buildTrackDocs({ ...t }, ctx.clock)),
-        'plan.json',
+        name,
       );
       return plan;
     } catch (err) {
@@ -94,11 +102,4 @@ export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise
   throw new WorkFailedError(`The planner agent "${agent.name}" gave no valid plan in ${max} attempts. Last problem:\n${feedback}`, {
     hint: 'Write the tracks yourself and use `ym plan --from FILE`, or raise planner.maxAttempts.',
   });
-}
-
-/** The last ```json fenced block of an agent's output, or the output itself. */
-export function extractJson(stdout: string): string {
-  const blocks = [...stdout.matchAll(/```(?:json)?\s*\n([\s\S]*?)```/g)];
-  const last = blocks[blocks.length - 1];
-  return last?.[1] ?? stdout;
 }

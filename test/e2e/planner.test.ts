@@ -1,11 +1,12 @@
 // plan "<objective>" with a planner agent: the prompt, the JSON it writes, validation, re-asking.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 const AGENT = path.join(REPO_ROOT, 'test', 'fixtures', 'planner-agent.mjs');
+const STREAMS = path.join(REPO_ROOT, 'test', 'fixtures', 'agent-streams');
 let repo: TestRepo;
 let log: string;
 const ym = (args: string[], env: Record<string, string | undefined> = {}) =>
@@ -105,5 +106,54 @@ describe('plan with a planner agent', () => {
     const again = await ym(['plan', 'Another objective'], { CI: undefined });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('changed since you last trusted it');
+  });
+});
+
+describe('plan with an agent that prints structured output', () => {
+  /**
+   * Puts a fake `name` first on PATH: it reads its stdin (the prompt) to the end, keeps it in
+   * $REPLAY_STDIN_FILE, and prints the stream `file` (recorded from the real CLI) as it would.
+   */
+  function fakeCli(name: string, file: string): Record<string, string> {
+    const bin = path.join(repo.root, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const script = path.join(bin, name);
+    const replay = path.join(STREAMS, 'replay-agent.mjs');
+    writeFileSync(script, `#!/bin/sh\nexec '${process.execPath}' '${replay}' '${path.join(STREAMS, file)}'\n`);
+    chmodSync(script, 0o755);
+    return { PATH: `${bin}${path.delimiter}${repo.env.PATH ?? ''}`, REPLAY_STDIN_FILE: path.join(repo.root, `${name}.stdin`) };
+  }
+  const dependsOn = (id: string) =>
+    (JSON.parse(repo.read(`yardmaster/tracks/${id}/track.json`)) as { dependsOn: string[] }).dependsOn;
+
+  it.each([
+    ['claude', 'claude-plan.jsonl'],
+    ['codex', 'codex-plan.jsonl'],
+  ])('%s: reads the plan from the ```json block of its final message (%s)', async (agent, file) => {
+    repo.write('yardmaster.json', JSON.stringify({ agent }));
+    const env = fakeCli(agent, file);
+    const r = await ym(['plan', 'Add string utilities', '--agent', agent, '--yes', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/rejected/);
+    expect(JSON.parse(r.stdout).tracks.map((t: { id: string }) => t.id)).toEqual(['slugify', 'truncate', 'string-docs']);
+    expect(dependsOn('slugify')).toEqual([]);
+    expect(dependsOn('truncate')).toEqual(['slugify']);
+    expect(dependsOn('string-docs')).toEqual(['slugify', 'truncate']);
+    expect(repo.read('yardmaster/tracks/slugify/spec.md')).toContain('Turn any string into a URL slug.');
+    // The prompt went to the agent on stdin, as the real CLI reads it.
+    expect(readFileSync(env.REPLAY_STDIN_FILE!, 'utf8')).toContain('Add string utilities');
+  });
+
+  it('says where it looked when the final message holds no plan', async () => {
+    repo.write('yardmaster.json', JSON.stringify({ agent: 'claude', planner: { maxAttempts: 1 } }));
+    const r = await ym(['plan', 'Add string utilities', '--yes'], fakeCli('claude', 'claude.jsonl'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no valid plan in 1 attempts/);
+    expect(r.stderr).toMatch(/looked in the output file \$YM_OUTPUT_FILE \(\S+plan\.json\), which was not written/);
+    expect(r.stderr).toContain(
+      "and in the agent's final message (the `result` of claude's stream-json result line): it holds no ```json block",
+    );
+    expect(r.stderr).toContain('(it begins: "Implemented slugify() with a test and committed it.');
+    expect(existsSync(path.join(repo.dir, 'yardmaster/tracks'))).toBe(false);
   });
 });

@@ -5,16 +5,21 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_ACTIVITY_LENGTH,
   MAX_LINE_LENGTH,
+  FINAL_MESSAGE_SOURCE,
   createParser,
+  finalMessage,
   judgeAgentExit,
   parserFor,
+  parserNameFor,
   type AgentEvent,
   type AgentSummary,
+  type ParserName,
 } from '../../src/agents/adapters/index.js';
 import { LineSplitter } from '../../src/agents/adapters/lines.js';
 import { tokens } from '../../src/agents/adapters/aider.js';
 import { resolveAgent } from '../../src/agents/registry.js';
 import { defaultConfig } from '../../src/config/schema.js';
+import { planInMessage } from '../../src/planning/plan-answer.js';
 
 const CWD = '/work/repo.yardmaster/slugify';
 
@@ -60,6 +65,10 @@ const STREAMS: readonly [string, string][] = [
   ['opencode', 'opencode-error.jsonl'],
   ['aider', 'aider.txt'],
   ['text', 'aider.txt'],
+  ['claude', 'claude-plan.jsonl'],
+  ['codex', 'codex-plan.jsonl'],
+  ['gemini', 'gemini-plan.jsonl'],
+  ['opencode', 'opencode-plan.jsonl'],
 ];
 
 describe.each(STREAMS)('%s parser on %s', (parser, file) => {
@@ -380,9 +389,12 @@ describe('aider (plain text)', () => {
       outputTokens: 612 + 301,
       costUsd: 0.05,
       success: null,
-      resultText: null,
       denials: [],
     });
+    // The reply before the last Tokens line, without aider's own lines (errors, help links).
+    expect(r.summary.resultText).toBe(
+      "test/slugify.test.js\n```javascript\n<<<<<<< SEARCH\n=======\nimport { test } from 'node:test';\n>>>>>>> REPLACE\n```",
+    );
     expect(kinds(r, 'error')).toEqual([
       { kind: 'error', text: 'The LLM did not conform to the edit format.' },
     ]);
@@ -402,6 +414,98 @@ describe('aider (plain text)', () => {
       tokens('Tokens: 1,234 sent, 56 received. Cost: $0.01 message, $0.02 session.', 'sent'),
     ).toBe(1234);
     expect(tokens('Tokens: 1,234 sent', 'received')).toBeUndefined();
+  });
+});
+
+describe('the final message (where the planner looks for a plan)', () => {
+  // Recorded from the real claude 2.1.330 and codex 0.169.0 against fakellm; the others are
+  // written to each CLI's documented format (test/fixtures/agent-streams/README.md).
+  const PLANS: readonly [ParserName, string][] = [
+    ['claude', 'claude-plan.jsonl'],
+    ['codex', 'codex-plan.jsonl'],
+    ['gemini', 'gemini-plan.jsonl'],
+    ['opencode', 'opencode-plan.jsonl'],
+    ['aider', 'aider-plan.txt'],
+    ['text', 'aider-plan.txt'],
+  ];
+
+  it.each(PLANS)('%s: the message on %s holds the plan in its ```json block', (parser, file) => {
+    const stdout = fixture(file).toString('utf8');
+    const message = finalMessage(parser, whole(parser, file).summary, stdout);
+    expect(message).toMatch(
+      /(^|\n)I read the README and split the objective into three tracks\.\n\n```json\n\{/,
+    );
+    expect(message).toMatch(/\n```\n\n`slugify` comes first; .* documents both\.($|\n\nTokens: )/);
+    const plan = JSON.parse(planInMessage(message ?? '') ?? 'null') as {
+      tracks: { id: string; dependsOn?: string[] }[];
+    };
+    expect(plan.tracks.map((t) => [t.id, t.dependsOn ?? []])).toEqual([
+      ['slugify', []],
+      ['truncate', ['slugify']],
+      ['string-docs', ['slugify', 'truncate']],
+    ]);
+  });
+
+  it('claude: in the raw stream the block is an escaped string, and the stream is no JSON document', () => {
+    const stdout = fixture('claude-plan.jsonl').toString('utf8');
+    expect(stdout).toContain('```json\\n{\\n');
+    // What reading the raw stdout gave before (issue 13): the first JSON line and then more.
+    expect(() => JSON.parse(planInMessage(stdout) ?? '')).toThrow(/after JSON/);
+  });
+
+  it('gemini: deltas cut inside the fence are joined before the block is read', () => {
+    const deltas = fixture('gemini-plan.jsonl')
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { role?: string; content?: string })
+      .filter((e) => e.role === 'assistant')
+      .map((e) => e.content ?? '');
+    expect(deltas.some((d) => d.endsWith('```j'))).toBe(true);
+    expect(finalMessage('gemini', whole('gemini', 'gemini-plan.jsonl').summary, '')).toContain(
+      '```json\n{',
+    );
+  });
+
+  it('aider: the banner and usage lines are not part of its reply', () => {
+    const message = finalMessage('aider', whole('aider', 'aider-plan.txt').summary, '') ?? '';
+    expect(message).toMatch(/^I read the README/);
+    expect(message).not.toMatch(/Aider v|Main model|Repo-map|Tokens:/);
+  });
+
+  it('aider: a reply with no Tokens line after it (aider stopped early) still counts', () => {
+    const r = run('aider', [
+      'Aider v0.86.1\nGit repo: .git with 1 files\n\nHere:\n```json\n{"tracks":[]}\n```\n',
+    ]);
+    expect(r.summary.resultText).toBe('Here:\n```json\n{"tracks":[]}\n```');
+  });
+
+  it('text: everything printed, as a terminal shows it (no colour codes, no binary lines)', () => {
+    const stdout = '\u001b[1mPlan\u001b[0m:\r\n```json\n{"tracks":[]}\n```\n\u0000\u0001\n';
+    expect(finalMessage('text', run('text', [stdout]).summary, stdout)).toBe(
+      'Plan:\n```json\n{"tracks":[]}\n```',
+    );
+    expect(finalMessage('text', run('text', ['']).summary, '')).toBeNull();
+  });
+
+  it('a structured agent without a final message has none, whatever it printed', () => {
+    const stdout = fixture('claude-max-turns.jsonl').toString('utf8');
+    expect(
+      finalMessage('claude', whole('claude', 'claude-max-turns.jsonl').summary, stdout),
+    ).toBeNull();
+  });
+
+  it('a custom agent that names a parser is read with it; others as plain text', () => {
+    const config = defaultConfig();
+    const agents = {
+      wrapped: { command: ['./w.sh'], timeoutSec: 60, env: {}, parser: 'codex' as const },
+      bot: { command: ['./bot.sh'], timeoutSec: 60, env: {} },
+    };
+    expect(parserNameFor(resolveAgent('wrapped', { ...config, agents }))).toBe('codex');
+    expect(parserNameFor(resolveAgent('bot', { ...config, agents }))).toBe('text');
+    expect(parserNameFor(resolveAgent('claude', config))).toBe('claude');
+    expect(parserNameFor(resolveAgent('scripted', config))).toBe('text');
+    expect(FINAL_MESSAGE_SOURCE.codex).toMatch(/agent_message/);
   });
 });
 

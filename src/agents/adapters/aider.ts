@@ -1,8 +1,11 @@
 // aider, `aider --message-file F --yes-always ...`: no structured output, so its plain text
 // is read by the lines aider itself prints (aider/coders/base_coder.py): "Applied edit to
 // <file>", "Tokens: 2.5k sent, 1.1k cache hit, 253 received. Cost: $0.01 message, $0.03
-// session.", "Commit <sha> <message>" and litellm errors. Anything else is activity.
+// session.", "Commit <sha> <message>" and litellm errors. Anything else is activity, and
+// the model's reply: aider prints each reply, then its Tokens line, so the final message is
+// the text before the last Tokens line, without aider's own lines.
 import { RunState, lineParser } from './base.js';
+import { isPrintable, visibleText } from './lines.js';
 import { textOf } from './text.js';
 import type { AgentEvent, OutputParser } from './types.js';
 
@@ -18,27 +21,78 @@ const ERRORS = [
   /^(Failed|Unable) to apply edit/,
   /^The API provider has rate limited you/,
 ];
+// What aider itself prints around the replies: the start-up banner, commits, help links.
+const OWN = [
+  /^Aider v\d/,
+  /^(Main|Weak|Editor) model: /,
+  /^Git repo: /,
+  /^Repo-map: /,
+  /^Added .+ to the chat/,
+  /^Commit [0-9a-f]{7,} /,
+  /^https:\/\/aider\.chat\//,
+];
+/** A reply longer than this (in UTF-16 units) keeps its beginning only. */
+const MAX_REPLY_LENGTH = 1024 * 1024;
 
 export function createAiderParser(): OutputParser {
   const state = new RunState();
-  return lineParser(state, (line, out) => {
-    const text = textOf(line);
-    if (text === null || RULE.test(text)) return;
-    if (TOKENS.test(text) || COST.test(text)) {
-      usage(state, out, text);
-      return;
-    }
-    const applied = APPLIED.exec(text);
-    if (applied) {
-      state.activity(out, `Edit ${applied[1] ?? ''}`);
-      return;
-    }
-    if (ERRORS.some((re) => re.test(text))) {
-      state.warn(out, text);
-      return;
-    }
-    state.activity(out, text);
-  });
+  const reply = new Reply();
+  return lineParser(
+    state,
+    (line, out) => {
+      const text = textOf(line);
+      if (text === null) {
+        reply.add(visibleText(line.text));
+        return;
+      }
+      if (RULE.test(text)) {
+        reply.add(visibleText(line.text)); // a markdown rule, or a SEARCH/REPLACE divider
+        return;
+      }
+      if (TOKENS.test(text) || COST.test(text)) {
+        // A reply ends with its Tokens line; the Cost line may follow on its own.
+        if (TOKENS.test(text)) state.resultText = reply.take() ?? state.resultText;
+        usage(state, out, text);
+        return;
+      }
+      const applied = APPLIED.exec(text);
+      if (applied) {
+        state.activity(out, `Edit ${applied[1] ?? ''}`);
+        return;
+      }
+      if (ERRORS.some((re) => re.test(text))) {
+        state.warn(out, text);
+        return;
+      }
+      if (!OWN.some((re) => re.test(text))) reply.add(visibleText(line.text));
+      state.activity(out, text);
+    },
+    () => {
+      // A reply with no Tokens line after it (aider stopped early) is the last one only if
+      // no reply was ever finished.
+      if (state.resultText === null) state.resultText = reply.take();
+    },
+  );
+}
+
+/** The lines of the reply being printed, blank lines kept (they matter in markdown). */
+class Reply {
+  private lines: string[] = [];
+  private length = 0;
+
+  add(line: string): void {
+    if (this.length > MAX_REPLY_LENGTH || !isPrintable(line)) return;
+    this.lines.push(line.trimEnd());
+    this.length += line.length + 1;
+  }
+
+  /** The reply so far, trimmed, or null when it has no text; starts the next one. */
+  take(): string | null {
+    const text = this.lines.join('\n').trim();
+    this.lines = [];
+    this.length = 0;
+    return text || null;
+  }
 }
 
 /** Token counts per message are added up; the session cost is aider's own running total. */

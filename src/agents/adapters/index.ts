@@ -8,9 +8,10 @@ import { createCodexParser } from './codex.js';
 import { createGeminiParser } from './gemini.js';
 import { createOpencodeParser } from './opencode.js';
 import { createTextParser } from './text.js';
-import type { OutputParser, ParserOptions } from './types.js';
+import { isParserName, type OutputParser, type ParserName, type ParserOptions } from './types.js';
 
 export { judgeAgentExit, FILE_EDIT_TOOLS, type AgentVerdict } from './judge.js';
+export { FINAL_MESSAGE_SOURCE, finalMessage } from './final-message.js';
 export {
   MAX_ACTIVITY_LENGTH,
   MAX_LINE_LENGTH,
@@ -47,5 +48,11 @@ export function createParser(agentName: string, options: ParserOptions = {}): Ou
  * claude can say "parser": "claude"), else the built-in's own, else plain text.
  */
 export function parserFor(agent: AgentDefinition, options: ParserOptions = {}): OutputParser {
-  return createParser(agent.parser ?? (agent.kind === 'builtin' ? agent.name : 'text'), options);
+  return createParser(parserNameFor(agent), options);
+}
+
+/** Which parser reads a resolved agent's output (see parserFor). */
+export function parserNameFor(agent: AgentDefinition): ParserName {
+  const name = agent.parser ?? (agent.kind === 'builtin' ? agent.name : 'text');
+  return isParserName(name) ? name : 'text';
 }
