@@ -1,5 +1,5 @@
-// What the merge queue records about a landing, read back by revert and clean: the last
-// `track.state` event into `merged` (target before, strategy, the branch head that landed) and
+// What the merge queue records about a landing, read back by revert, clean and the status detail:
+// the last `track.state` event into `merged` (target before, strategy, the branch head that landed) and
 // the ref that keeps a squashed branch's own commits alive.
 import { z } from 'zod';
 import type { StateStore } from '../state/store.js';
@@ -12,6 +12,7 @@ const MergedData = z.object({
   targetBefore: z.string().regex(/^[0-9a-f]{40,64}$/).optional(),
   strategy: z.enum(['rebase', 'merge', 'squash']).optional(),
   branchHead: z.string().regex(/^[0-9a-f]{40,64}$/).optional(),
+  commits: z.number().int().nonnegative().optional(),
 });
 
 export interface MergeRecord {
@@ -21,6 +22,8 @@ export interface MergeRecord {
   strategy: 'rebase' | 'merge' | 'squash' | null;
   /** The track branch's head when it landed (for squash: its own commits). */
   branchHead: string | null;
+  /** How many commits of the branch landed (before a merge commit or squash). */
+  commits: number | null;
 }
 
 /** The latest merge of a track, or null when it was never merged. */
@@ -35,6 +38,7 @@ export function lastMergeRecord(store: StateStore, trackId: string): MergeRecord
       targetBefore: parsed.data.targetBefore ?? null,
       strategy: parsed.data.strategy ?? null,
       branchHead: parsed.data.branchHead ?? null,
+      commits: parsed.data.commits ?? null,
     };
   }
   return found;

@@ -1,6 +1,6 @@
 // The detail view of one track (Enter): what it is (spec summary), where it stands (plan with
-// markers), how its last checks went, its commits over the target, its worktree, and the live
-// tail of its log.
+// markers), how its last checks went, its commits over the target (or, merged, what landed on
+// it), its worktree, and the live tail of its log.
 import { Box, Text } from 'ink';
 import { allTasks, type Plan } from '../core/plan-md.js';
 import type { LogTail } from './log-tail.js';
@@ -175,17 +175,26 @@ export function checkLines(detail: TrackDetail): Line[] {
 }
 
 export function commitLines(detail: TrackDetail): Line[] {
-  const lines: Line[] = [
-    {
-      key: 'commits',
-      text: `COMMITS${detail.branch ? ` on ${detail.branch}` : ''} (${detail.commits.length})`,
-      dim: true,
-    },
-  ];
+  const lines: Line[] = [{ key: 'commits', text: commitsTitle(detail), dim: true }];
   if (detail.commitsError)
     lines.push({ key: 'commits:error', text: detail.commitsError, tone: 'red' });
-  else if (detail.branch === null)
+  else if (detail.commitsOf.kind === 'none')
     lines.push({ key: 'commits:none', text: 'no branch yet', dim: true });
   detail.commits.forEach((c, i) => lines.push({ key: `commit:${i}`, text: c }));
   return lines;
+}
+
+function commitsTitle({ commits, commitsOf: of }: TrackDetail): string {
+  const count = `(${commits.length})`;
+  if (of.kind === 'branch') return `COMMITS on ${of.branch} ${count}`;
+  if (of.kind === 'none') return `COMMITS ${count}`;
+  const { strategy, branchCommits } = of.landing;
+  // A merge commit or a squash stands for the branch's own commits: say how many.
+  const how =
+    strategy !== null && strategy !== 'rebase' && branchCommits !== null
+      ? ` · ${strategy} of ${branchCommits} commit${branchCommits === 1 ? '' : 's'}`
+      : strategy !== null
+        ? ` · ${strategy}`
+        : '';
+  return `COMMITS landed on ${of.target} ${count}${how}`;
 }

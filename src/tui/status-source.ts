@@ -5,13 +5,14 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import type { Repo } from '../git/repo.js';
+import { lastMergeRecord } from '../merge/record.js';
 import { isActive } from '../state/lifecycle.js';
 import type { StateStore } from '../state/store.js';
 import { buildSnapshot } from '../status/snapshot.js';
 import { isQueuePaused, storeActions, type StatusActions } from './actions.js';
 import { emptyFold, foldEvents } from './event-fold.js';
 import { lastLogLine } from './log-tail.js';
-import { loadTrackDetail, type TrackDetail } from './track-detail.js';
+import { loadTrackDetail, type Landing, type TrackDetail } from './track-detail.js';
 import type { StatusView, TrackView } from './view-model.js';
 
 /** On the first load only the newest events are folded, so a long history cannot slow the start. */
@@ -114,7 +115,21 @@ export class StatusSource implements ViewSource {
       target: this.#target,
       logPath,
       checks: this.#fold.checks.get(id) ?? null,
+      landing: this.#landing(id),
     });
+  }
+
+  /** A merged or reverted track's commits are what landed: the merge may have deleted its branch. */
+  #landing(id: string): Landing | null {
+    const track = this.store.getTrack(id);
+    if (track?.state !== 'merged' && track?.state !== 'reverted') return null;
+    const record = lastMergeRecord(this.store, id);
+    return {
+      mergedSha: track.mergedSha,
+      targetBefore: record?.targetBefore ?? null,
+      strategy: record?.strategy ?? null,
+      branchCommits: record?.commits ?? null,
+    };
   }
 
   #filesSignature(): string {

@@ -1,6 +1,8 @@
 // Everything the detail view shows about one track, read on demand: the spec's first paragraph
 // and the plan (from the track's branch when it has one, else the checkout), the last checks, the
-// log to follow, the branch's commits over the target and the worktree path.
+// log to follow, the commits (the branch's over the target; for a merged track, what landed on the
+// target, from the merge record, since the merge may have deleted the branch) and the worktree path.
+// A git failure reading commits becomes one short line, never git's own error text.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { YmError } from '../core/errors.js';
@@ -21,8 +23,25 @@ export interface TrackDetail {
   planError: string | null;
   checks: CheckSummary | null;
   logPath: string | null;
+  /** `git log --oneline` lines, newest first, at most MAX_COMMITS. */
   commits: string[];
+  /** Where `commits` come from: the branch over the target, or what a merge landed on it. */
+  commitsOf: CommitsOf;
   commitsError: string | null;
+}
+
+export type CommitsOf =
+  | { kind: 'branch'; branch: string }
+  | { kind: 'landed'; target: string; landing: Landing }
+  | { kind: 'none' };
+
+/** A merge of the track, from its record: the target's range `before..mergedSha` is what landed. */
+export interface Landing {
+  mergedSha: string | null;
+  /** Null for merges recorded by crash recovery: then the track's trailers find its commits. */
+  targetBefore: string | null;
+  strategy: 'rebase' | 'merge' | 'squash' | null;
+  branchCommits: number | null;
 }
 
 export interface DetailInput {
@@ -32,6 +51,8 @@ export interface DetailInput {
   target: string;
   logPath: string | null;
   checks: CheckSummary | null;
+  /** Set for a merged (or since reverted) track: its commits are then what landed. */
+  landing?: Landing | null;
 }
 
 export async function loadTrackDetail(
@@ -44,11 +65,10 @@ export async function loadTrackDetail(
     input.branch === null
       ? []
       : [`${input.branch}:${docs}/spec.md`, `${input.branch}:${docs}/plan.md`];
+  const commitsOf = commitsSource(input);
   const [blobs, commits] = await Promise.all([
     readBlobs(run, root, specs).catch(() => new Map<string, string | null>()),
-    input.branch === null
-      ? Promise.resolve({ commits: [], error: null })
-      : branchCommits(run, root, input.target, input.branch),
+    readCommits(run, root, input, commitsOf),
   ]);
   const read = (name: string): string | null => {
     const fromBranch =
@@ -79,39 +99,102 @@ export async function loadTrackDetail(
     checks: input.checks,
     logPath: input.logPath,
     commits: commits.commits,
+    commitsOf,
     commitsError: commits.error,
   };
 }
 
-async function branchCommits(
+function commitsSource(input: DetailInput): CommitsOf {
+  if (input.landing) return { kind: 'landed', target: input.target, landing: input.landing };
+  return input.branch === null ? { kind: 'none' } : { kind: 'branch', branch: input.branch };
+}
+
+interface Commits {
+  commits: string[];
+  error: string | null;
+}
+
+async function readCommits(
   run: ProcessRunner,
   root: string,
-  target: string,
-  branch: string,
-): Promise<{ commits: string[]; error: string | null }> {
+  input: DetailInput,
+  of: CommitsOf,
+): Promise<Commits> {
+  if (of.kind === 'none') return { commits: [], error: null };
+  if (of.kind === 'landed') return landedCommits(run, root, input.id, of.landing);
+  const { branch } = of;
+  const r = await gitLog(run, root, [], [`${input.target}..${branch}`]);
+  if (r.commits) return { commits: r.commits, error: null };
+  const why = (await missing(run, root, branch))
+    ? `branch ${branch} is gone`
+    : (await missing(run, root, input.target))
+      ? `target ${input.target} is gone`
+      : r.why;
+  return { commits: [], error: `commits unavailable: ${why}` };
+}
+
+/** What a merge landed: the target's range `targetBefore..mergedSha`, fixed whatever came after. */
+async function landedCommits(
+  run: ProcessRunner,
+  root: string,
+  id: string,
+  l: Landing,
+): Promise<Commits> {
+  const unavailable = (why: string): Commits => ({
+    commits: [],
+    error: `commits unavailable: ${why}`,
+  });
+  if (l.mergedSha === null) return unavailable('no merge commit recorded');
+  if (await missing(run, root, l.mergedSha))
+    return unavailable(`the merge ${l.mergedSha.slice(0, 8)} is not in this repository`);
+  const before =
+    l.targetBefore !== null && !(await missing(run, root, l.targetBefore)) ? l.targetBefore : null;
+  // Without a recorded range, the track's own commits by their trailer, as revert finds them.
+  const r =
+    before === null
+      ? await gitLog(
+          run,
+          root,
+          ['--first-parent', '--fixed-strings', `--grep=Yardmaster-Track: ${id}`],
+          [l.mergedSha],
+        )
+      : await gitLog(run, root, [], [`${before}..${l.mergedSha}`]);
+  return r.commits ? { commits: r.commits, error: null } : unavailable(r.why);
+}
+
+async function gitLog(
+  run: ProcessRunner,
+  root: string,
+  options: string[],
+  revs: string[],
+): Promise<{ commits: string[]; why?: never } | { commits?: never; why: string }> {
+  const args = ['log', '--oneline', '--no-decorate', '--no-color', `-n${MAX_COMMITS}`, ...options];
+  try {
+    const r = await run('git', [...args, '--end-of-options', ...revs, '--'], {
+      cwd: root,
+      reject: false,
+    });
+    if (r.exitCode === 0) return { commits: r.stdout.split('\n').filter(Boolean) };
+    return { why: `git log exited ${String(r.exitCode)}` };
+  } catch {
+    return { why: 'git could not be run' };
+  }
+}
+
+/** True when `rev` names no commit here (a deleted branch, a pruned object). */
+async function missing(run: ProcessRunner, root: string, rev: string): Promise<boolean> {
   try {
     const r = await run(
       'git',
-      [
-        'log',
-        '--oneline',
-        '--no-decorate',
-        '--no-color',
-        `-n${MAX_COMMITS}`,
-        '--end-of-options',
-        `${target}..${branch}`,
-        '--',
-      ],
-      { cwd: root, reject: false },
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
+      {
+        cwd: root,
+        reject: false,
+      },
     );
-    if (r.exitCode !== 0)
-      return {
-        commits: [],
-        error: r.stderr.split('\n')[0]?.trim() || `git log exited ${String(r.exitCode)}`,
-      };
-    return { commits: r.stdout.split('\n').filter(Boolean), error: null };
-  } catch (err) {
-    return { commits: [], error: err instanceof Error ? err.message : String(err) };
+    return r.exitCode !== 0;
+  } catch {
+    return false;
   }
 }
 

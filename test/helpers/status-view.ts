@@ -63,9 +63,10 @@ export function view(tracks: TrackView[], over: Partial<StatusView> = {}): Statu
 }
 
 export function detail(id: string, over: Partial<TrackDetail> = {}): TrackDetail {
+  const branch = over.branch === undefined ? `ym/${id}` : over.branch;
   return {
     id,
-    branch: `ym/${id}`,
+    branch,
     worktree: `/home/dev/shop.yardmaster/${id}`,
     specSummary: `Spec summary of ${id}.`,
     plan: {
@@ -100,6 +101,7 @@ export function detail(id: string, over: Partial<TrackDetail> = {}): TrackDetail
     checks: null,
     logPath: null,
     commits: [],
+    commitsOf: branch === null ? { kind: 'none' } : { kind: 'branch', branch },
     commitsError: null,
     ...over,
   };

@@ -230,6 +230,51 @@ describe('DetailView', () => {
   });
 });
 
+describe('DetailView commits', () => {
+  const commitsPane = (d: ReturnType<typeof detail>, state: 'merged' | 'running') =>
+    frame(
+      <DetailView
+        track={track(d.id, state, { branch: d.branch })}
+        detail={d}
+        log={null}
+        width={100}
+        height={30}
+        now={NOW}
+        theme={theme}
+      />,
+    );
+
+  it('titles a merged track by what landed on the target and how', () => {
+    const landing = {
+      mergedSha: 'a'.repeat(40),
+      targetBefore: 'b'.repeat(40),
+      branchCommits: 2,
+    };
+    const squash = detail('slugify', {
+      commits: ['1234abc Add slugify()'],
+      commitsOf: { kind: 'landed', target: 'main', landing: { ...landing, strategy: 'squash' } },
+    });
+    const text = commitsPane(squash, 'merged');
+    expect(text).toContain('COMMITS landed on main (1) · squash of 2 commits');
+    expect(text).toContain('1234abc Add slugify()');
+    expect(text).not.toContain('COMMITS on ym/slugify');
+    const rebase = detail('slugify', {
+      commits: ['1234abc Implement slugify', '5678def Write failing test'],
+      commitsOf: { kind: 'landed', target: 'main', landing: { ...landing, strategy: 'rebase' } },
+    });
+    expect(commitsPane(rebase, 'merged')).toContain('COMMITS landed on main (2) · rebase');
+  });
+
+  it('shows a failure to read commits as the short line it is given', () => {
+    const gone = detail('slugify', {
+      commitsError: 'commits unavailable: branch ym/slugify is gone',
+    });
+    const text = commitsPane(gone, 'running');
+    expect(text).toContain('COMMITS on ym/slugify (0)');
+    expect(text).toContain('commits unavailable: branch ym/slugify is gone');
+  });
+});
+
 describe('LogView', () => {
   const log = {
     path: '/l.log',

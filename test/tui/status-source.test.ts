@@ -212,6 +212,35 @@ describe('StatusSource', () => {
   });
 });
 
+describe('the commits of a track whose refs are gone', () => {
+  it('says the branch is gone, in a short line without git\'s error', async () => {
+    startSlugify();
+    await source.load();
+    repo.git(['branch', '-D', 'ym/slugify']);
+    const d = await source.loadDetail('slugify');
+    expect(d).toMatchObject({
+      commits: [],
+      commitsOf: { kind: 'branch', branch: 'ym/slugify' },
+      commitsError: 'commits unavailable: branch ym/slugify is gone',
+    });
+  });
+
+  it('says a merged track\'s merge commit is missing, rather than git\'s error', async () => {
+    startSlugify();
+    for (const to of ['validating', 'ready', 'merging'] as const) other.transition('slugify', to);
+    other.transition('slugify', 'merged', {
+      from: 'merging',
+      patch: { mergedSha: 'f'.repeat(40) },
+      data: { targetBefore: 'e'.repeat(40), commits: 1, strategy: 'rebase' },
+    });
+    await source.load();
+    const d = await source.loadDetail('slugify');
+    expect(d.commitsOf).toMatchObject({ kind: 'landed', target: 'main' });
+    expect(d.commitsError).toBe('commits unavailable: the merge ffffffff is not in this repository');
+    expect(d.commitsError).not.toContain('fatal');
+  });
+});
+
 describe('actions on the store', () => {
   it('retry moves a failed track back to queued, and refuses others', () => {
     const actions = storeActions(other);
