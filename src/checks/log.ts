@@ -1,6 +1,7 @@
 // The run log a check run appends to: every byte of every check's output, with a header per
 // check. Written synchronously chunk by chunk, so memory stays flat however much a check prints.
 // A log that cannot be written (disk full, bad path) never fails the checks: it stops, and says so.
+import { systemClock } from '../core/clock.js';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -43,7 +44,7 @@ export class LogSink {
   }
 
   section(title: string): void {
-    this.line(`\n== ${new Date().toISOString()} ${title}`);
+    this.line(`\n== ${systemClock.now().toISOString()} ${title}`);
   }
 
   close(): void {

@@ -20,7 +20,7 @@ export interface DemoOptions {
 
 export async function demo(opts: DemoOptions, ctx: Context): Promise<ExitCodeValue> {
   const dir = prepareDir(ctx, opts.dir);
-  const started = Date.now();
+  const started = ctx.clock.now().getTime();
   const git = createGit(ctx.run, dir);
   const say = (text: string) => (ctx.json ? ctx.out.info(text) : ctx.out.line(text));
   say(ctx.out.c.bold(`yardmaster demo in ${dir}`));
@@ -50,7 +50,7 @@ export async function demo(opts: DemoOptions, ctx: Context): Promise<ExitCodeVal
 
     say('\n$ ym implement --concurrency 3');
     const code = await implement({ ids: [], merge: true, plain: !ctx.interactive }, child.ctx);
-    const summary = await summarize(ctx, dir, Date.now() - started, child.ctx);
+    const summary = await summarize(ctx, dir, ctx.clock.now().getTime() - started, child.ctx);
     if (ctx.json) ctx.out.json(summary);
     else printSummary(ctx, summary);
     return ctx.signal.aborted ? ExitCode.interrupted : code === ExitCode.ok && summary.allMerged ? ExitCode.ok : ExitCode.failed;

@@ -37,8 +37,8 @@ export async function cancel(opts: CancelOptions, ctx: Context): Promise<ExitCod
     const run = live[live.length - 1]!;
     store.appendEvent({ trackId: id, runId: run.id, type: 'request.cancel', data: { pid: process.pid } });
     ctx.out.info(`Asked the implement process (pid ${run.leasePid ?? '?'}) to stop ${id}...`);
-    const deadline = Date.now() + (opts.waitMs ?? 15_000);
-    while (Date.now() < deadline && !ctx.signal.aborted) {
+    const deadline = ctx.clock.now().getTime() + (opts.waitMs ?? 15_000);
+    while (ctx.clock.now().getTime() < deadline && !ctx.signal.aborted) {
       const now = store.getTrack(id)!;
       if (now.state === 'cancelled') return done(ctx, now, `Cancelled ${id}: its implement process stopped it.`);
       if (!isActive(now.state)) break; // it finished first: cancel what it became

@@ -32,7 +32,7 @@ export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise
   );
   if (agent.fromRepoConfig) await requireTrust(ctx, [`agent "${agent.name}": ${agent.command.join(' ')}`]);
   const existing = readTrackFiles(repo.root);
-  const dir = path.join(repo.stateDir, 'tmp', `plan-${process.pid}-${Date.now()}`);
+  const dir = path.join(repo.stateDir, 'tmp', `plan-${process.pid}-${ctx.clock.now().getTime()}`);
   mkdirSync(dir, { recursive: true });
   ctx.defer(() => rmSync(dir, { recursive: true, force: true }));
   const promptFile = path.join(dir, 'prompt.md');

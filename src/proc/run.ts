@@ -124,7 +124,8 @@ export function isAlive(pid: number, group = false): boolean {
 // that kills the group, bounded capture, typed errors) fits here.
 export const runProcess: ProcessRunner = (file, args, options = {}) =>
   new Promise<RunResult>((resolve, reject) => {
-    const started = Date.now();
+    // A duration, not a time of day: the monotonic clock.
+    const started = performance.now();
     const detached = options.detached ?? false;
     const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
     const env =
@@ -208,7 +209,7 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
         stdout: out.text(),
         stderr: errOut.text(),
         timedOut,
-        durationMs: Date.now() - started,
+        durationMs: Math.round(performance.now() - started),
       };
       if (spawnError?.code === 'ENOENT') {
         reject(new ProcessError(`command not found: ${file}`, file, args, result, { notFound: true, cause: spawnError }));

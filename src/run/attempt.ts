@@ -59,7 +59,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   recordAttemptStarted(store, track.id, runId, { attempt, feedback: input.feedback, headBefore });
   const log = new RunLog(input.logFile);
   log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
-  const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }));
+  const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }), () => ctx.clock.now().getTime());
   let outcome;
   try {
     outcome = await launchAgent(ctx, agent, {

@@ -49,7 +49,7 @@ export async function createRunEnv(ctx: Context, report: RunEnv['report']): Prom
     worktreesDir: worktreesRoot(repo, loaded.config),
     logsDir: path.join(repo.stateDir, 'logs'),
     promptsDir: path.join(repo.stateDir, 'prompts'),
-    holder: { id: `${os.hostname()}:${process.pid}:${Date.now()}`, pid: process.pid, host: os.hostname() },
+    holder: { id: `${os.hostname()}:${process.pid}:${ctx.clock.now().getTime()}`, pid: process.pid, host: os.hostname() },
     report,
   };
 }

@@ -60,7 +60,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     ...repoCommands(config, { setup: true, checks: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
-  const started = Date.now();
+  const started = ctx.clock.now().getTime();
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.
   let viewOpen = false;
@@ -107,7 +107,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  return summarize(env, opts, outcomes, Date.now() - started, merging);
+  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging);
 }
 
 /**

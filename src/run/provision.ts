@@ -35,9 +35,10 @@ const LOCK = 'worktrees';
 
 async function withRepoLock<T>(env: RunEnv, fn: () => Promise<T>): Promise<T> {
   const { store, holder } = env;
-  const deadline = Date.now() + 60_000;
+  const now = () => env.ctx.clock.now().getTime();
+  const deadline = now() + 60_000;
   while (!store.acquireLock(LOCK, holder, { staleAfterMs: 120_000, isAlive: isAliveHere })) {
-    if (Date.now() > deadline) throw new WorkFailedError('Timed out waiting for another yardmaster process to finish creating a worktree.');
+    if (now() > deadline) throw new WorkFailedError('Timed out waiting for another yardmaster process to finish creating a worktree.');
     await new Promise((r) => setTimeout(r, 50));
   }
   try {

@@ -1,6 +1,7 @@
 // React hooks over the one status source: poll cheaply (~250 ms: SQLite's data_version, the last
 // event id, a few file stamps) and rebuild the view only when something changed, so an idle view
 // costs almost nothing; the open track's detail and the tail of its log, refreshed the same way.
+import { systemClock, type Clock } from '../core/clock.js';
 import { useEffect, useState } from 'react';
 import { fileSize, readLogTail, type LogTail } from './log-tail.js';
 import type { ViewSource } from './status-source.js';
@@ -118,13 +119,13 @@ export function useLogTail(file: string | null, intervalMs = POLL_MS): LogTail |
  * The clock of the elapsed times: ticks every second while `seconds(now)` (something on screen
  * shows seconds), else on the minute; `fixed` stops it (tests).
  */
-export function useClock(seconds: (now: number) => boolean, fixed?: number): number {
-  const [now, setNow] = useState(() => fixed ?? Date.now());
+export function useClock(seconds: (now: number) => boolean, fixed?: number, clock: Clock = systemClock): number {
+  const [now, setNow] = useState(() => fixed ?? clock.now().getTime());
   useEffect(() => {
     if (fixed !== undefined) return;
     const unit = seconds(now) ? 1000 : 60_000;
-    const timer = setTimeout(() => setNow(Date.now()), unit - (Date.now() % unit) + 5);
+    const timer = setTimeout(() => setNow(clock.now().getTime()), unit - (clock.now().getTime() % unit) + 5);
     return () => clearTimeout(timer);
-  }, [now, seconds, fixed]);
+  }, [now, seconds, fixed, clock]);
   return fixed ?? now;
 }

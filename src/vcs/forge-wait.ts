@@ -1,5 +1,6 @@
 // Time budgets for waiting on a forge: the poll interval, the fail-fast limit for a required
 // check that never starts, and the overall limit. Waiting stops at once on Ctrl-C.
+import { systemClock, type Clock } from '../core/clock.js';
 import { InterruptedError } from '../core/errors.js';
 import { sleep } from '../run/sleep.js';
 
@@ -10,19 +11,24 @@ export interface WaitConfig {
 }
 
 export class WaitClock {
-  private readonly started = Date.now();
+  private readonly started: number;
   readonly pollMs: number;
   readonly startLimitMs: number;
   readonly totalLimitMs: number;
 
-  constructor(cfg: WaitConfig, private readonly signal: AbortSignal) {
+  constructor(
+    cfg: WaitConfig,
+    private readonly signal: AbortSignal,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.started = clock.now().getTime();
     this.pollMs = Math.round(cfg.pollIntervalSec * 1000);
     this.startLimitMs = Math.round(cfg.checkStartTimeoutSec * 1000);
     this.totalLimitMs = Math.round(cfg.checksTimeoutSec * 1000);
   }
 
   elapsedMs(): number {
-    return Date.now() - this.started;
+    return this.clock.now().getTime() - this.started;
   }
 
   /** True once nothing that has not started yet may still be waited for. */

@@ -2,6 +2,7 @@
 // documented `requesterFn` extension point). Gitbeaker's default one retries 429 within a
 // second and ignores `Retry-After`; this one honours `Retry-After`, else backs off exponentially,
 // both bounded, and throws typed errors that carry GitLab's message but never the token.
+import { systemClock } from '../core/clock.js';
 import type { MergeRequests } from '@gitbeaker/rest';
 import { UsageError, WorkFailedError } from '../core/errors.js';
 import { backoffMs, sleep } from '../run/sleep.js';
@@ -160,11 +161,11 @@ async function send(svc: ServiceOptions, method: string, endpoint: string, optio
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null): number | undefined {
+export function retryAfterMs(value: string | null, now: number = systemClock.now().getTime()): number | undefined {
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function describe(text: string, type: string | null): string {

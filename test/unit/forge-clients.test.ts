@@ -12,6 +12,10 @@ describe('forge clients', () => {
     const inTwo = new Date(Date.now() + 2000).toUTCString();
     expect(retryAfterMs(inTwo)).toBeGreaterThan(0);
     expect(retryAfterMs(inTwo)).toBeLessThanOrEqual(2000);
+    // On a fake clock, exactly: an HTTP date 90 s after "now".
+    const now = Date.parse('2026-12-04T10:00:00Z');
+    expect(retryAfterMs('Fri, 04 Dec 2026 10:01:30 GMT', now)).toBe(90_000);
+    expect(retryAfterMs('Fri, 04 Dec 2026 09:59:00 GMT', now)).toBe(0);
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(retryAfterMs(null)).toBeUndefined();
   });
