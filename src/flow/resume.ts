@@ -54,27 +54,3 @@ export function decideResume(f: ResumeFacts): ResumeDecision {
   if (f.head !== null && f.head !== headBefore) return { kind: 'validate', attempt, feedback, headBefore, finished: false };
   return { kind: 'run', attempt, feedback };
 }
-
-export type AfterFailure =
-  | { kind: 'retry'; attempt: number; feedback: string }
-  | { kind: 'fail'; reason: string }
-  /** The attempt was cut short before its agent finished: it runs again, using up nothing. */
-  | { kind: 'again'; attempt: number; feedback: string | null };
-
-/**
- * After an attempt failed (its agent, or the checks of its work): the next attempt with the
- * failure as feedback, or the end of the track when none remain. An attempt whose agent never
- * finished (its work was validated after an interruption) runs again with its own feedback.
- */
-export function decideAfterFailure(input: {
-  attempt: number;
-  maxAttempts: number;
-  finished: boolean;
-  failure: string;
-  feedback: string;
-  replacedFeedback: string | null;
-}): AfterFailure {
-  if (!input.finished) return { kind: 'again', attempt: input.attempt, feedback: input.replacedFeedback };
-  if (input.attempt >= input.maxAttempts) return { kind: 'fail', reason: `out of attempts (${input.maxAttempts}); last: ${input.failure}` };
-  return { kind: 'retry', attempt: input.attempt + 1, feedback: input.feedback };
-}

@@ -3,6 +3,7 @@
 // what failed goes to its agent. Shared by `ym implement --retry` and the status view's `r`.
 import type { TrackState } from '../state/lifecycle.js';
 import type { StateStore } from '../state/store.js';
+import { decideRetry } from '../flow/attempts.js';
 
 export const RETRYABLE: readonly TrackState[] = ['failed', 'conflicted'];
 
@@ -18,15 +19,12 @@ export function canRetry(state: TrackState): boolean {
 export function retryTrack(store: StateStore, id: string, reason: string): void {
   store.atomically(() => {
     const track = store.getTrack(id);
-    const why = (track?.reason ?? 'no reason was recorded').replace(/\.$/, '');
     // The last attempt's own feedback (the failed checks with their output), when the run kept it.
     const last = store.listEvents({ trackId: id }).findLast((e) => e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'failed');
-    const detail = (last?.data as { feedback?: string } | null)?.feedback;
-    const text =
-      track?.state === 'conflicted'
-        ? `Merging this track stopped: it ${why}.\nRebase your branch onto the target branch ($YM_TARGET: git rebase "$YM_TARGET"), resolve the conflicts keeping both changes' intent, and commit.`
-        : `This track failed before it was retried: ${why}.\n${detail ? `\n${detail}\n\n` : ''}Fix what made it fail, and commit.`;
-    store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt: 0 } });
+    const lastFeedback = (last?.data as { feedback?: string } | null)?.feedback ?? null;
+    const state = track?.state === 'conflicted' ? 'conflicted' : 'failed';
+    const { attempt, feedback: text } = decideRetry({ state, reason: track?.reason ?? null, lastFeedback });
+    store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt } });
     store.appendEvent({ trackId: id, type: 'track.feedback', data: { text } });
   });
 }

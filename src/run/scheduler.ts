@@ -9,9 +9,8 @@ import { StateConflictError } from '../state/errors.js';
 import { topoOrder } from '../core/graph.js';
 import type { RunEnv } from './env.js';
 import { runTrack, type TrackOutcome } from './track-runner.js';
+import { schedulePass } from '../flow/schedule.js';
 
-const WAITING: readonly TrackState[] = ['planned', 'queued', 'interrupted'];
-const DEAD_ENDS: readonly TrackState[] = ['failed', 'blocked', 'cancelled', 'conflicted', 'reverted'];
 
 export interface ScheduleOptions {
   /** Tracks to run; all when empty. */
@@ -37,80 +36,63 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
     const byId = new Map(rows.map((r) => [r.id, r]));
     return order.map((id) => byId.get(id)!).filter((r) => !ids || ids.has(r.id));
   };
+  const start = (id: string) => {
+    env.report(id, 'queued');
+    active.add(id);
+    void queue.add(async () => {
+      try {
+        if (ctx.signal.aborted) return;
+        const outcome = await runTrack(env, id, opts.agent, opts.base);
+        outcomes.set(id, outcome);
+        if (outcome === 'ready' && opts.onReady) {
+          offered.add(id);
+          await opts.onReady(id);
+        }
+      } catch (err) {
+        outcomes.set(id, 'failed');
+        settleAfterError(env, id, err);
+        // Bad usage (an agent that is not installed) stops everything; anything else fails
+        // only this track.
+        if (err instanceof UsageError) fatal ??= err;
+      } finally {
+        active.delete(id);
+        wake();
+      }
+    });
+  };
+  const offer = (id: string, onReady: (trackId: string) => Promise<void>) => {
+    offered.add(id);
+    active.add(id);
+    void queue.add(async () => {
+      try {
+        await onReady(id);
+      } catch (err) {
+        if (err instanceof UsageError) fatal ??= err;
+        else env.report(id, `merge error: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        active.delete(id);
+        wake();
+      }
+    });
+  };
   let repasses = 0;
   while (!ctx.signal.aborted && !fatal) {
     const rows = store.listTracks();
-    const state = new Map(rows.map((r) => [r.id, r.state]));
-    // A track blocked or unblocked in this pass changes what its dependents may do.
-    let changed = false;
-    for (const t of selected(rows)) {
-      // Ready tracks left by an earlier run (or a crash before they reached the queue).
-      if (t.state === 'ready' && opts.onReady && !active.has(t.id) && !offered.has(t.id)) {
-        offered.add(t.id);
-        active.add(t.id);
-        const onReady = opts.onReady;
-        void queue.add(async () => {
-          try {
-            await onReady(t.id);
-          } catch (err) {
-            if (err instanceof UsageError) fatal ??= err;
-            else env.report(t.id, `merge error: ${err instanceof Error ? err.message : String(err)}`);
-          } finally {
-            active.delete(t.id);
-            wake();
-          }
-        });
-        continue;
+    // What to do is decided in src/flow/schedule.ts; each decision is a compare-and-swap here.
+    const pass = schedulePass({ tracks: selected(rows), states: new Map(rows.map((r) => [r.id, r.state])), active, offered, merging: opts.onReady !== undefined });
+    for (const d of pass.decisions) {
+      if (d.kind === 'offer') offer(d.id, opts.onReady!);
+      else if (d.kind === 'block') {
+        if (claim(env, d.id, 'blocked', d.from, d.reason)) env.report(d.id, `blocked: ${d.reason}`);
+      } else if (d.kind === 'unblock') {
+        if (claim(env, d.id, 'planned', 'blocked', null)) env.report(d.id, 'unblocked: no dependency is a dead end any more');
+      } else if (!d.claim || claim(env, d.id, 'queued', 'planned')) {
+        // (Another implement process may claim it first: then it is theirs.)
+        start(d.id);
       }
-      if (active.has(t.id) || !(WAITING.includes(t.state) || t.state === 'blocked')) continue;
-      const deadDep = t.dependsOn.find((d) => DEAD_ENDS.includes(state.get(d)!));
-      if (deadDep) {
-        if (t.state !== 'interrupted' && t.state !== 'blocked') {
-          const reason = `dependency ${deadDep} is ${state.get(deadDep)}`;
-          if (claim(env, t.id, 'blocked', t.state, reason)) {
-            env.report(t.id, `blocked: ${reason}`);
-            state.set(t.id, 'blocked');
-            changed = true;
-          }
-        }
-        continue;
-      }
-      // Blocked by a dependency that is no longer a dead end (retried, or merged by hand):
-      // back to waiting for its dependencies like any planned track.
-      if (t.state === 'blocked') {
-        if (claim(env, t.id, 'planned', 'blocked', null)) {
-          env.report(t.id, 'unblocked: no dependency is a dead end any more');
-          state.set(t.id, 'planned');
-          changed = true;
-        }
-        continue;
-      }
-      if (!t.dependsOn.every((d) => state.get(d) === 'merged')) continue;
-      // Another implement process may take it first: then it is theirs.
-      if (t.state === 'planned' && !claim(env, t.id, 'queued', 'planned')) continue;
-      env.report(t.id, 'queued');
-      active.add(t.id);
-      void queue.add(async () => {
-        try {
-          if (ctx.signal.aborted) return;
-          const outcome = await runTrack(env, t.id, opts.agent, opts.base);
-          outcomes.set(t.id, outcome);
-          if (outcome === 'ready' && opts.onReady) {
-            offered.add(t.id);
-            await opts.onReady(t.id);
-          }
-        } catch (err) {
-          outcomes.set(t.id, 'failed');
-          settleAfterError(env, t.id, err);
-          // Bad usage (an agent that is not installed) stops everything; anything else fails
-          // only this track.
-          if (err instanceof UsageError) fatal ??= err;
-        } finally {
-          active.delete(t.id);
-          wake();
-        }
-      });
     }
+    // A track blocked or unblocked in this pass changes what its dependents may do.
+    const changed = pass.changed;
     // Look again at once: an unblocked track may start now. Passes in a row are bounded by the
     // depth of the dependency graph; the cap holds whatever state.db says.
     repasses = changed ? repasses + 1 : 0;

@@ -1,6 +1,7 @@
 // The resume decision (src/flow/resume.ts): one row per rule, each failing if its rule changes.
 import { describe, expect, it } from 'vitest';
-import { decideAfterFailure, decideResume, type ResumeFacts, type RunFacts } from '../../src/flow/resume.js';
+import { decideResume, type ResumeFacts, type RunFacts } from '../../src/flow/resume.js';
+import { decideAfterFailure } from '../../src/flow/attempts.js';
 
 const run = (over: Partial<RunFacts> = {}): RunFacts => ({ attempt: 2, state: 'interrupted', started: null, exited: null, ...over });
 const facts = (over: Partial<ResumeFacts> = {}): ResumeFacts => ({ trackAttempt: 2, last: null, pending: null, head: 'h0', interruptedValidating: false, ...over });

@@ -1,0 +1,74 @@
+// The attempts policy: after an attempt, another one with feedback or the end of the track;
+// after a setback in the merge queue (a conflict, checks failing on the rebased head), back to
+// the agent with feedback, conflicted, or failed; and what a retry resets. One rule for "may
+// this track try again", used by the track loop, the merge queue and retry. Pure.
+
+/** Whether a track that used `attempt` of `maxAttempts` may run its agent again. */
+export function mayTryAgain(attempt: number, maxAttempts: number): boolean {
+  return attempt < maxAttempts;
+}
+
+export type AfterFailure =
+  | { kind: 'retry'; attempt: number; feedback: string }
+  | { kind: 'fail'; reason: string }
+  /** The attempt was cut short before its agent finished: it runs again, using up nothing. */
+  | { kind: 'again'; attempt: number; feedback: string | null };
+
+/**
+ * After an attempt failed (its agent, or the checks of its work): the next attempt with the
+ * failure as feedback, or the end of the track when none remain. An attempt whose agent never
+ * finished (its work was validated after an interruption) runs again with its own feedback.
+ */
+export function decideAfterFailure(input: {
+  attempt: number;
+  maxAttempts: number;
+  finished: boolean;
+  failure: string;
+  feedback: string;
+  replacedFeedback: string | null;
+}): AfterFailure {
+  if (!input.finished) return { kind: 'again', attempt: input.attempt, feedback: input.replacedFeedback };
+  if (!mayTryAgain(input.attempt, input.maxAttempts)) return { kind: 'fail', reason: `out of attempts (${input.maxAttempts}); last: ${input.failure}` };
+  return { kind: 'retry', attempt: input.attempt + 1, feedback: input.feedback };
+}
+
+export type MergeSetback =
+  | { kind: 'conflict'; paths: readonly string[] }
+  /** The checks failed on the candidate (locally or on the forge), or changed tracked files. */
+  | { kind: 'checks'; feedback: string; reason: string };
+
+export type AfterSetback =
+  /** Back to its agent: queued as attempt `attempt`, with this feedback. */
+  | { kind: 'requeue'; attempt: number; feedback: string; reason: string }
+  | { kind: 'conflicted'; reason: string; paths: readonly string[] }
+  | { kind: 'fail'; reason: string };
+
+export function decideMergeSetback(
+  setback: MergeSetback,
+  policy: { attempt: number; maxAttempts: number; onConflict: 'fail' | 'agent'; target: string },
+): AfterSetback {
+  const again = mayTryAgain(policy.attempt, policy.maxAttempts);
+  if (setback.kind === 'conflict') {
+    const reason = `conflicts with ${policy.target} in ${setback.paths.join(', ') || '(unknown paths)'}`;
+    if (policy.onConflict === 'agent' && again) {
+      const feedback = `Rebasing onto ${policy.target} conflicted in: ${setback.paths.join(', ')}.\nRebase your branch onto ${policy.target} (git rebase ${policy.target}), resolve the conflicts keeping both changes' intent, and commit.`;
+      return { kind: 'requeue', attempt: policy.attempt + 1, feedback, reason };
+    }
+    return { kind: 'conflicted', reason, paths: setback.paths };
+  }
+  if (!again) return { kind: 'fail', reason: 'checks failed on the merged result and no attempts remain' };
+  return { kind: 'requeue', attempt: policy.attempt + 1, feedback: `After rebasing onto ${policy.target}: ${setback.feedback}`, reason: setback.reason };
+}
+
+/**
+ * What a retry of a failed or conflicted track resets (a fresh set of attempts: the counter
+ * goes to 0, the next attempt is 1) and what its agent is told.
+ */
+export function decideRetry(track: { state: 'failed' | 'conflicted'; reason: string | null; lastFeedback: string | null }): { attempt: 0; feedback: string } {
+  const why = (track.reason ?? 'no reason was recorded').replace(/\.$/, '');
+  const feedback =
+    track.state === 'conflicted'
+      ? `Merging this track stopped: it ${why}.\nRebase your branch onto the target branch ($YM_TARGET: git rebase "$YM_TARGET"), resolve the conflicts keeping both changes' intent, and commit.`
+      : `This track failed before it was retried: ${why}.\n${track.lastFeedback ? `\n${track.lastFeedback}\n\n` : ''}Fix what made it fail, and commit.`;
+  return { attempt: 0, feedback };
+}
