@@ -12,6 +12,11 @@ export interface CheckoutStatus {
   dirty: string[];
   /** Those of `dirty` that git tracks (changed, renamed, unmerged): not the untracked files. */
   tracked: string[];
+  /**
+   * Those of `dirty` that are not in the index (and not ignored). A path can be in both lists:
+   * in HEAD, deleted from the index, and present as a file.
+   */
+  untracked: string[];
 }
 
 /** Above this many paths, one unlimited status is cheaper than a long argument list. */
@@ -37,6 +42,7 @@ export async function checkoutStatus(
     const wanted = new Set(paths);
     status.dirty = status.dirty.filter((f) => isAtOrUnder(f, wanted));
     status.tracked = status.tracked.filter((f) => isAtOrUnder(f, wanted));
+    status.untracked = status.untracked.filter((f) => isAtOrUnder(f, wanted));
   }
   return status;
 }
@@ -51,7 +57,13 @@ export function isAtOrUnder(file: string, paths: ReadonlySet<string>): boolean {
 
 /** Parses `git status --porcelain=v2 --branch -z`. */
 export function parseStatusV2(out: string): CheckoutStatus {
-  const status: CheckoutStatus = { head: null, branch: null, dirty: [], tracked: [] };
+  const status: CheckoutStatus = {
+    head: null,
+    branch: null,
+    dirty: [],
+    tracked: [],
+    untracked: [],
+  };
   const fields = out.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
@@ -69,9 +81,9 @@ export function parseStatusV2(out: string): CheckoutStatus {
       const orig = fields[++i];
       if (orig) status.tracked.push(orig);
     } else if (f.startsWith('u ')) status.tracked.push(after(f, 10));
-    else if (f.startsWith('? ')) status.dirty.push(f.slice(2));
+    else if (f.startsWith('? ')) status.untracked.push(f.slice(2));
   }
-  status.dirty.unshift(...status.tracked);
+  status.dirty = [...status.tracked, ...status.untracked];
   return status;
 }
 

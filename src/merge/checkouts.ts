@@ -1,12 +1,15 @@
 // The user's own checkouts that have the target branch checked out. Moving the target ref under
 // them would make their files look like changes, so after landing they are fast-forwarded with
 // a two-way merge that keeps their uncommitted work (`git read-tree -m -u old new`), and a
-// checkout whose uncommitted changes touch the incoming files blocks the landing instead.
+// checkout whose uncommitted changes touch the incoming files blocks the landing instead. An
+// untracked file whose bytes git already holds (what lands there, or the track docs yardmaster
+// copied from the checkout) is no change of the user's: it is replaced (untracked-copies.ts).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Git } from '../git/git.js';
 import { checkoutStatus, isAtOrUnder } from '../git/status.js';
 import { listWorktrees } from '../git/worktrees.js';
+import { replaceableCopies, withCopiesAside } from './untracked-copies.js';
 
 export interface CheckoutPlan {
   /** Checkouts to fast-forward after landing. */
@@ -72,7 +75,11 @@ export async function planCheckouts(git: Git, target: string, oldSha: string, ne
       plan.update.push(path);
       if (plan.blocked || (status.dirty.length === 0 && changed === null)) continue;
       changed ??= new Set((await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha])).split('\0').filter(Boolean));
-      const overlap = [...status.dirty.filter((f) => isAtOrUnder(f, changed!)), ...shadowingFiles(path, changed)];
+      const dirty = status.dirty.filter((f) => isAtOrUnder(f, changed!));
+      // Only files git knows nothing of (a path also staged one way or another is a change).
+      const tracked = new Set(status.tracked);
+      const copies = new Set(await replaceableCopies(git, path, newSha, status.untracked.filter((f) => !tracked.has(f) && isAtOrUnder(f, changed!))));
+      const overlap = [...dirty.filter((f) => !copies.has(f)), ...shadowingFiles(path, changed)];
       if (overlap.length) plan.blocked = { path, files: overlap };
     }
     return plan;
@@ -97,7 +104,16 @@ function shadowingFiles(root: string, changed: ReadonlySet<string>): string[] {
   return [...found];
 }
 
-/** Brings the files of a checkout on the target from `oldSha` to `newSha`, keeping local changes. */
+/**
+ * Brings the files of a checkout on the target from `oldSha` to `newSha`, keeping local changes.
+ * git refuses when an untracked file stands where a file arrives; if those are copies of what git
+ * holds (planCheckouts let them through), they are replaced, else the checkout stays as it was.
+ */
 export async function fastForwardCheckout(git: Git, path: string, oldSha: string, newSha: string): Promise<boolean> {
-  return git.ok(['read-tree', '-m', '-u', oldSha, newSha], { cwd: path });
+  const update = () => git.ok(['read-tree', '-m', '-u', oldSha, newSha], { cwd: path });
+  if (await update()) return true;
+  const changed = (await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha])).split('\0').filter(Boolean);
+  // Not in the index: the target ref moved before, so a file new in `newSha` shows as deleted too.
+  const { untracked } = await checkoutStatus(git, path, changed);
+  return withCopiesAside(git, path, newSha, untracked, update);
 }

@@ -1,10 +1,12 @@
 // A track's branch must carry its docs (spec.md, plan.md, track.json) so the agent can read and
 // tick them there. When the target does not have them yet (not committed), they are copied from
-// the main checkout and committed as the branch's first commit.
+// the main checkout and committed as the branch's first commit. A ref names that commit: the
+// copies left untracked in the checkout are yardmaster's, and the landing may replace them.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { WorkFailedError } from '../core/errors.js';
 import { trackDocsPath } from '../tracks/files.js';
+import { trackDocsRef } from '../tracks/paths.js';
 import type { RunEnv } from './env.js';
 import { trailerArgs } from './commit.js';
 
@@ -26,4 +28,6 @@ export async function ensureTrackDocs(env: RunEnv, trackId: string, worktree: st
   await env.git(['commit', '--quiet', '--no-verify', '-m', `chore(yardmaster): add track ${trackId}`, ...trailerArgs(trackId)], {
     cwd: worktree,
   });
+  const docsCommit = await env.git(['rev-parse', 'HEAD'], { cwd: worktree });
+  await env.git(['update-ref', '-m', `yardmaster: docs of ${trackId}`, trackDocsRef(trackId), docsCommit]);
 }

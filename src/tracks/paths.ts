@@ -12,3 +12,12 @@ export function trackDocsPath(id: string): string {
 export function archivedDocsPath(id: string): string {
   return `${DOCS_DIR}/archive/${id}`;
 }
+
+/**
+ * `refs/yardmaster/docs/<id>`: the commit in which yardmaster copied a track's docs from the
+ * user's checkout onto its branch. It tells the checkout's untracked copies (which are not the
+ * user's changes) from edited ones, and keeps those bytes in git.
+ */
+export function trackDocsRef(id: string): string {
+  return `refs/yardmaster/docs/${id}`;
+}

@@ -18,6 +18,23 @@ export interface ForgeCliEnv {
 
 /** `forgeConfig` is merged into both the github and the gitlab sections (e.g. requestTimeoutSec). */
 export async function readyTrackOnForge(token: string, forgeConfig: Record<string, unknown> = {}): Promise<ForgeCliEnv> {
+  const env = await trackOnForge(token, forgeConfig);
+  const implement = await env.ym(['implement', '--no-merge', '--yes']);
+  expect(implement.code, implement.stdout + implement.stderr).toBe(0);
+  const status = JSON.parse((await env.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
+  expect(status.tracks.find((t) => t.id === 'greet')?.state).toBe('ready');
+  return env;
+}
+
+export interface TrackOnForgeOptions {
+  /** false: the docs `new-track` wrote stay untracked in the checkout (everything else is committed). */
+  commitDocs?: boolean;
+  /** Merged over the generated yardmaster.json (e.g. `merge: { provider: 'github' }`). */
+  config?: Record<string, unknown>;
+}
+
+/** The repository of readyTrackOnForge with its track "greet" planned, before `implement`. */
+export async function trackOnForge(token: string, forgeConfig: Record<string, unknown> = {}, opts: TrackOnForgeOptions = {}): Promise<ForgeCliEnv> {
   const repo = makeRepo();
   const forge = await FakeForge.start({ token, root: repo.root, env: repo.env });
   const ym = (args: string[], env: Record<string, string | undefined> = {}) =>
@@ -30,18 +47,18 @@ export async function readyTrackOnForge(token: string, forgeConfig: Record<strin
     agent: 'scripted',
     github: { owner: forge.github.owner, repo: forge.github.repo, baseUrl: forge.githubUrl, ...wait },
     gitlab: { host: forge.gitlabHost, project: forge.gitlab.project, ...wait },
+    ...opts.config,
   });
   repo.write('yardmaster.json', `${JSON.stringify(config, null, 2)}\n`);
   const track = await ym(['new-track', 'Add a greeting', '--id', 'greet', '--yes']);
   expect(track.code, track.stderr).toBe(0);
   repo.write('greeting.txt', 'hello\n');
-  repo.commit('set up yardmaster');
+  if (opts.commitDocs === false) {
+    repo.git(['add', '--all', '--', '.', ':(exclude)yardmaster/tracks']);
+    repo.git(['commit', '-q', '-m', 'set up yardmaster']);
+  } else repo.commit('set up yardmaster');
   repo.git(['remote', 'add', 'origin', forge.bare.url]);
   repo.git(['push', '-q', 'origin', 'main']);
-  const implement = await ym(['implement', '--no-merge', '--yes']);
-  expect(implement.code, implement.stdout + implement.stderr).toBe(0);
-  const status = JSON.parse((await ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
-  expect(status.tracks.find((t) => t.id === 'greet')?.state).toBe('ready');
   return { repo, forge, ym, cleanup: async () => { await forge.close(); repo.cleanup(); forge.assertNoFaults(); } };
 }
 

@@ -88,7 +88,7 @@ describe('checkoutStatus', () => {
     repo = makeRepo({ files: { 'a.txt': 'a\n', 'b.txt': 'b\n', 'c d.txt': 'c\n' } });
     const git = gitFor(repo);
     const head = repo.git(['rev-parse', 'HEAD']).trim();
-    expect(await checkoutStatus(git, repo.dir)).toEqual({ head, branch: 'main', dirty: [], tracked: [] });
+    expect(await checkoutStatus(git, repo.dir)).toEqual({ head, branch: 'main', dirty: [], tracked: [], untracked: [] });
     repo.write('a.txt', 'changed\n');
     repo.write('new dir/deep/n.txt', 'n\n');
     repo.write('c d.txt', 'changed\n');
