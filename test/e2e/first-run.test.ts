@@ -39,6 +39,9 @@ describe('first real run', () => {
 
   it('a plan.md the user edited in the checkout still holds the landing: exit 1, says what to do, nothing lost', async () => {
     run = await firstRunProject();
+    const validated = await run.ym(['implement', '--no-merge', '--yes']);
+    expect(validated.code, validated.stdout + validated.stderr).toBe(0);
+    // Edited after its branch took the copy: the file in the checkout is the user's now.
     const edited = `${run.repo.read('yardmaster/tracks/titlecase/plan.md')}\n- [ ] 1.3 My own note\n`;
     run.repo.write('yardmaster/tracks/titlecase/plan.md', edited);
     const r = await run.ym(['implement', '--yes']);
