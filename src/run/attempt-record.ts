@@ -38,10 +38,15 @@ export function runFacts(run: RunRow, events: readonly EventRow[]): RunFacts {
 export function resumeFacts(store: StateStore, trackId: string, opts: { worktree: string | null; interruptedValidating: boolean }): ResumeFacts {
   const track = store.getTrack(trackId);
   const events = store.listEvents({ trackId });
-  const last = store.listRuns(trackId).reduce<RunRow | null>((a, r) => (a === null || r.id > a.id ? r : a), null);
+  const attempt = Math.max(1, track?.attempt ?? 0);
+  const runs = store.listRuns(trackId).sort((a, b) => b.id - a.id);
+  // The run in which the current attempt's agent started: a later run of the same attempt may
+  // only have validated its work (and been interrupted in turn) without starting an agent.
+  const facts = runs.filter((r) => r.attempt === attempt).map((r) => runFacts(r, events));
+  const last = facts.find((f) => f.started) ?? (runs[0] ? runFacts(runs[0], events) : null);
   return {
     trackAttempt: track?.attempt ?? 0,
-    last: last ? runFacts(last, events) : null,
+    last,
     pending: pendingFeedbackIn(events),
     head: opts.worktree && existsSync(opts.worktree) ? headOf(opts.worktree) : null,
     interruptedValidating: opts.interruptedValidating,

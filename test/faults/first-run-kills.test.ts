@@ -27,20 +27,30 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** `ym implement` in its own process, SIGKILLed (the process alone, as kill -9 does) after `ms`. */
-function implementKilledAfter(run: FirstRun, ms: number): Promise<{ killed: boolean; code: number | null }> {
+/**
+ * `ym implement` in its own process, SIGKILLed (the process alone, as kill -9 does) `extraMs`
+ * after it printed its `line`-th progress line: random moments spread over the whole run (a
+ * kill on a timer alone lands mostly in start-up and recovery), each run getting further.
+ */
+function implementKilledAt(run: FirstRun, line: number, extraMs: number): Promise<{ killed: boolean; code: number | null; out: string }> {
   const child = spawn(process.execPath, [CLI_BIN, '--cwd', run.repo.dir, 'implement', '--yes', '--plain'], {
     env: { ...run.env, CI: 'true', NO_COLOR: '1' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
+  let lines = 0;
+  let timer: NodeJS.Timeout | undefined;
   let killed = false;
-  const timer = setTimeout(() => {
-    killed = child.kill('SIGKILL');
-  }, ms);
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    lines += b.toString().split('\n').length - 1;
+    if (lines >= line && !timer) timer = setTimeout(() => (killed = child.kill('SIGKILL')), extraMs);
+  });
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   return new Promise((resolve) =>
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ killed: killed && code === null, code });
+      resolve({ killed: killed && code === null, code, out });
     }),
   );
 }
@@ -58,21 +68,25 @@ describe('first real run under kill -9', () => {
     const run = await firstRunProject({ attempts: 2, botSleepSec: 0.4 });
     runs.push(run);
     const random = seeded(SEED);
-    const delays: number[] = [];
+    const moments: string[] = [];
     let kills = 0;
-    for (let i = 0; kills < 10 && i < 40; i++) {
-      const ms = Math.round(150 + random() * 1350);
-      delays.push(ms);
-      if ((await implementKilledAfter(run, ms)).killed) kills++;
+    for (let i = 0; kills < 10 && i < 60; i++) {
+      const line = 1 + Math.floor(random() * 10);
+      const extra = Math.round(random() * 400);
+      moments.push(`${line}+${extra}ms`);
+      if ((await implementKilledAt(run, line, extra)).killed) kills++;
     }
-    expect(kills, `killed after ${delays.join(', ')} ms`).toBeGreaterThanOrEqual(10);
+    const delays = moments;
+    expect(kills, `killed at ${moments.join(', ')}`).toBeGreaterThanOrEqual(10);
     const last = await run.ym(['implement', '--yes']);
-    expect(last.code, `killed after ${delays.join(', ')} ms\n${last.stdout}${last.stderr}`).toBe(0);
+    expect(last.code, `killed at ${delays.join(', ')}\n${last.stdout}${last.stderr}`).toBe(0);
     await expectFirstRunLanded(run);
     const states = await trackStates(run);
     expect(Object.keys(states).filter((id) => states[id]!.state === 'merged').sort()).toEqual([...FIRST_RUN_TRACKS].sort());
-    // The target holds the same files as after the uninterrupted run.
-    expect(run.repo.git(['rev-parse', 'main^{tree}'])).toBe(calm.repo.git(['rev-parse', 'main^{tree}']));
+    // The target holds the same files as after the uninterrupted run
+    // (yardmaster.json names each project's own agent log, track.json its creation time.)
+    const files = (r: FirstRun) => r.repo.git(['ls-tree', '-r', 'main']).split('\n').filter((l) => !/(yardmaster\.json|track\.json)$/.test(l));
+    expect(files(run), `killed at ${delays.join(', ')}`).toEqual(files(calm));
     // The feedback-fixed track: its fixing attempt had the feedback, and no attempt that ran
     // without it came after one that had it.
     const slug = run.bot().filter((b) => b.event === 'start' && b.track === 'slugify');
