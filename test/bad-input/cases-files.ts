@@ -13,7 +13,13 @@ const from = (name: string, text: string, message: RegExp, rel = 'plan.yaml'): B
   message,
 });
 const trackJson = (edit: (t: Record<string, unknown>) => void) => (s: Sandbox) => s.editJson('yardmaster/tracks/alpha/track.json', edit);
+/** A broken plan.md under the strict level (by default plan-complete only warns). */
+const strictPlan = (s: Sandbox) => {
+  s.editJson('yardmaster.json', (c) => (c.builtinChecks = { planComplete: 'fail' }));
+  s.git(['commit', '-q', '-am', 'strict plan-complete']);
+};
 const planMd = (text: string) => (s: Sandbox) => {
+  strictPlan(s);
   s.write('yardmaster/tracks/alpha/plan.md', text);
   s.git(['switch', '-q', '-c', 'ym/alpha']);
   s.git(['commit', '-q', '-am', 'edit the plan']);
@@ -93,6 +99,7 @@ export const FILE_CASES: BadInputCase[] = [
     name: 'plan.md: missing on the branch',
     base: 'files-only',
     setup: (s) => {
+      strictPlan(s);
       s.git(['switch', '-q', '-c', 'ym/alpha']);
       s.git(['rm', '-q', 'yardmaster/tracks/alpha/plan.md']);
       s.git(['commit', '-q', '-m', 'drop the plan']);
