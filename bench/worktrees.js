@@ -4,7 +4,7 @@
 //   (b) a fresh worktree through yardmaster vs raw `git worktree add -b` (budget 1.1x).
 //
 // Both yardmaster sides run yardmaster's own code, not a copy of its git commands: the bench
-// bundles `provisionWorktree` (src/run/provision.ts) with esbuild into a temporary module and
+// bundles `provisionWorktree` (src/worktrees/provision.ts) with esbuild into a temporary module and
 // calls it in this process, with a real Context, config and state.db, exactly as `implement`
 // does. It times only the provisioning step, not a whole `ym implement --no-merge`: a run adds
 // node start-up, the agent, its commit and the checks, which bench/orchestration.js measures;
@@ -218,8 +218,8 @@ async function loadYardmaster(dir) {
   await build({
     stdin: {
       contents: [
-        "export { provisionWorktree } from './run/provision.ts';",
-        "export { createRunEnv } from './run/env.ts';",
+        "export { provisionWorktree } from './worktrees/provision.ts';",
+        "export { createRunEnv } from './runtime/env.ts';",
         "export { createContext } from './cli/runner.ts';",
         "export { runProcess } from './proc/run.ts';",
       ].join('\n'),

@@ -10,7 +10,7 @@ import { createGit } from '../git/git.js';
 import { createContext } from '../cli/runner.js';
 import { setup } from '../setup/setup.js';
 import { plan } from '../planning/plan.js';
-import { implement } from '../run/implement.js';
+import { implement } from '../engine/implement.js';
 import { trackDocsPath } from '../tracks/files.js';
 import { DEMO_FILES, DEMO_TRACKS } from './project.js';
 

@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkIntegrity } from '../state/db.js';
 import { isActive } from '../state/lifecycle.js';
-import type { RunEnv } from '../run/env.js';
-import { branchFor } from '../run/env.js';
-import { isAliveHere } from '../run/provision.js';
-import { STALE_AFTER_MS } from '../run/recover.js';
+import type { RunEnv } from '../runtime/env.js';
+import { branchFor } from '../runtime/env.js';
+import { MERGE_LOCK, isAliveHere } from '../runtime/leases.js';
+import { STALE_AFTER_MS } from '../engine/recover.js';
 import { abortOperation, dirtyFiles, listWorktrees, operationInProgress } from '../git/worktrees.js';
 import { readTrackFiles } from '../tracks/files.js';
 
@@ -55,19 +55,19 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
       subject: run.trackId,
       detail: `run ${run.id} is recorded as running, but its process (${run.leasePid ?? '?'} on ${run.leaseHost ?? '?'}) is gone or silent`,
       fix: async () => {
-        const { recoverInterrupted } = await import('../run/recover.js');
+        const { recoverInterrupted } = await import('../engine/recover.js');
         const ids = await recoverInterrupted(env);
         return `marked interrupted: ${ids.join(', ') || run.trackId}; \`ym implement\` resumes it`;
       },
     });
   }
-  const lock = store.getLock('merge-queue');
+  const lock = store.getLock(MERGE_LOCK.name);
   if (lock && (!isAliveHere(lock.pid, lock.host) || Date.parse(lock.heartbeatAt) < cutoff)) {
     findings.push({
       kind: 'lease',
       subject: 'merge queue',
       detail: `the merge lock is held by ${lock.holder}, which is gone`,
-      fix: async () => (store.releaseLock('merge-queue', lock.holder) ? 'released' : 'already released'),
+      fix: async () => (store.releaseLock(MERGE_LOCK.name, lock.holder) ? 'released' : 'already released'),
     });
   }
   const worktrees = await listWorktrees(git);

@@ -1,8 +1,8 @@
 // `doctor [--fix]`: checks state.db against git and the filesystem, and repairs what is safe.
 import type { Context } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../core/errors.js';
-import { createRunEnv } from '../run/env.js';
-import { plainReporter } from '../run/reporter.js';
+import { createRunEnv } from '../runtime/env.js';
+import { plainReporter } from '../runtime/reporter.js';
 import { diagnose } from './checks.js';
 
 export async function doctor(opts: { fix: boolean }, ctx: Context): Promise<ExitCodeValue> {

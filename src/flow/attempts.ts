@@ -39,25 +39,25 @@ export type MergeSetback =
 
 export type AfterSetback =
   /** Back to its agent: queued as attempt `attempt`, with this feedback. */
-  | { kind: 'requeue'; attempt: number; feedback: string; reason: string }
+  | { kind: 'requeue'; cause: 'conflict' | 'checks'; attempt: number; feedback: string; reason: string }
   | { kind: 'conflicted'; reason: string; paths: readonly string[] }
   | { kind: 'fail'; reason: string };
 
 export function decideMergeSetback(
   setback: MergeSetback,
-  policy: { attempt: number; maxAttempts: number; onConflict: 'fail' | 'agent'; target: string },
+  policy: { attempt: number; maxAttempts: number; onConflict: 'mark' | 'agent'; target: string },
 ): AfterSetback {
   const again = mayTryAgain(policy.attempt, policy.maxAttempts);
   if (setback.kind === 'conflict') {
     const reason = `conflicts with ${policy.target} in ${setback.paths.join(', ') || '(unknown paths)'}`;
     if (policy.onConflict === 'agent' && again) {
       const feedback = `Rebasing onto ${policy.target} conflicted in: ${setback.paths.join(', ')}.\nRebase your branch onto ${policy.target} (git rebase ${policy.target}), resolve the conflicts keeping both changes' intent, and commit.`;
-      return { kind: 'requeue', attempt: policy.attempt + 1, feedback, reason };
+      return { kind: 'requeue', cause: 'conflict', attempt: policy.attempt + 1, feedback, reason };
     }
     return { kind: 'conflicted', reason, paths: setback.paths };
   }
   if (!again) return { kind: 'fail', reason: 'checks failed on the merged result and no attempts remain' };
-  return { kind: 'requeue', attempt: policy.attempt + 1, feedback: `After rebasing onto ${policy.target}: ${setback.feedback}`, reason: setback.reason };
+  return { kind: 'requeue', cause: 'checks', attempt: policy.attempt + 1, feedback: `After rebasing onto ${policy.target}: ${setback.feedback}`, reason: setback.reason };
 }
 
 /**

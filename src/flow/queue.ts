@@ -1,6 +1,6 @@
 // The merge queue's decisions: which queued track goes next, and what each step's result
 // means for it (land, rebuild on the new target, give its turn back, wait for the user, back to
-// its agent, conflicted, failed). The queue's runner (src/merge/queue.ts) does the steps and
+// its agent, conflicted, failed). The queue's runner (src/engine/merge-queue.ts) does the steps and
 // applies these. Pure.
 import type { TrackState } from '../state/lifecycle.js';
 import { decideMergeSetback, type AfterSetback } from './attempts.js';
@@ -71,7 +71,7 @@ export type MergeDecision =
 export interface MergePolicy {
   attempt: number;
   maxAttempts: number;
-  onConflict: 'fail' | 'agent';
+  onConflict: 'mark' | 'agent';
   target: string;
   /** Which try at this track this was in the current turn (1-based), and the most allowed. */
   loop: number;

@@ -5,9 +5,9 @@
 import type { Context } from '../context.js';
 import { ExitCode, UsageError, WorkFailedError, type ExitCodeValue } from '../core/errors.js';
 import { killTree } from '../proc/run.js';
-import { isAliveHere } from '../run/provision.js';
-import { STALE_AFTER_MS } from '../run/recover.js';
-import { sleep } from '../run/sleep.js';
+import { isAliveHere } from '../runtime/leases.js';
+import { STALE_AFTER_MS } from '../engine/recover.js';
+import { sleep } from '../runtime/sleep.js';
 import { isActive } from '../state/lifecycle.js';
 import type { TrackRow } from '../state/rows.js';
 import type { StateStore } from '../state/store.js';

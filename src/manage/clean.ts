@@ -8,7 +8,7 @@ import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 import { requireConfig } from '../config/require.js';
 import { dirtyFiles, listWorktrees, operationInProgress, refExists } from '../git/worktrees.js';
 import { lastMergeRecord, SQUASHED_REFS } from '../merge/record.js';
-import { branchFor, createRunEnv, type RunEnv } from '../run/env.js';
+import { branchFor, createRunEnv, type RunEnv } from '../runtime/env.js';
 import type { TrackRow } from '../state/rows.js';
 import { renderClean } from './clean-render.js';
 

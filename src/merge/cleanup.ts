@@ -1,7 +1,7 @@
 // After a track merged: the remote branch goes (forges), the local branch goes (merge.deleteBranch),
 // and the worktree is kept detached for the pool (worktrees.reuse) or removed when clean.
-import type { RunEnv } from '../run/env.js';
-import { branchFor } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
+import { branchFor } from '../runtime/env.js';
 import { dirtyFiles } from '../git/worktrees.js';
 import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { countTasks, parsePlan } from '../core/plan-md.js';
-import type { RunEnv } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
 import type { TrackRow } from '../state/rows.js';
 import { trackDocsPath } from '../tracks/files.js';
 

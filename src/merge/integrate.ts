@@ -3,7 +3,7 @@
 // aborts cleanly and names the conflicting paths.
 import type { Git } from '../git/git.js';
 import { abortOperation, dirtyFiles, operationInProgress } from '../git/worktrees.js';
-import { trailerArgs } from '../run/commit.js';
+import { trailerArgs } from '../git/track-commits.js';
 
 export type Candidate =
   /** `branchHead`: the track branch as it went into `sha` (for rebase, `sha` itself). */

@@ -9,7 +9,7 @@ import { UsageError, WorkFailedError } from '../core/errors.js';
 import { allTasks, parsePlan, setTaskMarker } from '../core/plan-md.js';
 import type { Git } from '../git/git.js';
 import { listWorktrees } from '../git/worktrees.js';
-import type { RunEnv } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
 import { docsPaths, REVERT_TRAILER } from './history.js';
 import type { RevertJob } from './job.js';
 import type { RevertTarget } from './select.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runChecks } from '../checks/run.js';
 import { InterruptedError, WorkFailedError } from '../core/errors.js';
 import { fastForwardCheckout, planCheckouts } from '../merge/checkouts.js';
-import type { RunEnv } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
 import type { VcsProvider } from '../vcs/types.js';
 import type { RevertJob } from './job.js';
 

@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { parsePlan, type Plan } from '../core/plan-md.js';
 import { readBlobs } from '../git/plans.js';
 import { lastMergeRecord } from '../merge/record.js';
-import type { RunEnv } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
 import type { TrackRow } from '../state/rows.js';
 import { docsPaths, readTrackHistory } from './history.js';
 import type { RevertJob } from './job.js';

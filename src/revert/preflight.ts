@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { listWorktrees, operationInProgress } from '../git/worktrees.js';
-import type { RunEnv } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
 
 export async function assertCheckoutsReady(env: RunEnv, files: readonly string[]): Promise<void> {
   const { git, config, repo } = env;

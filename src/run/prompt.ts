@@ -6,7 +6,7 @@ import { renderTemplate } from '../setup/templates.js';
 import { readContextDocs } from '../planning/context-docs.js';
 import { trackDocsPath } from '../tracks/files.js';
 import type { TrackRow } from '../state/rows.js';
-import { branchFor, type RunEnv } from './env.js';
+import { branchFor, type RunEnv } from '../runtime/env.js';
 
 export interface PromptInput {
   track: TrackRow;

@@ -2,7 +2,7 @@
 // check that never starts, and the overall limit. Waiting stops at once on Ctrl-C.
 import { systemClock, type Clock } from '../core/clock.js';
 import { InterruptedError } from '../core/errors.js';
-import { sleep } from '../run/sleep.js';
+import { sleep } from '../runtime/sleep.js';
 
 export interface WaitConfig {
   pollIntervalSec: number;

@@ -5,7 +5,7 @@
 import { systemClock } from '../core/clock.js';
 import type { MergeRequests } from '@gitbeaker/rest';
 import { UsageError, WorkFailedError } from '../core/errors.js';
-import { backoffMs, sleep } from '../run/sleep.js';
+import { backoffMs, sleep } from '../runtime/sleep.js';
 
 export const TOKEN_VARIABLE = 'GITLAB_TOKEN';
 

@@ -1,7 +1,7 @@
 // Picks the VcsProvider for a run. Forge clients are imported only when used, so octokit and
 // gitbeaker never load for the local provider, `--version` or `--json` reads.
 import { UsageError } from '../core/errors.js';
-import type { RunEnv } from '../run/env.js';
+import type { RunEnv } from '../runtime/env.js';
 import { LocalProvider } from './local.js';
 import type { VcsProvider } from './types.js';
 

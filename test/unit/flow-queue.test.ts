@@ -24,17 +24,17 @@ describe('nextQueueItem', () => {
 });
 
 describe('decideMergeStep', () => {
-  const policy: MergePolicy = { attempt: 1, maxAttempts: 3, onConflict: 'fail', target: 'main', loop: 1, maxLoops: 5 };
+  const policy: MergePolicy = { attempt: 1, maxAttempts: 3, onConflict: 'mark', target: 'main', loop: 1, maxLoops: 5 };
   const rows: [string, MergeStepResult, Partial<MergePolicy>, ReturnType<typeof decideMergeStep>][] = [
     ['landed: merged', { kind: 'landed' }, {}, { kind: 'merged' }],
     ['uncommitted work in its worktree fails it', { kind: 'dirty', paths: ['a.txt'] }, {}, { kind: 'fail', reason: 'its worktree has uncommitted changes: a.txt' }],
-    ['a conflict marks it conflicted (onConflict fail)', { kind: 'conflict', paths: ['x.js'] }, {}, { kind: 'conflicted', reason: 'conflicts with main in x.js', paths: ['x.js'] }],
-    ['a conflict goes back to its agent (onConflict agent, attempts left)', { kind: 'conflict', paths: ['x.js'] }, { onConflict: 'agent' }, { kind: 'requeue', attempt: 2, reason: 'conflicts with main in x.js', feedback: expect.stringContaining('git rebase main') as unknown as string }],
+    ['a conflict marks it conflicted (onConflict mark)', { kind: 'conflict', paths: ['x.js'] }, {}, { kind: 'conflicted', reason: 'conflicts with main in x.js', paths: ['x.js'] }],
+    ['a conflict goes back to its agent (onConflict agent, attempts left)', { kind: 'conflict', paths: ['x.js'] }, { onConflict: 'agent' }, { kind: 'requeue', cause: 'conflict', attempt: 2, reason: 'conflicts with main in x.js', feedback: expect.stringContaining('git rebase main') as unknown as string }],
     ['a conflict with no attempts left is conflicted even with onConflict agent', { kind: 'conflict', paths: ['x.js'] }, { onConflict: 'agent', attempt: 3 }, { kind: 'conflicted', reason: 'conflicts with main in x.js', paths: ['x.js'] }],
-    ['failing checks go back to the agent with feedback', { kind: 'checks-failed', feedback: 'test failed' }, {}, { kind: 'requeue', attempt: 2, feedback: 'After rebasing onto main: test failed', reason: 'checks failed on the rebased head' }],
+    ['failing checks go back to the agent with feedback', { kind: 'checks-failed', feedback: 'test failed' }, {}, { kind: 'requeue', cause: 'checks', attempt: 2, feedback: 'After rebasing onto main: test failed', reason: 'checks failed on the rebased head' }],
     ['failing checks with no attempts left fail it', { kind: 'checks-failed', feedback: 'x' }, { attempt: 3 }, { kind: 'fail', reason: 'checks failed on the merged result and no attempts remain' }],
-    ['the forge\'s checks failing is the same', { kind: 'forge-checks-failed', detail: 'ci red' }, {}, { kind: 'requeue', attempt: 2, feedback: 'After rebasing onto main: ci red', reason: 'checks failed on the rebased head' }],
-    ['checks that changed tracked files go back to the agent', { kind: 'checks-changed-files', paths: ['f.js'] }, {}, { kind: 'requeue', attempt: 2, feedback: expect.stringContaining('changed tracked files (f.js)') as unknown as string, reason: 'checks failed on the rebased head' }],
+    ['the forge\'s checks failing is the same', { kind: 'forge-checks-failed', detail: 'ci red' }, {}, { kind: 'requeue', cause: 'checks', attempt: 2, feedback: 'After rebasing onto main: ci red', reason: 'checks failed on the rebased head' }],
+    ['checks that changed tracked files go back to the agent', { kind: 'checks-changed-files', paths: ['f.js'] }, {}, { kind: 'requeue', cause: 'checks', attempt: 2, feedback: expect.stringContaining('changed tracked files (f.js)') as unknown as string, reason: 'checks failed on the rebased head' }],
     ['interrupted while checking: its turn is given back', { kind: 'interrupted' }, {}, { kind: 'give-back', reason: 'interrupted while checking' }],
     ['its worktree moved during the checks: given back', { kind: 'worktree-moved', head: 'abcdef1234', candidate: '1234567890' }, {}, { kind: 'give-back', reason: 'its worktree moved to abcdef12 while the checks ran on 12345678; will retry' }],
     ['the user\'s checkout holds the landing: waiting, saying what to do', { kind: 'checkout-blocked', path: '/r', files: ['p.md'] }, {}, { kind: 'waiting', reason: '/r has uncommitted changes to files this merge changes (p.md); commit or stash them, then run `ym merge`' }],

@@ -1,5 +1,5 @@
 // Retrying a track (src/manage/retry.ts) and the feedback its next agent gets
-// (pendingFeedback in src/run/track-runner.ts), on a real state.db.
+// (pendingFeedback in src/engine/track-loop.ts), on a real state.db.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateConflictError, openStateStore, type StateStore } from '../../src/state/index.js';
 import { canRetry, retryTrack } from '../../src/manage/retry.js';
 import { recordAttemptStarted } from '../../src/run/attempt-record.js';
-import { pendingFeedback } from '../../src/run/track-runner.js';
+import { pendingFeedback } from '../../src/engine/track-loop.js';
 
 let dir: string;
 let store: StateStore;

@@ -15,6 +15,6 @@ export function register(program: Command, run: CommandRunner): void {
     .option('-y, --yes', "trust the repository's commands for this run", false)
     .option('--json', 'print a JSON summary at the end', false)
     .action(async (ids: string[], opts: { concurrency?: number; agent?: string; attempts?: number; merge: boolean; plain: boolean; retry: boolean }, cmd: Command) => {
-      await run(cmd, async (ctx) => (await import('../../run/implement.js')).implement({ ids, ...opts }, ctx));
+      await run(cmd, async (ctx) => (await import('../../engine/implement.js')).implement({ ids, ...opts }, ctx));
     });
 }

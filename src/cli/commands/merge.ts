@@ -12,6 +12,6 @@ export function register(program: Command, run: CommandRunner): void {
     .option('-y, --yes', "trust the repository's checks for this run", false)
     .option('--json', 'print the results as JSON', false)
     .action(async (ids: string[], opts: { provider?: ProviderName; dryRun: boolean }, cmd: Command) => {
-      await run(cmd, async (ctx) => (await import('../../merge/merge-command.js')).merge({ ids, ...opts }, ctx));
+      await run(cmd, async (ctx) => (await import('../../engine/merge-command.js')).merge({ ids, ...opts }, ctx));
     });
 }

@@ -3,7 +3,7 @@
 import { WorkFailedError } from '../core/errors.js';
 import { withoutForgeTokens } from '../core/env.js';
 import { describeSpec } from '../config/commands.js';
-import type { RunEnv } from './env.js';
+import type { RunEnv } from '../runtime/env.js';
 
 export async function runSetupCommands(env: RunEnv, worktree: string): Promise<void> {
   for (const spec of env.config.worktrees.setup) {

@@ -7,8 +7,8 @@ import { isActive, type TrackState } from '../state/lifecycle.js';
 import { UsageError } from '../core/errors.js';
 import { StateConflictError } from '../state/errors.js';
 import { topoOrder } from '../core/graph.js';
-import type { RunEnv } from './env.js';
-import { runTrack, type TrackOutcome } from './track-runner.js';
+import type { RunEnv } from '../runtime/env.js';
+import { runTrack, type TrackOutcome } from './track-loop.js';
 import { schedulePass } from '../flow/schedule.js';
 
 

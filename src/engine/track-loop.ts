@@ -3,28 +3,25 @@
 // interrupted. Every step is a state transition (with its event) in the store.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { looseRef } from '../git/files.js';
-import { revParse } from '../git/worktrees.js';
 import { YmError } from '../core/errors.js';
 import type { AgentDefinition } from '../agents/registry.js';
-import { runChecks } from '../checks/run.js';
 import { StateConflictError } from '../state/errors.js';
 import type { TrackState } from '../state/lifecycle.js';
 import type { RunRow } from '../state/rows.js';
 import { parseTrackFile, trackDir } from '../tracks/files.js';
-import { collectWork, runAttempt, type AttemptOutcome } from './attempt.js';
-import { pendingFeedbackIn, resumeFacts } from './attempt-record.js';
+import type { AttemptOutcome } from '../run/attempt.js';
+import { activities } from './activities.js';
+import { pendingFeedbackIn, resumeFacts } from '../run/attempt-record.js';
 import { decideResume, type ResumeDecision } from '../flow/resume.js';
 import { decideAfterFailure } from '../flow/attempts.js';
-import { branchFor, type RunEnv } from './env.js';
-import { attemptFeedback, checksFeedback } from './feedback.js';
-import { provisionWorktree } from './provision.js';
-import { backoffMs, sleep } from './sleep.js';
+import { branchFor, type RunEnv } from '../runtime/env.js';
+import { attemptFeedback, checksFeedback } from '../flow/feedback.js';
+import { backoffMs, sleep } from '../runtime/sleep.js';
+import { RunLease } from '../runtime/leases.js';
 
 export type TrackOutcome = 'ready' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
 
 const STARTABLE: readonly TrackState[] = ['queued', 'interrupted'];
-const LEASE_POLL_MS = 1_000;
 
 export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string): Promise<TrackOutcome> {
   const { store, config, holder } = env;
@@ -68,7 +65,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   let wait = 0;
   for (;;) {
     const logFile = run.logPath!;
-    const lease = new Lease(env, trackId, run.id);
+    const lease = new RunLease(env, trackId, run.id);
     try {
       if (wait > 0) {
         await sleep(wait, env.ctx.signal);
@@ -80,7 +77,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         env.report(trackId, `provisioning worktree (${branchFor(config, trackId)})`);
         let worktree: string;
         try {
-          const p = await provisionWorktree(env, store.getTrack(trackId)!, base);
+          const p = await activities.provision(env, store.getTrack(trackId)!, base);
           worktree = p.path;
           env.report(trackId, `worktree ${p.how}: ${p.path}`);
         } catch (err) {
@@ -103,12 +100,12 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         env.report(trackId, `validating the work of interrupted attempt ${attempt}`);
         const from = since ?? (await env.git(['merge-base', `refs/heads/${config.target}`, 'HEAD'], { cwd: worktree }));
         since = from;
-        outcome = await collectWork(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, runId: run.id, since: from, detail: '' });
+        outcome = await activities.collect(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, runId: run.id, since: from, detail: '' });
       } else if (step === 'failed' && decision.kind === 'failed') {
         outcome = { kind: 'failed', runId: run.id, reason: decision.reason, detail: decision.detail };
       } else {
         env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
-        outcome = await runAttempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, since });
+        outcome = await activities.attempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, since });
         finished = true;
       }
       if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', 'interrupted while running');
@@ -120,13 +117,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       } else {
         store.transition(trackId, 'validating', { from: 'running', runId: run.id });
         env.report(trackId, 'validating');
-        const checks = { cwd: worktree, trackId, target: config.target, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) };
-        // The target branch's commit (never a tag of the same name), from its loose ref when it
-        // has one: a git process per track saved.
-        const targetRef = `refs/heads/${config.target}`;
-        const targetSha = looseRef(env.repo.commonDir, targetRef) ?? (await revParse(env.git, targetRef, worktree).catch(() => undefined));
-        const report = await runChecks(env.ctx, outcome.head ? { ...checks, resolved: { head: outcome.head, targetSha } } : checks, config);
-        store.appendEvent({ trackId, runId: run.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
+        const report = await activities.validate(env, { trackId, runId: run.id, worktree, head: outcome.head, logFile, signal: AbortSignal.any([env.ctx.signal, lease.cancelled]) });
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', INTERRUPTED_VALIDATING);
         if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
         if (report.ok) {
@@ -196,37 +187,4 @@ function stop(env: RunEnv, trackId: string, runId: number, to: 'interrupted' | '
   finish(env, trackId, runId, 'interrupted', reason, () => env.store.transition(trackId, to, { reason, runId }));
   env.report(trackId, to === 'cancelled' ? 'cancelled' : reason);
   return to;
-}
-
-/** Renews the run's lease and watches for a cancel request while the run lasts. */
-class Lease {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-  private seen: number;
-  constructor(
-    private readonly env: RunEnv,
-    private readonly trackId: string,
-    private readonly runId: number,
-  ) {
-    this.seen = env.store.lastEventId();
-    this.timer = setInterval(() => this.tick(), LEASE_POLL_MS);
-    this.timer.unref();
-  }
-  get cancelled(): AbortSignal {
-    return this.controller.signal;
-  }
-  private tick(): void {
-    try {
-      this.env.store.heartbeat(this.runId);
-      for (const e of this.env.store.listEvents({ trackId: this.trackId, afterId: this.seen })) {
-        this.seen = e.id;
-        if (e.type === 'request.cancel') this.controller.abort();
-      }
-    } catch {
-      // A busy database for a moment is not a reason to stop; the next tick tries again.
-    }
-  }
-  stop(): void {
-    clearInterval(this.timer);
-  }
 }

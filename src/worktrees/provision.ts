@@ -6,17 +6,16 @@
 // track's docs, copied files and `worktrees.setup` (npm ci...) run after the lock is
 // released, so tracks check out and set up in parallel.
 import { copyFileSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../proc/run.js';
-import { WorkFailedError, YmError } from '../core/errors.js';
+import { InterruptedError, WorkFailedError, YmError } from '../core/errors.js';
+import { WORKTREE_LOCK, withLock } from '../runtime/leases.js';
 import { dirtyFiles, listWorktrees, refExists } from '../git/worktrees.js';
 import { localBranchExists, maybeRegisteredElsewhere } from '../git/files.js';
 import type { TrackRow } from '../state/rows.js';
-import { branchFor, type RunEnv } from './env.js';
+import { branchFor, type RunEnv } from '../runtime/env.js';
 import { runSetupCommands } from './setup-commands.js';
 import { ensureTrackDocs } from './track-docs.js';
-import { checkoutFiles, lastStep, needsCheckout } from './worktree-checkout.js';
+import { checkoutFiles, lastStep, needsCheckout } from './checkout.js';
 
 export interface Provisioned {
   path: string;
@@ -31,26 +30,10 @@ function serialized<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-const LOCK = 'worktrees';
-
 async function withRepoLock<T>(env: RunEnv, fn: () => Promise<T>): Promise<T> {
-  const { store, holder } = env;
-  const now = () => env.ctx.clock.now().getTime();
-  const deadline = now() + 60_000;
-  while (!store.acquireLock(LOCK, holder, { staleAfterMs: 120_000, isAlive: isAliveHere })) {
-    if (now() > deadline) throw new WorkFailedError('Timed out waiting for another yardmaster process to finish creating a worktree.');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  try {
-    return await fn();
-  } finally {
-    store.releaseLock(LOCK, holder.id);
-  }
-}
-
-/** A lease holder on another host is assumed alive (only its heartbeat can tell). */
-export function isAliveHere(pid: number, host: string): boolean {
-  return host !== os.hostname() || isAlive(pid);
+  const held = await withLock(env, WORKTREE_LOCK, fn);
+  if (held === null) throw new InterruptedError('Interrupted while waiting to create a worktree.');
+  return held;
 }
 
 export async function provisionWorktree(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {

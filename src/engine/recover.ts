@@ -7,16 +7,14 @@ import { StateConflictError } from '../state/errors.js';
 import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { fastForwardCheckout } from '../merge/checkouts.js';
 import { listWorktrees } from '../git/worktrees.js';
-import { MERGE_LOCK } from '../merge/lock.js';
+import { MERGE_LOCK, RUN_STALE_AFTER_MS, isAliveHere } from '../runtime/leases.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
 import { killMergeOrphans, killRunOrphans } from '../proc/orphans.js';
-import type { RunEnv } from './env.js';
-import { isAliveHere } from './provision.js';
-import { INTERRUPTED_VALIDATING } from './track-runner.js';
+import type { RunEnv } from '../runtime/env.js';
+import { INTERRUPTED_VALIDATING } from './track-loop.js';
 
-/** A lease not renewed for this long is stale even if its pid seems alive (another host, pid reuse). */
-export const STALE_AFTER_MS = 30_000;
+export const STALE_AFTER_MS = RUN_STALE_AFTER_MS;
 
 export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store } = env;
@@ -118,18 +116,18 @@ async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | 
  */
 export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store } = env;
-  const lock = store.getLock(MERGE_LOCK);
+  const lock = store.getLock(MERGE_LOCK.name);
   const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
   if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
   // Recover holding the lock: a live merge moves a track to merging only while it holds it, so
   // no process can start a merge between our look at the tracks and what we do with them.
   const own = lock?.holder === env.holder.id;
-  if (!own && !store.acquireLock(MERGE_LOCK, env.holder, { staleAfterMs, isAlive: isAliveHere })) return [];
+  if (!own && !store.acquireLock(MERGE_LOCK.name, env.holder, { staleAfterMs, isAlive: isAliveHere })) return [];
   try {
     if (lock && !own && lock.host === env.holder.host) killMergeOrphans(lock.holder);
     return await recoverMergesLocked(env);
   } finally {
-    if (!own) store.releaseLock(MERGE_LOCK, env.holder.id);
+    if (!own) store.releaseLock(MERGE_LOCK.name, env.holder.id);
   }
 }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { WorkFailedError } from '../core/errors.js';
 import { gitDirOf, headOf } from '../git/files.js';
 import { revParse } from '../git/worktrees.js';
-import type { RunEnv } from './env.js';
+import type { RunEnv } from '../runtime/env.js';
 
 const CHECKING_OUT = 'worktree.checking-out';
 
@@ -36,7 +36,7 @@ export async function checkoutFiles(env: RunEnv, trackId: string, worktree: stri
     });
   }
   // (A checkout killed half-way also left git's index.lock: recovery removed it with the other
-  // locks of the dead run's worktree, src/run/recover.ts.)
+  // locks of the dead run's worktree, src/engine/recover.ts.)
   env.store.appendEvent({ trackId, type: CHECKING_OUT, data: { path: worktree } });
   await env.git(['-c', 'core.hooksPath=/dev/null', 'checkout', '--force', '--no-recurse-submodules', '--quiet'], opts);
   const head = headOf(worktree) ?? (await revParse(env.git, 'HEAD', worktree));

@@ -1,7 +1,7 @@
 // Commits yardmaster makes in a track's worktree: always with the `Yardmaster-Track` trailer
 // (and `Yardmaster-Task` when known), so revert still finds them after a squash.
-import type { Git } from '../git/git.js';
-import { dirtyFiles } from '../git/worktrees.js';
+import type { Git } from './git.js';
+import { dirtyFiles } from './worktrees.js';
 
 export function trailerArgs(trackId: string, taskId?: string): string[] {
   return ['--trailer', `Yardmaster-Track: ${trackId}`, ...(taskId ? ['--trailer', `Yardmaster-Task: ${taskId}`] : [])];

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { WorkFailedError } from '../core/errors.js';
 import { trackDocsPath } from '../tracks/files.js';
 import { trackDocsRef } from '../tracks/paths.js';
-import type { RunEnv } from './env.js';
-import { trailerArgs } from './commit.js';
+import type { RunEnv } from '../runtime/env.js';
+import { trailerArgs } from '../git/track-commits.js';
 
 const DOC_FILES = ['track.json', 'spec.md', 'plan.md'] as const;
 

@@ -8,13 +8,13 @@ import { assertTrackId } from '../core/track.js';
 import { readTrackFiles } from '../tracks/files.js';
 import { requireTrust } from '../config/trust.js';
 import { refExists } from '../git/worktrees.js';
-import { createRunEnv, branchFor } from '../run/env.js';
-import { recoverMerges } from '../run/recover.js';
-import { plainReporter } from '../run/reporter.js';
+import { createRunEnv, branchFor } from '../runtime/env.js';
+import { recoverMerges } from './recover.js';
+import { plainReporter } from '../runtime/reporter.js';
 import { repoCommands } from '../config/commands.js';
 import { createProvider, type ProviderName } from '../vcs/index.js';
-import { MergeQueue } from './queue.js';
-import { conflictRadar } from './radar.js';
+import { MergeQueue } from './merge-queue.js';
+import { conflictRadar } from '../merge/radar.js';
 
 export interface MergeOptions {
   ids: string[];

@@ -1,0 +1,182 @@
+// The merge queue's runner in the local engine: validated tracks enter the target one at a time,
+// across processes (the merge lock in state.db). It asks src/flow/queue.ts which track goes next
+// and what each try's result means, runs the try (src/merge/try-landing.ts: sync the target,
+// build the candidate, check that exact commit, land exactly that SHA), and applies the
+// decision as state transitions. A conflict, failing checks or a target that moved never reach
+// the target.
+import { existsSync } from 'node:fs';
+import { WorkFailedError, YmError } from '../core/errors.js';
+import { decideMergeStep, nextQueueItem, type MergeDecision } from '../flow/queue.js';
+import { TargetCheckouts } from '../merge/checkouts.js';
+import { branchFor, type RunEnv } from '../runtime/env.js';
+import { withMergeLock } from '../runtime/leases.js';
+import { META_QUEUE_PAUSED } from '../state/meta.js';
+import type { TrackRow } from '../state/rows.js';
+import type { VcsProvider } from '../vcs/types.js';
+import { activities } from './activities.js';
+
+export type MergeOutcome = 'merged' | 'conflicted' | 'failed' | 'requeued' | 'waiting' | 'skipped';
+
+const MAX_RELOOPS = 5;
+
+export class MergeQueue {
+  private draining: Promise<Map<string, MergeOutcome>> | null = null;
+  private again = false;
+  private readonly seen = new Set<string>();
+  private pausedSaid = false;
+  /** The user's checkouts of the target, listed once per drain. */
+  private checkouts: TargetCheckouts | null = null;
+  readonly outcomes = new Map<string, MergeOutcome>();
+
+  constructor(
+    private readonly env: RunEnv,
+    private readonly provider: VcsProvider,
+    private readonly only: readonly string[] = [],
+  ) {}
+
+  /** Processes the queue until nothing in it can be merged now. Concurrent calls share one drain. */
+  drain(): Promise<Map<string, MergeOutcome>> {
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      try {
+        this.checkouts = new TargetCheckouts(this.env.git, this.env.config.target);
+        do {
+          this.again = false;
+          // Each pass looks at a track once: one given back (target kept moving) waits for the
+          // next pass, which a newly ready track starts.
+          this.seen.clear();
+          while (!this.env.ctx.signal.aborted) {
+            const next = this.nextItem();
+            if (!next) break;
+            const outcome = await withMergeLock(this.env, () => this.mergeOne(next));
+            if (outcome === null) break; // interrupted while waiting for the lock
+            // A landing held by the user's checkout holds only that track: the next ones may
+            // change other files (its dependents wait for it, as for any unmerged dependency).
+            this.seen.add(next.id);
+            this.outcomes.set(next.id, outcome);
+          }
+        } while (this.again && !this.env.ctx.signal.aborted);
+        return this.outcomes;
+      } finally {
+        this.draining = null;
+      }
+    })();
+    return this.draining;
+  }
+
+  /** The oldest queued ready track whose dependencies are merged (src/flow/queue.ts decides). */
+  private nextItem(): TrackRow | undefined {
+    const { store } = this.env;
+    const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
+    const pick = nextQueueItem({ queue: store.listQueue(), tracks, seen: this.seen, only: this.only, paused: store.getMeta(META_QUEUE_PAUSED) === '1' });
+    // Paused from the status view (`p`): ready tracks wait in the queue until resumed.
+    if (pick.paused) {
+      if (!this.pausedSaid) this.env.report(null, 'merge queue paused (press p in `ym status` to resume)');
+      this.pausedSaid = true;
+    }
+    for (const id of pick.drop) store.dequeue(id);
+    return pick.next === null ? undefined : tracks.get(pick.next);
+  }
+
+  private async mergeOne(track: TrackRow): Promise<MergeOutcome> {
+    const { env, provider } = this;
+    const { store, config, ctx } = env;
+    // Re-read under the lock: another process may have merged it meanwhile.
+    const fresh = store.getTrack(track.id);
+    if (!fresh || fresh.state !== 'ready') return 'skipped';
+    store.transition(track.id, 'merging', { from: 'ready' });
+    const branch = branchFor(config, track.id);
+    const step = (name: string, headSha?: string) => {
+      store.setQueueStep(track.id, name, headSha);
+      env.report(track.id, `merge: ${name}`);
+    };
+    try {
+      // A worktree removed behind our back (or by `clean`) is made again from the branch.
+      const worktree =
+        fresh.worktree && existsSync(fresh.worktree)
+          ? fresh.worktree
+          : (await activities.provision(env, store.getTrack(track.id)!, `refs/heads/${config.target}`)).path;
+      for (let loop = 1; ; loop++) {
+        const tried = await activities.tryLanding(env, provider, { track, worktree, branch, checkouts: this.checkouts ?? undefined, step, signal: ctx.signal });
+        const current = store.getTrack(track.id)!;
+        const decision = decideMergeStep(tried.result, {
+          // A conflict is judged on the attempt the queue took it with, failed checks on the
+          // track as it is now: as they always were.
+          attempt: tried.result.kind === 'conflict' ? track.attempt : current.attempt,
+          maxAttempts: config.attempts,
+          onConflict: config.merge.onConflict,
+          target: config.target,
+          loop,
+          maxLoops: MAX_RELOOPS,
+        });
+        if (decision.kind === 'rebuild') {
+          if (tried.result.kind === 'target-moved') env.report(track.id, `merge: target moved (${tried.result.detail}); rebuilding`);
+          continue;
+        }
+        if (decision.kind === 'merged' && 'landed' in tried) {
+          const { landed } = tried;
+          store.transition(track.id, 'merged', {
+            from: 'merging',
+            patch: { mergedSha: landed.targetSha },
+            data: { targetBefore: landed.targetBefore, commits: landed.commits, strategy: config.merge.strategy, branchHead: landed.branchHead, ...(landed.url ? { url: landed.url } : {}) },
+          });
+          store.dequeue(track.id);
+          env.report(track.id, `merged into ${config.target} at ${landed.targetSha.slice(0, 8)}`);
+          await activities.cleanup(env, provider, store.getTrack(track.id)!, { uncommitted: landed.uncommitted });
+          return 'merged';
+        }
+        if (decision.kind === 'merged') throw new WorkFailedError(`merging ${track.id}: landed without a landing record`);
+        return this.apply(track, decision);
+      }
+    } catch (err) {
+      const message = err instanceof YmError ? err.message : String(err);
+      if (store.getTrack(track.id)?.state === 'merging') this.giveBack(track, `merge stopped: ${message}`);
+      throw err instanceof YmError ? err : new WorkFailedError(`merging ${track.id} failed: ${message}`);
+    }
+  }
+
+  /** Applies a decision that is not a landing: each one state transition (and its event). */
+  private apply(track: TrackRow, decision: Exclude<MergeDecision, { kind: 'merged' | 'rebuild' }>): MergeOutcome {
+    const { store, config } = this.env;
+    const branch = branchFor(config, track.id);
+    switch (decision.kind) {
+      case 'give-back':
+        return this.giveBack(track, decision.reason);
+      case 'waiting':
+        this.env.report(track.id, `waiting: ${decision.reason}`);
+        this.giveBack(track, decision.reason);
+        return 'waiting';
+      case 'conflicted':
+        store.dequeue(track.id);
+        void this.provider.reportFailure(track.id, branch, `Conflict: ${decision.reason}`).catch(() => undefined);
+        store.transition(track.id, 'conflicted', { from: 'merging', reason: decision.reason, data: { paths: decision.paths } });
+        this.env.report(track.id, `conflicted: ${decision.reason}`);
+        return 'conflicted';
+      case 'requeue': {
+        store.dequeue(track.id);
+        const conflict = decision.cause === 'conflict';
+        if (conflict) void this.provider.reportFailure(track.id, branch, `Conflict: ${decision.reason}`).catch(() => undefined);
+        store.appendEvent({ trackId: track.id, type: 'track.feedback', data: { text: decision.feedback } });
+        store.transition(track.id, 'queued', { from: 'merging', reason: decision.reason, patch: { attempt: decision.attempt } });
+        this.env.report(track.id, conflict ? `conflicted; handed back to the agent: ${decision.reason}` : 'checks failed on the rebased head; back to the agent');
+        return 'requeued';
+      }
+      case 'fail':
+        store.dequeue(track.id);
+        store.transition(track.id, 'failed', { from: 'merging', reason: decision.reason });
+        void this.provider.reportFailure(track.id, branch, `Failed: ${decision.reason}`).catch(() => undefined);
+        this.env.report(track.id, `failed: ${decision.reason}`);
+        return 'failed';
+    }
+  }
+
+  /** Back to ready, keeping its place in the queue. */
+  private giveBack(track: TrackRow, reason: string): MergeOutcome {
+    this.env.store.transition(track.id, 'ready', { from: 'merging', reason });
+    this.env.store.setQueueStep(track.id, null);
+    return 'skipped';
+  }
+}
