@@ -64,10 +64,13 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.
   let viewOpen = false;
-  const env = await createRunEnv(ctx, (id, text) => {
-    if (!viewOpen) plain(id, text);
-  });
-  env.config = config;
+  const env = await createRunEnv(
+    ctx,
+    (id, text) => {
+      if (!viewOpen) plain(id, text);
+    },
+    { config },
+  );
   const { store } = env;
   syncTrackDefinitions(store, files);
   const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;

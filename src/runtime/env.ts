@@ -11,25 +11,26 @@ import { worktreesRoot } from '../git/worktrees.js';
 import { UsageError } from '../core/errors.js';
 
 export interface RunEnv {
-  ctx: Context;
-  repo: Repo;
-  config: Config;
-  store: StateStore;
+  readonly ctx: Context;
+  readonly repo: Repo;
+  readonly config: Config;
+  readonly store: StateStore;
   /** git in the main checkout (or the checkout yardmaster was started in). */
-  git: Git;
-  worktreesDir: string;
-  logsDir: string;
-  promptsDir: string;
+  readonly git: Git;
+  readonly worktreesDir: string;
+  readonly logsDir: string;
+  readonly promptsDir: string;
   /** Identifies this process as a lease holder. */
-  holder: { id: string; pid: number; host: string };
+  readonly holder: { id: string; pid: number; host: string };
   /** Writes one progress line (plain mode) or feeds the live view. */
-  report: (trackId: string | null, text: string) => void;
+  readonly report: (trackId: string | null, text: string) => void;
 }
 
 /** git's variables that point every git command at one repository, whatever its directory. */
 const REDIRECTING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR'] as const;
 
-export async function createRunEnv(ctx: Context, report: RunEnv['report']): Promise<RunEnv> {
+/** `config`: the loaded config with the command's overrides (e.g. --concurrency), when it has any. */
+export async function createRunEnv(ctx: Context, report: RunEnv['report'], opts: { config?: Config } = {}): Promise<RunEnv> {
   // Yardmaster runs git in each track's worktree; with these set, git (and every agent) would
   // act on the repository they name instead: checkouts, commits and resets in the wrong place.
   const redirecting = REDIRECTING.filter((name) => ctx.env[name]);
@@ -43,7 +44,7 @@ export async function createRunEnv(ctx: Context, report: RunEnv['report']): Prom
   return {
     ctx,
     repo,
-    config: loaded.config,
+    config: opts.config ?? loaded.config,
     store,
     git: createGit(ctx.run, repo.root),
     worktreesDir: worktreesRoot(repo, loaded.config),
