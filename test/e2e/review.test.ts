@@ -235,8 +235,10 @@ describe('ym review', () => {
 
   it('shows what a merged track landed, from its merge record, after its branch was deleted', async () => {
     const p = await reviewProject({
+      // Two commits: what landed is the whole range, not its last commit.
       landed: [
         { write: 'src/landed.txt', text: 'a\nb\n' },
+        { commit: 'landed: first' },
         { write: 'README.md', text: '# landed\n' },
         { tick: 2 },
       ],
