@@ -17,10 +17,10 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/package.js';
+import { CHAINED_SUFFIX, HOOK_NAMES, type HookName } from './names.js';
 
-export const HOOK_NAMES = ['pre-push', 'commit-msg'] as const;
-export type HookName = (typeof HOOK_NAMES)[number];
-export const CHAINED_SUFFIX = '.pre-yardmaster';
+export { CHAINED_SUFFIX, HOOK_NAMES, type HookName };
+
 const MARKER = '# yardmaster-hook:';
 
 export interface HookChange {

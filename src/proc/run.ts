@@ -28,6 +28,8 @@ export interface RunOptions {
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   /** Called once the process has started, with its pid (e.g. to record a lease). */
   onSpawn?: (pid: number) => void;
+  /** Give the process this one's stdout and stderr (a pager on the terminal); nothing is captured. */
+  inheritOutput?: boolean;
 }
 
 export interface RunResult {
@@ -137,7 +139,9 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
         env,
         detached,
         shell: options.shell ?? false,
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: options.inheritOutput
+          ? [options.input === undefined ? 'ignore' : 'pipe', 'inherit', 'inherit']
+          : [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         windowsHide: true,
       });
     } catch (err) {

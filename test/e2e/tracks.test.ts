@@ -312,7 +312,7 @@ describe('config and repository errors', () => {
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const h = await runCli(['--help']);
     expect(h.code).toBe(0);
-    for (const cmd of ['setup', 'new-track', 'plan', 'implement', 'status', 'validate', 'merge', 'revert', 'hooks', 'demo', 'config', 'trust', 'cancel', 'archive', 'clean', 'doctor']) {
+    for (const cmd of ['setup', 'new-track', 'plan', 'implement', 'status', 'review', 'validate', 'merge', 'revert', 'hooks', 'demo', 'config', 'trust', 'cancel', 'archive', 'clean', 'doctor']) {
       expect(h.stdout).toContain(cmd);
     }
   });
