@@ -41,6 +41,14 @@ export const CheckSpec = z.strictObject({
   timeoutSec: z.number().int().positive().default(600),
 });
 
+/** What one model costs, in US dollars per million tokens (docs/agents.md, "Cost"). */
+export const PriceSpec = z.strictObject({
+  inputPerMTok: z.number().nonnegative().describe('USD per million prompt tokens (not from the cache)'),
+  outputPerMTok: z.number().nonnegative().describe('USD per million output tokens, reasoning included'),
+  cacheReadPerMTok: z.number().nonnegative().optional().describe('USD per million tokens read from the prompt cache; default: inputPerMTok'),
+  cacheWritePerMTok: z.number().nonnegative().optional().describe('USD per million tokens written to the prompt cache; default: inputPerMTok'),
+});
+
 /** Keys shared by the forge providers: which remote to push to and how long to wait for CI. */
 function forgeWaitKeys() {
   return {
@@ -78,6 +86,10 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), AgentSpec).default({}),
   checks: z.array(CheckSpec).default([]),
+  prices: z
+    .record(z.string().min(1), PriceSpec)
+    .default({})
+    .describe('prices by model name (or family, e.g. "claude-sonnet-4") or agent name, for agents that report tokens but no cost; they override the built-in estimates'),
   builtinChecks: z
     .strictObject({
       // Progress markers inform; the configured checks decide. `fail` is the strict Conductor mode.
@@ -154,6 +166,7 @@ export type Config = z.output<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AgentSpec = z.output<typeof AgentSpec>;
 export type CheckSpec = z.output<typeof CheckSpec>;
+export type PriceSpec = z.output<typeof PriceSpec>;
 export type CommandSpec = z.output<typeof CommandSpec>;
 
 export function defaultConfig(): Config {

@@ -67,6 +67,11 @@ const STREAMS: readonly [string, string][] = [
   ['text', 'aider.txt'],
   ['claude', 'claude-plan.jsonl'],
   ['codex', 'codex-plan.jsonl'],
+  ['claude', 'claude-usage.jsonl'],
+  ['claude', 'claude-usage-resumed.jsonl'],
+  ['claude', 'claude-resume-missing.jsonl'],
+  ['codex', 'codex-usage.jsonl'],
+  ['codex', 'codex-usage-resumed.jsonl'],
   ['gemini', 'gemini-plan.jsonl'],
   ['opencode', 'opencode-plan.jsonl'],
 ];
@@ -212,9 +217,25 @@ describe('claude', () => {
       denials: [{ tool: 'Bash', text: 'Bash: npm test' }],
       errorText: null,
     });
-    expect(kinds(r, 'usage')).toEqual([
-      { kind: 'usage', inputTokens: 110992, outputTokens: 2210, costUsd: 0.1832 },
-    ]);
+    // The session first (init line), then growing totals per message, then the result's.
+    const usage = kinds(r, 'usage');
+    expect(usage[0]).toEqual({
+      kind: 'usage',
+      costSource: null,
+      sessionId: '6a1f3c2e-9b7d-4e21-8c55-0f3e2d1a7b90',
+      model: 'claude-sonnet-4-5-20250929',
+    });
+    expect(usage.at(-1)).toEqual({
+      kind: 'usage',
+      inputTokens: 110992,
+      outputTokens: 2210,
+      cacheReadTokens: 98121,
+      cacheWriteTokens: 12840,
+      costUsd: 0.1832,
+      costSource: 'reported',
+      sessionId: '6a1f3c2e-9b7d-4e21-8c55-0f3e2d1a7b90',
+      model: 'claude-sonnet-4-5-20250929',
+    });
   });
 
   it('a denied Bash command is reported but does not fail the attempt', () => {
@@ -402,7 +423,11 @@ describe('aider (plain text)', () => {
       kind: 'usage',
       inputTokens: 12900,
       outputTokens: 913,
+      cacheReadTokens: 3100,
+      cacheWriteTokens: 3100 + 1200,
       costUsd: 0.05,
+      costSource: 'reported',
+      model: 'anthropic/claude-sonnet-4-20250514',
     });
     expect(judgeAgentExit(r.summary, 0)).toEqual({ ok: true });
   });
@@ -523,6 +548,7 @@ describe('plain text (custom agents)', () => {
       resultText: null,
       success: null,
       denials: [],
+      usage: { costSource: null },
       lastActivity: 'progress 100%',
       errorText: null,
     });
@@ -538,6 +564,7 @@ describe('judgeAgentExit', () => {
     resultText: null,
     success: null,
     denials: [],
+    usage: { costSource: null },
     lastActivity: null,
     errorText: null,
   };

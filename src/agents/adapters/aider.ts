@@ -4,14 +4,18 @@
 // session.", "Commit <sha> <message>" and litellm errors. Anything else is activity, and
 // the model's reply: aider prints each reply, then its Tokens line, so the final message is
 // the text before the last Tokens line, without aider's own lines.
+// Usage: the banner's "Main model:" names the model; each Tokens line adds that message's
+// tokens, and its Cost part (which may come on a line of its own) gives aider's running
+// session total, which is this run's since each run is a new aider process. No session id.
 import { RunState, lineParser } from './base.js';
 import { isPrintable, visibleText } from './lines.js';
 import { textOf } from './text.js';
-import type { AgentEvent, OutputParser } from './types.js';
+import type { AgentEvent, OutputParser, ParserOptions, UsageFigures } from './types.js';
 
 const APPLIED = /^Applied edit to (.+)$/;
 const TOKENS = /^Tokens: /;
 const COST = /Cost: \$([\d.]+) message, \$([\d.]+) session\./;
+const MAIN_MODEL = /^Main model: (\S+)/;
 const RULE = /^[-─━=_*]{3,}$/;
 const ERRORS = [
   /^litellm\.\w+/, // litellm.AuthenticationError: ..., litellm.RateLimitError: ...
@@ -34,8 +38,9 @@ const OWN = [
 /** A reply longer than this (in UTF-16 units) keeps its beginning only. */
 const MAX_REPLY_LENGTH = 1024 * 1024;
 
-export function createAiderParser(): OutputParser {
+export function createAiderParser(options: ParserOptions = {}): OutputParser {
   const state = new RunState();
+  state.defaultModel(options.model);
   const reply = new Reply();
   return lineParser(
     state,
@@ -55,6 +60,8 @@ export function createAiderParser(): OutputParser {
         usage(state, out, text);
         return;
       }
+      const model = MAIN_MODEL.exec(text);
+      if (model) state.identify(out, { model: model[1] });
       const applied = APPLIED.exec(text);
       if (applied) {
         state.activity(out, `Edit ${applied[1] ?? ''}`);
@@ -98,15 +105,22 @@ class Reply {
 /** Token counts per message are added up; the session cost is aider's own running total. */
 function usage(state: RunState, out: AgentEvent[], text: string): void {
   const cost = COST.exec(text);
-  if (cost) state.costUsd = Number(cost[2]);
+  const session = cost ? Number(cost[2]) : undefined;
   if (!TOKENS.test(text)) {
-    state.setUsage(out, undefined, undefined);
+    if (session !== undefined) state.setUsage(out, { costUsd: session });
     return;
   }
   const sent = tokens(text, 'sent');
   const hit = tokens(text, 'cache hit');
+  const write = tokens(text, 'cache write');
   const received = tokens(text, 'received');
-  state.addUsage(out, sent === undefined ? undefined : sent + (hit ?? 0), received);
+  // "sent" holds the prompt and cache writes; cache hits are counted apart (base_coder.py).
+  const step: UsageFigures = {};
+  if (sent !== undefined) step.inputTokens = sent + (hit ?? 0);
+  if (received !== undefined) step.outputTokens = received;
+  if (hit !== undefined) step.cacheReadTokens = hit;
+  if (write !== undefined) step.cacheWriteTokens = write;
+  state.addUsage(out, step, session === undefined ? {} : { costUsd: session });
 }
 
 /** `2.5k sent` -> 2500, `1,234 sent` -> 1234 (aider's format_tokens, old and new). */

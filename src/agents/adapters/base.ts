@@ -1,20 +1,35 @@
 // The machinery every adapter shares: the running state that becomes the summary, and a
 // parser built from a per-line handler. An adapter only says what one line means.
 import { LineSplitter, asObject, oneLine, relativePath, type Line } from './lines.js';
-import type { AgentEvent, AgentSummary, Denial, OutputParser } from './types.js';
+import type {
+  AgentEvent,
+  AgentSummary,
+  Denial,
+  OutputParser,
+  Usage,
+  UsageFigures,
+} from './types.js';
 
 /** Error texts are longer than activities (they go into feedback), but still one line. */
 const MAX_ERROR_LENGTH = 500;
+
+const FIGURES = [
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'costUsd',
+] as const;
 
 export class RunState {
   resultText: string | null = null;
   success: boolean | null = null;
   readonly denials: Denial[] = [];
-  inputTokens: number | undefined;
-  outputTokens: number | undefined;
-  costUsd: number | undefined;
   lastActivity: string | null = null;
   errorText: string | null = null;
+  private readonly usage: Usage = { costSource: null };
+  /** The usage event last sent, as JSON: an unchanged total is not sent again. */
+  private lastReported = '';
 
   /** Records the latest activity; repeats of the same text are not reported again. */
   activity(out: AgentEvent[], text: string | undefined): void {
@@ -42,53 +57,108 @@ export class RunState {
     out.push({ kind: 'denied', ...denial });
   }
 
-  /** Adds to the token totals (for agents that report per step) and reports the totals. */
-  addUsage(
-    out: AgentEvent[],
-    input: number | undefined,
-    output: number | undefined,
-    cost?: number,
-  ): void {
-    if (input !== undefined) this.inputTokens = (this.inputTokens ?? 0) + input;
-    if (output !== undefined) this.outputTokens = (this.outputTokens ?? 0) + output;
-    if (cost !== undefined) this.costUsd = (this.costUsd ?? 0) + cost;
+  /**
+   * Adds `delta` to the totals (for agents that report per step), then replaces those that
+   * `totals` knows (for figures reported whole, like aider's session cost), and reports them.
+   */
+  addUsage(out: AgentEvent[], delta: UsageFigures, totals: UsageFigures = {}): void {
+    for (const key of FIGURES) {
+      const value = delta[key];
+      if (value === undefined) continue;
+      const sum = (this.usage[key] ?? 0) + value;
+      this.usage[key] = key === 'costUsd' ? roundCost(sum) : sum;
+    }
+    for (const key of FIGURES) {
+      const value = totals[key];
+      if (value !== undefined) this.usage[key] = key === 'costUsd' ? roundCost(value) : value;
+    }
+    if (delta.costUsd !== undefined || totals.costUsd !== undefined)
+      this.usage.costSource = 'reported';
     this.reportUsage(out);
   }
 
-  /** Replaces the totals (for agents that report them whole) and reports them. */
-  setUsage(
+  /** Replaces the totals that `totals` knows (for agents that report them whole) and reports them. */
+  setUsage(out: AgentEvent[], totals: UsageFigures): void {
+    this.addUsage(out, {}, totals);
+  }
+
+  /** The conversation id and model, once the agent names them; reported with the usage. */
+  identify(
     out: AgentEvent[],
-    input: number | undefined,
-    output: number | undefined,
-    cost?: number,
+    ids: { sessionId?: string | undefined; model?: string | undefined },
   ): void {
-    this.inputTokens = input ?? this.inputTokens;
-    this.outputTokens = output ?? this.outputTokens;
-    this.costUsd = cost ?? this.costUsd;
+    if (ids.sessionId) this.usage.sessionId = ids.sessionId;
+    if (ids.model) this.usage.model = ids.model;
     this.reportUsage(out);
+  }
+
+  /** The model, when nothing better is known (the launcher's `-m`, a result's only model). */
+  defaultModel(model: string | undefined): void {
+    if (model && this.usage.model === undefined) this.usage.model = model;
+  }
+
+  get sessionId(): string | undefined {
+    return this.usage.sessionId;
   }
 
   private reportUsage(out: AgentEvent[]): void {
-    const event: AgentEvent = { kind: 'usage' };
-    if (this.inputTokens !== undefined) event.inputTokens = this.inputTokens;
-    if (this.outputTokens !== undefined) event.outputTokens = this.outputTokens;
-    if (this.costUsd !== undefined) event.costUsd = this.costUsd;
-    if (Object.keys(event).length > 1) out.push(event);
+    const usage = this.currentUsage();
+    if (Object.keys(usage).length === 1) return; // nothing known but the null cost source
+    const json = JSON.stringify(usage);
+    if (json === this.lastReported) return;
+    this.lastReported = json;
+    out.push({ kind: 'usage', ...usage });
+  }
+
+  private currentUsage(): Usage {
+    const usage: Usage = { costSource: this.usage.costSource };
+    for (const key of FIGURES) {
+      const value = this.usage[key];
+      if (value !== undefined) usage[key] = value;
+    }
+    if (this.usage.sessionId !== undefined) usage.sessionId = this.usage.sessionId;
+    if (this.usage.model !== undefined) usage.model = this.usage.model;
+    return usage;
   }
 
   summary(): AgentSummary {
+    const usage = this.currentUsage();
     const s: AgentSummary = {
       resultText: this.resultText,
       success: this.success,
       denials: [...this.denials],
+      usage,
       lastActivity: this.lastActivity,
       errorText: this.errorText,
     };
-    if (this.inputTokens !== undefined) s.inputTokens = this.inputTokens;
-    if (this.outputTokens !== undefined) s.outputTokens = this.outputTokens;
-    if (this.costUsd !== undefined) s.costUsd = this.costUsd;
+    if (usage.inputTokens !== undefined) s.inputTokens = usage.inputTokens;
+    if (usage.outputTokens !== undefined) s.outputTokens = usage.outputTokens;
+    if (usage.costUsd !== undefined) s.costUsd = usage.costUsd;
     return s;
   }
+}
+
+/** Dollar sums keep 9 decimals: step costs such as 0.0123 + 0.0081 add up without float dust. */
+function roundCost(value: number): number {
+  return Math.round(value * 1e9) / 1e9;
+}
+
+/**
+ * This run's figures from totals that cover a whole resumed session, given the session's
+ * earlier runs. When a total is below what came before (the session was not the one
+ * expected), the totals are taken as they are.
+ */
+export function sinceBefore(totals: UsageFigures, before: UsageFigures | undefined): UsageFigures {
+  if (!before) return totals;
+  const out: UsageFigures = {};
+  for (const key of FIGURES) {
+    const value = totals[key];
+    if (value === undefined) continue;
+    const prior = before[key] ?? 0;
+    if (value < prior) return totals;
+    out[key] = key === 'costUsd' ? roundCost(value - prior) : value - prior;
+  }
+  return out;
 }
 
 export type LineHandler = (line: Line, out: AgentEvent[]) => void;

@@ -3,7 +3,11 @@
 // file_change, mcp_tool_call, web_search, todo_list, error), then `turn.completed` with usage
 // or `turn.failed`; a top-level `error` is a stream failure. Shapes follow codex-rs
 // `exec/src/exec_events.rs`.
-import { RunState, lineParser, unwrapShell } from './base.js';
+// Usage: `thread.started` names the thread (what `codex exec resume` takes); the only token
+// counts come with `turn.completed`, and they are the thread's totals: a resumed run reports
+// its earlier runs' tokens too (observed with 0.169.0), hence `sessionBefore`. The stream
+// names no model and no cost.
+import { RunState, lineParser, sinceBefore, unwrapShell } from './base.js';
 import {
   asArray,
   asNumber,
@@ -14,10 +18,11 @@ import {
   relativePath,
   type JsonObject,
 } from './lines.js';
-import type { AgentEvent, OutputParser, ParserOptions } from './types.js';
+import type { AgentEvent, OutputParser, ParserOptions, UsageFigures } from './types.js';
 
 export function createCodexParser(options: ParserOptions = {}): OutputParser {
   const state = new RunState();
+  state.defaultModel(options.model);
   let completed = false;
   let failed = false;
   let streamError = false;
@@ -29,11 +34,11 @@ export function createCodexParser(options: ParserOptions = {}): OutputParser {
       const type = asString(ev.type) ?? '';
       if (type.startsWith('item.')) {
         item(state, out, type, asObject(ev.item), options.cwd);
+      } else if (type === 'thread.started') {
+        state.identify(out, { sessionId: asString(ev.thread_id) });
       } else if (type === 'turn.completed') {
         completed = true;
-        const usage = asObject(ev.usage);
-        // input_tokens already includes cached_input_tokens.
-        state.addUsage(out, asNumber(usage?.input_tokens), asNumber(usage?.output_tokens));
+        state.setUsage(out, sinceBefore(codexUsage(asObject(ev.usage)), options.sessionBefore));
       } else if (type === 'turn.failed') {
         failed = true;
         state.error(out, `codex turn failed: ${errorMessage(ev.error)}`);
@@ -47,6 +52,20 @@ export function createCodexParser(options: ParserOptions = {}): OutputParser {
       state.success = failed ? false : completed ? true : streamError ? false : null;
     },
   );
+}
+
+/** input_tokens already includes cached_input_tokens (and cache_write_input_tokens). */
+function codexUsage(usage: JsonObject | null): UsageFigures {
+  const figures: UsageFigures = {};
+  const input = asNumber(usage?.input_tokens);
+  const output = asNumber(usage?.output_tokens);
+  const read = asNumber(usage?.cached_input_tokens);
+  const write = asNumber(usage?.cache_write_input_tokens);
+  if (input !== undefined) figures.inputTokens = input;
+  if (output !== undefined) figures.outputTokens = output;
+  if (read !== undefined) figures.cacheReadTokens = read;
+  if (write !== undefined) figures.cacheWriteTokens = write;
+  return figures;
 }
 
 function item(

@@ -1,13 +1,15 @@
 // Gemini CLI, `gemini --output-format stream-json`: JSON lines `init`, `message` (user and
 // assistant, the assistant's text in `delta` chunks), `tool_use`, `tool_result`, `error`
 // (severity warning|error) and a final `result` with status and token stats. Shapes follow
-// gemini-cli `packages/core/src/output/types.ts`.
-import { RunState, callText, lineParser } from './base.js';
-import { asNumber, asObject, asString, firstLine, jsonObject } from './lines.js';
-import type { AgentEvent, OutputParser, ParserOptions } from './types.js';
+// gemini-cli `packages/core/src/output/types.ts`. Usage: `init` names the session and model;
+// tokens come only with `result` (`input_tokens` includes `cached`); no cost.
+import { RunState, callText, lineParser, sumOf } from './base.js';
+import { asNumber, asObject, asString, firstLine, jsonObject, type JsonObject } from './lines.js';
+import type { AgentEvent, OutputParser, ParserOptions, UsageFigures } from './types.js';
 
 export function createGeminiParser(options: ParserOptions = {}): OutputParser {
   const state = new RunState();
+  state.defaultModel(options.model);
   // The assistant's text since the last tool call: the final one is the run's answer.
   let message = '';
   let shown = false;
@@ -21,6 +23,9 @@ export function createGeminiParser(options: ParserOptions = {}): OutputParser {
       const ev = jsonObject(line);
       if (!ev) return;
       switch (ev.type) {
+        case 'init':
+          state.identify(out, { sessionId: asString(ev.session_id), model: asString(ev.model) });
+          return;
         case 'message': {
           if (ev.role !== 'assistant') return;
           const content = asString(ev.content) ?? '';
@@ -52,7 +57,7 @@ export function createGeminiParser(options: ParserOptions = {}): OutputParser {
           flushMessage(out);
           state.success = ev.status === 'success';
           const stats = asObject(ev.stats);
-          state.setUsage(out, asNumber(stats?.input_tokens), asNumber(stats?.output_tokens));
+          state.setUsage(out, geminiUsage(stats));
           if (!state.success) {
             state.error(
               out,
@@ -69,6 +74,17 @@ export function createGeminiParser(options: ParserOptions = {}): OutputParser {
       if (message.trim()) state.resultText = message.trim();
     },
   );
+}
+
+function geminiUsage(stats: JsonObject | null): UsageFigures {
+  const figures: UsageFigures = {};
+  const cached = asNumber(stats?.cached);
+  const input = asNumber(stats?.input_tokens) ?? sumOf(stats?.input, cached);
+  const output = asNumber(stats?.output_tokens);
+  if (input !== undefined) figures.inputTokens = input;
+  if (output !== undefined) figures.outputTokens = output;
+  if (cached !== undefined) figures.cacheReadTokens = cached;
+  return figures;
 }
 
 const FILE_TOOLS: Readonly<Record<string, string>> = {

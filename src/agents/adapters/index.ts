@@ -19,10 +19,13 @@ export {
   isParserName,
   type AgentEvent,
   type AgentSummary,
+  type CostSource,
   type Denial,
   type OutputParser,
   type ParserName,
   type ParserOptions,
+  type Usage,
+  type UsageFigures,
 } from './types.js';
 
 /** The parser for an agent or parser name; unknown names (custom agents) get the text parser. */
@@ -37,7 +40,7 @@ export function createParser(agentName: string, options: ParserOptions = {}): Ou
     case 'opencode':
       return createOpencodeParser(options);
     case 'aider':
-      return createAiderParser();
+      return createAiderParser(options);
     default:
       return createTextParser();
   }

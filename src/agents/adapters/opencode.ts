@@ -3,12 +3,15 @@
 // `part.tool`, `part.state.{status,input,title,error}`), `step_finish` (per-step `tokens` and
 // `cost`), `error`, and in recent versions a last `done` listing the permissions it
 // auto-rejected because nobody could answer. Shapes follow packages/opencode/src/cli/cmd/run.ts.
+// Usage: every event names the session (`sessionID`, what `run --session` takes); each
+// `step_finish` adds its tokens (`input` excludes the cache's) and cost. No model is named.
 import { RunState, callText, lineParser, sumOf } from './base.js';
 import { asArray, asNumber, asObject, asString, firstLine, jsonObject } from './lines.js';
-import type { AgentEvent, OutputParser, ParserOptions } from './types.js';
+import type { AgentEvent, OutputParser, ParserOptions, UsageFigures } from './types.js';
 
 export function createOpencodeParser(options: ParserOptions = {}): OutputParser {
   const state = new RunState();
+  state.defaultModel(options.model);
   let failed = false;
   let done = false;
   return lineParser(
@@ -17,6 +20,7 @@ export function createOpencodeParser(options: ParserOptions = {}): OutputParser 
       const ev = jsonObject(line);
       if (!ev) return;
       const part = asObject(ev.part);
+      if (state.sessionId === undefined) state.identify(out, { sessionId: asString(ev.sessionID) });
       switch (ev.type) {
         case 'text': {
           const text = asString(part?.text);
@@ -32,12 +36,18 @@ export function createOpencodeParser(options: ParserOptions = {}): OutputParser 
         case 'step_finish': {
           const tokens = asObject(part?.tokens);
           const cache = asObject(tokens?.cache);
-          state.addUsage(
-            out,
-            sumOf(tokens?.input, cache?.read, cache?.write),
-            sumOf(tokens?.output, tokens?.reasoning),
-            asNumber(part?.cost),
-          );
+          const step: UsageFigures = {};
+          const input = sumOf(tokens?.input, cache?.read, cache?.write);
+          const output = sumOf(tokens?.output, tokens?.reasoning);
+          const read = asNumber(cache?.read);
+          const write = asNumber(cache?.write);
+          const cost = asNumber(part?.cost);
+          if (input !== undefined) step.inputTokens = input;
+          if (output !== undefined) step.outputTokens = output;
+          if (read !== undefined) step.cacheReadTokens = read;
+          if (write !== undefined) step.cacheWriteTokens = write;
+          if (cost !== undefined) step.costUsd = cost;
+          state.addUsage(out, step);
           return;
         }
         case 'error': {

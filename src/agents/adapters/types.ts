@@ -22,11 +22,43 @@ export interface Denial {
   text: string;
 }
 
+/** Where a cost figure comes from: the agent's own report, or yardmaster's price table. */
+export type CostSource = 'reported' | 'estimated';
+
+/** The token and cost figures of one run; a missing field is unknown, never zero. */
+export interface UsageFigures {
+  /** Prompt tokens, cache reads and cache writes included (what a token budget counts). */
+  inputTokens?: number;
+  /** Output tokens, reasoning included. */
+  outputTokens?: number;
+  /** The part of `inputTokens` read from the provider's prompt cache. */
+  cacheReadTokens?: number;
+  /** The part of `inputTokens` written to the provider's prompt cache. */
+  cacheWriteTokens?: number;
+  /** US dollars for this run only (not the session's total across resumed runs). */
+  costUsd?: number;
+}
+
+/**
+ * What one run of an agent used, and the conversation it belongs to (docs/agents.md, "Usage").
+ * `costSource` is null exactly when `costUsd` is unknown.
+ */
+export interface Usage extends UsageFigures {
+  costSource: CostSource | null;
+  /** The agent's own conversation id (claude session_id, codex thread_id, ...): what resume takes. */
+  sessionId?: string;
+  /** The model the agent says it used, as it names it (`claude-sonnet-4-5-20250929`, `openai/gpt-5`). */
+  model?: string;
+}
+
 export type AgentEvent =
   /** The agent's latest visible activity, one line: `Edit src/x.ts`, `Bash: npm test`. */
   | { kind: 'activity'; text: string }
-  /** Totals so far for the run (not deltas); any field may be missing. */
-  | { kind: 'usage'; inputTokens?: number; outputTokens?: number; costUsd?: number }
+  /**
+   * The run's usage so far (totals, not deltas), sent whenever a figure or the session id
+   * changes, so a budget can act before the agent exits.
+   */
+  | ({ kind: 'usage' } & Usage)
   | { kind: 'error'; text: string }
   | ({ kind: 'denied' } & Denial);
 
@@ -36,9 +68,13 @@ export interface AgentSummary {
   /** What the structured output says about the run; null when it says nothing. */
   success: boolean | null;
   denials: Denial[];
-  /** Prompt tokens including cached ones; output tokens including reasoning. */
+  /** The run's usage, cost as the agent reported it (estimates come from estimateCost). */
+  usage: Usage;
+  /** Same as usage.inputTokens (prompt tokens including cached ones). */
   inputTokens?: number;
+  /** Same as usage.outputTokens (including reasoning). */
   outputTokens?: number;
+  /** Same as usage.costUsd when the agent reported it. */
   costUsd?: number;
   lastActivity: string | null;
   /** The last error the output reported (error result, failed turn), for feedback. */
@@ -58,4 +94,12 @@ export interface OutputParser {
 export interface ParserOptions {
   /** The agent's working directory: absolute paths under it are shown relative. */
   cwd?: string;
+  /** The model the launcher asked for (`-m`), for agents whose output does not name it (codex). */
+  model?: string;
+  /**
+   * For a resumed session: the usage of the session's earlier runs, summed. Codex reports the
+   * thread's totals (and claude's `total_cost_usd` the session's), so this is subtracted to
+   * give the figures of this run alone.
+   */
+  sessionBefore?: UsageFigures;
 }
