@@ -24,6 +24,8 @@ export class MergeQueue {
   private again = false;
   private readonly seen = new Set<string>();
   private pausedSaid = false;
+  /** Tracks whose landing the user's checkout held: looked at again before their checks run. */
+  private readonly held = new Set<string>();
   /** The user's checkouts of the target, listed once per drain. */
   private checkouts: TargetCheckouts | null = null;
   readonly outcomes = new Map<string, MergeOutcome>();
@@ -100,7 +102,17 @@ export class MergeQueue {
           ? fresh.worktree
           : (await activities.provision(env, store.getTrack(track.id)!, `refs/heads/${config.target}`)).path;
       for (let loop = 1; ; loop++) {
-        const tried = await activities.tryLanding(env, provider, { track, worktree, branch, checkouts: this.checkouts ?? undefined, step, signal: ctx.signal });
+        const tried = await activities.tryLanding(env, provider, {
+          track,
+          worktree,
+          branch,
+          checkouts: this.checkouts ?? undefined,
+          precheckCheckouts: this.held.has(track.id),
+          step,
+          signal: ctx.signal,
+        });
+        if (tried.result.kind === 'checkout-blocked') this.held.add(track.id);
+        else this.held.delete(track.id);
         const current = store.getTrack(track.id)!;
         const decision = decideMergeStep(tried.result, {
           // A conflict is judged on the attempt the queue took it with, failed checks on the

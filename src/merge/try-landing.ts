@@ -24,6 +24,11 @@ export interface LandingInput {
   branch: string;
   /** The user's checkouts of the target, as this drain knows them. */
   checkouts?: TargetCheckouts | undefined;
+  /**
+   * Look at the user's checkouts before the checks too (a track whose landing they held last
+   * time): a landing that would be held again costs no check run.
+   */
+  precheckCheckouts?: boolean;
   /** Records the step (state.db's queue row: crash recovery reads `landing` and its SHA). */
   step(name: string, headSha?: string): void;
   signal: AbortSignal;
@@ -49,6 +54,10 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
   // except landing puts it back on the branch.
   let landedOk = false;
   try {
+    if (input.precheckCheckouts) {
+      const before = await planCheckouts(git, config.target, targetSha, candidate.sha, { checkouts: input.checkouts });
+      if (before.blocked) return { result: { kind: 'checkout-blocked', path: before.blocked.path, files: before.blocked.files } };
+    }
     step('checking', candidate.sha);
     // The worktree is at the candidate, clean: the checks need not ask git where it is. The
     // holder mark lets the next merge end these checks if this process is killed.

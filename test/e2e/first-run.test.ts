@@ -5,6 +5,8 @@
 // and the user's checkout is clean and at the target. Locally, and through GitHub and GitLab
 // (the real clients against the fake forge).
 import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { openStateStore } from '../../src/state/index.js';
 import { expectFirstRunLanded, firstRunProject, type FirstRun } from '../helpers/first-run.js';
 
 let run: FirstRun | undefined;
@@ -51,5 +53,16 @@ describe('first real run', () => {
     // The other tracks were not held by it.
     const status = JSON.parse((await run.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
     expect(Object.fromEntries(status.tracks.map((t) => [t.id, t.state]))).toEqual({ slugify: 'merged', 'use-slugify': 'merged', titlecase: 'ready' });
+    // The queue looked at titlecase again as other tracks landed, but a landing the checkout
+    // holds costs one check run, not one per look.
+    const store = openStateStore(path.join(run.repo.dir, '.git', 'yardmaster'));
+    try {
+      const looks = store.listEvents({ trackId: 'titlecase' }).filter((e) => e.type === 'queue.step' && (e.data as { step?: string }).step === 'updating target');
+      const checked = store.listEvents({ trackId: 'titlecase' }).filter((e) => e.type === 'checks.finished' && (e.data as { during?: string }).during === 'merge');
+      expect(looks.length).toBeGreaterThan(1);
+      expect(checked).toHaveLength(1);
+    } finally {
+      store.close();
+    }
   });
 });
