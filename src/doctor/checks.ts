@@ -8,6 +8,7 @@ import { isActive } from '../state/lifecycle.js';
 import type { RunEnv } from '../runtime/env.js';
 import { branchFor } from '../runtime/env.js';
 import { MERGE_LOCK, isAliveHere } from '../runtime/leases.js';
+import { leaseIsLive } from '../flow/leases.js';
 import { STALE_AFTER_MS } from '../engine/recover.js';
 import { abortOperation, dirtyFiles, listWorktrees, operationInProgress } from '../git/worktrees.js';
 import { readTrackFiles } from '../tracks/files.js';
@@ -48,7 +49,6 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
       },
     });
   }
-  const cutoff = env.ctx.clock.now().getTime() - STALE_AFTER_MS;
   for (const run of store.staleRuns({ staleAfterMs: STALE_AFTER_MS, isAlive: isAliveHere })) {
     findings.push({
       kind: 'lease',
@@ -62,7 +62,7 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
     });
   }
   const lock = store.getLock(MERGE_LOCK.name);
-  if (lock && (!isAliveHere(lock.pid, lock.host) || Date.parse(lock.heartbeatAt) < cutoff)) {
+  if (lock && !leaseIsLive(lock, env.ctx.clock.now().getTime(), STALE_AFTER_MS, isAliveHere)) {
     findings.push({
       kind: 'lease',
       subject: 'merge queue',

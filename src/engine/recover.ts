@@ -8,6 +8,7 @@ import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { fastForwardCheckout } from '../merge/checkouts.js';
 import { listWorktrees } from '../git/worktrees.js';
 import { MERGE_LOCK, RUN_STALE_AFTER_MS, isAliveHere } from '../runtime/leases.js';
+import { leaseIsLive } from '../flow/leases.js';
 import { LocalProvider } from '../vcs/local.js';
 import { killTree } from '../proc/run.js';
 import { killMergeOrphans, killRunOrphans } from '../proc/orphans.js';
@@ -117,8 +118,7 @@ async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | 
 export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store } = env;
   const lock = store.getLock(MERGE_LOCK.name);
-  const cutoff = env.ctx.clock.now().getTime() - staleAfterMs;
-  if (lock && isAliveHere(lock.pid, lock.host) && Date.parse(lock.heartbeatAt) >= cutoff) return [];
+  if (lock && leaseIsLive(lock, env.ctx.clock.now().getTime(), staleAfterMs, isAliveHere)) return [];
   // Recover holding the lock: a live merge moves a track to merging only while it holds it, so
   // no process can start a merge between our look at the tracks and what we do with them.
   const own = lock?.holder === env.holder.id;

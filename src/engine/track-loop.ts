@@ -16,7 +16,7 @@ import { decideResume, type ResumeDecision } from '../flow/resume.js';
 import { decideAfterFailure } from '../flow/attempts.js';
 import { branchFor, type RunEnv } from '../runtime/env.js';
 import { attemptFeedback, checksFeedback } from '../flow/feedback.js';
-import { backoffMs, sleep } from '../runtime/sleep.js';
+import { sleep } from '../runtime/sleep.js';
 import { RunLease } from '../runtime/leases.js';
 
 export type TrackOutcome = 'ready' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
@@ -132,7 +132,15 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         failure = { reason: `checks failed: ${failedChecks.join(', ')}`, feedback: checksFeedback(report) };
         env.report(trackId, `attempt ${attempt} failed checks: ${failedChecks.join(', ')}`);
       }
-      const next = decideAfterFailure({ attempt, maxAttempts: config.attempts, finished, failure: failure.reason, feedback: failure.feedback, replacedFeedback: feedback });
+      const next = decideAfterFailure({
+        attempt,
+        maxAttempts: config.attempts,
+        finished,
+        failure: failure.reason,
+        feedback: failure.feedback,
+        replacedFeedback: feedback,
+        backoff: { baseMs: config.retry.backoffMs, maxMs: config.retry.maxBackoffMs },
+      });
       if (next.kind === 'fail') {
         const from = store.getTrack(trackId)!.state;
         // What the last attempt's agent would have been told, kept for a retry (src/manage/retry.ts).
@@ -162,7 +170,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       });
       step = 'run';
       since = null;
-      wait = backoffMs(attempt - 1, config.retry.backoffMs, config.retry.maxBackoffMs);
+      wait = next.waitMs;
     } finally {
       lease.stop();
     }

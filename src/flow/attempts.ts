@@ -3,13 +3,20 @@
 // the agent with feedback, conflicted, or failed; and what a retry resets. One rule for "may
 // this track try again", used by the track loop, the merge queue and retry. Pure.
 
+/** Exponential backoff with jitter: base * 2^(n-1), capped, times a factor in [0.5, 1]. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * (0.5 + random() * 0.5));
+}
+
 /** Whether a track that used `attempt` of `maxAttempts` may run its agent again. */
 export function mayTryAgain(attempt: number, maxAttempts: number): boolean {
   return attempt < maxAttempts;
 }
 
 export type AfterFailure =
-  | { kind: 'retry'; attempt: number; feedback: string }
+  /** The next attempt, after a backoff of `waitMs`. */
+  | { kind: 'retry'; attempt: number; feedback: string; waitMs: number }
   | { kind: 'fail'; reason: string }
   /** The attempt was cut short before its agent finished: it runs again, using up nothing. */
   | { kind: 'again'; attempt: number; feedback: string | null };
@@ -26,10 +33,12 @@ export function decideAfterFailure(input: {
   failure: string;
   feedback: string;
   replacedFeedback: string | null;
+  backoff: { baseMs: number; maxMs: number; random?: () => number };
 }): AfterFailure {
   if (!input.finished) return { kind: 'again', attempt: input.attempt, feedback: input.replacedFeedback };
   if (!mayTryAgain(input.attempt, input.maxAttempts)) return { kind: 'fail', reason: `out of attempts (${input.maxAttempts}); last: ${input.failure}` };
-  return { kind: 'retry', attempt: input.attempt + 1, feedback: input.feedback };
+  const { baseMs, maxMs, random } = input.backoff;
+  return { kind: 'retry', attempt: input.attempt + 1, feedback: input.feedback, waitMs: backoffMs(input.attempt, baseMs, maxMs, random) };
 }
 
 export type MergeSetback =

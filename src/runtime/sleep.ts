@@ -13,8 +13,4 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Exponential backoff with jitter: base * 2^(n-1), capped, times a factor in [0.5, 1]. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.5 + random() * 0.5));
-}
+export { backoffMs } from '../flow/attempts.js';

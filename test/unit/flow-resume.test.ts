@@ -26,11 +26,16 @@ describe('decideResume', () => {
 });
 
 describe('decideAfterFailure', () => {
-  const base = { attempt: 1, maxAttempts: 2, finished: true, failure: 'checks failed: test', feedback: 'F1', replacedFeedback: null };
+  // A fixed jitter: the backoff is exact.
+  const backoff = { baseMs: 1000, maxMs: 5000, random: () => 1 };
+  const base = { attempt: 1, maxAttempts: 3, finished: true, failure: 'checks failed: test', feedback: 'F1', replacedFeedback: null, backoff };
   const rows: [string, Parameters<typeof decideAfterFailure>[0], ReturnType<typeof decideAfterFailure>][] = [
-    ['attempts remain: the next one, with the failure as feedback', base, { kind: 'retry', attempt: 2, feedback: 'F1' }],
-    ['the last attempt: the track fails, saying why', { ...base, attempt: 2 }, { kind: 'fail', reason: 'out of attempts (2); last: checks failed: test' }],
-    ['an attempt cut short uses up nothing, even the last one', { ...base, attempt: 2, finished: false, replacedFeedback: 'F0' }, { kind: 'again', attempt: 2, feedback: 'F0' }],
+    ['attempts remain: the next one, with the failure as feedback, after the base backoff', base, { kind: 'retry', attempt: 2, feedback: 'F1', waitMs: 1000 }],
+    ['the backoff doubles with each failed attempt', { ...base, attempt: 2 }, { kind: 'retry', attempt: 3, feedback: 'F1', waitMs: 2000 }],
+    ['the backoff is capped', { ...base, attempt: 5, maxAttempts: 9 }, { kind: 'retry', attempt: 6, feedback: 'F1', waitMs: 5000 }],
+    ['jitter takes it down to half at most', { ...base, backoff: { ...backoff, random: () => 0 } }, { kind: 'retry', attempt: 2, feedback: 'F1', waitMs: 500 }],
+    ['the last attempt: the track fails, saying why', { ...base, attempt: 3 }, { kind: 'fail', reason: 'out of attempts (3); last: checks failed: test' }],
+    ['an attempt cut short uses up nothing, even the last one, and waits for nothing', { ...base, attempt: 3, finished: false, replacedFeedback: 'F0' }, { kind: 'again', attempt: 3, feedback: 'F0' }],
   ];
   it.each(rows)('%s', (_name, input, want) => {
     expect(decideAfterFailure(input)).toEqual(want);
