@@ -100,6 +100,13 @@ export const ConfigSchema = z.strictObject({
       trailers: BuiltinCheckLevel.default('warn'),
     })
     .prefault({}),
+  scheduling: z
+    .strictObject({
+      // serialize: a track whose declared scope overlaps a running or ready track waits for it
+      // to merge (fewer conflicts at the queue); allow: it starts at once.
+      overlap: z.enum(['serialize', 'allow']).default('serialize'),
+    })
+    .prefault({}),
   planner: z
     .strictObject({
       agent: z.string().min(1).optional(),

@@ -88,6 +88,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
       concurrency: config.concurrency,
       agent,
       base: `refs/heads/${config.target}`,
+      scopes: new Map(files.flatMap((f) => (f.scope?.length ? [[f.id, f.scope] as const] : []))),
       ...(queue
         ? {
             onReady: async (id: string) => {
@@ -218,9 +219,19 @@ function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: bo
       const deps = t.dependsOn.filter((d) => byId.get(d)?.state !== 'merged');
       const why = deps.length
         ? `on ${deps.map((d) => `${d} (${byId.get(d)?.state ?? 'unknown'})`).join(', ')}${deps.some((d) => !rows.some((r) => r.id === d)) ? `; run \`ym implement ${[...deps, t.id].join(' ')}\`` : ''}`
-        : `${t.state}${t.reason ? ` (${t.reason})` : ''}; run \`ym implement\` again`;
+        : overlapWait(store, t.id, byId) ?? `${t.state}${t.reason ? ` (${t.reason})` : ''}; run \`ym implement\` again`;
       out.push({ id: t.id, state: t.state, why });
     }
   }
   return out;
+}
+
+/** Why a planned track waited for another (scheduling.overlap), if it did and still does. */
+function overlapWait(store: RunEnv['store'], id: string, byId: ReadonlyMap<string, TrackRow>): string | null {
+  const last = store.listEvents({ trackId: id }).findLast((e) => e.type === 'schedule.overlap');
+  const data = last?.data as { on?: string; paths?: string[] } | undefined;
+  if (!data?.on) return null;
+  const on = byId.get(data.on);
+  if (!on || on.state === 'merged') return null;
+  return `for ${data.on} (${on.state}) to merge: their scopes overlap (${(data.paths ?? []).join(', ')}); it starts once ${data.on} merges (scheduling.overlap "serialize")`;
 }

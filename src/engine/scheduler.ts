@@ -18,6 +18,8 @@ export interface ScheduleOptions {
   concurrency: number;
   agent: AgentDefinition;
   base: string;
+  /** Declared scopes by track id (track.json), for `scheduling.overlap`. */
+  scopes?: ReadonlyMap<string, readonly string[]>;
   /** Called when a track becomes ready (the merge queue's entry point). */
   onReady?: (trackId: string) => Promise<void>;
 }
@@ -75,17 +77,34 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
       }
     });
   };
+  const waiting = new Set<string>();
   let repasses = 0;
   while (!ctx.signal.aborted && !fatal) {
     const rows = store.listTracks();
     // What to do is decided in src/flow/schedule.ts; each decision is a compare-and-swap here.
-    const pass = schedulePass({ tracks: selected(rows), states: new Map(rows.map((r) => [r.id, r.state])), active, offered, merging: opts.onReady !== undefined });
+    const pass = schedulePass({
+      tracks: selected(rows),
+      states: new Map(rows.map((r) => [r.id, r.state])),
+      active,
+      offered,
+      merging: opts.onReady !== undefined,
+      overlap: env.config.scheduling.overlap,
+      scopes: opts.scopes,
+    });
     for (const d of pass.decisions) {
       if (d.kind === 'offer') offer(d.id, opts.onReady!);
       else if (d.kind === 'block') {
         if (claim(env, d.id, 'blocked', d.from, d.reason)) env.report(d.id, `blocked: ${d.reason}`);
       } else if (d.kind === 'unblock') {
         if (claim(env, d.id, 'planned', 'blocked', null)) env.report(d.id, 'unblocked: no dependency is a dead end any more');
+      } else if (d.kind === 'wait') {
+        // Said once per pair: the track waits, as planned, for the other one to merge.
+        const key = `${d.id}<${d.on}`;
+        if (!waiting.has(key)) {
+          waiting.add(key);
+          store.appendEvent({ trackId: d.id, type: 'schedule.overlap', data: { on: d.on, paths: d.paths } });
+          env.report(d.id, `waits for ${d.on} to merge: their scopes overlap (${d.paths.join(', ')})`);
+        }
       } else if (!d.claim || claim(env, d.id, 'queued', 'planned')) {
         // (Another implement process may claim it first: then it is theirs.)
         start(d.id);

@@ -4,6 +4,7 @@
 // process) and passes again while a pass changed something. Pure.
 import type { TrackState } from '../state/lifecycle.js';
 import { deadDependency, dependenciesMerged } from './graph.js';
+import { scopeOverlap } from './overlap.js';
 
 export interface PassTrack {
   id: string;
@@ -22,6 +23,13 @@ export interface PassInput {
   offered: ReadonlySet<string>;
   /** Whether a merge queue takes ready tracks in this run. */
   merging: boolean;
+  /**
+   * `serialize`: a track whose declared scope overlaps a track that is running, ready or
+   * merging waits until that one merges, then starts from the new target. `allow`: it starts.
+   */
+  overlap?: 'serialize' | 'allow';
+  /** Declared scopes by track id (tracks without one are never held for overlap). */
+  scopes?: ReadonlyMap<string, readonly string[]>;
 }
 
 export type PassDecision =
@@ -29,7 +37,15 @@ export type PassDecision =
   | { kind: 'block'; id: string; from: TrackState; reason: string }
   | { kind: 'unblock'; id: string }
   /** `claim`: planned -> queued first; then the track runs. */
-  | { kind: 'start'; id: string; claim: boolean };
+  | { kind: 'start'; id: string; claim: boolean }
+  /** Held back: its scope overlaps `on`'s (in `paths`), which has not merged yet. */
+  | { kind: 'wait'; id: string; on: string; paths: string[] };
+
+/**
+ * States of a track whose changes are on their way to the target: overlapping tracks wait for
+ * them. (A queued track is in flight once an engine runs it: `active`, or started in this pass.)
+ */
+const IN_FLIGHT: readonly TrackState[] = ['provisioning', 'running', 'validating', 'ready', 'merging', 'interrupted'];
 
 const WAITING: readonly TrackState[] = ['planned', 'queued', 'interrupted'];
 
@@ -37,6 +53,8 @@ export function schedulePass(input: PassInput): { decisions: PassDecision[]; cha
   const states = new Map(input.states);
   const stateOf = (id: string) => states.get(id);
   const decisions: PassDecision[] = [];
+  const started = new Set<string>();
+  const inFlight = (id: string, s: TrackState) => IN_FLIGHT.includes(s) || input.active.has(id) || started.has(id);
   let changed = false;
   for (const t of input.tracks) {
     const state = states.get(t.id) ?? t.state;
@@ -65,7 +83,18 @@ export function schedulePass(input: PassInput): { decisions: PassDecision[]; cha
       continue;
     }
     if (!dependenciesMerged(t, stateOf)) continue;
+    // An interrupted track has work on its branch already: it resumes whatever overlaps it.
+    if (input.overlap === 'serialize' && state !== 'interrupted') {
+      const mine = input.scopes?.get(t.id);
+      const blocker = mine?.length ? [...states].find(([id, s]) => id !== t.id && inFlight(id, s) && scopeOverlap(mine, input.scopes?.get(id)).length > 0) : undefined;
+      if (blocker) {
+        decisions.push({ kind: 'wait', id: t.id, on: blocker[0], paths: scopeOverlap(mine, input.scopes?.get(blocker[0])) });
+        continue;
+      }
+    }
     decisions.push({ kind: 'start', id: t.id, claim: state === 'planned' });
+    // Started in this pass: the tracks after it that overlap it wait for it.
+    started.add(t.id);
   }
   return { decisions, changed };
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { deadDependency, dependenciesMerged, unmergedDependencies } from '../../src/flow/graph.js';
 import { schedulePass, type PassDecision, type PassInput } from '../../src/flow/schedule.js';
+import { scopeOverlap } from '../../src/flow/overlap.js';
 import type { TrackState } from '../../src/state/lifecycle.js';
 
 type T = [id: string, state: TrackState, deps?: string[]];
@@ -53,5 +54,40 @@ describe('dependency rules', () => {
     expect(dependenciesMerged({ dependsOn: deps }, of)).toBe(merged);
     expect(deadDependency({ dependsOn: deps }, of)).toBe(dead);
     expect(unmergedDependencies({ dependsOn: deps }, of)).toEqual(unmerged);
+  });
+});
+
+describe('schedulePass with scheduling.overlap', () => {
+  const scopes = new Map<string, string[]>([
+    ['a', ['src/registry.js']],
+    ['b', ['src/']],
+    ['c', ['docs/x.md']],
+    ['d', ['src/registry.js']],
+  ]);
+  const run = (tracks: T[], overlap: 'serialize' | 'allow', active: string[] = []) => {
+    const list = tracks.map(([id, state, deps = []]) => ({ id, state, dependsOn: deps }));
+    return schedulePass({ tracks: list, states: new Map(list.map((t) => [t.id, t.state])), active: new Set(active), offered: new Set(), merging: true, overlap, scopes }).decisions;
+  };
+  it.each([
+    ['a track overlapping a running one waits for it', [['a', 'running'], ['b', 'planned']], 'serialize', ['a'], [{ kind: 'wait', id: 'b', on: 'a', paths: ['src'] }]],
+    ['ready and merging tracks hold it too (their changes are not in the target yet)', [['a', 'ready'], ['d', 'planned']], 'serialize', [], [{ kind: 'offer', id: 'a' }, { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] }]],
+    ['two overlapping tracks in one pass: the first starts, the second waits for it', [['a', 'planned'], ['d', 'planned']], 'serialize', [], [{ kind: 'start', id: 'a', claim: true }, { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] }]],
+    ['two queued overlapping tracks (claimed, not running) do not hold each other for ever', [['a', 'queued'], ['d', 'queued']], 'serialize', [], [{ kind: 'start', id: 'a', claim: false }, { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] }]],
+    ['a track with a scope of its own starts', [['a', 'running'], ['c', 'planned']], 'serialize', ['a'], [{ kind: 'start', id: 'c', claim: true }]],
+    ['merged and failed tracks hold nothing', [['a', 'merged'], ['d', 'failed'], ['b', 'planned']], 'serialize', [], [{ kind: 'start', id: 'b', claim: true }]],
+    ['an interrupted track resumes whatever overlaps it', [['a', 'running'], ['b', 'interrupted']], 'serialize', ['a'], [{ kind: 'start', id: 'b', claim: false }]],
+    ['allow: it starts at once', [['a', 'running'], ['b', 'planned']], 'allow', ['a'], [{ kind: 'start', id: 'b', claim: true }]],
+  ] as const)('%s', (_name, tracks, overlap, active, want) => {
+    expect(run(tracks as unknown as T[], overlap, [...active])).toEqual(want);
+  });
+
+  it.each([
+    ['the same file', ['src/a.js'], ['src/a.js'], ['src/a.js']],
+    ['a file under a directory, either way round', ['src/a.js', 'b.md'], ['src/'], ['src/a.js']],
+    ['a directory over files', ['./src/'], ['src/x/y.js'], ['src']],
+    ['siblings with a common prefix do not overlap', ['src/a'], ['src/ab.js'], []],
+    ['no scope: no prediction', [], ['src/'], []],
+  ])('scopeOverlap: %s', (_name, a, b, want) => {
+    expect(scopeOverlap(a, b)).toEqual(want);
   });
 });
