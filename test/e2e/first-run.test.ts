@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { openStateStore } from '../../src/state/index.js';
+import { storeActions } from '../../src/tui/actions.js';
 import { expectFirstRunLanded, firstRunProject, type FirstRun } from '../helpers/first-run.js';
 
 let run: FirstRun | undefined;
@@ -16,6 +17,22 @@ afterEach(async () => {
 });
 
 describe('first real run', () => {
+  it('a paused merge queue: implement validates everything, merges nothing, exits 1 and says how to resume', async () => {
+    run = await firstRunProject();
+    // Paused from the status view (`p`) before the run: the state.db exists once plan ran.
+    const store = openStateStore(path.join(run.repo.dir, '.git', 'yardmaster'));
+    try {
+      expect(storeActions(store).togglePause().message).toBe('merge queue paused');
+    } finally {
+      store.close();
+    }
+    const r = await run.ym(['implement', '--yes']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/slugify: waiting — the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`/);
+    expect(r.stdout).toMatch(/use-slugify: waiting — on slugify \(ready\)/);
+    expect(run.repo.git(['log', '--oneline', 'main']).split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
   for (const provider of ['local', 'github', 'gitlab'] as const) {
     it(`merges every track with no commit after plan (${provider})`, async () => {
       run = await firstRunProject({ provider });
