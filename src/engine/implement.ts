@@ -100,13 +100,14 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     });
   const outcomes = await scheduleOnce();
   // The run ends with nothing in the queue that could merge now: a track given back or made
-  // ready as the last drain finished is merged here, and what that unblocks runs too. Each
-  // round merges at least one track, so this ends.
-  const mergedCount = () => store.listTracks().filter((t) => t.state === 'merged').length;
+  // ready as the last drain finished is merged here, and what that moves on (a dependent now
+  // unblocked, a track handed back to its agent) runs too. A round that changes no track's
+  // state ends it; each change spends a merge or an attempt, so this ends.
+  const states = () => store.listTracks().map((t) => `${t.id}=${t.state}:${t.attempt}`).join(' ');
   while (queue && !ctx.signal.aborted) {
-    const before = mergedCount();
+    const before = states();
     await queue.drain();
-    if (mergedCount() === before) break;
+    if (states() === before) break;
     for (const [id, outcome] of await scheduleOnce()) outcomes.set(id, outcome);
   }
   await view?.close();
@@ -192,9 +193,9 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
       // --no-merge or merge.mode manual: stopping at ready is what was asked for.
       const ready = rows.filter((t) => t.state === 'ready');
       if (ready.length) ctx.out.line(`  ready to merge: ${ready.map((t) => t.id).join(', ')} (run \`ym merge\`${config.merge.mode === 'manual' ? '; merge.mode is manual' : ''})`);
-      const later = rows.filter((t) => ['planned', 'queued'].includes(t.state));
-      if (later.length) ctx.out.line(`  waiting on dependencies: ${later.map((t) => t.id).join(', ')}`);
     }
+    const later = rows.filter((t) => ['planned', 'queued'].includes(t.state) && !waiting.some((w) => w.id === t.id));
+    if (later.length) ctx.out.line(`  waiting on dependencies or another implement: ${later.map((t) => t.id).join(', ')}`);
   }
   if (ctx.signal.aborted) return ExitCode.interrupted;
   // The work asked for is not done while a track waits on the user (a held landing, a paused
@@ -202,28 +203,49 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
   return bad.length || waiting.length ? ExitCode.failed : ExitCode.ok;
 }
 
-/** The tracks of this run that are left waiting, each with what the user can do about it. */
+/**
+ * The tracks of this run left waiting on the user, each with what to do: a landing held (the
+ * user's checkout, a target that kept moving, an error), a paused queue, and the tracks that
+ * wait for such a track (a dependency, an overlapping scope). A track another implement
+ * process has claimed, or one that became ready after this run's last drain (another
+ * process's), waits on nobody: it is not listed.
+ */
 function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean): { id: string; state: string; why: string }[] {
   const { store } = env;
+  if (!merging) return [];
   const byId = new Map(all.map((t) => [t.id, t]));
   const paused = store.getMeta(META_QUEUE_PAUSED) === '1';
+  const unmerged = (t: TrackRow) => t.dependsOn.filter((d) => byId.get(d)?.state !== 'merged');
+  const onUser = (id: string, seen = new Set<string>()): boolean => {
+    const t = byId.get(id);
+    if (!t || seen.has(id)) return false;
+    seen.add(id);
+    if (t.state === 'ready') return paused || t.reason !== null || unmerged(t).some((d) => onUser(d, seen));
+    if (t.state !== 'planned' && t.state !== 'interrupted') return false;
+    const blocker = overlapBlocker(store, t.id, byId);
+    return unmerged(t).some((d) => onUser(d, seen)) || (blocker !== null && onUser(blocker, seen));
+  };
   const out: { id: string; state: string; why: string }[] = [];
-  if (!merging) return out;
   for (const t of rows) {
-    if (t.state === 'ready') {
-      const why = paused
-        ? 'the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`'
-        : (t.reason ?? 'not merged yet; run `ym merge`');
-      out.push({ id: t.id, state: t.state, why });
-    } else if (t.state === 'planned' || t.state === 'queued' || t.state === 'interrupted') {
-      const deps = t.dependsOn.filter((d) => byId.get(d)?.state !== 'merged');
-      const why = deps.length
-        ? `on ${deps.map((d) => `${d} (${byId.get(d)?.state ?? 'unknown'})`).join(', ')}${deps.some((d) => !rows.some((r) => r.id === d)) ? `; run \`ym implement ${[...deps, t.id].join(' ')}\`` : ''}`
-        : overlapWait(store, t.id, byId) ?? `${t.state}${t.reason ? ` (${t.reason})` : ''}; run \`ym implement\` again`;
-      out.push({ id: t.id, state: t.state, why });
-    }
+    if (!['ready', 'planned', 'interrupted'].includes(t.state) || !onUser(t.id)) continue;
+    const deps = unmerged(t);
+    const why =
+      t.state === 'ready' && !deps.length
+        ? paused
+          ? 'the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`'
+          : (t.reason ?? 'not merged yet; run `ym merge`')
+        : deps.length
+          ? `on ${deps.map((d) => `${d} (${byId.get(d)?.state ?? 'unknown'})`).join(', ')}, which must merge first`
+          : (overlapWait(store, t.id, byId) ?? `${t.state}; run \`ym implement\` again`);
+    out.push({ id: t.id, state: t.state, why });
   }
   return out;
+}
+
+/** The track a planned track waits for (scheduling.overlap), while that one has not merged. */
+function overlapBlocker(store: RunEnv['store'], id: string, byId: ReadonlyMap<string, TrackRow>): string | null {
+  const data = store.listEvents({ trackId: id }).findLast((e) => e.type === 'schedule.overlap')?.data as { on?: string } | undefined;
+  return data?.on && byId.get(data.on) && byId.get(data.on)!.state !== 'merged' ? data.on : null;
 }
 
 /** Why a planned track waited for another (scheduling.overlap), if it did and still does. */

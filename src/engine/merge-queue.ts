@@ -124,10 +124,8 @@ export class MergeQueue {
           loop,
           maxLoops: MAX_RELOOPS,
         });
-        if (decision.kind === 'rebuild') {
-          if (tried.result.kind === 'target-moved') env.report(track.id, `merge: target moved (${tried.result.detail}); rebuilding`);
-          continue;
-        }
+        if (tried.result.kind === 'target-moved') env.report(track.id, `merge: target moved (${tried.result.detail})${decision.kind === 'rebuild' ? '; rebuilding' : ''}`);
+        if (decision.kind === 'rebuild') continue;
         if (decision.kind === 'merged' && 'landed' in tried) {
           const { landed } = tried;
           store.transition(track.id, 'merged', {

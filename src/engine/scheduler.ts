@@ -91,12 +91,23 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
       overlap: env.config.scheduling.overlap,
       scopes: opts.scopes,
     });
+    // The pass assumed each block and unblock takes; one that lost to another process makes
+    // the decisions after it stale: stop applying them and pass again on what state.db says.
+    let lost = false;
     for (const d of pass.decisions) {
       if (d.kind === 'offer') offer(d.id, opts.onReady!);
       else if (d.kind === 'block') {
-        if (claim(env, d.id, 'blocked', d.from, d.reason)) env.report(d.id, `blocked: ${d.reason}`);
+        if (!claim(env, d.id, 'blocked', d.from, d.reason)) {
+          lost = true;
+          break;
+        }
+        env.report(d.id, `blocked: ${d.reason}`);
       } else if (d.kind === 'unblock') {
-        if (claim(env, d.id, 'planned', 'blocked', null)) env.report(d.id, 'unblocked: no dependency is a dead end any more');
+        if (!claim(env, d.id, 'planned', 'blocked', null)) {
+          lost = true;
+          break;
+        }
+        env.report(d.id, 'unblocked: no dependency is a dead end any more');
       } else if (d.kind === 'wait') {
         // Said once per pair: the track waits, as planned, for the other one to merge.
         const key = `${d.id}<${d.on}`;
@@ -111,7 +122,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
       }
     }
     // A track blocked or unblocked in this pass changes what its dependents may do.
-    const changed = pass.changed;
+    const changed = pass.changed || lost;
     // Look again at once: an unblocked track may start now. Passes in a row are bounded by the
     // depth of the dependency graph; the cap holds whatever state.db says.
     repasses = changed ? repasses + 1 : 0;

@@ -18,6 +18,8 @@ import { branchFor, type RunEnv } from '../runtime/env.js';
 import { attemptFeedback, checksFeedback } from '../flow/feedback.js';
 import { sleep } from '../runtime/sleep.js';
 import { RunLease } from '../runtime/leases.js';
+import { headOf } from '../git/files.js';
+import { revParse } from '../git/worktrees.js';
 
 export type TrackOutcome = 'ready' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
 
@@ -37,7 +39,9 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   // had done before running any agent again (src/flow/resume.ts).
   const decision: ResumeDecision =
     track.state === 'interrupted'
-      ? decideResume(resumeFacts(store, trackId, { worktree: track.worktree, interruptedValidating: track.reason === INTERRUPTED_VALIDATING }))
+      ? decideResume(
+          resumeFacts(store, trackId, { worktree: track.worktree, interruptedValidating: track.reason === INTERRUPTED_VALIDATING, head: await branchHead(env, track) }),
+        )
       : { kind: 'run', attempt: Math.max(1, track.attempt), feedback: pendingFeedback(env, trackId) };
   let attempt = decision.attempt;
   /** What this attempt's agent is (or was) given. */
@@ -63,14 +67,20 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
   }
   /** The backoff before the next attempt, waited under that attempt's own lease. */
   let wait = 0;
+  // One lease for the whole loop, renewed for whichever run holds the track: a cancel request
+  // made between two runs is still seen.
+  const lease = new RunLease(env, trackId, run.id);
   for (;;) {
     const logFile = run.logPath!;
-    const lease = new RunLease(env, trackId, run.id);
+    lease.switchTo(run.id);
+    /** Set when the loop goes round again: every other way out ends the lease. */
+    let again = false;
     try {
       if (wait > 0) {
-        await sleep(wait, env.ctx.signal);
+        await sleep(wait, AbortSignal.any([env.ctx.signal, lease.cancelled]));
         wait = 0;
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', 'interrupted between attempts');
+        if (lease.cancelled.aborted) return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
       }
       const state = store.getTrack(trackId)!.state;
       if (state === 'provisioning' || state === 'interrupted') {
@@ -154,6 +164,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         // it runs again as the same attempt, with its own feedback, using up nothing.
         env.report(trackId, `attempt ${attempt} was cut short and its work does not pass (${failure.reason}); running it again`);
         step = 'run';
+        again = true;
         continue;
       }
       // The failed run closes, and the next attempt's run opens with its feedback recorded, in
@@ -171,8 +182,9 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       step = 'run';
       since = null;
       wait = next.waitMs;
+      again = true;
     } finally {
-      lease.stop();
+      if (!again) lease.stop();
     }
   }
 }
@@ -195,4 +207,12 @@ function stop(env: RunEnv, trackId: string, runId: number, to: 'interrupted' | '
   finish(env, trackId, runId, 'interrupted', reason, () => env.store.transition(trackId, to, { reason, runId }));
   env.report(trackId, to === 'cancelled' ? 'cancelled' : reason);
   return to;
+}
+
+/** The head an interrupted track's work is on: its worktree's HEAD, else its branch's. */
+async function branchHead(env: RunEnv, track: { worktree: string | null; branch: string | null }): Promise<string | null> {
+  if (track.worktree && existsSync(track.worktree)) {
+    return headOf(track.worktree) ?? (await revParse(env.git, 'HEAD', track.worktree).catch(() => null));
+  }
+  return track.branch ? await revParse(env.git, `refs/heads/${track.branch}`).catch(() => null) : null;
 }

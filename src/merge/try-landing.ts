@@ -94,14 +94,17 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
     if (landed.kind === 'checks-failed') return { result: { kind: 'forge-checks-failed', detail: landed.detail } };
     if (landed.kind === 'rejected') return { result: { kind: 'rejected', detail: landed.detail } };
     landedOk = true;
+    // It landed: from here nothing may throw, or the queue would give back a track the target
+    // already holds. What fails is said as a warning.
+    const { branchHead } = candidate;
     // What revert needs to undo single tasks later: the branch as it was merged. A squash
     // leaves its commits out of the target's history, so a ref keeps them from git gc.
-    const { branchHead } = candidate;
-    if (config.merge.strategy === 'squash') await git.ok(['update-ref', `${SQUASHED_REFS}${track.id}`, branchHead]);
+    if (config.merge.strategy === 'squash' && !(await git.ok(['update-ref', `${SQUASHED_REFS}${track.id}`, branchHead]).catch(() => false))) {
+      env.report(track.id, `warning: could not keep the squashed branch as ${SQUASHED_REFS}${track.id}`);
+    }
     for (const path of checkouts.update) {
-      if (!(await fastForwardCheckout(git, path, targetSha, landed.targetSha))) {
-        env.report(null, `warning: could not update the files of ${path}; run \`git status\` there`);
-      }
+      const updated = await fastForwardCheckout(git, path, targetSha, landed.targetSha).catch(() => false);
+      if (!updated) env.report(null, `warning: could not update the files of ${path}; run \`git status\` there`);
     }
     return { result: { kind: 'landed' }, landed: { targetSha: landed.targetSha, targetBefore: targetSha, commits: candidate.commits, branchHead, url: landed.url, uncommitted: after.dirty } };
   } finally {

@@ -185,6 +185,8 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
         : undefined;
     const onAbort = () => stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A signal aborted before the spawn fires no event: stop at once.
+    if (options.signal?.aborted) stop();
     // When the leader of a detached group exits, whatever it left running in its group is an
     // orphan by definition (a backgrounded server, a forked helper): end it, so the pipes
     // close and nothing outlives the command.

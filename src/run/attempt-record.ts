@@ -35,11 +35,22 @@ export function runFacts(run: RunRow, events: readonly EventRow[]): RunFacts {
   return { attempt: run.attempt, state: run.state, started, exited };
 }
 
-export function resumeFacts(store: StateStore, trackId: string, opts: { worktree: string | null; interruptedValidating: boolean }): ResumeFacts {
+/**
+ * `head`: the worktree's HEAD now (the caller asks git when the ref files cannot say: a packed
+ * ref, a reftable repository); when not given, it is read from the ref files.
+ */
+export function resumeFacts(store: StateStore, trackId: string, opts: { worktree: string | null; interruptedValidating: boolean; head?: string | null }): ResumeFacts {
   const track = store.getTrack(trackId);
   const events = store.listEvents({ trackId });
   const attempt = Math.max(1, track?.attempt ?? 0);
-  const runs = store.listRuns(trackId).sort((a, b) => b.id - a.id);
+  // Only runs since the track was last queued count: a retry (or the queue handing it back)
+  // starts its attempts afresh, and a run of an earlier round is not this attempt.
+  const queuedAt = events.findLast((e) => e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'queued')?.id ?? 0;
+  const startedAt = new Map(events.filter((e) => e.type === 'run.started' && e.runId !== null).map((e) => [e.runId!, e.id]));
+  const runs = store
+    .listRuns(trackId)
+    .filter((r) => (startedAt.get(r.id) ?? 0) > queuedAt)
+    .sort((a, b) => b.id - a.id);
   // The run in which the current attempt's agent started: a later run of the same attempt may
   // only have validated its work (and been interrupted in turn) without starting an agent.
   const facts = runs.filter((r) => r.attempt === attempt).map((r) => runFacts(r, events));
@@ -48,7 +59,7 @@ export function resumeFacts(store: StateStore, trackId: string, opts: { worktree
     trackAttempt: track?.attempt ?? 0,
     last,
     pending: pendingFeedbackIn(events),
-    head: opts.worktree && existsSync(opts.worktree) ? headOf(opts.worktree) : null,
+    head: opts.head !== undefined ? opts.head : opts.worktree && existsSync(opts.worktree) ? headOf(opts.worktree) : null,
     interruptedValidating: opts.interruptedValidating,
   };
 }

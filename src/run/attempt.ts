@@ -53,6 +53,9 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   const feedbackFile = input.feedback ? path.join(promptDir, `${runId}.feedback.md`) : null;
   if (feedbackFile) writeFileSync(feedbackFile, input.feedback!);
 
+  // Interrupted or cancelled before its agent started (during the backoff, the set-up): no agent.
+  if (ctx.signal.aborted) return { kind: 'interrupted', runId };
+  if (input.cancel.aborted) return { kind: 'cancelled', runId };
   const headBefore = input.since ?? headOf(worktree) ?? (await revParse(git, 'HEAD', worktree));
   // Recorded before the agent starts: a run killed from here on is resumed with this feedback,
   // and what it committed since headBefore is looked at before any agent runs again.

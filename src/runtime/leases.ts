@@ -81,11 +81,17 @@ export class RunLease {
   constructor(
     private readonly env: RunEnv,
     private readonly trackId: string,
-    private readonly runId: number,
+    private runId: number,
   ) {
     this.seen = env.store.lastEventId();
     this.timer = setInterval(() => this.tick(), RUN_LEASE_POLL_MS);
     this.timer.unref();
+  }
+
+  /** The track's next run holds the lease from now on; a cancel request already made still counts. */
+  switchTo(runId: number): void {
+    this.runId = runId;
+    this.tick();
   }
 
   /** Aborted when the user asks to cancel this track (a `request.cancel` event). */

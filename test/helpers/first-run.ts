@@ -26,7 +26,9 @@ export interface FirstRun {
   cleanup(): Promise<void>;
 }
 
-export async function firstRunProject(opts: { provider?: 'local' | 'github' | 'gitlab'; attempts?: number; botSleepSec?: number } = {}): Promise<FirstRun> {
+export async function firstRunProject(
+  opts: { provider?: 'local' | 'github' | 'gitlab'; attempts?: number; botSleepSec?: number; botEnv?: Record<string, string>; config?: Record<string, unknown> } = {},
+): Promise<FirstRun> {
   const provider = opts.provider ?? 'local';
   const repo = makeRepo({
     files: {
@@ -46,10 +48,11 @@ export async function firstRunProject(opts: { provider?: 'local' | 'github' | 'g
   const wait = { pollIntervalSec: 0.05, checkStartTimeoutSec: 5, checksTimeoutSec: 30 };
   Object.assign(config, {
     agent: 'mybot',
-    agents: { mybot: { command: ['sh', path.join(FIXTURES, 'first-run', 'bot.sh')], timeoutSec: 60, env: { BOT_LOG: botLog, BOT_SLEEP: String(opts.botSleepSec ?? 0) } } },
+    agents: { mybot: { command: ['sh', path.join(FIXTURES, 'first-run', 'bot.sh')], timeoutSec: 60, env: { BOT_LOG: botLog, BOT_SLEEP: String(opts.botSleepSec ?? 0), ...opts.botEnv } } },
     checks: [{ name: 'test', run: ['node', '--test'] }],
     retry: { backoffMs: 50, maxBackoffMs: 200 },
     ...(opts.attempts ? { attempts: opts.attempts } : {}),
+    ...opts.config,
     merge: { ...(config.merge as object), provider },
     ...(forge
       ? {

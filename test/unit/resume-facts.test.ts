@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStateStore, type StateStore } from '../../src/state/index.js';
 import { recordAgentExited, recordAttemptStarted, resumeFacts } from '../../src/run/attempt-record.js';
 import { decideResume } from '../../src/flow/resume.js';
+import { retryTrack } from '../../src/manage/retry.js';
 
 let dir: string;
 let store: StateStore;
@@ -59,5 +60,21 @@ describe('resumeFacts', () => {
     store.appendEvent({ trackId: 'a', runId: old.id, type: 'track.feedback', data: { text: 'attempt 1 failed its test' } });
     interrupt(run(2).id); // killed in the backoff, before attempt 2's agent started
     expect(decideResume(resumeFacts(store, 'a', { worktree: null, interruptedValidating: false }))).toEqual({ kind: 'run', attempt: 2, feedback: 'attempt 1 failed its test' });
+  });
+
+  it('a retried track interrupted before its first new agent started: the retry feedback, not an old run', () => {
+    // Attempt 1 of the earlier round: the agent failed, then the track failed for good.
+    const old = run(1);
+    recordAttemptStarted(store, 'a', old.id, { attempt: 1, feedback: null, headBefore: 'h0' });
+    recordAgentExited(store, 'a', old.id, { ok: false, reason: 'exit 1', detail: 'old' });
+    store.finishRun(old.id, { state: 'failed', reason: 'exit 1' });
+    store.transition('a', 'failed', { reason: 'out of attempts' });
+    retryTrack(store, 'a', 'retried (--retry)');
+    // The retried run was killed while provisioning (the counter is still 0).
+    store.transition('a', 'provisioning');
+    interrupt(run(1).id);
+    store.transition('a', 'interrupted', { reason: 'interrupted while provisioning' });
+    const facts = resumeFacts(store, 'a', { worktree: null, interruptedValidating: false });
+    expect(decideResume(facts)).toEqual({ kind: 'run', attempt: 1, feedback: expect.stringMatching(/^This track failed before it was retried/) as unknown as string });
   });
 });
