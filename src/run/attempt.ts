@@ -17,6 +17,12 @@ import { branchFor, type RunEnv } from '../runtime/env.js';
 import { buildImplementPrompt } from './prompt.js';
 import { ActivityTracker } from './activity.js';
 import { recordAgentExited, recordAttemptStarted } from './attempt-record.js';
+import type { Usage } from '../agents/adapters/types.js';
+import { mergeUsage, readUsageFile, USAGE_FILE_ENV } from '../agents/usage-file.js';
+import { estimateCost } from '../agents/cost.js';
+import { knowsAnything, USAGE_EVENT, USAGE_LIVE_EVENT } from '../core/usage.js';
+import { UsageFileWatch, UsageRecorder } from './usage-record.js';
+import { YmError } from '../core/errors.js';
 
 export type AttemptOutcome =
   | { kind: 'done'; runId: number; commits: number; head?: string }
@@ -40,7 +46,12 @@ export interface AttemptInput {
    * again after an interruption the head it first started from (its earlier commits count).
    */
   since: string | null;
+  /** The agent's usage so far (totals of this run, cost estimated where unknown), live: the run's budget. */
+  onUsage?: (usage: Usage) => void;
 }
+
+/** How often a running agent's $YM_USAGE_FILE is looked at. */
+const USAGE_FILE_POLL_MS = 250;
 
 export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<AttemptOutcome> {
   const { ctx, store, git, config } = env;
@@ -59,6 +70,24 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   recordAttemptStarted(store, track.id, runId, { attempt, feedback: input.feedback, headBefore });
   const log = new RunLog(input.logFile);
   log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
+  // Usage: the output parser's live figures with the usage file's laid over them, priced.
+  const usageFile = path.join(promptDir, `${runId}.usage.json`);
+  const priced = (u: Usage) => estimateCost(u, config.prices, agent.name);
+  let parsed: Usage = { costSource: null };
+  let reported: Usage | null = null;
+  const recorder = new UsageRecorder((data) => store.appendEvent({ trackId: track.id, runId, type: USAGE_LIVE_EVENT, data }), () => ctx.clock.now().getTime());
+  const live = () => {
+    const u = priced(mergeUsage(parsed, reported));
+    recorder.push(u);
+    if (knowsAnything(u)) input.onUsage?.(u);
+  };
+  const watch = new UsageFileWatch(usageFile);
+  const poll = setInterval(() => {
+    const u = watch.poll();
+    if (u === undefined) return;
+    reported = u;
+    live();
+  }, USAGE_FILE_POLL_MS);
   const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }), () => ctx.clock.now().getTime());
   let outcome;
   try {
@@ -76,6 +105,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
         YM_ATTEMPT: String(attempt),
         YM_BRANCH: branchFor(config, track.id),
         YM_TARGET: config.target,
+        [USAGE_FILE_ENV]: usageFile,
         ...(feedbackFile ? { YM_FEEDBACK_FILE: feedbackFile } : {}),
       },
       signal: AbortSignal.any([ctx.signal, input.cancel]),
@@ -83,10 +113,16 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
       onOutput: (chunk) => log.write(chunk),
       onEvent: (event) => {
         if (event.kind === 'activity') activity.push(event.text);
+        else if (event.kind === 'usage') {
+          const { kind: _kind, ...u } = event;
+          parsed = u;
+          live();
+        }
         else if (event.kind === 'denied') log.line(`[yardmaster] ${event.tool} was denied: ${event.text}`);
       },
     });
   } finally {
+    clearInterval(poll);
     activity.flush();
     // The agent's process group ended with it; a child that left the group (setsid, a daemon)
     // still carries this run's mark: nothing of an attempt outlives it.
@@ -95,8 +131,17 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   }
   store.setAgentPid(runId, null);
   const { summary } = outcome;
-  if (summary.inputTokens !== undefined || summary.costUsd !== undefined) {
-    store.appendEvent({ trackId: track.id, runId, type: 'agent.usage', data: { inputTokens: summary.inputTokens ?? null, outputTokens: summary.outputTokens ?? null, costUsd: summary.costUsd ?? null } });
+  // The run's usage, once: the parser's summary with the usage file laid over it, priced.
+  let fromFile: Usage | null = null;
+  try {
+    fromFile = readUsageFile(usageFile);
+  } catch (err) {
+    log.line(`[yardmaster] ${err instanceof YmError ? err.message : String(err)}`);
+  }
+  const usage = priced(mergeUsage(summary.usage, fromFile));
+  if (knowsAnything(usage)) {
+    store.appendEvent({ trackId: track.id, runId, type: USAGE_EVENT, data: usage });
+    input.onUsage?.(usage);
   }
   if (ctx.signal.aborted) return finish(env, log, { kind: 'interrupted', runId });
   if (input.cancel.aborted) return finish(env, log, { kind: 'cancelled', runId });
