@@ -111,3 +111,53 @@ export function formatTokens(n: number | null): string {
   if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
+
+/** One attempt's (one run's) usage as status shows it: every field present, null when unknown. */
+export interface AttemptUsage {
+  runId: number;
+  attempt: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  costUsd: number | null;
+  costSource: CostSource | null;
+  sessionId: string | null;
+  model: string | null;
+  /** False: the last live record of an agent that was killed with implement (kill -9). */
+  final: boolean;
+}
+
+export interface TrackUsage extends UsageTotals {
+  perAttempt: AttemptUsage[];
+}
+
+export function attemptUsage(r: RunUsage): AttemptUsage {
+  return {
+    runId: r.runId,
+    attempt: r.attempt,
+    inputTokens: r.inputTokens ?? null,
+    outputTokens: r.outputTokens ?? null,
+    cacheReadTokens: r.cacheReadTokens ?? null,
+    cacheWriteTokens: r.cacheWriteTokens ?? null,
+    costUsd: r.costUsd ?? null,
+    costSource: r.costSource,
+    sessionId: r.sessionId ?? null,
+    model: r.model ?? null,
+    final: r.final,
+  };
+}
+
+/** Per track (by id): its totals and its attempts' usage. */
+export function usageByTrack(runs: readonly RunUsage[]): Map<string, TrackUsage> {
+  const grouped = new Map<string, RunUsage[]>();
+  for (const r of runs) {
+    if (r.trackId === null) continue;
+    grouped.set(r.trackId, [...(grouped.get(r.trackId) ?? []), r]);
+  }
+  return new Map([...grouped].map(([id, list]) => [id, { ...sumUsage(list), perAttempt: list.map(attemptUsage) }]));
+}
+
+export function noUsage(): TrackUsage {
+  return { ...sumUsage([]), perAttempt: [] };
+}

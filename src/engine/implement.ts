@@ -25,6 +25,8 @@ import { canRetry, retryTrack } from '../manage/retry.js';
 import { StateConflictError } from '../state/errors.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { TrackRow } from '../state/rows.js';
+import { formatCost, sumUsage, usageByTrack, usagePerRun, type UsageTotals } from '../core/usage.js';
+import { describeSpend } from '../status/table.js';
 
 export interface ImplementOptions {
   ids: string[];
@@ -72,6 +74,8 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     { config },
   );
   const { store } = env;
+  // What this run spent is what its runs recorded after this point.
+  const firstEvent = store.lastEventId();
   syncTrackDefinitions(store, files);
   const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;
   viewOpen = view !== null;
@@ -110,7 +114,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging);
+  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent);
 }
 
 /**
@@ -170,21 +174,34 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
   return config;
 }
 
-function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean): ExitCodeValue {
+function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean, firstEvent: number): ExitCodeValue {
   const { ctx, store, config } = env;
   const all = store.listTracks();
   const rows = all.filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
-  const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree }));
+  // Usage: each track's over all its attempts; the run's over what it ran itself.
+  const usageEvents = store.listUsageEvents();
+  const trackUsage = usageByTrack(usagePerRun(usageEvents));
+  const spent: UsageTotals = sumUsage(usagePerRun(usageEvents.filter((e) => e.id > firstEvent)));
+  const usageOf = (id: string): UsageTotals => {
+    const { perAttempt: _perAttempt, ...totals } = trackUsage.get(id) ?? { perAttempt: [], ...sumUsage([]) };
+    return totals;
+  };
+  const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree, usage: usageOf(t.id) }));
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
   const waiting = leftWaiting(env, rows, all, merging);
   if (ctx.json) {
-    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted });
+    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted, usage: spent });
   } else {
     const counts = new Map<string, number>();
     for (const t of rows) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
     ctx.out.line(
       `${outcomes.size} track(s) run in ${(durationMs / 1000).toFixed(1)} s: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing to do'}`,
     );
+    const spend = describeSpend(spent);
+    if (spend) {
+      const perTrack = [...outcomes.keys()].map((id) => [id, usageOf(id)] as const).filter(([, u]) => u.runs > 0);
+      ctx.out.line(`  spent ${spend}${perTrack.length ? ` (${perTrack.map(([id, u]) => `${id} ${formatCost(u)}`).join(', ')})` : ''}`);
+    }
     for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
     for (const w of waiting) ctx.out.line(`  ${w.id}: waiting — ${w.why}`);
     if (!merging) {

@@ -3,6 +3,7 @@
 // under group headers or indented by dependency depth. Only the visible window is rendered.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
+import { formatCost } from '../core/usage.js';
 import { stateLabel, stateTone, type Theme, type Tone } from './theme.js';
 import {
   formatElapsed,
@@ -34,6 +35,8 @@ export interface Columns {
   state: number;
   progress: number;
   attempt: number;
+  /** What its attempts cost (`~` estimated); shown when the activity column keeps 20 cells. */
+  cost: number;
   agent: number;
   elapsed: number;
   marks: number;
@@ -56,7 +59,9 @@ export function listColumns(width: number, longestId: number): Columns {
   avail -= agent;
   const marks = avail >= 12 + 16 ? Math.min(18, avail - 16) : 0;
   avail -= marks;
-  return { ...base, agent, marks, rest: avail >= 10 ? avail : 0 };
+  const cost = avail >= 9 + 20 ? 9 : 0;
+  avail -= cost;
+  return { ...base, cost, agent, marks, rest: avail >= 10 ? avail : 0 };
 }
 
 export function TrackList(props: TrackListProps) {
@@ -91,6 +96,7 @@ export function TrackList(props: TrackListProps) {
             (cols.agent ? pad('AGENT', cols.agent) : '') +
             pad('TIME', cols.elapsed) +
             (cols.marks ? pad('MARKS', cols.marks) : '') +
+            (cols.cost ? pad('COST', cols.cost) : '') +
             (cols.rest ? 'CURRENT TASK · ACTIVITY' : '')}
         </Text>
       </Box>
@@ -172,6 +178,7 @@ const TrackRow = memo(function TrackRow({
       {cols.agent ? pad(t.agent ?? '-', cols.agent) : ''}
       <Text dimColor>{pad(elapsed, cols.elapsed)}</Text>
       {cols.marks ? <Spans segments={fit(markSegments(t), cols.marks)} theme={theme} /> : null}
+      {cols.cost ? pad(formatCost(t.usage), cols.cost) : ''}
       {cols.rest ? current + (current && note ? ' · ' : '') : ''}
       {cols.rest && note ? (
         <Text dimColor={!noteIsReason} color={theme.c(noteIsReason ? stateTone(t.state) : null)}>

@@ -44,5 +44,25 @@ describe('usage', () => {
     const live = usageEvents(project).filter((e) => e.type === 'agent.usage.live' && e.trackId === 'tokens');
     expect(live[0]?.data).toMatchObject({ sessionId: 's-tokens-1' });
     expect(live[0]!.id).toBeLessThan(final.find((e) => e.trackId === 'tokens')!.id);
+
+    // Shown: the implement summary, status --json (per track and the totals), the table, status ID.
+    const summary = JSON.parse(r.stdout) as { usage: Record<string, unknown>; tracks: { id: string; usage: Record<string, unknown> }[] };
+    expect(summary.usage).toMatchObject({ inputTokens: 3_002_000, outputTokens: 300_200, costUsd: 6.5, costSource: 'estimated', unpricedRuns: 0, runs: 2 });
+    expect(summary.tracks.find((t) => t.id === 'silent')?.usage).toMatchObject({ inputTokens: null, costUsd: null, runs: 0 });
+    const s = await project.ym(['status', '--json']);
+    const snap = JSON.parse(s.stdout) as { usage: Record<string, unknown>; tracks: { id: string; attempt: number; usage: { perAttempt: unknown[] } & Record<string, unknown> }[] };
+    expect(snap.usage).toMatchObject({ costUsd: 6.5, costSource: 'estimated', runs: 2 });
+    const paid = snap.tracks.find((t) => t.id === 'paid')!;
+    expect(paid.usage).toMatchObject({ inputTokens: 2000, outputTokens: 200, cacheReadTokens: null, costUsd: 0.5, costSource: 'reported', runs: 1 });
+    expect(paid.usage.perAttempt).toEqual([expect.objectContaining({ attempt: 1, sessionId: 's-paid-1', model: 'rec-model', costSource: 'reported', final: true })]);
+    expect(snap.tracks.find((t) => t.id === 'silent')!.usage).toMatchObject({ costUsd: null, costSource: null, perAttempt: [] });
+    const table = await project.ym(['status', '--plain']);
+    expect(table.stdout).toMatch(/spent ~\$6\.50 · 3\.0M in \/ 300k out/);
+    expect(table.stdout).toMatch(/TRY\s+COST/);
+    expect(table.stdout).toMatch(/paid\s+= ready\s+\S+\s+1\/3\s+\$0\.50 /);
+    expect(table.stdout).toMatch(/tokens\s+= ready\s+\S+\s+1\/3\s+~\$6\.00 /);
+    expect(table.stdout).toMatch(/silent\s+= ready\s+\S+\s+1\/3\s+- /);
+    const one = await project.ym(['status', 'tokens', '--plain']);
+    expect(one.stdout).toMatch(/attempt 1 \(run \d+\): ~\$6\.00 \(estimated\), 3\.0M in \/ 300k out; rec-model, session s-tokens-1/);
   }, 90_000);
 });
