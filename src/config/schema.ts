@@ -90,6 +90,15 @@ export const ConfigSchema = z.strictObject({
     .record(z.string().min(1), PriceSpec)
     .default({})
     .describe('prices by model name (or family, e.g. "claude-sonnet-4") or agent name, for agents that report tokens but no cost; they override the built-in estimates'),
+  budget: z
+    .strictObject({
+      trackUsd: z.number().positive().optional().describe("a track whose attempts have cost this many US dollars is failed (reason budget), its worktree kept"),
+      trackTokens: z.number().int().positive().optional().describe('the same in tokens (input, cache included, plus output)'),
+      runUsd: z.number().positive().optional().describe('one implement stops starting attempts and interrupts its agents (resumable) once they have cost this much; exit 1'),
+      runTokens: z.number().int().positive().optional().describe('the same in tokens'),
+    })
+    .prefault({})
+    .describe('spending ceilings (docs/implement.md, "Budgets"); unknown costs count as nothing, so a token ceiling holds where no price is known'),
   builtinChecks: z
     .strictObject({
       // Progress markers inform; the configured checks decide. `fail` is the strict Conductor mode.

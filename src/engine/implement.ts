@@ -27,6 +27,8 @@ import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { TrackRow } from '../state/rows.js';
 import { formatCost, sumUsage, usageByTrack, usagePerRun, type UsageTotals } from '../core/usage.js';
 import { describeSpend } from '../status/table.js';
+import { describeOverrun, type Overrun } from '../flow/budget.js';
+import { RunBudget } from './budget.js';
 
 export interface ImplementOptions {
   ids: string[];
@@ -37,6 +39,8 @@ export interface ImplementOptions {
   plain: boolean;
   /** Failed and conflicted tracks (of `ids`, or all) go back to the queue first. */
   retry?: boolean;
+  /** `--budget-usd`: the run's ceiling in US dollars (budget.runUsd). */
+  budgetUsd?: number | undefined;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -66,14 +70,18 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.
   let viewOpen = false;
+  // One signal for the whole run: Ctrl-C, or the run's budget spent (src/engine/budget.ts).
+  const budgetStop = new AbortController();
+  const runCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, budgetStop.signal]) };
   const env = await createRunEnv(
-    ctx,
+    runCtx,
     (id, text) => {
       if (!viewOpen) plain(id, text);
     },
     { config },
   );
   const { store } = env;
+  const budget = new RunBudget(config.budget, store, budgetStop);
   // What this run spent is what its runs recorded after this point.
   const firstEvent = store.lastEventId();
   syncTrackDefinitions(store, files);
@@ -92,6 +100,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
       concurrency: config.concurrency,
       agent,
       base: `refs/heads/${config.target}`,
+      budget,
       ...(queue
         ? {
             onReady: async (id: string) => {
@@ -106,7 +115,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   // ready as the last drain finished is merged here, and what that unblocks runs too. Each
   // round merges at least one track, so this ends.
   const mergedCount = () => store.listTracks().filter((t) => t.state === 'merged').length;
-  while (queue && !ctx.signal.aborted) {
+  while (queue && !runCtx.signal.aborted) {
     const before = mergedCount();
     await queue.drain();
     if (mergedCount() === before) break;
@@ -114,7 +123,8 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent);
+  if (budget.runOver) env.report(null, `stopped: the run budget is spent (${describeOverrun(budget.runOver)}); interrupted agents resume with \`ym implement\``);
+  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent, budget.runOver);
 }
 
 /**
@@ -171,10 +181,16 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
     }
     config = { ...config, attempts: opts.attempts };
   }
+  if (opts.budgetUsd !== undefined) {
+    if (!Number.isFinite(opts.budgetUsd) || opts.budgetUsd <= 0) {
+      throw new UsageError(`--budget-usd must be a positive number of US dollars, not ${String(opts.budgetUsd)}.`);
+    }
+    config = { ...config, budget: { ...config.budget, runUsd: opts.budgetUsd } };
+  }
   return config;
 }
 
-function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean, firstEvent: number): ExitCodeValue {
+function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean, firstEvent: number, runOver: Overrun | null): ExitCodeValue {
   const { ctx, store, config } = env;
   const all = store.listTracks();
   const rows = all.filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
@@ -190,7 +206,7 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
   const waiting = leftWaiting(env, rows, all, merging);
   if (ctx.json) {
-    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted, usage: spent });
+    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted, usage: spent, budget: runOver ? { ...runOver, stopped: true } : null });
   } else {
     const counts = new Map<string, number>();
     for (const t of rows) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
@@ -202,6 +218,7 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
       const perTrack = [...outcomes.keys()].map((id) => [id, usageOf(id)] as const).filter(([, u]) => u.runs > 0);
       ctx.out.line(`  spent ${spend}${perTrack.length ? ` (${perTrack.map(([id, u]) => `${id} ${formatCost(u)}`).join(', ')})` : ''}`);
     }
+    if (runOver) ctx.out.line(`  stopped: the run budget is spent (${describeOverrun(runOver)}); run \`ym implement\` again to resume`);
     for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
     for (const w of waiting) ctx.out.line(`  ${w.id}: waiting — ${w.why}`);
     if (!merging) {
@@ -212,6 +229,8 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
       if (later.length) ctx.out.line(`  waiting on dependencies: ${later.map((t) => t.id).join(', ')}`);
     }
   }
+  // The run's budget stopped it: the work is not done, but nobody pressed Ctrl-C.
+  if (runOver) return ExitCode.failed;
   if (ctx.signal.aborted) return ExitCode.interrupted;
   // The work asked for is not done while a track waits on the user (a held landing, a paused
   // queue) or on a dependency that will not merge in this run.

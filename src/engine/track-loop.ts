@@ -18,12 +18,17 @@ import { branchFor, type RunEnv } from '../runtime/env.js';
 import { attemptFeedback, checksFeedback } from '../flow/feedback.js';
 import { backoffMs, sleep } from '../runtime/sleep.js';
 import { RunLease } from '../runtime/leases.js';
+import { describeOverrun, type Overrun } from '../flow/budget.js';
+import type { RunBudget } from './budget.js';
 
 export type TrackOutcome = 'ready' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
 
 const STARTABLE: readonly TrackState[] = ['queued', 'interrupted'];
 
-export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string): Promise<TrackOutcome> {
+/** Why a track is interrupted when the run's budget stopped it. */
+export const INTERRUPTED_BUDGET = 'interrupted: the run budget is spent';
+
+export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string, budget?: RunBudget): Promise<TrackOutcome> {
   const { store, config, holder } = env;
   const track = store.getTrack(trackId);
   if (!track || !STARTABLE.includes(track.state)) return 'skipped';
@@ -104,11 +109,30 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       } else if (step === 'failed' && decision.kind === 'failed') {
         outcome = { kind: 'failed', runId: run.id, reason: decision.reason, detail: decision.detail };
       } else {
+        // The budget, before an agent starts: a track over its ceiling fails, a run over its own stops.
+        const verdict = budget?.check(trackId);
+        if (verdict?.kind === 'track-over') return failForBudget(env, trackId, run.id, verdict);
+        if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running');
         env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
-        outcome = await activities.attempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, since });
+        const runId = run.id;
+        outcome = await activities.attempt(env, {
+          track: store.getTrack(trackId)!,
+          worktree,
+          attempt,
+          agent,
+          feedback,
+          scope,
+          runId,
+          logFile,
+          cancel: budget ? AbortSignal.any([lease.cancelled, budget.trackSignal(trackId)]) : lease.cancelled,
+          since,
+          ...(budget ? { onUsage: (u) => budget.update(trackId, runId, u) } : {}),
+        });
         finished = true;
       }
-      if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', 'interrupted while running');
+      if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running');
+      const overrun = budget?.trackOver(trackId);
+      if (outcome.kind === 'cancelled' && overrun && !lease.cancelled.aborted) return failForBudget(env, trackId, run.id, overrun);
       if (outcome.kind === 'cancelled') return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
       let failure: { reason: string; feedback: string };
       if (outcome.kind === 'failed') {
@@ -181,6 +205,14 @@ function finish(env: RunEnv, trackId: string, runId: number, state: 'failed' | '
     if (env.store.getRun(runId)?.state === 'running') env.store.finishRun(runId, { state, reason });
     move();
   });
+}
+
+/** A track whose attempts reached its ceiling: failed with reason `budget`, its worktree kept. */
+function failForBudget(env: RunEnv, trackId: string, runId: number, over: Overrun): TrackOutcome {
+  const from = env.store.getTrack(trackId)!.state;
+  finish(env, trackId, runId, 'failed', 'budget', () => env.store.transition(trackId, 'failed', { from, reason: 'budget', runId, data: { budget: over } }));
+  env.report(trackId, `failed: budget (${describeOverrun(over)})`);
+  return 'failed';
 }
 
 function stop(env: RunEnv, trackId: string, runId: number, to: 'interrupted' | 'cancelled', reason: string): TrackOutcome {

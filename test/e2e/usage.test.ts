@@ -1,7 +1,7 @@
 // Usage and budgets end to end: agents that report usage as they go ($YM_USAGE_FILE, rewritten
 // every step), recorded per attempt in state.db, shown by status, held by budgets.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStateStore } from '../../src/state/index.js';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
@@ -65,4 +65,93 @@ describe('usage', () => {
     const one = await project.ym(['status', 'tokens', '--plain']);
     expect(one.stdout).toMatch(/attempt 1 \(run \d+\): ~\$6\.00 \(estimated\), 3\.0M in \/ 300k out; rec-model, session s-tokens-1/);
   }, 90_000);
+});
+
+/** Each track's usage files (one per run) with the time the agent last wrote them. */
+function usageFiles(p: Project, track: string): { file: string; mtimeMs: number; data: { costUsd?: number } }[] {
+  const dir = path.join(p.repo.dir, '.git', 'yardmaster', 'prompts', track);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.usage.json'))
+    .map((f) => path.join(dir, f))
+    .map((file) => ({ file, mtimeMs: statSync(file).mtimeMs, data: JSON.parse(readFileSync(file, 'utf8')) as { costUsd?: number } }));
+}
+
+function trackEvents(p: Project) {
+  const store = openStateStore(path.join(p.repo.dir, '.git', 'yardmaster'));
+  try {
+    return store.listEvents();
+  } finally {
+    store.close();
+  }
+}
+
+describe('budgets', () => {
+  it('a run ceiling reached with 3 agents running stops all three within a second, nothing lost, resumable; exit 1', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
+    // Each agent commits work first, then spends $0.05 every 100 ms for 10 s: $1.50 a second together.
+    const spending = { usage: { steps: 100, stepMs: 100, input: 1000, output: 100, costUsd: 0.05, commitFirst: true } };
+    const rec = useRecordingAgent(project, { '*': spending });
+    const t0 = Date.now();
+    const r = await project.ym(['implement', '--no-merge', '--json', '--concurrency', '3', '--budget-usd', '1'], {}, 60_000);
+    const tookMs = Date.now() - t0;
+    expect(r.code, r.stderr).toBe(1);
+    const summary = JSON.parse(r.stdout) as { interrupted: boolean; budget: Record<string, unknown>; usage: { costUsd: number; costSource: string }; tracks: { id: string; state: string; reason: string }[] };
+    expect(summary.tracks.map((t) => [t.id, t.state, t.reason])).toEqual([
+      ['a', 'interrupted', 'interrupted: the run budget is spent'],
+      ['b', 'interrupted', 'interrupted: the run budget is spent'],
+      ['c', 'interrupted', 'interrupted: the run budget is spent'],
+    ]);
+    expect(summary.budget).toMatchObject({ limit: 'runUsd', max: 1, stopped: true });
+    expect(summary.interrupted).toBe(true);
+    // The spend is shown and holds near the ceiling: at most what the agents spent in the second it took to stop them.
+    expect(summary.usage.costSource).toBe('reported');
+    expect(summary.usage.costUsd).toBeGreaterThanOrEqual(1);
+    expect(summary.usage.costUsd).toBeLessThan(2.5);
+    expect(tookMs).toBeLessThan(9_000);
+    // All three stopped within a second of the first one's interruption: no usage written after.
+    const interruptedAt = trackEvents(project)
+      .filter((e) => e.type === 'track.state' && (e.data as { to?: string }).to === 'interrupted')
+      .map((e) => Date.parse(e.at));
+    expect(interruptedAt).toHaveLength(3);
+    const lastWrites = ['a', 'b', 'c'].map((t) => Math.max(...usageFiles(project!, t).map((f) => f.mtimeMs)));
+    expect(Math.max(...lastWrites) - Math.min(...interruptedAt)).toBeLessThan(1000);
+    // Nothing lost: each branch keeps the work committed before the stop.
+    for (const t of ['a', 'b', 'c']) expect(project.repo.git(['log', '--format=%s', `ym/${t}`])).toContain(`${t}: partial work`);
+    // Resumable: without the ceiling (and with agents that finish), the same attempts go on to ready.
+    writeFileSync(rec.behaviourFile, JSON.stringify({}));
+    const again = await project.ym(['implement', '--no-merge', '--json'], {}, 60_000);
+    expect(again.code, again.stderr).toBe(0);
+    const resumed = JSON.parse(again.stdout) as { tracks: { id: string; state: string; attempt: number }[] };
+    expect(resumed.tracks.map((t) => [t.id, t.state, t.attempt])).toEqual([['a', 'ready', 1], ['b', 'ready', 1], ['c', 'ready', 1]]);
+    for (const t of ['a', 'b', 'c']) expect(project.repo.git(['log', '--format=%s', `ym/${t}`])).toContain(`${t}: partial work`);
+  }, 120_000);
+
+  it('a track ceiling fails only that track, with reason budget, its worktree kept', async () => {
+    project = await makeProject({ tracks: [{ id: 'big' }, { id: 'small' }] });
+    useRecordingAgent(project, {
+      big: { usage: { steps: 100, stepMs: 100, input: 1000, output: 100, costUsd: 0.05, commitFirst: true } },
+      small: { usage: { steps: 2, stepMs: 50, input: 1000, output: 100, costUsd: 0.05 } },
+    });
+    configure(project, { budget: { trackUsd: 0.3 } });
+    const r = await project.ym(['implement', '--no-merge', '--json'], {}, 60_000);
+    expect(r.code, r.stderr).toBe(1);
+    const summary = JSON.parse(r.stdout) as { budget: unknown; tracks: { id: string; state: string; reason: string | null; worktree: string; usage: { costUsd: number } }[] };
+    const big = summary.tracks.find((t) => t.id === 'big')!;
+    const small = summary.tracks.find((t) => t.id === 'small')!;
+    expect([big.state, big.reason]).toEqual(['failed', 'budget']);
+    expect(big.usage.costUsd).toBeGreaterThanOrEqual(0.3);
+    expect(big.usage.costUsd).toBeLessThan(1);
+    expect(existsSync(big.worktree)).toBe(true);
+    expect([small.state, small.reason]).toEqual(['ready', null]);
+    expect(summary.budget).toBeNull();
+    const failedEvent = trackEvents(project).find((e) => e.trackId === 'big' && e.type === 'track.state' && (e.data as { to?: string }).to === 'failed');
+    expect(failedEvent?.data).toMatchObject({ budget: { limit: 'trackUsd', max: 0.3 } });
+  }, 120_000);
+
+  it('refuses a --budget-usd that is not a positive number', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }] });
+    const r = await project.ym(['implement', '--budget-usd', '-1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--budget-usd/);
+  });
 });
