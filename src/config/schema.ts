@@ -17,7 +17,12 @@ export const AgentSpec = z.strictObject({
   command: z
     .array(z.string().min(1))
     .min(1)
-    .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}'),
+    .optional()
+    .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}; left out, the built-in agent of this name with these settings'),
+  resume: z
+    .boolean()
+    .optional()
+    .describe("default true: an interrupted or retried attempt continues the agent's own session (built-in agents that support it; docs/agents.md, \"Resume\")"),
   timeoutSec: z.number().int().positive().default(1800),
   env: z
     .record(z.string(), z.string())
@@ -157,6 +162,11 @@ export const ConfigSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   // `agent` and `planner.agent` must name an agent that exists, so a typo fails here and
   // not when implement or plan starts.
+  for (const [name, spec] of Object.entries(config.agents)) {
+    if (spec.command === undefined && !(BUILTIN_AGENT_NAMES as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: 'custom', path: ['agents', name, 'command'], message: `is required: "${name}" is not a built-in agent (built in: ${BUILTIN_AGENT_NAMES.join(', ')})` });
+    }
+  }
   const known = [...BUILTIN_AGENT_NAMES, ...Object.keys(config.agents)];
   const named: [string[], string | undefined][] = [[['agent'], config.agent], [['planner', 'agent'], config.planner.agent]];
   for (const [path, name] of named) {

@@ -39,6 +39,8 @@ export interface ImplementOptions {
   plain: boolean;
   /** Failed and conflicted tracks (of `ids`, or all) go back to the queue first. */
   retry?: boolean;
+  /** `--fresh`: every agent starts with the full prompt; no session is continued. */
+  fresh?: boolean | undefined;
   /** `--budget-usd`: the run's ceiling in US dollars (budget.runUsd). */
   budgetUsd?: number | undefined;
 }
@@ -101,6 +103,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
       agent,
       base: `refs/heads/${config.target}`,
       budget,
+      fresh: opts.fresh === true,
       ...(queue
         ? {
             onReady: async (id: string) => {

@@ -23,6 +23,8 @@ export interface ScheduleOptions {
   onReady?: (trackId: string) => Promise<void>;
   /** The run's budget: checked before each attempt, fed the attempts' live usage. */
   budget?: RunBudget;
+  /** `--fresh`: no agent session is continued. */
+  fresh?: boolean;
 }
 
 export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<string, TrackOutcome>> {
@@ -45,7 +47,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
     void queue.add(async () => {
       try {
         if (ctx.signal.aborted) return;
-        const outcome = await runTrack(env, id, opts.agent, opts.base, opts.budget);
+        const outcome = await runTrack(env, id, opts.agent, opts.base, { budget: opts.budget, fresh: opts.fresh });
         outcomes.set(id, outcome);
         if (outcome === 'ready' && opts.onReady) {
           offered.add(id);

@@ -11,7 +11,9 @@ import type { RunRow } from '../state/rows.js';
 import { parseTrackFile, trackDir } from '../tracks/files.js';
 import type { AttemptOutcome } from '../run/attempt.js';
 import { activities } from './activities.js';
-import { pendingFeedbackIn, resumeFacts } from '../run/attempt-record.js';
+import { pastSessions, pendingFeedbackIn, resumeFacts } from '../run/attempt-record.js';
+import { decideSession } from '../flow/session.js';
+import { resumeCommand } from '../agents/resume.js';
 import { decideResume, type ResumeDecision } from '../flow/resume.js';
 import { decideAfterFailure } from '../flow/attempts.js';
 import { branchFor, type RunEnv } from '../runtime/env.js';
@@ -28,7 +30,15 @@ const STARTABLE: readonly TrackState[] = ['queued', 'interrupted'];
 /** Why a track is interrupted when the run's budget stopped it. */
 export const INTERRUPTED_BUDGET = 'interrupted: the run budget is spent';
 
-export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string, budget?: RunBudget): Promise<TrackOutcome> {
+export interface TrackRunOptions {
+  /** The run's budget: checked before each attempt, fed the attempts' live usage. */
+  budget?: RunBudget | undefined;
+  /** `implement --fresh`: every agent starts with the full prompt, no session is continued. */
+  fresh?: boolean | undefined;
+}
+
+export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string, opts: TrackRunOptions = {}): Promise<TrackOutcome> {
+  const { budget } = opts;
   const { store, config, holder } = env;
   const track = store.getTrack(trackId);
   if (!track || !STARTABLE.includes(track.state)) return 'skipped';
@@ -113,7 +123,11 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         const verdict = budget?.check(trackId);
         if (verdict?.kind === 'track-over') return failForBudget(env, trackId, run.id, verdict);
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running');
-        env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
+        // Its own conversation continues where the agent can (src/flow/session.ts).
+        const sessions = pastSessions(store, trackId);
+        const session = decideSession({ agent: agent.name, enabled: agent.resume !== false, fresh: opts.fresh === true, supported: sessions[0] !== undefined && resumeCommand(agent, sessions[0].sessionId) !== null, sessions });
+        if (session.kind === 'fresh' && session.why) env.report(trackId, `starting afresh (${session.why})`);
+        env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name}${session.kind === 'resume' ? `, continuing session ${session.sessionId}` : ''})`);
         const runId = run.id;
         outcome = await activities.attempt(env, {
           track: store.getTrack(trackId)!,
@@ -126,6 +140,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
           logFile,
           cancel: budget ? AbortSignal.any([lease.cancelled, budget.trackSignal(trackId)]) : lease.cancelled,
           since,
+          session: session.kind === 'resume' ? { id: session.sessionId, before: session.before } : null,
           ...(budget ? { onUsage: (u) => budget.update(trackId, runId, u) } : {}),
         });
         finished = true;

@@ -1,10 +1,12 @@
 // Usage and budgets end to end: agents that report usage as they go ($YM_USAGE_FILE, rewritten
 // every step), recorded per attempt in state.db, shown by status, held by budgets.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStateStore } from '../../src/state/index.js';
-import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
+import { spawn } from 'node:child_process';
+import { CLI_BIN } from '../helpers/cli.js';
+import { FIXTURES, makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
@@ -154,4 +156,95 @@ describe('budgets', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--budget-usd/);
   });
+});
+
+describe('resume', () => {
+  /** `claude` on PATH is test/fixtures/fake-claude.mjs; its calls are read back. */
+  function fakeClaude(p: Project) {
+    const dir = path.join(p.repo.root, 'fake-claude');
+    const bin = path.join(p.repo.root, 'bin');
+    mkdirSync(path.join(dir, 'sessions'), { recursive: true });
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'claude'), `#!/bin/sh\nexec '${process.execPath}' '${path.join(FIXTURES, 'fake-claude.mjs')}' "$@"\n`, { mode: 0o755 });
+    configure(p, { agent: 'claude', attempts: 2, checks: [{ name: 'no-bad', run: [process.execPath, path.join(FIXTURES, 'no-bad-check.mjs')] }] });
+    return {
+      env: { PATH: `${bin}${path.delimiter}${p.repo.env.PATH ?? ''}`, FAKE_CLAUDE_DIR: dir },
+      dir,
+      calls: () => readFileSync(path.join(dir, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[]; stdin: string; attempt: number; resumed: string | null }),
+    };
+  }
+
+  it('a retried attempt continues the same claude session with the feedback as the next message', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }] });
+    const fake = fakeClaude(project);
+    const r = await project.ym(['implement', '--no-merge', '--json'], fake.env, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const [first, second] = fake.calls();
+    expect(first!.resumed).toBeNull();
+    expect(first!.stdin).toContain('Track a'); // the full prompt
+    // Attempt 2: --resume with attempt 1's session id, the feedback on stdin, not the prompt.
+    const sessionId = (usageEvents(project).find((e) => e.type === 'agent.usage')!.data as { sessionId: string }).sessionId;
+    expect(second!.attempt).toBe(2);
+    expect(second!.args.slice(-2)).toEqual(['--resume', sessionId]);
+    expect(second!.stdin).toContain('BAD content found');
+    expect(second!.stdin).not.toContain('Track a');
+    // The agent saw the earlier turn: its session holds both messages.
+    expect(JSON.parse(readFileSync(path.join(fake.dir, 'sessions', sessionId), 'utf8'))).toHaveLength(2);
+    // The resumed run's cost is its own, not the session's total ($0.02 - $0.01).
+    const costs = usageEvents(project).filter((e) => e.type === 'agent.usage').map((e) => (e.data as { costUsd: number }).costUsd);
+    expect(costs).toEqual([0.01, 0.01]);
+    expect((JSON.parse(r.stdout) as { tracks: { state: string }[] }).tracks[0]!.state).toBe('ready');
+  }, 90_000);
+
+  it('an interrupted attempt (Ctrl-C) continues the same session: the session id was recorded as soon as it was known', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }] });
+    const fake = fakeClaude(project);
+    writeFileSync(path.join(fake.dir, 'hang'), '');
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', project.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
+      env: { ...project.repo.env, ...fake.env, CI: 'true', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    const sessionOf = () => usageEvents(project!).find((e) => e.type === 'agent.usage.live')?.data as { sessionId?: string } | undefined;
+    while (!sessionOf()?.sessionId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const sessionId = sessionOf()!.sessionId!;
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    rmSync(path.join(fake.dir, 'hang'));
+    const r = await project.ym(['implement', '--no-merge', '--json'], fake.env, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const [, resumed] = fake.calls();
+    expect(resumed).toMatchObject({ attempt: 1, resumed: sessionId });
+    expect(resumed!.stdin).toMatch(/interrupted before it finished/);
+  }, 90_000);
+
+  it('falls back to the full prompt, and says so, when the session is gone; --fresh never resumes', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
+    const fake = fakeClaude(project);
+    // The sessions vanish after each first run (another machine, a cleared config dir).
+    writeFileSync(path.join(project.repo.root, 'bin', 'claude'), `#!/bin/sh\ncase "$*" in *--resume*) rm -f '${fake.dir}'/sessions/* ;; esac\nexec '${process.execPath}' '${path.join(FIXTURES, 'fake-claude.mjs')}' "$@"\n`, { mode: 0o755 });
+    const r = await project.ym(['implement', 'a', '--no-merge', '--json'], fake.env, 60_000);
+    expect(r.code, r.stderr).toBe(0); // attempt 2 starts afresh, with the feedback in its prompt
+    const calls = fake.calls();
+    expect(calls.map((c) => [c.attempt, c.resumed !== null])).toEqual([[1, false], [2, true], [2, false]]);
+    expect(calls[2]!.stdin).toContain('Track a');
+    expect(calls[2]!.stdin).toContain('BAD content found'); // the full prompt carries the feedback
+    const log = readdirSync(path.join(project.repo.dir, '.git', 'yardmaster', 'logs', 'a')).map((f) => readFileSync(path.join(project!.repo.dir, '.git', 'yardmaster', 'logs', 'a', f), 'utf8')).join('');
+    expect(log).toMatch(/session \S+ cannot be resumed \(not found\); starting afresh with the full prompt/);
+
+    const before = fake.calls().length;
+    const b = await project.ym(['implement', 'b', '--no-merge', '--json', '--fresh'], fake.env, 60_000);
+    expect(b.code, b.stderr).toBe(0);
+    expect(fake.calls().slice(before).map((c) => c.resumed)).toEqual([null, null]);
+    expect(b.stderr).toMatch(/b\s+starting afresh \(--fresh\)/);
+
+    // agents.claude.resume: false (the built-in, with only that setting) does the same.
+    configure(project, { agents: { claude: { resume: false } } });
+    const mid = fake.calls().length;
+    const c = await project.ym(['implement', 'c', '--no-merge', '--plain'], fake.env, 60_000);
+    expect(c.code, c.stderr).toBe(0);
+    expect(fake.calls().slice(mid).map((x) => x.resumed)).toEqual([null, null]);
+    expect(c.stdout + c.stderr).toMatch(/starting afresh \(agents\.claude\.resume is false\)/);
+  }, 90_000);
 });

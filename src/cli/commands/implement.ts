@@ -18,11 +18,12 @@ export function register(program: Command, run: CommandRunner): void {
     .option('--attempts <n>', 'attempts per track, 1-20 (default: attempts)', intInRange(1, 20))
     .option('--no-merge', 'stop tracks at ready; do not hand them to the merge queue')
     .option('--budget-usd <n>', "stop the run (interrupted, resumable; exit 1) once its agents have cost this many US dollars (default: budget.runUsd)", positiveNumber)
+    .option('--fresh', "start every agent with the full prompt instead of continuing its own session", false)
     .option('--retry', 'queue failed and conflicted tracks (these, or all) again, with fresh attempts', false)
     .option('--plain', 'one line per event, even on a terminal', false)
     .option('-y, --yes', "trust the repository's commands for this run", false)
     .option('--json', 'print a JSON summary at the end', false)
-    .action(async (ids: string[], opts: { concurrency?: number; agent?: string; attempts?: number; merge: boolean; plain: boolean; retry: boolean; budgetUsd?: number }, cmd: Command) => {
+    .action(async (ids: string[], opts: { concurrency?: number; agent?: string; attempts?: number; merge: boolean; plain: boolean; retry: boolean; fresh: boolean; budgetUsd?: number }, cmd: Command) => {
       await run(cmd, async (ctx) => (await import('../../engine/implement.js')).implement({ ids, ...opts }, ctx));
     });
 }
