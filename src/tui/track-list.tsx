@@ -35,7 +35,7 @@ export interface Columns {
   state: number;
   progress: number;
   attempt: number;
-  /** What its attempts cost (`~` estimated); shown when the activity column keeps 20 cells. */
+  /** What its attempts cost (`~` estimated); shown once any usage is known, if the activity keeps 20 cells. */
   cost: number;
   agent: number;
   elapsed: number;
@@ -46,7 +46,7 @@ export interface Columns {
 const BAR = 8;
 
 /** Column widths for a terminal `width` wide; optional columns go first when it is narrow. */
-export function listColumns(width: number, longestId: number): Columns {
+export function listColumns(width: number, longestId: number, withCost = true): Columns {
   const base = {
     id: Math.min(Math.max(longestId, 8), 28) + 1,
     state: 15,
@@ -59,7 +59,7 @@ export function listColumns(width: number, longestId: number): Columns {
   avail -= agent;
   const marks = avail >= 12 + 16 ? Math.min(18, avail - 16) : 0;
   avail -= marks;
-  const cost = avail >= 9 + 20 ? 9 : 0;
+  const cost = withCost && avail >= 9 + 20 ? 9 : 0;
   avail -= cost;
   return { ...base, cost, agent, marks, rest: avail >= 10 ? avail : 0 };
 }
@@ -72,7 +72,8 @@ export function TrackList(props: TrackListProps) {
     0,
     ...rows.map((r) => (r.kind === 'track' ? r.track.id.length + r.depth * 2 : 0)),
   );
-  const cols = listColumns(width, longestId);
+  // The cost column once some track's usage is known: no room spent on a column of dashes.
+  const cols = listColumns(width, longestId, rows.some((r) => r.kind === 'track' && r.track.usage.runs > 0));
   const trackCount = rows.filter((r) => r.kind === 'track').length;
   const range =
     rows.length > bodyHeight

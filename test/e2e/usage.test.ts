@@ -154,7 +154,7 @@ describe('budgets', () => {
     project = await makeProject({ tracks: [{ id: 'a' }] });
     const r = await project.ym(['implement', '--budget-usd', '-1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--budget-usd/);
+    expect(r.stderr).toMatch(/--budget-usd.*It must be a positive number/);
   });
 });
 

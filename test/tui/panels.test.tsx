@@ -84,6 +84,7 @@ describe('TrackList', () => {
 
   it('shows what each track cost: reported, ~estimated, ≥ when some attempts are unpriced, - unknown', () => {
     const cost = (costUsd: number, costSource: 'reported' | 'estimated', unpricedRuns = 0) => ({ ...noUsage(), costUsd, costSource, unpricedRuns, runs: 1 + unpricedRuns });
+    expect(list([track('none', 'running')], { width: 130 })).not.toContain('COST');
     const text = list([
       track('paid', 'running', { usage: cost(0.5, 'reported') }),
       track('est', 'running', { usage: cost(1.25, 'estimated') }),
@@ -133,6 +134,7 @@ describe('TrackList', () => {
   it('drops optional columns on a narrow terminal and cuts long ids', () => {
     expect(listColumns(60, 10)).toMatchObject({ agent: 0, marks: 0, rest: 0 });
     expect(listColumns(60, 10)).toMatchObject({ cost: 0 });
+    expect(listColumns(160, 10, false)).toMatchObject({ cost: 0 });
     expect(listColumns(100, 10)).toMatchObject({ cost: 0, agent: 9, marks: 18, rest: 17 });
     expect(listColumns(120, 8)).toMatchObject({ cost: 9, agent: 9, marks: 18, rest: 30 });
     expect(listColumns(160, 10)).toMatchObject({ cost: 9, agent: 9, marks: 18 });
