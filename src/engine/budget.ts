@@ -46,10 +46,10 @@ export class RunBudget {
     if (!hasLimits(this.limits)) return { kind: 'ok' };
     const d = decideBudget({ track: this.trackSpend(trackId), run: this.runSpend(), limits: this.limits });
     if (d.kind === 'run-over' && !this.runOver) {
-      this.runOver = d;
+      this.runOver = { limit: d.limit, spent: d.spent, max: d.max };
       this.stopRun.abort();
     } else if (d.kind === 'track-over' && !this.tracksOver.has(trackId)) {
-      this.tracksOver.set(trackId, d);
+      this.tracksOver.set(trackId, { limit: d.limit, spent: d.spent, max: d.max });
       this.trackStops.get(trackId)?.abort();
     }
     return d;

@@ -121,7 +121,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       } else {
         // The budget, before an agent starts: a track over its ceiling fails, a run over its own stops.
         const verdict = budget?.check(trackId);
-        if (verdict?.kind === 'track-over') return failForBudget(env, trackId, run.id, verdict);
+        if (verdict?.kind === 'track-over') return failForBudget(env, trackId, run.id, budget?.trackOver(trackId) ?? verdict);
         if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running');
         // Its own conversation continues where the agent can (src/flow/session.ts).
         const sessions = pastSessions(store, trackId);
