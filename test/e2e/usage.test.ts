@@ -219,6 +219,27 @@ describe('resume', () => {
     expect(resumed!.stdin).toMatch(/interrupted before it finished/);
   }, 90_000);
 
+  it('a run ceiling on claude\'s live usage (estimated from the price table) stops 3 agents; each resumes its own session', async () => {
+    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
+    const fake = fakeClaude(project);
+    writeFileSync(path.join(fake.dir, 'spend'), '');
+    // Each message: 10k input at $3/M + 100 output at $15/M = $0.0315 (claude-sonnet-4-5).
+    const r = await project.ym(['implement', '--no-merge', '--json', '--budget-usd', '0.5'], fake.env, 60_000);
+    expect(r.code, r.stderr).toBe(1);
+    const summary = JSON.parse(r.stdout) as { usage: { costUsd: number; costSource: string }; tracks: { id: string; state: string }[] };
+    expect(summary.tracks.map((t) => t.state)).toEqual(['interrupted', 'interrupted', 'interrupted']);
+    expect(summary.usage.costSource).toBe('estimated');
+    expect(summary.usage.costUsd).toBeGreaterThanOrEqual(0.5);
+    expect(summary.usage.costUsd).toBeLessThan(1.5);
+    const sessions = new Map(usageEvents(project).map((e) => [e.trackId, (e.data as { sessionId: string }).sessionId]));
+    rmSync(path.join(fake.dir, 'spend'));
+    const again = await project.ym(['implement', '--no-merge', '--json'], fake.env, 60_000);
+    expect(again.code, again.stderr).toBe(0);
+    const resumedCalls = fake.calls().filter((c) => c.resumed !== null && c.attempt === 1);
+    expect(new Set(resumedCalls.map((c) => c.resumed))).toEqual(new Set(['a', 'b', 'c'].map((t) => sessions.get(t))));
+    expect(resumedCalls.every((c) => c.stdin.includes('interrupted before it finished'))).toBe(true);
+  }, 90_000);
+
   it('falls back to the full prompt, and says so, when the session is gone; --fresh never resumes', async () => {
     project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
     const fake = fakeClaude(project);
