@@ -196,21 +196,26 @@ describe('resume', () => {
     expect((JSON.parse(r.stdout) as { tracks: { state: string }[] }).tracks[0]!.state).toBe('ready');
   }, 90_000);
 
-  it('an interrupted attempt (Ctrl-C) continues the same session: the session id was recorded as soon as it was known', async () => {
+  it.each([
+    ['Ctrl-C', 'SIGINT'],
+    ['kill -9 of implement and its agents', 'SIGKILL'],
+  ] as const)('an interrupted attempt (%s) continues the same session: the session id was recorded as soon as it was known', async (_how, signal) => {
     project = await makeProject({ tracks: [{ id: 'a' }] });
     const fake = fakeClaude(project);
     writeFileSync(path.join(fake.dir, 'hang'), '');
     const child = spawn(process.execPath, [CLI_BIN, '--cwd', project.repo.dir, 'implement', '--no-merge', '--plain', '--yes'], {
       env: { ...project.repo.env, ...fake.env, CI: 'true', NO_COLOR: '1' },
       stdio: 'ignore',
+      detached: true,
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 20_000;
     const sessionOf = () => usageEvents(project!).find((e) => e.type === 'agent.usage.live')?.data as { sessionId?: string } | undefined;
     while (!sessionOf()?.sessionId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const sessionId = sessionOf()!.sessionId!;
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    if (signal === 'SIGINT') child.kill('SIGINT');
+    else process.kill(-child.pid!, 'SIGKILL');
+    expect(await exited).toBe(signal === 'SIGINT' ? 130 : null);
     rmSync(path.join(fake.dir, 'hang'));
     const r = await project.ym(['implement', '--no-merge', '--json'], fake.env, 60_000);
     expect(r.code, r.stderr).toBe(0);
