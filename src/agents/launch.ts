@@ -9,6 +9,7 @@ import { UsageError } from '../core/errors.js';
 import { withoutForgeTokens } from '../core/env.js';
 import { ProcessError } from '../proc/run.js';
 import { parserFor, type AgentEvent, type AgentSummary } from './adapters/index.js';
+import type { ParserOptions } from './adapters/types.js';
 import { expandCommand, type AgentDefinition } from './registry.js';
 
 export interface AgentLaunch {
@@ -26,6 +27,8 @@ export interface AgentLaunch {
   onSpawn?: (pid: number) => void;
   /** Stops the agent (its whole group); defaults to the context's Ctrl-C signal. */
   signal?: AbortSignal;
+  /** For the output parser, e.g. a resumed session's earlier usage (`sessionBefore`). */
+  parser?: Omit<ParserOptions, 'cwd'>;
 }
 
 /** Output kept in memory per stream (its tail); every byte still reaches onOutput. */
@@ -75,7 +78,7 @@ export async function launchAgent(ctx: Context, agent: AgentDefinition, launch: 
     trackId: launch.trackId,
   });
   if (!file) throw new UsageError(`Agent "${agent.name}" has an empty command.`);
-  const parser = parserFor(agent, { cwd: launch.cwd });
+  const parser = parserFor(agent, { ...launch.parser, cwd: launch.cwd });
   try {
     const r = await ctx.run(file, args, {
       cwd: launch.cwd,

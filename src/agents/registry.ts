@@ -30,6 +30,8 @@ export interface AgentDefinition {
   promptViaStdin?: boolean;
   /** Files the agent keeps in the worktree for itself; never part of the work or its commits. */
   scratchFiles?: readonly string[];
+  /** Continue the agent's own session on a retry or after an interruption (`agents.<name>.resume`). */
+  resume?: boolean;
 }
 
 interface Builtin {
@@ -121,7 +123,7 @@ export function scriptedAgent(): AgentDefinition {
 export function resolveAgent(name: string, config: Config, from?: string): AgentDefinition {
   if (name === 'scripted' && !config.agents.scripted) return scriptedAgent();
   const custom = config.agents[name];
-  if (custom) {
+  if (custom?.command) {
     return {
       name,
       kind: 'custom',
@@ -129,6 +131,7 @@ export function resolveAgent(name: string, config: Config, from?: string): Agent
       timeoutSec: custom.timeoutSec,
       env: custom.env,
       fromRepoConfig: true,
+      resume: custom.resume ?? true,
       ...(custom.parser ? { parser: custom.parser } : {}),
     };
   }
@@ -138,8 +141,10 @@ export function resolveAgent(name: string, config: Config, from?: string): Agent
       name,
       kind: 'builtin',
       command: builtin.command,
-      timeoutSec: 1800,
-      env: builtin.env ?? {},
+      // `agents.<name>` without a command: the built-in, with these settings.
+      timeoutSec: custom?.timeoutSec ?? 1800,
+      env: { ...builtin.env, ...custom?.env },
+      resume: custom?.resume ?? true,
       installHint: builtin.installHint,
       fromRepoConfig: false,
       parser: isParserName(name) ? name : 'text',

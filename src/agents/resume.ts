@@ -1,6 +1,6 @@
 // How each built-in agent continues an earlier conversation, as an argv, and how to tell that
-// the conversation is gone. Pure: the scheduler decides when to resume (not wired yet, see
-// docs/agents.md, "Resume"). Checked against claude 2.1.330 and codex 0.169.0 (recorded in
+// the conversation is gone. Pure: src/flow/session.ts decides when to resume and
+// src/run/attempt.ts runs it (docs/agents.md, "Resume"). Checked against claude 2.1.330 and codex 0.169.0 (recorded in
 // test/fixtures/agent-streams/*-resumed.jsonl), and the documented flags of the others.
 import type { AgentDefinition } from './registry.js';
 

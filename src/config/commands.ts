@@ -23,7 +23,7 @@ export function repoCommands(config: Config, parts: RepoCommandParts): string[] 
     for (const s of config.worktrees.setup) lines.push(`worktree setup: ${describeSpec(s)}`);
   if (parts.agents) {
     for (const [name, a] of Object.entries(config.agents))
-      lines.push(`agent "${name}": ${describeSpec(a.command)}`);
+      if (a.command) lines.push(`agent "${name}": ${describeSpec(a.command)}`);
   }
   return lines;
 }

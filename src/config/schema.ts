@@ -17,7 +17,12 @@ export const AgentSpec = z.strictObject({
   command: z
     .array(z.string().min(1))
     .min(1)
-    .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}'),
+    .optional()
+    .describe('argv with placeholders {prompt}, {promptFile}, {worktree}, {trackId}; left out, the built-in agent of this name with these settings'),
+  resume: z
+    .boolean()
+    .optional()
+    .describe("default true: an interrupted or retried attempt continues the agent's own session (built-in agents that support it; docs/agents.md, \"Resume\")"),
   timeoutSec: z.number().int().positive().default(1800),
   env: z
     .record(z.string(), z.string())
@@ -90,6 +95,15 @@ export const ConfigSchema = z.strictObject({
     .record(z.string().min(1), PriceSpec)
     .default({})
     .describe('prices by model name (or family, e.g. "claude-sonnet-4") or agent name, for agents that report tokens but no cost; they override the built-in estimates'),
+  budget: z
+    .strictObject({
+      trackUsd: z.number().positive().optional().describe("a track whose attempts have cost this many US dollars is failed (reason budget), its worktree kept"),
+      trackTokens: z.number().int().positive().optional().describe('the same in tokens (input, cache included, plus output)'),
+      runUsd: z.number().positive().optional().describe('one implement stops starting attempts and interrupts its agents (resumable) once they have cost this much; exit 1'),
+      runTokens: z.number().int().positive().optional().describe('the same in tokens'),
+    })
+    .prefault({})
+    .describe('spending ceilings (docs/implement.md, "Budgets"); unknown costs count as nothing, so a token ceiling holds where no price is known'),
   builtinChecks: z
     .strictObject({
       // Progress markers inform; the configured checks decide. `fail` is the strict Conductor mode.
@@ -155,6 +169,11 @@ export const ConfigSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   // `agent` and `planner.agent` must name an agent that exists, so a typo fails here and
   // not when implement or plan starts.
+  for (const [name, spec] of Object.entries(config.agents)) {
+    if (spec.command === undefined && !(BUILTIN_AGENT_NAMES as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: 'custom', path: ['agents', name, 'command'], message: `is required: "${name}" is not a built-in agent (built in: ${BUILTIN_AGENT_NAMES.join(', ')})` });
+    }
+  }
   const known = [...BUILTIN_AGENT_NAMES, ...Object.keys(config.agents)];
   const named: [string[], string | undefined][] = [[['agent'], config.agent], [['planner', 'agent'], config.planner.agent]];
   for (const [path, name] of named) {

@@ -25,6 +25,10 @@ import { canRetry, retryTrack } from '../manage/retry.js';
 import { StateConflictError } from '../state/errors.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { TrackRow } from '../state/rows.js';
+import { formatCost, sumUsage, usageByTrack, usagePerRun, type UsageTotals } from '../core/usage.js';
+import { describeSpend } from '../status/table.js';
+import { describeOverrun, type Overrun } from '../flow/budget.js';
+import { RunBudget } from './budget.js';
 
 export interface ImplementOptions {
   ids: string[];
@@ -35,6 +39,10 @@ export interface ImplementOptions {
   plain: boolean;
   /** Failed and conflicted tracks (of `ids`, or all) go back to the queue first. */
   retry?: boolean;
+  /** `--fresh`: every agent starts with the full prompt; no session is continued. */
+  fresh?: boolean | undefined;
+  /** `--budget-usd`: the run's ceiling in US dollars (budget.runUsd). */
+  budgetUsd?: number | undefined;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -64,14 +72,20 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.
   let viewOpen = false;
+  // One signal for the whole run: Ctrl-C, or the run's budget spent (src/engine/budget.ts).
+  const budgetStop = new AbortController();
+  const runCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, budgetStop.signal]) };
   const env = await createRunEnv(
-    ctx,
+    runCtx,
     (id, text) => {
       if (!viewOpen) plain(id, text);
     },
     { config },
   );
   const { store } = env;
+  const budget = new RunBudget(config.budget, store, budgetStop);
+  // What this run spent is what its runs recorded after this point.
+  const firstEvent = store.lastEventId();
   syncTrackDefinitions(store, files);
   const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;
   viewOpen = view !== null;
@@ -89,6 +103,8 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
       agent,
       base: `refs/heads/${config.target}`,
       scopes: new Map(files.flatMap((f) => (f.scope?.length ? [[f.id, f.scope] as const] : []))),
+      budget,
+      fresh: opts.fresh === true,
       ...(queue
         ? {
             onReady: async (id: string) => {
@@ -104,7 +120,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   // unblocked, a track handed back to its agent) runs too. A round that changes no track's
   // state ends it; each change spends a merge or an attempt, so this ends.
   const states = () => store.listTracks().map((t) => `${t.id}=${t.state}:${t.attempt}`).join(' ');
-  while (queue && !ctx.signal.aborted) {
+  while (queue && !runCtx.signal.aborted) {
     const before = states();
     await queue.drain();
     if (states() === before) break;
@@ -112,7 +128,8 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging);
+  if (budget.runOver) env.report(null, `stopped: the run budget is spent (${describeOverrun(budget.runOver)}); interrupted agents resume with \`ym implement\``);
+  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent, budget.runOver);
 }
 
 /**
@@ -169,24 +186,44 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
     }
     config = { ...config, attempts: opts.attempts };
   }
+  if (opts.budgetUsd !== undefined) {
+    if (!Number.isFinite(opts.budgetUsd) || opts.budgetUsd <= 0) {
+      throw new UsageError(`--budget-usd must be a positive number of US dollars, not ${String(opts.budgetUsd)}.`);
+    }
+    config = { ...config, budget: { ...config.budget, runUsd: opts.budgetUsd } };
+  }
   return config;
 }
 
-function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean): ExitCodeValue {
+function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean, firstEvent: number, runOver: Overrun | null): ExitCodeValue {
   const { ctx, store, config } = env;
   const all = store.listTracks();
   const rows = all.filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
-  const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree }));
+  // Usage: each track's over all its attempts; the run's over what it ran itself.
+  const usageEvents = store.listUsageEvents();
+  const trackUsage = usageByTrack(usagePerRun(usageEvents));
+  const spent: UsageTotals = sumUsage(usagePerRun(usageEvents.filter((e) => e.id > firstEvent)));
+  const usageOf = (id: string): UsageTotals => {
+    const { perAttempt: _perAttempt, ...totals } = trackUsage.get(id) ?? { perAttempt: [], ...sumUsage([]) };
+    return totals;
+  };
+  const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree, usage: usageOf(t.id) }));
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
   const waiting = leftWaiting(env, rows, all, merging);
   if (ctx.json) {
-    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted });
+    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted, usage: spent, budget: runOver ? { ...runOver, stopped: true } : null });
   } else {
     const counts = new Map<string, number>();
     for (const t of rows) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
     ctx.out.line(
       `${outcomes.size} track(s) run in ${(durationMs / 1000).toFixed(1)} s: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'nothing to do'}`,
     );
+    const spend = describeSpend(spent);
+    if (spend) {
+      const perTrack = [...outcomes.keys()].map((id) => [id, usageOf(id)] as const).filter(([, u]) => u.runs > 0);
+      ctx.out.line(`  spent ${spend}${perTrack.length ? ` (${perTrack.map(([id, u]) => `${id} ${formatCost(u)}`).join(', ')})` : ''}`);
+    }
+    if (runOver) ctx.out.line(`  stopped: the run budget is spent (${describeOverrun(runOver)}); run \`ym implement\` again to resume`);
     for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
     for (const w of waiting) ctx.out.line(`  ${w.id}: waiting — ${w.why}`);
     if (!merging) {
@@ -197,6 +234,8 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
     const later = rows.filter((t) => ['planned', 'queued'].includes(t.state) && !waiting.some((w) => w.id === t.id));
     if (later.length) ctx.out.line(`  waiting on dependencies or another implement: ${later.map((t) => t.id).join(', ')}`);
   }
+  // The run's budget stopped it: the work is not done, but nobody pressed Ctrl-C.
+  if (runOver) return ExitCode.failed;
   if (ctx.signal.aborted) return ExitCode.interrupted;
   // The work asked for is not done while a track waits on the user (a held landing, a paused
   // queue) or on a dependency that will not merge in this run.

@@ -10,6 +10,7 @@ import { topoOrder } from '../core/graph.js';
 import type { RunEnv } from '../runtime/env.js';
 import { runTrack, type TrackOutcome } from './track-loop.js';
 import { schedulePass } from '../flow/schedule.js';
+import type { RunBudget } from './budget.js';
 
 
 export interface ScheduleOptions {
@@ -22,6 +23,10 @@ export interface ScheduleOptions {
   scopes?: ReadonlyMap<string, readonly string[]>;
   /** Called when a track becomes ready (the merge queue's entry point). */
   onReady?: (trackId: string) => Promise<void>;
+  /** The run's budget: checked before each attempt, fed the attempts' live usage. */
+  budget?: RunBudget;
+  /** `--fresh`: no agent session is continued. */
+  fresh?: boolean;
 }
 
 export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<string, TrackOutcome>> {
@@ -44,7 +49,7 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
     void queue.add(async () => {
       try {
         if (ctx.signal.aborted) return;
-        const outcome = await runTrack(env, id, opts.agent, opts.base);
+        const outcome = await runTrack(env, id, opts.agent, opts.base, { budget: opts.budget, fresh: opts.fresh });
         outcomes.set(id, outcome);
         if (outcome === 'ready' && opts.onReady) {
           offered.add(id);

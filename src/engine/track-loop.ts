@@ -11,7 +11,9 @@ import type { RunRow } from '../state/rows.js';
 import { parseTrackFile, trackDir } from '../tracks/files.js';
 import type { AttemptOutcome } from '../run/attempt.js';
 import { activities } from './activities.js';
-import { pendingFeedbackIn, resumeFacts } from '../run/attempt-record.js';
+import { pastSessions, pendingFeedbackIn, resumeFacts } from '../run/attempt-record.js';
+import { decideSession } from '../flow/session.js';
+import { resumeCommand } from '../agents/resume.js';
 import { decideResume, type ResumeDecision } from '../flow/resume.js';
 import { decideAfterFailure } from '../flow/attempts.js';
 import { branchFor, type RunEnv } from '../runtime/env.js';
@@ -20,12 +22,25 @@ import { sleep } from '../runtime/sleep.js';
 import { RunLease } from '../runtime/leases.js';
 import { headOf } from '../git/files.js';
 import { revParse } from '../git/worktrees.js';
+import { describeOverrun, type Overrun } from '../flow/budget.js';
+import type { RunBudget } from './budget.js';
 
 export type TrackOutcome = 'ready' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
 
 const STARTABLE: readonly TrackState[] = ['queued', 'interrupted'];
 
-export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string): Promise<TrackOutcome> {
+/** Why a track is interrupted when the run's budget stopped it. */
+export const INTERRUPTED_BUDGET = 'interrupted: the run budget is spent';
+
+export interface TrackRunOptions {
+  /** The run's budget: checked before each attempt, fed the attempts' live usage. */
+  budget?: RunBudget | undefined;
+  /** `implement --fresh`: every agent starts with the full prompt, no session is continued. */
+  fresh?: boolean | undefined;
+}
+
+export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinition, base: string, opts: TrackRunOptions = {}): Promise<TrackOutcome> {
+  const { budget } = opts;
   const { store, config, holder } = env;
   const track = store.getTrack(trackId);
   if (!track || !STARTABLE.includes(track.state)) return 'skipped';
@@ -114,11 +129,35 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
       } else if (step === 'failed' && decision.kind === 'failed') {
         outcome = { kind: 'failed', runId: run.id, reason: decision.reason, detail: decision.detail };
       } else {
-        env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name})`);
-        outcome = await activities.attempt(env, { track: store.getTrack(trackId)!, worktree, attempt, agent, feedback, scope, runId: run.id, logFile, cancel: lease.cancelled, since });
+        // The budget, before an agent starts: a track over its ceiling fails, a run over its own stops.
+        const verdict = budget?.check(trackId);
+        if (verdict?.kind === 'track-over') return failForBudget(env, trackId, run.id, budget?.trackOver(trackId) ?? verdict);
+        if (env.ctx.signal.aborted) return stop(env, trackId, run.id, 'interrupted', budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running');
+        // Its own conversation continues where the agent can (src/flow/session.ts).
+        const sessions = pastSessions(store, trackId);
+        const session = decideSession({ agent: agent.name, enabled: agent.resume !== false, fresh: opts.fresh === true, supported: sessions[0] !== undefined && resumeCommand(agent, sessions[0].sessionId) !== null, sessions });
+        if (session.kind === 'fresh' && session.why) env.report(trackId, `starting afresh (${session.why})`);
+        env.report(trackId, `running attempt ${attempt}/${config.attempts} (${agent.name}${session.kind === 'resume' ? `, continuing session ${session.sessionId}` : ''})`);
+        const runId = run.id;
+        outcome = await activities.attempt(env, {
+          track: store.getTrack(trackId)!,
+          worktree,
+          attempt,
+          agent,
+          feedback,
+          scope,
+          runId,
+          logFile,
+          cancel: budget ? AbortSignal.any([lease.cancelled, budget.trackSignal(trackId)]) : lease.cancelled,
+          since,
+          session: session.kind === 'resume' ? { id: session.sessionId, before: session.before } : null,
+          ...(budget ? { onUsage: (u) => budget.update(trackId, runId, u) } : {}),
+        });
         finished = true;
       }
-      if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', 'interrupted while running');
+      if (outcome.kind === 'interrupted') return stop(env, trackId, run.id, 'interrupted', budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running');
+      const overrun = budget?.trackOver(trackId);
+      if (outcome.kind === 'cancelled' && overrun && !lease.cancelled.aborted) return failForBudget(env, trackId, run.id, overrun);
       if (outcome.kind === 'cancelled') return stop(env, trackId, run.id, 'cancelled', 'cancelled by request');
       let failure: { reason: string; feedback: string };
       if (outcome.kind === 'failed') {
@@ -201,6 +240,14 @@ function finish(env: RunEnv, trackId: string, runId: number, state: 'failed' | '
     if (env.store.getRun(runId)?.state === 'running') env.store.finishRun(runId, { state, reason });
     move();
   });
+}
+
+/** A track whose attempts reached its ceiling: failed with reason `budget`, its worktree kept. */
+function failForBudget(env: RunEnv, trackId: string, runId: number, over: Overrun): TrackOutcome {
+  const from = env.store.getTrack(trackId)!.state;
+  finish(env, trackId, runId, 'failed', 'budget', () => env.store.transition(trackId, 'failed', { from, reason: 'budget', runId, data: { budget: over } }));
+  env.report(trackId, `failed: budget (${describeOverrun(over)})`);
+  return 'failed';
 }
 
 function stop(env: RunEnv, trackId: string, runId: number, to: 'interrupted' | 'cancelled', reason: string): TrackOutcome {

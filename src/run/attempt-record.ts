@@ -7,6 +7,8 @@ import { headOf } from '../git/files.js';
 import type { ResumeFacts, RunFacts } from '../flow/resume.js';
 import type { StateStore } from '../state/store.js';
 import type { EventRow, RunRow } from '../state/rows.js';
+import type { PastSession } from '../flow/session.js';
+import { usagePerRun } from '../core/usage.js';
 
 export const ATTEMPT_STARTED = 'attempt.started';
 export const AGENT_EXITED = 'agent.exited';
@@ -77,4 +79,33 @@ export function pendingFeedbackIn(events: readonly EventRow[]): string | null {
     else if (e.type === 'track.feedback') text = (e.data as { text?: string } | null)?.text ?? null;
   }
   return text;
+}
+
+/**
+ * The track's agent sessions, the most recent first: each run's session id (from its usage
+ * records) with the agent that ran it, and what the session used over all its runs.
+ */
+export function pastSessions(store: StateStore, trackId: string): PastSession[] {
+  const agents = new Map(store.listRuns(trackId).map((r) => [r.id, r.agent]));
+  const runs = usagePerRun(store.listUsageEvents().filter((e) => e.trackId === trackId)).filter((r) => r.sessionId !== undefined);
+  const out = new Map<string, PastSession>();
+  for (const r of [...runs].reverse()) {
+    const id = r.sessionId!;
+    const known = out.get(id);
+    if (known) {
+      known.before = sumFigures(known.before, r);
+      continue;
+    }
+    out.set(id, { agent: agents.get(r.runId) ?? '', sessionId: id, before: sumFigures({}, r) });
+  }
+  return [...out.values()];
+}
+
+function sumFigures(a: PastSession['before'], b: PastSession['before']): PastSession['before'] {
+  const out: PastSession['before'] = { ...a };
+  for (const k of ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd'] as const) {
+    const v = b[k];
+    if (v !== undefined) out[k] = (out[k] ?? 0) + v;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // One attempt of an agent at a track: the lease, the prompt, the agent in its own process group
 // with its output streamed to the run log, then the verdict: what it left is committed, and an
 // attempt that changed nothing, crashed, timed out or left a rebase half-way is a failure.
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../agents/registry.js';
 import { launchAgent } from '../agents/launch.js';
@@ -17,6 +17,13 @@ import { branchFor, type RunEnv } from '../runtime/env.js';
 import { buildImplementPrompt } from './prompt.js';
 import { ActivityTracker } from './activity.js';
 import { recordAgentExited, recordAttemptStarted } from './attempt-record.js';
+import type { Usage, UsageFigures } from '../agents/adapters/types.js';
+import { resumeCommand, sessionNotFound } from '../agents/resume.js';
+import { mergeUsage, readUsageFile, USAGE_FILE_ENV } from '../agents/usage-file.js';
+import { estimateCost } from '../agents/cost.js';
+import { knowsAnything, USAGE_EVENT, USAGE_LIVE_EVENT } from '../core/usage.js';
+import { UsageFileWatch, UsageRecorder } from './usage-record.js';
+import { YmError } from '../core/errors.js';
 
 export type AttemptOutcome =
   | { kind: 'done'; runId: number; commits: number; head?: string }
@@ -40,7 +47,21 @@ export interface AttemptInput {
    * again after an interruption the head it first started from (its earlier commits count).
    */
   since: string | null;
+  /** The agent's usage so far (totals of this run, cost estimated where unknown), live: the run's budget. */
+  onUsage?: (usage: Usage) => void;
+  /**
+   * The agent's own session to continue (src/flow/session.ts), with what it used so far: the
+   * feedback (or, after an interruption, a word to go on) is its next message instead of the prompt.
+   */
+  session?: { id: string; before: UsageFigures } | null;
 }
+
+/** The next message of a resumed session when there is no feedback: it was cut short. */
+export const CONTINUE_MESSAGE =
+  'Your previous run was interrupted before it finished. The worktree is as you left it: continue the task from where you stopped, then commit your work.';
+
+/** How often a running agent's $YM_USAGE_FILE is looked at. */
+const USAGE_FILE_POLL_MS = 250;
 
 export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<AttemptOutcome> {
   const { ctx, store, git, config } = env;
@@ -57,18 +78,40 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   if (ctx.signal.aborted) return { kind: 'interrupted', runId };
   if (input.cancel.aborted) return { kind: 'cancelled', runId };
   const headBefore = input.since ?? headOf(worktree) ?? (await revParse(git, 'HEAD', worktree));
+  const session = input.session ?? null;
+  const resumeArgv = session ? resumeCommand(agent, session.id) : null;
+  const resumeFile = path.join(promptDir, `${runId}.resume.md`);
+  if (resumeArgv) writeFileSync(resumeFile, input.feedback ?? CONTINUE_MESSAGE);
   // Recorded before the agent starts: a run killed from here on is resumed with this feedback,
   // and what it committed since headBefore is looked at before any agent runs again.
-  recordAttemptStarted(store, track.id, runId, { attempt, feedback: input.feedback, headBefore });
+  recordAttemptStarted(store, track.id, runId, { attempt, feedback: input.feedback, headBefore, ...(resumeArgv && session ? { session: session.id } : {}) });
   const log = new RunLog(input.logFile);
   log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
+  // Usage: the output parser's live figures with the usage file's laid over them, priced.
+  const usageFile = path.join(promptDir, `${runId}.usage.json`);
+  const priced = (u: Usage) => estimateCost(u, config.prices, agent.name);
+  let parsed: Usage = { costSource: null };
+  let reported: Usage | null = null;
+  const recorder = new UsageRecorder((data) => store.appendEvent({ trackId: track.id, runId, type: USAGE_LIVE_EVENT, data }), () => ctx.clock.now().getTime());
+  const live = () => {
+    const u = priced(mergeUsage(parsed, reported));
+    recorder.push(u);
+    if (knowsAnything(u)) input.onUsage?.(u);
+  };
+  const watch = new UsageFileWatch(usageFile);
+  const poll = setInterval(() => {
+    const u = watch.poll();
+    if (u === undefined) return;
+    reported = u;
+    live();
+  }, USAGE_FILE_POLL_MS);
   const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }), () => ctx.clock.now().getTime());
-  let outcome;
-  try {
-    outcome = await launchAgent(ctx, agent, {
+  const launch = (def: AgentDefinition, text: string, file: string, before?: UsageFigures) =>
+    launchAgent(ctx, def, {
+      prompt: text,
+      promptFile: file,
+      ...(before ? { parser: { sessionBefore: before } } : {}),
       cwd: worktree,
-      prompt,
-      promptFile,
       trackId: track.id,
       env: {
         YM_TRACK_ID: track.id,
@@ -79,6 +122,7 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
         YM_ATTEMPT: String(attempt),
         YM_BRANCH: branchFor(config, track.id),
         YM_TARGET: config.target,
+        [USAGE_FILE_ENV]: usageFile,
         ...(feedbackFile ? { YM_FEEDBACK_FILE: feedbackFile } : {}),
       },
       signal: AbortSignal.any([ctx.signal, input.cancel]),
@@ -86,10 +130,34 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
       onOutput: (chunk) => log.write(chunk),
       onEvent: (event) => {
         if (event.kind === 'activity') activity.push(event.text);
+        else if (event.kind === 'usage') {
+          const { kind: _kind, ...u } = event;
+          parsed = u;
+          live();
+        }
         else if (event.kind === 'denied') log.line(`[yardmaster] ${event.tool} was denied: ${event.text}`);
       },
     });
+  let outcome;
+  try {
+    if (resumeArgv && session) {
+      log.line(`=== continuing ${agent.name} session ${session.id}`);
+      outcome = await launch({ ...agent, command: resumeArgv }, input.feedback ?? CONTINUE_MESSAGE, resumeFile, session.before);
+      const gone = !ctx.signal.aborted && !input.cancel.aborted && outcome.exitCode !== 0 && sessionNotFound(agent.name, { errorText: outcome.summary.errorText, stderr: outcome.stderr });
+      if (gone) {
+        // The conversation is gone (another machine, a cleared config dir): the full prompt, afresh.
+        log.line(`[yardmaster] ${agent.name} session ${session.id} cannot be resumed (not found); starting afresh with the full prompt`);
+        store.appendEvent({ trackId: track.id, runId, type: 'agent.session-gone', data: { sessionId: session.id } });
+        parsed = { costSource: null };
+        reported = null;
+        rmSync(usageFile, { force: true });
+        outcome = await launch(agent, prompt, promptFile);
+      }
+    } else {
+      outcome = await launch(agent, prompt, promptFile);
+    }
   } finally {
+    clearInterval(poll);
     activity.flush();
     // The agent's process group ended with it; a child that left the group (setsid, a daemon)
     // still carries this run's mark: nothing of an attempt outlives it.
@@ -98,8 +166,17 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   }
   store.setAgentPid(runId, null);
   const { summary } = outcome;
-  if (summary.inputTokens !== undefined || summary.costUsd !== undefined) {
-    store.appendEvent({ trackId: track.id, runId, type: 'agent.usage', data: { inputTokens: summary.inputTokens ?? null, outputTokens: summary.outputTokens ?? null, costUsd: summary.costUsd ?? null } });
+  // The run's usage, once: the parser's summary with the usage file laid over it, priced.
+  let fromFile: Usage | null = null;
+  try {
+    fromFile = readUsageFile(usageFile);
+  } catch (err) {
+    log.line(`[yardmaster] ${err instanceof YmError ? err.message : String(err)}`);
+  }
+  const usage = priced(mergeUsage(summary.usage, fromFile));
+  if (knowsAnything(usage)) {
+    store.appendEvent({ trackId: track.id, runId, type: USAGE_EVENT, data: usage });
+    input.onUsage?.(usage);
   }
   if (ctx.signal.aborted) return finish(env, log, { kind: 'interrupted', runId });
   if (input.cancel.aborted) return finish(env, log, { kind: 'cancelled', runId });

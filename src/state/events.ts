@@ -31,3 +31,14 @@ export function listEvents(ctx: StoreContext, opts: ListEventsOptions = {}): Eve
 export function lastEventId(ctx: StoreContext): number {
   return ctx.stmt<[], number>('SELECT COALESCE(MAX(id), 0) FROM events').pluck().get() ?? 0;
 }
+
+/** The usage records of every run (`agent.usage`, `agent.usage.live`), with the run's attempt. */
+export function listUsageEvents(ctx: StoreContext): (EventRow & { attempt: number | null })[] {
+  const rows = ctx
+    .stmt<[], DbEvent & { attempt: number | null }>(
+      `SELECT e.*, r.attempt AS attempt FROM events e LEFT JOIN runs r ON r.id = e.run_id
+       WHERE e.type IN ('agent.usage', 'agent.usage.live') ORDER BY e.id`,
+    )
+    .all();
+  return rows.map((r) => ({ ...toEventRow(r), attempt: r.attempt }));
+}

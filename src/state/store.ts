@@ -81,6 +81,10 @@ export class StateStore {
     return events.listEvents(this.#ctx, opts);
   }
 
+  listUsageEvents(): (EventRow & { attempt: number | null })[] {
+    return events.listUsageEvents(this.#ctx);
+  }
+
   lastEventId(): number {
     return events.lastEventId(this.#ctx);
   }

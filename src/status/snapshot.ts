@@ -9,6 +9,7 @@ import { listBranches, readBlobs } from '../git/plans.js';
 import { archivedDocsPath, trackDocsPath } from '../tracks/paths.js';
 import { readTrackFilesCached } from '../tracks/cached.js';
 import type { TrackState } from '../state/lifecycle.js';
+import { noUsage, sumUsage, usageByTrack, usagePerRun, type TrackUsage, type UsageTotals } from '../core/usage.js';
 
 export interface TrackSnapshot {
   id: string;
@@ -36,6 +37,8 @@ export interface TrackSnapshot {
   docsMissing: boolean;
   /** Its docs were moved under yardmaster/archive/ (`ym archive`). */
   archived: boolean;
+  /** What its agents used, summed over its attempts, and per attempt (docs/status.md). */
+  usage: TrackUsage;
 }
 
 export interface StatusSnapshot {
@@ -46,6 +49,8 @@ export interface StatusSnapshot {
   generatedAt: string;
   counts: Partial<Record<TrackState, number>>;
   tracks: TrackSnapshot[];
+  /** The usage of every attempt in state.db, summed. */
+  usage: UsageTotals;
   queue: { trackId: string; enqueuedAt: string; step: string | null; headSha: string | null; paused: boolean }[];
 }
 
@@ -105,6 +110,8 @@ export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): P
     .map((r) => `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`);
   const blobs = await readBlobs(ctx.run, repo.root, specs);
   const states = new Map(rows.map((r) => [r.id, r.state]));
+  const runUsage = usagePerRun(store.listUsageEvents());
+  const usage = usageByTrack(runUsage);
   const tracks = rows.map((r): TrackSnapshot => {
     const spec = `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`;
     let text = blobs.get(spec) ?? null;
@@ -153,6 +160,7 @@ export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): P
       docsMissing: !withFiles.has(r.id) && !(r.archived && existsSync(path.join(repo.root, docs, 'track.json'))),
       archived: r.archived,
       conflicts: [],
+      usage: usage.get(r.id) ?? noUsage(),
     };
   });
   if (opts.radar !== false) await addConflictRadar(ctx, repo.root, config.target, tracks, branches, branchOf);
@@ -166,6 +174,7 @@ export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): P
     generatedAt: ctx.clock.now().toISOString(),
     counts,
     tracks,
+    usage: sumUsage(runUsage),
     queue: store.listQueue().map((q) => ({
       trackId: q.trackId,
       enqueuedAt: q.enqueuedAt,

@@ -7,7 +7,7 @@ import { readTrackFilesCached } from '../tracks/cached.js';
 import { UsageError, type ExitCodeValue } from '../core/errors.js';
 import { fitsLiveView } from '../tui/terminal.js';
 import { buildSnapshot, type StatusSnapshot } from './snapshot.js';
-import { renderTable } from './table.js';
+import { renderAttemptUsage, renderTable } from './table.js';
 
 export interface StatusOptions {
   id?: string | undefined;
@@ -36,6 +36,8 @@ async function snapshotFor(opts: StatusOptions, ctx: Context): Promise<StatusSna
     const track = snapshot.tracks.find((t) => t.id === opts.id);
     if (!track) throw unknownTrack(opts.id);
     snapshot.tracks = [track];
+    const { perAttempt: _perAttempt, ...totals } = track.usage;
+    snapshot.usage = totals;
   }
   return snapshot;
 }
@@ -59,7 +61,12 @@ export async function status(opts: StatusOptions, ctx: Context): Promise<ExitCod
   if (!opts.watch) {
     const snapshot = await snapshotFor(opts, ctx);
     if (ctx.json) ctx.out.json(snapshot);
-    else ctx.out.line(renderTable(snapshot, ctx.out.c));
+    else {
+      ctx.out.line(renderTable(snapshot, ctx.out.c));
+      // One track asked for: what each of its attempts used.
+      const one = opts.id !== undefined ? snapshot.tracks[0] : undefined;
+      if (one && one.usage.perAttempt.length) ctx.out.line(['', 'usage:', ...renderAttemptUsage(one)].join('\n'));
+    }
     return;
   }
   const store = await ctx.state();

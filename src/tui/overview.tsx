@@ -2,7 +2,7 @@
 // the current session has run, and how many tracks are in each state.
 import { Box, Text } from 'ink';
 import path from 'node:path';
-import { STATE_SYMBOL } from '../status/table.js';
+import { STATE_SYMBOL, describeSpend } from '../status/table.js';
 import { stateTone, type Theme } from './theme.js';
 import { GROUP_ORDER, formatElapsed, viewElapsed, type StatusView } from './view-model.js';
 
@@ -15,6 +15,7 @@ export interface OverviewProps {
 export function Overview({ view, now, theme }: OverviewProps) {
   const elapsed = viewElapsed(view, now);
   const counts = GROUP_ORDER.filter((s) => (view.counts[s] ?? 0) > 0);
+  const spend = describeSpend(view.usage);
   return (
     <Box flexDirection="column">
       <Box>
@@ -47,6 +48,8 @@ export function Overview({ view, now, theme }: OverviewProps) {
               </Text>
             </Text>
           ))}
+          {'  spent '}
+          <Text bold>{spend ?? '-'}</Text>
         </Text>
       </Box>
     </Box>

@@ -3,6 +3,7 @@
 // under group headers or indented by dependency depth. Only the visible window is rendered.
 import { Box, Text } from 'ink';
 import { memo } from 'react';
+import { formatCost } from '../core/usage.js';
 import { stateLabel, stateTone, type Theme, type Tone } from './theme.js';
 import {
   formatElapsed,
@@ -34,6 +35,8 @@ export interface Columns {
   state: number;
   progress: number;
   attempt: number;
+  /** What its attempts cost (`~` estimated); shown once any usage is known, if the activity keeps 20 cells. */
+  cost: number;
   agent: number;
   elapsed: number;
   marks: number;
@@ -43,7 +46,7 @@ export interface Columns {
 const BAR = 8;
 
 /** Column widths for a terminal `width` wide; optional columns go first when it is narrow. */
-export function listColumns(width: number, longestId: number): Columns {
+export function listColumns(width: number, longestId: number, withCost = true): Columns {
   const base = {
     id: Math.min(Math.max(longestId, 8), 28) + 1,
     state: 15,
@@ -56,7 +59,9 @@ export function listColumns(width: number, longestId: number): Columns {
   avail -= agent;
   const marks = avail >= 12 + 16 ? Math.min(18, avail - 16) : 0;
   avail -= marks;
-  return { ...base, agent, marks, rest: avail >= 10 ? avail : 0 };
+  const cost = withCost && avail >= 9 + 20 ? 9 : 0;
+  avail -= cost;
+  return { ...base, cost, agent, marks, rest: avail >= 10 ? avail : 0 };
 }
 
 export function TrackList(props: TrackListProps) {
@@ -67,7 +72,8 @@ export function TrackList(props: TrackListProps) {
     0,
     ...rows.map((r) => (r.kind === 'track' ? r.track.id.length + r.depth * 2 : 0)),
   );
-  const cols = listColumns(width, longestId);
+  // The cost column once some track's usage is known: no room spent on a column of dashes.
+  const cols = listColumns(width, longestId, rows.some((r) => r.kind === 'track' && r.track.usage.runs > 0));
   const trackCount = rows.filter((r) => r.kind === 'track').length;
   const range =
     rows.length > bodyHeight
@@ -91,6 +97,7 @@ export function TrackList(props: TrackListProps) {
             (cols.agent ? pad('AGENT', cols.agent) : '') +
             pad('TIME', cols.elapsed) +
             (cols.marks ? pad('MARKS', cols.marks) : '') +
+            (cols.cost ? pad('COST', cols.cost) : '') +
             (cols.rest ? 'CURRENT TASK · ACTIVITY' : '')}
         </Text>
       </Box>
@@ -172,6 +179,7 @@ const TrackRow = memo(function TrackRow({
       {cols.agent ? pad(t.agent ?? '-', cols.agent) : ''}
       <Text dimColor>{pad(elapsed, cols.elapsed)}</Text>
       {cols.marks ? <Spans segments={fit(markSegments(t), cols.marks)} theme={theme} /> : null}
+      {cols.cost ? pad(formatCost(t.usage), cols.cost) : ''}
       {cols.rest ? current + (current && note ? ' · ' : '') : ''}
       {cols.rest && note ? (
         <Text dimColor={!noteIsReason} color={theme.c(noteIsReason ? stateTone(t.state) : null)}>

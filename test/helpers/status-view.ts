@@ -1,6 +1,7 @@
 // Builders for the live view's data (StatusView, TrackView, TrackDetail) and a recording fake of
 // its actions, so component tests state only what they are about.
 import type { TrackState } from '../../src/state/lifecycle.js';
+import { noUsage, sumUsage } from '../../src/core/usage.js';
 import type { ActionResult, StatusActions } from '../../src/tui/actions.js';
 import type { TrackDetail } from '../../src/tui/track-detail.js';
 import type { StatusView, TrackView } from '../../src/tui/view-model.js';
@@ -37,6 +38,7 @@ export function track(
     archived: false,
     activity: null,
     cancelRequested: false,
+    usage: noUsage(),
     ...over,
   };
 }
@@ -52,6 +54,7 @@ export function view(tracks: TrackView[], over: Partial<StatusView> = {}): Statu
     generatedAt: new Date(NOW).toISOString(),
     counts,
     tracks,
+    usage: sumUsage([]),
     queue: [],
     queuePaused: false,
     startedAt: null,

@@ -11,6 +11,7 @@ import { makeTheme } from '../../src/tui/theme.js';
 import { TrackList, listColumns, pad } from '../../src/tui/track-list.js';
 import { buildRows } from '../../src/tui/view-model.js';
 import { NOW, ago, detail, track, view } from '../helpers/status-view.js';
+import { noUsage, sumUsage } from '../../src/core/usage.js';
 
 const theme = makeTheme(false);
 const frame = (node: React.ReactElement) => {
@@ -33,7 +34,13 @@ describe('Overview', () => {
     const text = frame(<Overview view={v} now={NOW} theme={theme} />);
     expect(text).toContain('shop /home/dev/shop');
     expect(text).toMatch(/target main\s+provider github\s+concurrency 6\s+elapsed 3m/);
-    expect(text).toMatch(/4 tracks\s+> 2 running\s+✗ 1 failed\s+✓ 1 merged/);
+    expect(text).toMatch(/4 tracks\s+> 2 running\s+✗ 1 failed\s+✓ 1 merged\s+spent -/);
+  });
+
+  it('shows the run\'s spend in the header: cost (~ when estimated) and tokens; unknown is -', () => {
+    const usage = { ...sumUsage([]), inputTokens: 120_000, outputTokens: 8_100, cacheReadTokens: 100_000, costUsd: 1.2, costSource: 'estimated' as const, runs: 2 };
+    const text = frame(<Overview view={view([track('a', 'running')], { usage })} now={NOW} theme={theme} />);
+    expect(text).toMatch(/spent ~\$1\.20 · 120k in \/ 8\.1k out \(100k cached\)/);
   });
 });
 
@@ -75,6 +82,22 @@ describe('TrackList', () => {
     expect(text).toMatch(/ b\s+> running .* Editing a\.ts/);
   });
 
+  it('shows what each track cost: reported, ~estimated, ≥ when some attempts are unpriced, - unknown', () => {
+    const cost = (costUsd: number, costSource: 'reported' | 'estimated', unpricedRuns = 0) => ({ ...noUsage(), costUsd, costSource, unpricedRuns, runs: 1 + unpricedRuns });
+    expect(list([track('none', 'running')], { width: 130 })).not.toContain('COST');
+    const text = list([
+      track('paid', 'running', { usage: cost(0.5, 'reported') }),
+      track('est', 'running', { usage: cost(1.25, 'estimated') }),
+      track('part', 'running', { usage: cost(2, 'reported', 1) }),
+      track('none', 'running'),
+    ], { width: 130 });
+    expect(text).toMatch(/TIME\s+MARKS\s+COST\s+CURRENT/);
+    expect(text).toMatch(/paid\s+> running\s+.* 1m\s+\$0\.50 /);
+    expect(text).toMatch(/est\s+> running\s+.* 1m\s+~\$1\.25 /);
+    expect(text).toMatch(/part\s+> running\s+.* 1m\s+≥\$2\.00 /);
+    expect(text).toMatch(/none\s+> running\s+.* 1m\s+-\s+1\.1/);
+  });
+
   it('shows dependency, conflict and cancel marks, and the reason of a failure', () => {
     const text = list([
       track('web', 'planned', { dependsOn: ['api', 'core'], waitingOn: ['api'] }),
@@ -110,8 +133,11 @@ describe('TrackList', () => {
 
   it('drops optional columns on a narrow terminal and cuts long ids', () => {
     expect(listColumns(60, 10)).toMatchObject({ agent: 0, marks: 0, rest: 0 });
-    expect(listColumns(100, 10)).toMatchObject({ agent: 9, marks: 18, rest: 17 });
-    expect(listColumns(160, 10)).toMatchObject({ agent: 9, marks: 18 });
+    expect(listColumns(60, 10)).toMatchObject({ cost: 0 });
+    expect(listColumns(160, 10, false)).toMatchObject({ cost: 0 });
+    expect(listColumns(100, 10)).toMatchObject({ cost: 0, agent: 9, marks: 18, rest: 17 });
+    expect(listColumns(120, 8)).toMatchObject({ cost: 9, agent: 9, marks: 18, rest: 30 });
+    expect(listColumns(160, 10)).toMatchObject({ cost: 9, agent: 9, marks: 18 });
     expect(listColumns(160, 10).rest).toBeGreaterThan(30);
     expect(pad('abcdef', 4)).toBe('ab… ');
     expect(pad('ab', 4)).toBe('ab  ');

@@ -78,7 +78,7 @@ describe('config', () => {
 
   it('knows the keys at each path', () => {
     expect(knownKeysAt([])).toContain('worktrees');
-    expect(knownKeysAt(['agents', 'x'])).toEqual(['command', 'timeoutSec', 'env', 'parser']);
+    expect(knownKeysAt(['agents', 'x'])).toEqual(['command', 'resume', 'timeoutSec', 'env', 'parser']);
     expect(knownKeysAt(['nope'])).toEqual([]);
   });
 
@@ -87,5 +87,21 @@ describe('config', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['target', 'agents', 'checks', 'merge']));
     expect(schema.required ?? []).not.toContain('target');
     expect(defaultConfig().attempts).toBe(3);
+  });
+});
+
+describe('config: budget and agent settings', () => {
+  it('reads budget ceilings and refuses ones that are not positive', () => {
+    const c = parseConfigText(JSON.stringify({ budget: { runUsd: 20, trackUsd: 4, runTokens: 5000000 } }), 'yardmaster.json');
+    expect(c.budget).toEqual({ runUsd: 20, trackUsd: 4, runTokens: 5000000 });
+    expect(parseConfigText('{}', 'yardmaster.json').budget).toEqual({});
+    expect(errorOf(JSON.stringify({ budget: { trackUsd: 0 } })).message).toMatch(/budget\.trackUsd/);
+    expect(errorOf(JSON.stringify({ budget: { runUSD: 1 } })).message).toMatch(/runUSD/);
+  });
+
+  it('an agents entry without a command sets a built-in\'s settings; any other needs one', () => {
+    const c = parseConfigText(JSON.stringify({ agents: { claude: { resume: false } } }), 'yardmaster.json');
+    expect(c.agents.claude).toMatchObject({ resume: false });
+    expect(errorOf(JSON.stringify({ agents: { mybot: { resume: false } } })).message).toMatch(/agents\.mybot\.command.*not a built-in agent/);
   });
 });
