@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { packageRoot } from '../core/package.js';
+import { aiderTestArgs, claudeAllowRules } from './allowed-commands.js';
 import { UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { isParserName, type ParserName } from './adapters/types.js';
@@ -140,7 +141,7 @@ export function resolveAgent(name: string, config: Config, from?: string): Agent
     return {
       name,
       kind: 'builtin',
-      command: builtin.command,
+      command: withAllowedCommands(name, builtin.command, config, custom?.allow ?? []),
       // `agents.<name>` without a command: the built-in, with these settings.
       timeoutSec: custom?.timeoutSec ?? 1800,
       env: { ...builtin.env, ...custom?.env },
@@ -174,4 +175,22 @@ export function expandCommand(command: readonly string[], values: Placeholders):
   return command.map((arg) =>
     arg.replace(/\{(prompt|promptFile|worktree|trackId)\}/g, (_, key: keyof Placeholders) => values[key]),
   );
+}
+
+/**
+ * A built-in's command with the commands it may run itself (src/agents/allowed-commands.ts):
+ * Claude Code gets them as --allowedTools rules after the git ones, aider as its test command.
+ * Codex's workspace-write sandbox already runs commands in the worktree; gemini and opencode
+ * have no per-command rule on their command line (docs/agents.md).
+ */
+function withAllowedCommands(name: string, command: readonly string[], config: Config, allow: readonly string[]): readonly string[] {
+  if (name === 'claude') {
+    const rules = claudeAllowRules(config.checks, allow);
+    const at = command.indexOf('--allowedTools');
+    if (!rules.length || at < 0) return command;
+    // The rules follow the git ones (--allowedTools takes every argument up to the next flag).
+    return [...command, ...rules];
+  }
+  if (name === 'aider') return [...command, ...aiderTestArgs(config.checks)];
+  return command;
 }

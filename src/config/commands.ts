@@ -17,8 +17,11 @@ export interface RepoCommandParts {
 /** Lines for requireTrust: the repository's own commands of the kinds asked for. */
 export function repoCommands(config: Config, parts: RepoCommandParts): string[] {
   const lines: string[] = [];
-  if (parts.checks)
+  if (parts.checks) {
     for (const c of config.checks) lines.push(`check "${c.name}": ${describeSpec(c.run)}`);
+    // What an agent may run itself besides the checks: the repository's word too.
+    for (const [name, a] of Object.entries(config.agents)) for (const rule of a.allow ?? []) lines.push(`agent "${name}" may run: ${rule}`);
+  }
   if (parts.setup)
     for (const s of config.worktrees.setup) lines.push(`worktree setup: ${describeSpec(s)}`);
   if (parts.agents) {

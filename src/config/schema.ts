@@ -24,6 +24,10 @@ export const AgentSpec = z.strictObject({
     .optional()
     .describe("default true: an interrupted or retried attempt continues the agent's own session (built-in agents that support it; docs/agents.md, \"Resume\")"),
   timeoutSec: z.number().int().positive().default(1800),
+  allow: z
+    .array(z.string().min(1).max(500))
+    .optional()
+    .describe('more commands the agent may run itself, besides the configured checks (Claude Code: permission rules such as "Bash(npm run lint:*)"); never a blanket bypass'),
   env: z
     .record(z.string(), z.string())
     .superRefine((env, ctx) => {

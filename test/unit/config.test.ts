@@ -78,7 +78,7 @@ describe('config', () => {
 
   it('knows the keys at each path', () => {
     expect(knownKeysAt([])).toContain('worktrees');
-    expect(knownKeysAt(['agents', 'x'])).toEqual(['command', 'resume', 'timeoutSec', 'env', 'parser']);
+    expect(knownKeysAt(['agents', 'x'])).toEqual(['command', 'resume', 'timeoutSec', 'allow', 'env', 'parser']);
     expect(knownKeysAt(['nope'])).toEqual([]);
   });
 
