@@ -57,7 +57,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
-    ...repoCommands(config, { setup: true, checks: true }),
+    ...repoCommands(config, { setup: true, checks: true, notify: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
   const started = ctx.clock.now().getTime();
@@ -110,7 +110,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging);
+  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, queue?.awaiting ?? new Map());
 }
 
 /**
@@ -170,13 +170,13 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
   return config;
 }
 
-function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean): ExitCodeValue {
+function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean, awaiting: ReadonlyMap<string, string>): ExitCodeValue {
   const { ctx, store, config } = env;
   const all = store.listTracks();
   const rows = all.filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
   const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree }));
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
-  const waiting = leftWaiting(env, rows, all, merging);
+  const waiting = leftWaiting(env, rows, all, merging, awaiting);
   if (ctx.json) {
     ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted });
   } else {
@@ -202,7 +202,7 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
 }
 
 /** The tracks of this run that are left waiting, each with what the user can do about it. */
-function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean): { id: string; state: string; why: string }[] {
+function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean, awaiting: ReadonlyMap<string, string>): { id: string; state: string; why: string }[] {
   const { store } = env;
   const byId = new Map(all.map((t) => [t.id, t]));
   const paused = store.getMeta(META_QUEUE_PAUSED) === '1';
@@ -212,7 +212,7 @@ function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: bo
     if (t.state === 'ready') {
       const why = paused
         ? 'the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`'
-        : (t.reason ?? 'not merged yet; run `ym merge`');
+        : (awaiting.get(t.id) ?? t.reason ?? 'not merged yet; run `ym merge`');
       out.push({ id: t.id, state: t.state, why });
     } else if (t.state === 'planned' || t.state === 'queued' || t.state === 'interrupted') {
       const deps = t.dependsOn.filter((d) => byId.get(d)?.state !== 'merged');

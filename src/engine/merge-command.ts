@@ -47,16 +47,24 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
   }
   const ready = store.listTracks().filter((t) => t.state === 'ready' && (!opts.ids.length || opts.ids.includes(t.id)));
   if (opts.dryRun) return dryRun(ctx, env, ready.map((t) => t.id));
-  if (config.checks.length) await requireTrust(ctx, repoCommands(config, { checks: true }));
+  const wouldRun = repoCommands(config, { checks: true, notify: true });
+  if (wouldRun.length) await requireTrust(ctx, wouldRun);
   for (const t of ready) store.enqueue(t.id);
   const queue = new MergeQueue(env, await createProvider(env, opts.provider), opts.ids);
   const outcomes = await queue.drain();
   const results = [...outcomes].map(([id, outcome]) => ({ id, outcome, state: store.getTrack(id)?.state, reason: store.getTrack(id)?.reason ?? null, mergedSha: store.getTrack(id)?.mergedSha ?? null }));
-  if (ctx.json) ctx.out.json({ results, target: config.target, targetSha: await git(['rev-parse', `refs/heads/${config.target}`]) });
-  else if (results.length === 0) ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
-  else ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
+  // Ready tracks the gate held back (merge.requireApproval, or a change to what yardmaster runs).
+  const awaiting = [...queue.awaiting]
+    .filter(([id]) => store.getTrack(id)?.state === 'ready' && outcomes.get(id) !== 'merged')
+    .map(([id, why]) => ({ id, why }));
+  if (ctx.json) ctx.out.json({ results, awaiting, target: config.target, targetSha: await git(['rev-parse', `refs/heads/${config.target}`]) });
+  else {
+    if (results.length === 0 && awaiting.length === 0) ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
+    else if (results.length) ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
+    for (const a of awaiting) ctx.out.line(`  ${a.id}: waiting — ${a.why}`);
+  }
   if (ctx.signal.aborted) return ExitCode.interrupted;
-  return results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
+  return awaiting.length || results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
 }
 
 function unknown(id: string): UsageError {

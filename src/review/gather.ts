@@ -147,7 +147,7 @@ export async function gatherReview(rawId: string, ctx: Context): Promise<Review>
 }
 
 /** core.hooksPath relative to the root when it points inside the repository (so hooks are files a diff can change). */
-async function committedHooksDir(git: Git, root: string): Promise<string | null> {
+export async function committedHooksDir(git: Git, root: string): Promise<string | null> {
   const value = await git(['config', '--path', '--get', 'core.hooksPath'], { reject: false });
   if (value === '') return null;
   const rel = path.relative(root, path.resolve(root, value));
