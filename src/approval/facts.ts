@@ -45,5 +45,16 @@ export async function approvalFacts(input: GateInput, trackId: string, branch: s
     return { head, approvedSha, commandBearing: ['no common history with the target'] };
   }
   const parts = await commandBearingBetween(input, base, head);
-  return { head, approvedSha, commandBearing: parts.map((p) => `${p.path}: ${p.summary}`) };
+  if (!parts.length) return { head, approvedSha, commandBearing: [] };
+  // What the branch changed that landing it would still change on the target: a change the
+  // target already has (a rewritten target holding the same commit) lands nothing.
+  const landing = targetSha === base ? parts : await commandBearingBetween(input, targetSha, head);
+  const kept = parts.flatMap((p) => {
+    const there = landing.find((l) => l.path === p.path && l.rule === p.rule);
+    if (!there) return [];
+    if (p.rule !== 'config') return [p];
+    const keys = p.keys.filter((k) => there.keys.some((t) => t === k || t.startsWith(`${k}.`) || t.startsWith(`${k}[`) || k.startsWith(`${t}.`) || k.startsWith(`${t}[`)));
+    return keys.length ? [{ ...p, keys, summary: keys.length === p.keys.length ? p.summary : keys.join(', ') }] : [];
+  });
+  return { head, approvedSha, commandBearing: kept.map((p) => `${p.path}: ${p.summary}`) };
 }
