@@ -98,6 +98,30 @@ describe('merge.requireApproval', () => {
   }, 120_000);
 });
 
+describe('an approval and the queue\'s own rebase', () => {
+  it('carries over when the target moves during the checks and the queue rebuilds', async () => {
+    const p = await makeProject({ tracks: [{ id: 'alpha' }] });
+    project = p;
+    // A check that, the first time it runs in the merge queue, moves main under the candidate.
+    const marker = path.join(p.repo.root, 'bumped');
+    const bump = `if [ -n "$YM_MERGE_HOLDER" ] && [ ! -f '${marker}' ]; then touch '${marker}'; git -C '${p.repo.dir}' -c user.name=o -c user.email=o@example.com commit -q --allow-empty -m 'someone else'; fi`;
+    useRecordingAgent(p, { '*': { behaviour: 'stamp' } }, { config: { merge: { requireApproval: true }, checks: [{ name: 'bump', run: ['sh', '-c', bump] }] } });
+    expect((await p.ym(['implement', '--yes'])).code).toBe(1);
+    const approvedHead = head(p, 'ym/alpha');
+    expect((await p.ym(['approve', 'alpha'])).code).toBe(0);
+    // main moves on first, so the queue's first rebase moves the approved branch.
+    p.repo.write('later.txt', 'x\n');
+    p.repo.commit('main moves on');
+    const m = await p.ym(['merge', '--yes']);
+    expect(m.code, m.stdout + m.stderr).toBe(0);
+    expect(m.stdout).toContain('target moved');
+    expect(p.repo.git(['log', '--format=%s', 'main']).split('\n')).toContain('someone else');
+    expect(onMain(p, 'src/alpha.txt')).toBe(true);
+    const carried = await events(p, 'track.approval-carried');
+    expect(carried.map((e) => e.data.from)).toEqual([approvedHead]);
+  }, 60_000);
+});
+
 describe('a change to what yardmaster runs', () => {
   async function attackProject() {
     const p = await makeProject({ tracks: [{ id: 'evil-check' }, { id: 'evil-ci' }, { id: 'plain' }] });
