@@ -23,7 +23,7 @@ export interface ApproveOptions {
   all: boolean;
 }
 
-interface Target {
+export interface Target {
   row: TrackRow;
   sha: string;
 }
@@ -31,25 +31,34 @@ interface Target {
 export async function approve(opts: ApproveOptions, ctx: Context): Promise<void> {
   if (opts.all && opts.ids.length) throw new UsageError('Name tracks or pass --all, not both.');
   if (!opts.all && !opts.ids.length) throw new UsageError('Name the track(s) to approve, or pass --all.', { hint: 'List the ready tracks with `ym status`.' });
-  const { config, store, git } = await open(ctx, opts.ids);
-  const rows = opts.all ? (store?.listTracks() ?? []).filter((t) => t.state === 'ready') : opts.ids.map((id) => readyTrack(store, id, 'approved'));
-  const targets: Target[] = [];
-  for (const row of rows) targets.push({ row, sha: await headOf(git, config, row) });
-  if (!store || !targets.length) {
-    if (ctx.json) ctx.out.json({ approved: [] });
-    else ctx.out.line('Nothing to approve: no track is ready.');
-    return;
-  }
-  const by = await gitUser(git);
-  store.atomically(() => {
-    for (const t of targets) store.appendEvent({ trackId: t.row.id, type: APPROVED, data: { sha: t.sha, by } });
-  });
+  const { approved, by } = await approveTracks(ctx, opts.all ? null : opts.ids);
   if (ctx.json) {
-    ctx.out.json({ approved: targets.map((t) => ({ id: t.row.id, sha: t.sha, by })) });
+    ctx.out.json({ approved: approved.map((t) => ({ id: t.row.id, sha: t.sha, by })) });
     return;
   }
-  for (const t of targets) ctx.out.line(`Approved ${t.row.id} at ${t.sha.slice(0, 12)} (by ${describeUser(by)}).`);
+  if (!approved.length) {
+    ctx.out.line('Nothing to approve: no track is ready.');
+    return;
+  }
+  for (const t of approved) ctx.out.line(`Approved ${t.row.id} at ${t.sha.slice(0, 12)} (by ${describeUser(by)}).`);
   ctx.out.line('Run `ym merge` to land it, or `ym implement` to go on with the run.');
+}
+
+/**
+ * Records an approval of each track's current head (`ids` null: every ready track); every id
+ * is checked first, so a bad one changes nothing. Used by `ym approve` and the live view's `a`.
+ */
+export async function approveTracks(ctx: Context, ids: readonly string[] | null): Promise<{ approved: Target[]; by: GitUser }> {
+  const { config, store, git } = await open(ctx, ids ?? []);
+  const rows = ids === null ? (store?.listTracks() ?? []).filter((t) => t.state === 'ready') : ids.map((id) => readyTrack(store, id, 'approved'));
+  const approved: Target[] = [];
+  for (const row of rows) approved.push({ row, sha: await headOf(git, config, row) });
+  const by = await gitUser(git);
+  if (!store || !approved.length) return { approved: [], by };
+  store.atomically(() => {
+    for (const t of approved) store.appendEvent({ trackId: t.row.id, type: APPROVED, data: { sha: t.sha, by } });
+  });
+  return { approved, by };
 }
 
 export interface RejectOptions {
@@ -58,10 +67,31 @@ export interface RejectOptions {
 }
 
 export async function reject(opts: RejectOptions, ctx: Context): Promise<void> {
-  const reason = (opts.reason ?? '').trim();
+  const r = await rejectTrack(ctx, opts.id, opts.reason);
+  if (ctx.json) {
+    ctx.out.json({ rejected: { id: r.id, sha: r.sha, by: r.by, reason: r.reason }, state: r.state, attempt: r.attempt });
+  } else {
+    ctx.out.line(r.message);
+  }
+}
+
+export interface Rejection {
+  id: string;
+  sha: string;
+  by: GitUser;
+  reason: string;
+  state: 'queued' | 'failed';
+  attempt: number;
+  /** One line saying what happened. */
+  message: string;
+}
+
+/** Records a rejection and sends the track back to its agent (or fails it). `ym reject` and the live view's `x`. */
+export async function rejectTrack(ctx: Context, id: string, rawReason: string | undefined): Promise<Rejection> {
+  const reason = (rawReason ?? '').trim();
   if (!reason) throw new UsageError('--reason must say what to change: it is what the agent is told.', { hint: 'ym reject ID --reason "use the existing helper"' });
-  const { config, store, git } = await open(ctx, [opts.id]);
-  const row = readyTrack(store, opts.id, 'rejected');
+  const { config, store, git } = await open(ctx, [id]);
+  const row = readyTrack(store, id, 'rejected');
   const sha = await headOf(git, config, row);
   const by = await gitUser(git);
   const decision = decideReject({ attempt: row.attempt, maxAttempts: config.attempts, reason });
@@ -76,13 +106,10 @@ export async function reject(opts: RejectOptions, ctx: Context): Promise<void> {
       s.transition(row.id, 'failed', { from: 'ready', reason: decision.reason });
     }
   });
-  if (ctx.json) {
-    ctx.out.json({ rejected: { id: row.id, sha, by, reason }, state: decision.kind === 'requeue' ? 'queued' : 'failed', attempt: decision.kind === 'requeue' ? decision.attempt : row.attempt });
-  } else if (decision.kind === 'requeue') {
-    ctx.out.line(`Rejected ${row.id} at ${sha.slice(0, 12)}: back to its agent as attempt ${decision.attempt} of ${config.attempts}. Run \`ym implement\` to run it.`);
-  } else {
-    ctx.out.line(`Rejected ${row.id} at ${sha.slice(0, 12)}: failed, ${decision.reason}.`);
-  }
+  const base = { id: row.id, sha, by, reason };
+  return decision.kind === 'requeue'
+    ? { ...base, state: 'queued', attempt: decision.attempt, message: `Rejected ${row.id} at ${sha.slice(0, 12)}: back to its agent as attempt ${decision.attempt} of ${config.attempts}. Run \`ym implement\` to run it.` }
+    : { ...base, state: 'failed', attempt: row.attempt, message: `Rejected ${row.id} at ${sha.slice(0, 12)}: failed, ${decision.reason}.` };
 }
 
 async function open(ctx: Context, ids: readonly string[]): Promise<{ config: Config; store: StateStore | null; git: Git }> {
@@ -124,7 +151,7 @@ function notReady(id: string, state: string, what: 'approved' | 'rejected'): Usa
   });
 }
 
-interface GitUser {
+export interface GitUser {
   name: string | null;
   email: string | null;
 }
@@ -134,7 +161,7 @@ async function gitUser(git: Git): Promise<GitUser> {
   return { name: name || null, email: email || null };
 }
 
-function describeUser(u: GitUser): string {
+export function describeUser(u: GitUser): string {
   if (u.name && u.email) return `${u.name} <${u.email}>`;
   return u.name ?? u.email ?? 'an unknown git user';
 }
