@@ -49,7 +49,7 @@ export class StatusSource implements ViewSource {
     private readonly store: StateStore,
     private readonly repo: Repo,
   ) {
-    this.actions = storeActions(store);
+    this.actions = storeActions(store, ctx);
   }
 
   changed(): boolean {
