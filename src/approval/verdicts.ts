@@ -12,6 +12,7 @@ import { APPROVED, REJECTED } from '../flow/approval.js';
 import { decideReject } from '../flow/attempts.js';
 import { createGit, type Git } from '../git/git.js';
 import { resolveCommit } from '../review/range.js';
+import { approvalFacts } from './facts.js';
 import { stateDbPath } from '../state/open.js';
 import type { TrackRow } from '../state/rows.js';
 import type { StateStore } from '../state/store.js';
@@ -26,6 +27,8 @@ export interface ApproveOptions {
 export interface Target {
   row: TrackRow;
   sha: string;
+  /** What in its diff changes what yardmaster or CI runs: the approval covers that too. */
+  commandBearing: readonly string[];
 }
 
 export async function approve(opts: ApproveOptions, ctx: Context): Promise<void> {
@@ -33,14 +36,17 @@ export async function approve(opts: ApproveOptions, ctx: Context): Promise<void>
   if (!opts.all && !opts.ids.length) throw new UsageError('Name the track(s) to approve, or pass --all.', { hint: 'List the ready tracks with `ym status`.' });
   const { approved, by } = await approveTracks(ctx, opts.all ? null : opts.ids);
   if (ctx.json) {
-    ctx.out.json({ approved: approved.map((t) => ({ id: t.row.id, sha: t.sha, by })) });
+    ctx.out.json({ approved: approved.map((t) => ({ id: t.row.id, sha: t.sha, by, commandBearing: t.commandBearing })) });
     return;
   }
   if (!approved.length) {
     ctx.out.line('Nothing to approve: no track is ready.');
     return;
   }
-  for (const t of approved) ctx.out.line(`Approved ${t.row.id} at ${t.sha.slice(0, 12)} (by ${describeUser(by)}).`);
+  for (const t of approved) {
+    ctx.out.line(`Approved ${t.row.id} at ${t.sha.slice(0, 12)} (by ${describeUser(by)}).`);
+    for (const part of t.commandBearing) ctx.out.line(`  ⚠ this approves a change to what yardmaster runs: ${part}`);
+  }
   ctx.out.line('Run `ym merge` to land it, or `ym implement` to go on with the run.');
 }
 
@@ -52,7 +58,12 @@ export async function approveTracks(ctx: Context, ids: readonly string[] | null)
   const { config, store, git } = await open(ctx, ids ?? []);
   const rows = ids === null ? (store?.listTracks() ?? []).filter((t) => t.state === 'ready') : ids.map((id) => readyTrack(store, id, 'approved'));
   const approved: Target[] = [];
-  for (const row of rows) approved.push({ row, sha: await headOf(git, config, row) });
+  const root = (await ctx.repo()).root;
+  for (const row of rows) {
+    const sha = await headOf(git, config, row);
+    const facts = store ? await approvalFacts({ git, run: ctx.run, root, store, target: config.target }, row.id, row.branch ?? `${config.branchPrefix}${row.id}`) : null;
+    approved.push({ row, sha, commandBearing: facts?.head === sha ? facts.commandBearing : [] });
+  }
   const by = await gitUser(git);
   if (!store || !approved.length) return { approved: [], by };
   store.atomically(() => {

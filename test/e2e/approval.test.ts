@@ -173,8 +173,11 @@ describe('a change to what yardmaster runs', () => {
     expect(stale.stdout).toContain(`but its head is now ${moved.slice(0, 12)}`);
     expect(onMain(p, '.github/workflows/x.yml')).toBe(false);
 
-    // Approving the exact heads lands them.
-    expect((await p.ym(['approve', 'evil-ci', 'evil-check'])).code).toBe(0);
+    // Approving the exact heads lands them; the approval says what it covers.
+    const ok = await p.ym(['approve', 'evil-ci', 'evil-check']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('  ⚠ this approves a change to what yardmaster runs: .github/workflows/x.yml: GitHub Actions workflow .github/workflows/x.yml');
+    expect(ok.stdout).toContain('  ⚠ this approves a change to what yardmaster runs: yardmaster.json: checks');
     const m = await p.ym(['merge', '--yes']);
     expect(m.code, m.stdout).toBe(0);
     expect(onMain(p, '.github/workflows/x.yml')).toBe(true);
