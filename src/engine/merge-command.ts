@@ -15,6 +15,8 @@ import { repoCommands } from '../config/commands.js';
 import { createProvider, type ProviderName } from '../vcs/index.js';
 import { MergeQueue } from './merge-queue.js';
 import { conflictRadar } from '../merge/radar.js';
+import { approvalFacts } from '../approval/facts.js';
+import { decideApproval } from '../flow/approval.js';
 
 export interface MergeOptions {
   ids: string[];
@@ -88,10 +90,16 @@ async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>
     if (['ready', 'running', 'validating', 'merging'].includes(t.state) && (await refExists(git, `refs/heads/${b}`))) branches.set(t.id, `refs/heads/${b}`);
   }
   const predictions = await conflictRadar(git, config.target, branches);
+  const awaiting = new Map<string, string>();
+  for (const id of order) {
+    const facts = await approvalFacts({ git, run: ctx.run, root: env.repo.root, store, target: config.target }, id, branchFor(config, id));
+    const verdict = decideApproval(id, facts, config.merge.requireApproval);
+    if (!verdict.ok) awaiting.set(id, verdict.reason);
+  }
   const plan = order.map((id) => {
     const t = tracks.get(id)!;
     const waiting = t.dependsOn.filter((d) => tracks.get(d)?.state !== 'merged');
-    return { id, waitingOn: waiting, conflictsWithTarget: predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [] };
+    return { id, waitingOn: waiting, awaitingApproval: awaiting.get(id) ?? null, conflictsWithTarget: predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [] };
   });
   if (ctx.json) {
     ctx.out.json({ dryRun: true, target: config.target, strategy: config.merge.strategy, order: plan, predictions });
@@ -99,7 +107,7 @@ async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>
   }
   if (!plan.length) ctx.out.line('Nothing ready to merge.');
   plan.forEach((p, i) => {
-    const notes = [p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '', p.conflictsWithTarget.length ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}` : ''].filter(Boolean);
+    const notes = [p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '', p.awaitingApproval ?? '', p.conflictsWithTarget.length ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}` : ''].filter(Boolean);
     ctx.out.line(`${i + 1}. ${p.id}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   });
   for (const p of predictions.filter((x) => x.a !== config.target)) ctx.out.line(`predicted conflict: ${p.a} <-> ${p.b} in ${p.paths.join(', ')}`);
