@@ -15,7 +15,7 @@ import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';
 import { activities } from './activities.js';
 import { approvalFacts } from '../approval/facts.js';
-import { APPROVAL_CARRIED, type ApprovalFacts } from '../flow/approval.js';
+import { APPROVAL_CARRIED, AWAITING_APPROVAL, type ApprovalFacts } from '../flow/approval.js';
 
 export type MergeOutcome = 'merged' | 'conflicted' | 'failed' | 'requeued' | 'waiting' | 'skipped';
 
@@ -96,6 +96,11 @@ export class MergeQueue {
       if (this.toldAwaiting.has(key)) continue;
       this.toldAwaiting.add(key);
       this.env.report(a.id, `waiting: ${a.reason}`);
+      // Recorded once per head, across processes: the status view and the notification say
+      // it once, not on every `ym merge`.
+      const last = store.listEvents({ trackId: a.id }).filter((e) => e.type === AWAITING_APPROVAL).at(-1);
+      if ((last?.data as { sha?: unknown } | undefined)?.sha === head) continue;
+      store.appendEvent({ trackId: a.id, type: AWAITING_APPROVAL, data: { sha: head, reason: a.reason } });
       this.env.notify?.({ event: 'awaiting-approval', trackId: a.id, reason: a.reason, sha: head });
     }
     // Paused from the status view (`p`): ready tracks wait in the queue until resumed.

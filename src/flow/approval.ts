@@ -7,6 +7,8 @@ export const APPROVED = 'track.approved';
 export const REJECTED = 'track.rejected';
 /** The queue rebased an approved head cleanly: the approval carries to the rebased commit. */
 export const APPROVAL_CARRIED = 'track.approval-carried';
+/** The queue passed over a ready track for want of an approval of this head (once per head). */
+export const AWAITING_APPROVAL = 'track.awaiting-approval';
 
 export interface ApprovalFacts {
   /** The branch head the queue would build the candidate from; null when there is no branch. */

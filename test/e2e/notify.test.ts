@@ -53,6 +53,9 @@ describe('notify.command', () => {
     expect(awaiting!.log).toMatch(/\.git\/yardmaster\/logs\/.*alpha/);
     expect(existsSync(awaiting!.log as string)).toBe(true);
 
+    // Once per head: another look at the same head tells nobody again.
+    expect((await p.ym(['merge', '--yes'])).code).toBe(1);
+    expect(docs()).toHaveLength(1);
     expect((await p.ym(['approve', 'alpha'])).code).toBe(0);
     expect((await p.ym(['merge', '--yes'])).code).toBe(0);
     await expect.poll(() => docs().length).toBe(2);
