@@ -35,6 +35,8 @@ export interface ImplementOptions {
   plain: boolean;
   /** Failed and conflicted tracks (of `ids`, or all) go back to the queue first. */
   retry?: boolean;
+  /** `--notify-bell`: the live view rings on the notify.on events. */
+  notifyBell?: boolean;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -73,7 +75,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   );
   const { store } = env;
   syncTrackDefinitions(store, files);
-  const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;
+  const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx, opts.notifyBell === true) : null;
   viewOpen = view !== null;
   void view?.closed.then(() => (viewOpen = false));
   const recovered = await recoverInterrupted(env);
@@ -137,12 +139,12 @@ function retryTracks(env: RunEnv, ids: readonly string[]): void {
 }
 
 /** Starts the live view in this process; `close()` ends it when the run is over. */
-async function openLiveView(ctx: Context): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
+async function openLiveView(ctx: Context, bell: boolean): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
   const done = new AbortController();
   const viewCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, done.signal]) };
   const [live, prepared] = await Promise.all([
     import('../tui/live.js'),
-    import('../tui/status-source.js').then((m) => m.prepareLiveView(viewCtx)),
+    import('../tui/status-source.js').then((m) => m.prepareLiveView(viewCtx, { bell })),
   ]);
   const closed = live.runLiveView(viewCtx, { prepared }).catch(() => undefined);
   return {
