@@ -193,7 +193,7 @@ export class MergeQueue {
       case 'waiting':
         this.env.report(track.id, `waiting: ${decision.reason}`);
         this.giveBack(track, decision.reason);
-        if (decision.reason.startsWith('awaiting approval')) {
+        if (decision.approval) {
           this.awaiting.set(track.id, decision.reason);
           this.env.notify?.({ event: 'awaiting-approval', trackId: track.id, reason: decision.reason, sha: null });
         }

@@ -92,8 +92,8 @@ export type MergeDecision =
   | { kind: 'rebuild' }
   /** Back to ready, keeping its place in the queue, for the next pass. */
   | { kind: 'give-back'; reason: string }
-  /** Back to ready until the user acts (the reason says what to do). */
-  | { kind: 'waiting'; reason: string }
+  /** Back to ready until the user acts (the reason says what to do); `approval`: an approval is what it waits for. */
+  | { kind: 'waiting'; reason: string; approval?: true }
   | AfterSetback;
 
 export interface MergePolicy {
@@ -143,7 +143,7 @@ export function decideMergeStep(result: MergeStepResult, policy: MergePolicy): M
     case 'head-moved':
       // Whatever moved it, what would land is not what was approved (or looked at).
       return result.approved
-        ? { kind: 'waiting', reason: `awaiting approval: ${result.expected.slice(0, 12)} was approved, but its head moved to ${result.head?.slice(0, 12) ?? 'nothing'}; run \`ym review ${policy.trackId}\`, then \`ym approve ${policy.trackId}\` again` }
+        ? { kind: 'waiting', approval: true, reason: `awaiting approval: ${result.expected.slice(0, 12)} was approved, but its head moved to ${result.head?.slice(0, 12) ?? 'nothing'}; run \`ym review ${policy.trackId}\`, then \`ym approve ${policy.trackId}\` again` }
         : { kind: 'give-back', reason: `its head moved to ${result.head?.slice(0, 8) ?? 'nothing'} while it was queued; will retry` };
   }
 }

@@ -84,7 +84,7 @@ describe('decideMergeStep', () => {
     ['the user\'s checkout holds the landing: waiting, saying what to do', { kind: 'checkout-blocked', path: '/r', files: ['p.md'] }, {}, { kind: 'waiting', reason: '/r has uncommitted changes to files this merge changes (p.md); commit or stash them, then run `ym merge`' }],
     ['the target moved: rebuilt', { kind: 'target-moved', detail: 'x' }, { loop: 4 }, { kind: 'rebuild' }],
     ['the target kept moving: given back after the last try', { kind: 'target-moved', detail: 'x' }, { loop: 5 }, { kind: 'give-back', reason: 'the target kept moving (5 tries); will retry' }],
-    ['the head moved after its approval: waits for a new one', { kind: 'head-moved', head: 'b'.repeat(40), expected: 'a'.repeat(40), approved: true }, {}, { kind: 'waiting', reason: 'awaiting approval: aaaaaaaaaaaa was approved, but its head moved to bbbbbbbbbbbb; run `ym review t`, then `ym approve t` again' }],
+    ['the head moved after its approval: waits for a new one', { kind: 'head-moved', head: 'b'.repeat(40), expected: 'a'.repeat(40), approved: true }, {}, { kind: 'waiting', approval: true, reason: 'awaiting approval: aaaaaaaaaaaa was approved, but its head moved to bbbbbbbbbbbb; run `ym review t`, then `ym approve t` again' }],
     ['the head moved while queued (no approval involved): given back', { kind: 'head-moved', head: null, expected: 'a'.repeat(40), approved: false }, {}, { kind: 'give-back', reason: 'its head moved to nothing while it was queued; will retry' }],
     ['rejected by the provider: failed', { kind: 'rejected', detail: 'protected' }, {}, { kind: 'fail', reason: 'protected' }],
   ];
