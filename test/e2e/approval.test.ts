@@ -62,6 +62,9 @@ describe('merge.requireApproval', () => {
       ['beta', 'awaiting approval (merge.requireApproval is on); run `ym review beta`, then `ym approve beta`'],
     ]);
 
+    // `ym review` says where the gate stands.
+    expect((await p.ym(['review', 'alpha'])).stdout).toContain('\nApproval: awaiting (merge.requireApproval is on); run `ym approve alpha`\n');
+
     // Approve one: only it lands.
     const alphaHead = head(p, 'ym/alpha');
     const ok = await p.ym(['approve', 'alpha']);
@@ -69,6 +72,8 @@ describe('merge.requireApproval', () => {
     expect(ok.stdout).toContain(`Approved alpha at ${alphaHead.slice(0, 12)} (by Yardmaster Test <test@yardmaster.invalid>).`);
     const approved = await events(p, 'track.approved');
     expect(approved).toEqual([{ trackId: 'alpha', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown as string, data: { sha: alphaHead, by: { name: 'Yardmaster Test', email: 'test@yardmaster.invalid' } } }]);
+    const reviewed = JSON.parse((await p.ym(['review', 'alpha', '--json'])).stdout) as { approval: unknown };
+    expect(reviewed.approval).toEqual({ needed: true, approved: { sha: alphaHead, by: { name: 'Yardmaster Test', email: 'test@yardmaster.invalid' }, at: approved[0]!.at }, current: true });
     const merged = await p.ym(['merge', '--yes']);
     expect(merged.code).toBe(1); // beta still waits
     expect(merged.stdout).toContain('1/1 merged into main.');
@@ -80,6 +85,7 @@ describe('merge.requireApproval', () => {
     const approvedBeta = head(p, 'ym/beta');
     expect((await p.ym(['approve', 'beta'])).code).toBe(0);
     const moved = moveBranch(p, 'ym/beta');
+    expect((await p.ym(['review', 'beta'])).stdout).toContain(`\nApproval: ${approvedBeta.slice(0, 12)} was approved by Yardmaster Test <test@yardmaster.invalid>, but the head is now ${moved.slice(0, 12)}; run \`ym approve beta\` again\n`);
     const stale = await p.ym(['merge', '--yes']);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toContain(`beta: waiting — awaiting approval: ${approvedBeta.slice(0, 12)} was approved, but its head is now ${moved.slice(0, 12)} (merge.requireApproval is on); run \`ym review beta\`, then \`ym approve beta\` again`);
