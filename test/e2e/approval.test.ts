@@ -57,7 +57,7 @@ describe('merge.requireApproval', () => {
     expect(mergeBefore.stdout).toContain('alpha: waiting — awaiting approval');
     expect(onMain(p, 'src/alpha.txt')).toBe(false);
     const dry = await p.ym(['merge', '--dry-run', '--json']);
-    expect((JSON.parse(dry.stdout) as { order: { id: string; awaitingApproval: string | null }[] }).order.map((o) => [o.id, o.awaitingApproval])).toEqual([
+    expect((JSON.parse(dry.stdout) as { order: { id: string; awaitingApproval: string | null }[] }).order.map((o) => [o.id, o.awaitingApproval]).sort()).toEqual([
       ['alpha', 'awaiting approval (merge.requireApproval is on); run `ym review alpha`, then `ym approve alpha`'],
       ['beta', 'awaiting approval (merge.requireApproval is on); run `ym review beta`, then `ym approve beta`'],
     ]);
