@@ -14,6 +14,8 @@ import { register as config } from './commands/config.js';
 import { register as trust } from './commands/trust.js';
 import { register as validate } from './commands/validate.js';
 import { register as review } from './commands/review.js';
+import { register as approve } from './commands/approve.js';
+import { register as reject } from './commands/reject.js';
 import { register as hooks } from './commands/hooks.js';
 import { register as revert } from './commands/revert.js';
 import { register as cancel } from './commands/cancel.js';
@@ -42,7 +44,7 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
       'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
   );
   const runner: CommandRunner = makeCommandRunner(io, setExitCode);
-  for (const register of [setup, newTrack, plan, implement, merge, revert, cancel, archive, clean, status, review, validate, hooks, demo, doctor, config, trust]) {
+  for (const register of [setup, newTrack, plan, implement, merge, revert, cancel, archive, clean, status, review, approve, reject, validate, hooks, demo, doctor, config, trust]) {
     register(program, runner);
   }
   // Subcommands inherit the exit override and output configuration.

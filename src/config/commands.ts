@@ -12,6 +12,7 @@ export interface RepoCommandParts {
   checks?: boolean;
   setup?: boolean;
   agents?: boolean;
+  notify?: boolean;
 }
 
 /** Lines for requireTrust: the repository's own commands of the kinds asked for. */
@@ -28,5 +29,6 @@ export function repoCommands(config: Config, parts: RepoCommandParts): string[] 
     for (const [name, a] of Object.entries(config.agents))
       if (a.command) lines.push(`agent "${name}": ${describeSpec(a.command)}`);
   }
+  if (parts.notify && config.notify.command) lines.push(`notify: ${describeSpec(config.notify.command)}`);
   return lines;
 }

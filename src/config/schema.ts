@@ -78,6 +78,10 @@ function forgeWaitKeys() {
   };
 }
 
+/** The events `notify.command` can be told about. */
+export const NOTIFY_EVENTS = ['failed', 'conflicted', 'awaiting-approval', 'merged', 'budget'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
 const BuiltinCheckLevel = z.enum(['fail', 'warn', 'off']);
 
 export const ConfigSchema = z.strictObject({
@@ -140,6 +144,17 @@ export const ConfigSchema = z.strictObject({
       deleteBranch: z.boolean().default(true),
       push: z.boolean().default(false),
       onConflict: z.enum(['mark', 'agent']).default('mark'),
+      requireApproval: z
+        .boolean()
+        .default(false)
+        .describe('a validated track waits in ready until `ym approve` names its head; a track that changes what yardmaster or CI runs always waits'),
+    })
+    .prefault({}),
+  notify: z
+    .strictObject({
+      command: argv.optional().describe('argv run on each chosen event, with one JSON document on stdin (docs/review.md, "Notifications")'),
+      on: z.array(z.enum(NOTIFY_EVENTS)).default([...NOTIFY_EVENTS]),
+      timeoutSec: z.number().positive().max(300).default(10),
     })
     .prefault({}),
   worktrees: z

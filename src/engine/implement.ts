@@ -43,6 +43,8 @@ export interface ImplementOptions {
   fresh?: boolean | undefined;
   /** `--budget-usd`: the run's ceiling in US dollars (budget.runUsd). */
   budgetUsd?: number | undefined;
+  /** `--notify-bell`: the live view rings on the notify.on events. */
+  notifyBell?: boolean;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -65,7 +67,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
-    ...repoCommands(config, { setup: true, checks: true }),
+    ...repoCommands(config, { setup: true, checks: true, notify: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
   const started = ctx.clock.now().getTime();
@@ -87,7 +89,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   // What this run spent is what its runs recorded after this point.
   const firstEvent = store.lastEventId();
   syncTrackDefinitions(store, files);
-  const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx) : null;
+  const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx, opts.notifyBell === true) : null;
   viewOpen = view !== null;
   void view?.closed.then(() => (viewOpen = false));
   const recovered = await recoverInterrupted(env);
@@ -129,7 +131,7 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   await view?.close();
   viewOpen = false;
   if (budget.runOver) env.report(null, `stopped: the run budget is spent (${describeOverrun(budget.runOver)}); interrupted agents resume with \`ym implement\``);
-  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent, budget.runOver);
+  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent, budget.runOver, queue?.awaiting ?? new Map());
 }
 
 /**
@@ -156,12 +158,12 @@ function retryTracks(env: RunEnv, ids: readonly string[]): void {
 }
 
 /** Starts the live view in this process; `close()` ends it when the run is over. */
-async function openLiveView(ctx: Context): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
+async function openLiveView(ctx: Context, bell: boolean): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
   const done = new AbortController();
   const viewCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, done.signal]) };
   const [live, prepared] = await Promise.all([
     import('../tui/live.js'),
-    import('../tui/status-source.js').then((m) => m.prepareLiveView(viewCtx)),
+    import('../tui/status-source.js').then((m) => m.prepareLiveView(viewCtx, { bell })),
   ]);
   const closed = live.runLiveView(viewCtx, { prepared }).catch(() => undefined);
   return {
@@ -195,7 +197,16 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
   return config;
 }
 
-function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, TrackOutcome>, durationMs: number, merging: boolean, firstEvent: number, runOver: Overrun | null): ExitCodeValue {
+function summarize(
+  env: RunEnv,
+  opts: ImplementOptions,
+  outcomes: Map<string, TrackOutcome>,
+  durationMs: number,
+  merging: boolean,
+  firstEvent: number,
+  runOver: Overrun | null,
+  awaiting: ReadonlyMap<string, string>,
+): ExitCodeValue {
   const { ctx, store, config } = env;
   const all = store.listTracks();
   const rows = all.filter((t) => (opts.ids.length ? opts.ids.includes(t.id) : true));
@@ -209,7 +220,7 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
   };
   const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree, usage: usageOf(t.id) }));
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
-  const waiting = leftWaiting(env, rows, all, merging);
+  const waiting = leftWaiting(env, rows, all, merging, awaiting);
   if (ctx.json) {
     ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted, usage: spent, budget: runOver ? { ...runOver, stopped: true } : null });
   } else {
@@ -244,12 +255,12 @@ function summarize(env: RunEnv, opts: ImplementOptions, outcomes: Map<string, Tr
 
 /**
  * The tracks of this run left waiting on the user, each with what to do: a landing held (the
- * user's checkout, a target that kept moving, an error), a paused queue, and the tracks that
+ * user's checkout, a target that kept moving, an error), an approval, a paused queue, and the tracks that
  * wait for such a track (a dependency, an overlapping scope). A track another implement
  * process has claimed, or one that became ready after this run's last drain (another
  * process's), waits on nobody: it is not listed.
  */
-function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean): { id: string; state: string; why: string }[] {
+function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean, awaiting: ReadonlyMap<string, string>): { id: string; state: string; why: string }[] {
   const { store } = env;
   if (!merging) return [];
   const byId = new Map(all.map((t) => [t.id, t]));
@@ -259,7 +270,7 @@ function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: bo
     const t = byId.get(id);
     if (!t || seen.has(id)) return false;
     seen.add(id);
-    if (t.state === 'ready') return paused || t.reason !== null || unmerged(t).some((d) => onUser(d, seen));
+    if (t.state === 'ready') return paused || awaiting.has(id) || t.reason !== null || unmerged(t).some((d) => onUser(d, seen));
     if (t.state !== 'planned' && t.state !== 'interrupted') return false;
     const blocker = overlapBlocker(store, t.id, byId);
     return unmerged(t).some((d) => onUser(d, seen)) || (blocker !== null && onUser(blocker, seen));
@@ -272,7 +283,7 @@ function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: bo
       t.state === 'ready' && !deps.length
         ? paused
           ? 'the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`'
-          : (t.reason ?? 'not merged yet; run `ym merge`')
+          : (awaiting.get(t.id) ?? t.reason ?? 'not merged yet; run `ym merge`')
         : deps.length
           ? `on ${deps.map((d) => `${d} (${byId.get(d)?.state ?? 'unknown'})`).join(', ')}, which must merge first`
           : (overlapWait(store, t.id, byId) ?? `${t.state}; run \`ym implement\` again`);

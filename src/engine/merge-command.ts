@@ -15,6 +15,8 @@ import { repoCommands } from '../config/commands.js';
 import { createProvider, type ProviderName } from '../vcs/index.js';
 import { MergeQueue } from './merge-queue.js';
 import { conflictRadar } from '../merge/radar.js';
+import { approvalFacts } from '../approval/facts.js';
+import { decideApproval } from '../flow/approval.js';
 
 export interface MergeOptions {
   ids: string[];
@@ -47,16 +49,24 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
   }
   const ready = store.listTracks().filter((t) => t.state === 'ready' && (!opts.ids.length || opts.ids.includes(t.id)));
   if (opts.dryRun) return dryRun(ctx, env, ready.map((t) => t.id));
-  if (config.checks.length) await requireTrust(ctx, repoCommands(config, { checks: true }));
+  const wouldRun = repoCommands(config, { checks: true, notify: true });
+  if (wouldRun.length) await requireTrust(ctx, wouldRun);
   for (const t of ready) store.enqueue(t.id);
   const queue = new MergeQueue(env, await createProvider(env, opts.provider), opts.ids);
   const outcomes = await queue.drain();
   const results = [...outcomes].map(([id, outcome]) => ({ id, outcome, state: store.getTrack(id)?.state, reason: store.getTrack(id)?.reason ?? null, mergedSha: store.getTrack(id)?.mergedSha ?? null }));
-  if (ctx.json) ctx.out.json({ results, target: config.target, targetSha: await git(['rev-parse', `refs/heads/${config.target}`]) });
-  else if (results.length === 0) ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
-  else ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
+  // Ready tracks the gate held back (merge.requireApproval, or a change to what yardmaster runs).
+  const awaiting = [...queue.awaiting]
+    .filter(([id]) => store.getTrack(id)?.state === 'ready' && outcomes.get(id) !== 'merged')
+    .map(([id, why]) => ({ id, why }));
+  if (ctx.json) ctx.out.json({ results, awaiting, target: config.target, targetSha: await git(['rev-parse', `refs/heads/${config.target}`]) });
+  else {
+    if (results.length === 0 && awaiting.length === 0) ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
+    else if (results.length) ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
+    for (const a of awaiting) ctx.out.line(`  ${a.id}: waiting — ${a.why}`);
+  }
   if (ctx.signal.aborted) return ExitCode.interrupted;
-  return results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
+  return awaiting.length || results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
 }
 
 function unknown(id: string): UsageError {
@@ -80,10 +90,16 @@ async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>
     if (['ready', 'running', 'validating', 'merging'].includes(t.state) && (await refExists(git, `refs/heads/${b}`))) branches.set(t.id, `refs/heads/${b}`);
   }
   const predictions = await conflictRadar(git, config.target, branches);
+  const awaiting = new Map<string, string>();
+  for (const id of order) {
+    const facts = await approvalFacts({ git, run: ctx.run, root: env.repo.root, store, target: config.target }, id, branchFor(config, id));
+    const verdict = decideApproval(id, facts, config.merge.requireApproval);
+    if (!verdict.ok) awaiting.set(id, verdict.reason);
+  }
   const plan = order.map((id) => {
     const t = tracks.get(id)!;
     const waiting = t.dependsOn.filter((d) => tracks.get(d)?.state !== 'merged');
-    return { id, waitingOn: waiting, conflictsWithTarget: predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [] };
+    return { id, waitingOn: waiting, awaitingApproval: awaiting.get(id) ?? null, conflictsWithTarget: predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [] };
   });
   if (ctx.json) {
     ctx.out.json({ dryRun: true, target: config.target, strategy: config.merge.strategy, order: plan, predictions });
@@ -91,7 +107,7 @@ async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>
   }
   if (!plan.length) ctx.out.line('Nothing ready to merge.');
   plan.forEach((p, i) => {
-    const notes = [p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '', p.conflictsWithTarget.length ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}` : ''].filter(Boolean);
+    const notes = [p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '', p.awaitingApproval ?? '', p.conflictsWithTarget.length ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}` : ''].filter(Boolean);
     ctx.out.line(`${i + 1}. ${p.id}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   });
   for (const p of predictions.filter((x) => x.a !== config.target)) ctx.out.line(`predicted conflict: ${p.a} <-> ${p.b} in ${p.paths.join(', ')}`);

@@ -14,6 +14,8 @@ import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';
 import { activities } from './activities.js';
+import { approvalFacts } from '../approval/facts.js';
+import { APPROVAL_CARRIED, AWAITING_APPROVAL, type ApprovalFacts } from '../flow/approval.js';
 
 export type MergeOutcome = 'merged' | 'conflicted' | 'failed' | 'requeued' | 'waiting' | 'skipped';
 
@@ -29,6 +31,10 @@ export class MergeQueue {
   /** The user's checkouts of the target, listed once per drain. */
   private checkouts: TargetCheckouts | null = null;
   readonly outcomes = new Map<string, MergeOutcome>();
+  /** Ready tracks the last look passed over for want of an approval, each with what to do. */
+  readonly awaiting = new Map<string, string>();
+  /** Heads already notified as awaiting approval (one notification per head). */
+  private readonly toldAwaiting = new Set<string>();
 
   constructor(
     private readonly env: RunEnv,
@@ -51,14 +57,14 @@ export class MergeQueue {
           // next pass, which a newly ready track starts.
           this.seen.clear();
           while (!this.env.ctx.signal.aborted) {
-            const next = this.nextItem();
+            const next = await this.nextItem();
             if (!next) break;
-            const outcome = await withMergeLock(this.env, () => this.mergeOne(next));
+            const outcome = await withMergeLock(this.env, () => this.mergeOne(next.track, next.expectHead));
             if (outcome === null) break; // interrupted while waiting for the lock
             // A landing held by the user's checkout holds only that track: the next ones may
             // change other files (its dependents wait for it, as for any unmerged dependency).
-            this.seen.add(next.id);
-            this.outcomes.set(next.id, outcome);
+            this.seen.add(next.track.id);
+            this.outcomes.set(next.track.id, outcome);
           }
         } while (this.again && !this.env.ctx.signal.aborted);
         return this.outcomes;
@@ -69,21 +75,52 @@ export class MergeQueue {
     return this.draining;
   }
 
-  /** The oldest queued ready track whose dependencies are merged (src/flow/queue.ts decides). */
-  private nextItem(): TrackRow | undefined {
-    const { store } = this.env;
+  /**
+   * The oldest queued ready track whose dependencies are merged and that is approved when it
+   * must be (src/flow/queue.ts decides), with the head its candidate must be built from.
+   */
+  private async nextItem(): Promise<{ track: TrackRow; expectHead: { sha: string; approved: boolean } | undefined } | undefined> {
+    const { store, config, git, ctx, repo } = this.env;
     const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
-    const pick = nextQueueItem({ queue: store.listQueue(), tracks, seen: this.seen, only: this.only, paused: store.getMeta(META_QUEUE_PAUSED) === '1' });
+    const queue = store.listQueue();
+    // The gate's facts, for the ready tracks in the queue (git reads only).
+    const approval = new Map<string, ApprovalFacts>();
+    for (const item of queue) {
+      const t = tracks.get(item.trackId);
+      if (t?.state !== 'ready' || this.seen.has(t.id)) continue;
+      approval.set(t.id, await approvalFacts({ git, run: ctx.run, root: repo.root, store, target: config.target }, t.id, branchFor(config, t.id)));
+    }
+    const pick = nextQueueItem({ queue, tracks, seen: this.seen, only: this.only, paused: store.getMeta(META_QUEUE_PAUSED) === '1', approval, requireApproval: config.merge.requireApproval });
+    for (const a of pick.awaiting) {
+      this.awaiting.set(a.id, a.reason);
+      const head = approval.get(a.id)?.head ?? null;
+      const key = `${a.id}@${head ?? ''}`;
+      if (this.toldAwaiting.has(key)) continue;
+      this.toldAwaiting.add(key);
+      this.env.report(a.id, `waiting: ${a.reason}`);
+      // Recorded once per head, across processes: the status view and the notification say
+      // it once, not on every `ym merge`.
+      const last = store.listEvents({ trackId: a.id }).filter((e) => e.type === AWAITING_APPROVAL).at(-1);
+      if ((last?.data as { sha?: unknown } | undefined)?.sha === head) continue;
+      store.appendEvent({ trackId: a.id, type: AWAITING_APPROVAL, data: { sha: head, reason: a.reason } });
+      this.env.notify?.({ event: 'awaiting-approval', trackId: a.id, reason: a.reason, sha: head });
+    }
     // Paused from the status view (`p`): ready tracks wait in the queue until resumed.
     if (pick.paused) {
       if (!this.pausedSaid) this.env.report(null, 'merge queue paused (press p in `ym status` to resume)');
       this.pausedSaid = true;
     }
     for (const id of pick.drop) store.dequeue(id);
-    return pick.next === null ? undefined : tracks.get(pick.next);
+    const track = pick.next === null ? undefined : tracks.get(pick.next);
+    if (!track) return undefined;
+    this.awaiting.delete(track.id);
+    const head = approval.get(track.id)?.head;
+    const expectHead = head ? { sha: head, approved: pick.approvedSha === head } : undefined;
+    return { track, expectHead };
   }
 
-  private async mergeOne(track: TrackRow): Promise<MergeOutcome> {
+  private async mergeOne(track: TrackRow, expected?: { sha: string; approved: boolean }): Promise<MergeOutcome> {
+    let expectHead = expected;
     const { env, provider } = this;
     const { store, config, ctx } = env;
     // Re-read under the lock: another process may have merged it meanwhile.
@@ -110,11 +147,19 @@ export class MergeQueue {
           precheckCheckouts: this.held.has(track.id),
           step,
           signal: ctx.signal,
+          expectHead,
         });
         if (tried.result.kind === 'checkout-blocked') this.held.add(track.id);
         else this.held.delete(track.id);
+        if ('built' in tried && tried.built !== undefined && expectHead && tried.built !== expectHead.sha) {
+          // The queue's own clean rebase moved the branch: what was approved is what it rebased,
+          // so the approval carries to the new head (an agent's next commit does not).
+          if (expectHead.approved) store.appendEvent({ trackId: track.id, type: APPROVAL_CARRIED, data: { sha: tried.built, from: expectHead.sha } });
+          expectHead = { ...expectHead, sha: tried.built };
+        }
         const current = store.getTrack(track.id)!;
         const decision = decideMergeStep(tried.result, {
+          trackId: track.id,
           // A conflict is judged on the attempt the queue took it with, failed checks on the
           // track as it is now: as they always were.
           attempt: tried.result.kind === 'conflict' ? track.attempt : current.attempt,
@@ -135,6 +180,7 @@ export class MergeQueue {
           });
           store.dequeue(track.id);
           env.report(track.id, `merged into ${config.target} at ${landed.targetSha.slice(0, 8)}`);
+          env.notify?.({ event: 'merged', trackId: track.id, reason: null, sha: landed.targetSha, url: landed.url ?? null });
           await activities.cleanup(env, provider, store.getTrack(track.id)!, { uncommitted: landed.uncommitted });
           return 'merged';
         }
@@ -158,12 +204,17 @@ export class MergeQueue {
       case 'waiting':
         this.env.report(track.id, `waiting: ${decision.reason}`);
         this.giveBack(track, decision.reason);
+        if (decision.approval) {
+          this.awaiting.set(track.id, decision.reason);
+          this.env.notify?.({ event: 'awaiting-approval', trackId: track.id, reason: decision.reason, sha: null });
+        }
         return 'waiting';
       case 'conflicted':
         store.dequeue(track.id);
         void this.provider.reportFailure(track.id, branch, `Conflict: ${decision.reason}`).catch(() => undefined);
         store.transition(track.id, 'conflicted', { from: 'merging', reason: decision.reason, data: { paths: decision.paths } });
         this.env.report(track.id, `conflicted: ${decision.reason}`);
+        this.env.notify?.({ event: 'conflicted', trackId: track.id, reason: decision.reason, sha: null });
         return 'conflicted';
       case 'requeue': {
         store.dequeue(track.id);
@@ -179,6 +230,7 @@ export class MergeQueue {
         store.transition(track.id, 'failed', { from: 'merging', reason: decision.reason });
         void this.provider.reportFailure(track.id, branch, `Failed: ${decision.reason}`).catch(() => undefined);
         this.env.report(track.id, `failed: ${decision.reason}`);
+        this.env.notify?.({ event: 'failed', trackId: track.id, reason: decision.reason, sha: null });
         return 'failed';
     }
   }

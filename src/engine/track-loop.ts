@@ -110,6 +110,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
           const reason = err instanceof YmError ? err.message : String(err);
           finish(env, trackId, run.id, 'failed', reason, () => store.transition(trackId, 'failed', { from: 'provisioning', reason, runId: run.id }));
           env.report(trackId, `failed: ${reason}`);
+          env.notify?.({ event: 'failed', trackId, reason, sha: null });
           return 'failed';
         }
         store.transition(trackId, 'running', { from: 'provisioning', runId: run.id, patch: { worktree, branch: branchFor(config, trackId), agent: agent.name, attempt } });
@@ -195,6 +196,7 @@ export async function runTrack(env: RunEnv, trackId: string, agent: AgentDefinit
         // What the last attempt's agent would have been told, kept for a retry (src/manage/retry.ts).
         finish(env, trackId, run.id, 'failed', failure.reason, () => store.transition(trackId, 'failed', { from, reason: next.reason, runId: run.id, data: { feedback: failure.feedback } }));
         env.report(trackId, `failed: ${next.reason}`);
+        env.notify?.({ event: 'failed', trackId, reason: next.reason, sha: null });
         return 'failed';
       }
       if (store.getTrack(trackId)!.state === 'validating') store.transition(trackId, 'running', { from: 'validating', runId: run.id, reason: next.kind === 'again' ? 'running the interrupted attempt again' : 'retrying' });

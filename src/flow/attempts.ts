@@ -81,3 +81,22 @@ export function decideRetry(track: { state: 'failed' | 'conflicted'; reason: str
       : `This track failed before it was retried: ${why}.\n${track.lastFeedback ? `\n${track.lastFeedback}\n\n` : ''}Fix what made it fail, and commit.`;
   return { attempt: 0, feedback };
 }
+
+export type AfterReject =
+  | { kind: 'requeue'; attempt: number; feedback: string }
+  | { kind: 'fail'; reason: string };
+
+/**
+ * A reviewer rejected a ready track (`ym reject`): back to its agent as the next attempt with
+ * the reason as feedback, exactly like failed checks, or the end of the track when none remain.
+ */
+export function decideReject(input: { attempt: number; maxAttempts: number; reason: string }): AfterReject {
+  if (!mayTryAgain(input.attempt, input.maxAttempts)) {
+    return { kind: 'fail', reason: `rejected with no attempts left (${input.maxAttempts}): ${input.reason}` };
+  }
+  return {
+    kind: 'requeue',
+    attempt: input.attempt + 1,
+    feedback: `A reviewer rejected your work: ${input.reason}\nChange it as asked, and commit.`,
+  };
+}

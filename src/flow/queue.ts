@@ -3,6 +3,7 @@
 // its agent, conflicted, failed). The queue's runner (src/engine/merge-queue.ts) does the steps and
 // applies these. Pure.
 import type { TrackState } from '../state/lifecycle.js';
+import { decideApproval, type ApprovalFacts } from './approval.js';
 import { decideMergeSetback, type AfterSetback } from './attempts.js';
 import { dependenciesMerged } from './graph.js';
 
@@ -21,14 +22,29 @@ export interface NextItemInput {
   only: readonly string[];
   /** The whole queue is paused (the status view's `p`). */
   paused: boolean;
+  /** The approval gate's facts of the ready tracks (src/flow/approval.ts); none: nothing to gate. */
+  approval?: ReadonlyMap<string, ApprovalFacts>;
+  /** merge.requireApproval. */
+  requireApproval?: boolean;
+}
+
+export interface NextItem {
+  next: string | null;
+  drop: string[];
+  paused: boolean;
+  /** Ready tracks passed over because they need an approval, each with what to do. */
+  awaiting: { id: string; reason: string }[];
+  /** The SHA the chosen track's approval names: the head its candidate must be built from. */
+  approvedSha?: string | null;
 }
 
 /** States in which a queue entry has nothing left to do: it is dropped. */
 const DONE: readonly TrackState[] = ['merged', 'failed', 'cancelled', 'reverted'];
 
-export function nextQueueItem(input: NextItemInput): { next: string | null; drop: string[]; paused: boolean } {
-  if (input.paused) return { next: null, drop: [], paused: true };
+export function nextQueueItem(input: NextItemInput): NextItem {
+  if (input.paused) return { next: null, drop: [], paused: true, awaiting: [] };
   const drop: string[] = [];
+  const awaiting: NextItem['awaiting'] = [];
   const stateOf = (id: string) => input.tracks.get(id)?.state;
   for (const item of input.queue) {
     const t = input.tracks.get(item.trackId);
@@ -38,10 +54,20 @@ export function nextQueueItem(input: NextItemInput): { next: string | null; drop
       if (DONE.includes(t.state)) drop.push(item.trackId);
       continue;
     }
-    // Oldest first, but never ahead of its own dependencies.
-    if (dependenciesMerged(t, stateOf)) return { next: item.trackId, drop, paused: false };
+    // Oldest first, but never ahead of its own dependencies, and only once approved when it
+    // must be. Facts missing for a ready track mean it was not looked at: it waits.
+    if (!dependenciesMerged(t, stateOf)) continue;
+    const facts = input.approval?.get(item.trackId);
+    if (!input.approval) return { next: item.trackId, drop, paused: false, awaiting };
+    if (!facts) continue;
+    const verdict = decideApproval(item.trackId, facts, input.requireApproval ?? false);
+    if (!verdict.ok) {
+      awaiting.push({ id: item.trackId, reason: verdict.reason });
+      continue;
+    }
+    return { next: item.trackId, drop, paused: false, awaiting, approvedSha: verdict.approvedSha };
   }
-  return { next: null, drop, paused: false };
+  return { next: null, drop, paused: false, awaiting };
 }
 
 /** What one try at merging a track came to (the activities' results, as the queue sees them). */
@@ -56,6 +82,8 @@ export type MergeStepResult =
   | { kind: 'target-moved'; detail: string }
   | { kind: 'forge-checks-failed'; detail: string }
   | { kind: 'rejected'; detail: string }
+  /** The branch head is not the one the gate passed (`approved`: an approval named it). */
+  | { kind: 'head-moved'; head: string | null; expected: string; approved: boolean }
   | { kind: 'landed' };
 
 export type MergeDecision =
@@ -64,11 +92,12 @@ export type MergeDecision =
   | { kind: 'rebuild' }
   /** Back to ready, keeping its place in the queue, for the next pass. */
   | { kind: 'give-back'; reason: string }
-  /** Back to ready until the user acts (the reason says what to do). */
-  | { kind: 'waiting'; reason: string }
+  /** Back to ready until the user acts (the reason says what to do); `approval`: an approval is what it waits for. */
+  | { kind: 'waiting'; reason: string; approval?: true }
   | AfterSetback;
 
 export interface MergePolicy {
+  trackId: string;
   attempt: number;
   maxAttempts: number;
   onConflict: 'mark' | 'agent';
@@ -111,5 +140,10 @@ export function decideMergeStep(result: MergeStepResult, policy: MergePolicy): M
       return policy.loop < policy.maxLoops ? { kind: 'rebuild' } : { kind: 'give-back', reason: `the target kept moving (${policy.maxLoops} tries); will retry` };
     case 'rejected':
       return { kind: 'fail', reason: result.detail };
+    case 'head-moved':
+      // Whatever moved it, what would land is not what was approved (or looked at).
+      return result.approved
+        ? { kind: 'waiting', approval: true, reason: `awaiting approval: ${result.expected.slice(0, 12)} was approved, but its head moved to ${result.head?.slice(0, 12) ?? 'nothing'}; run \`ym review ${policy.trackId}\`, then \`ym approve ${policy.trackId}\` again` }
+        : { kind: 'give-back', reason: `its head moved to ${result.head?.slice(0, 8) ?? 'nothing'} while it was queued; will retry` };
   }
 }

@@ -32,10 +32,16 @@ export interface LandingInput {
   /** Records the step (state.db's queue row: crash recovery reads `landing` and its SHA). */
   step(name: string, headSha?: string): void;
   signal: AbortSignal;
+  /**
+   * The branch head the candidate must be built from: the one the approval gate passed
+   * (`approved`: the one an approval names). Any other head is not built.
+   */
+  expectHead?: { sha: string; approved: boolean } | undefined;
 }
 
 export type LandingOutcome =
-  | { result: Exclude<MergeStepResult, { kind: 'landed' }> }
+  /** `built`: the branch head the candidate was built from, once the build succeeded (moved by a rebase). */
+  | { result: Exclude<MergeStepResult, { kind: 'landed' }>; built?: string }
   | {
       result: { kind: 'landed' };
       landed: { targetSha: string; targetBefore: string; commits: number; branchHead: string; url?: string | undefined; uncommitted: string[] };
@@ -44,6 +50,10 @@ export type LandingOutcome =
 export async function tryLanding(env: RunEnv, provider: VcsProvider, input: LandingInput): Promise<LandingOutcome> {
   const { config, git, ctx } = env;
   const { track, worktree, branch, step, signal } = input;
+  if (input.expectHead) {
+    const head = (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { reject: false })) || null;
+    if (head !== input.expectHead.sha) return { result: { kind: 'head-moved', head, expected: input.expectHead.sha, approved: input.expectHead.approved } };
+  }
   step('updating target');
   const targetSha = await provider.syncTarget(config.target, signal);
   step(`${config.merge.strategy === 'rebase' ? 'rebasing' : config.merge.strategy === 'merge' ? 'merging' : 'squashing'} onto ${targetSha.slice(0, 8)}`);
@@ -56,7 +66,7 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
   try {
     if (input.precheckCheckouts) {
       const before = await planCheckouts(git, config.target, targetSha, candidate.sha, { checkouts: input.checkouts });
-      if (before.blocked) return { result: { kind: 'checkout-blocked', path: before.blocked.path, files: before.blocked.files } };
+      if (before.blocked) return { built: candidate.branchHead, result: { kind: 'checkout-blocked', path: before.blocked.path, files: before.blocked.files } };
     }
     step('checking', candidate.sha);
     // The worktree is at the candidate, clean: the checks need not ask git where it is. The
@@ -67,8 +77,8 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
       config,
     );
     env.store.appendEvent({ trackId: track.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' } });
-    if (signal.aborted) return { result: { kind: 'interrupted' } };
-    if (!report.ok || report.headSha !== candidate.sha) return { result: { kind: 'checks-failed', feedback: checksFeedback(report) } };
+    if (signal.aborted) return { built: candidate.branchHead, result: { kind: 'interrupted' } };
+    if (!report.ok || report.headSha !== candidate.sha) return { built: candidate.branchHead, result: { kind: 'checks-failed', feedback: checksFeedback(report) } };
     // The command checks ran in the worktree: it must still be at the candidate. What they
     // left uncommitted keeps the worktree from the pool after landing.
     const after = await checkoutStatus(git, worktree);
@@ -77,7 +87,7 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
     // The checks' own diff (from the target to the candidate) says which files the merge changes.
     const changed = report.mergeBase === targetSha && report.changed ? report.changed : undefined;
     const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha, { changed, checkouts: input.checkouts });
-    if (checkouts.blocked) return { result: { kind: 'checkout-blocked', path: checkouts.blocked.path, files: checkouts.blocked.files } };
+    if (checkouts.blocked) return { built: candidate.branchHead, result: { kind: 'checkout-blocked', path: checkouts.blocked.path, files: checkouts.blocked.files } };
     step('landing', candidate.sha);
     const landed = await provider.land({
       trackId: track.id,
@@ -90,9 +100,9 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
       description: trackDescription(env, track),
       signal,
     });
-    if (landed.kind === 'target-moved') return { result: { kind: 'target-moved', detail: landed.detail } };
-    if (landed.kind === 'checks-failed') return { result: { kind: 'forge-checks-failed', detail: landed.detail } };
-    if (landed.kind === 'rejected') return { result: { kind: 'rejected', detail: landed.detail } };
+    if (landed.kind === 'target-moved') return { built: candidate.branchHead, result: { kind: 'target-moved', detail: landed.detail } };
+    if (landed.kind === 'checks-failed') return { built: candidate.branchHead, result: { kind: 'forge-checks-failed', detail: landed.detail } };
+    if (landed.kind === 'rejected') return { built: candidate.branchHead, result: { kind: 'rejected', detail: landed.detail } };
     landedOk = true;
     // It landed: from here nothing may throw, or the queue would give back a track the target
     // already holds. What fails is said as a warning.

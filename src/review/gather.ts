@@ -19,6 +19,8 @@ import { CONFIG_PATH, detectCommandBearing, type CommandBearingPart } from './co
 import { diffFiles, diffPatches, type DiffFile, type HunkStats } from './diff.js';
 import { latestChecks, usageOf, type ReviewChecks, type ReviewUsage } from './events.js';
 import { chooseRange, noBranchYet, resolveCommit, type Range } from './range.js';
+import { APPROVAL_CARRIED, APPROVED, approvedShaOf } from '../flow/approval.js';
+import type { EventRow } from '../state/rows.js';
 
 export interface ReviewFile extends DiffFile {
   hunks: HunkStats[];
@@ -57,6 +59,17 @@ export interface ReviewDocument {
   checks: ReviewChecks | null;
   plan: ReviewPlan;
   usage: ReviewUsage | null;
+  /** The approval gate (docs/review.md); null for what already landed. */
+  approval: ReviewApproval | null;
+}
+
+export interface ReviewApproval {
+  /** merge.requireApproval is on, or the diff changes what yardmaster runs. */
+  needed: boolean;
+  /** The last approval still standing (no rejection after it), whatever head it names. */
+  approved: { sha: string; by: unknown; at: string } | null;
+  /** The approval names the head under review. */
+  current: boolean;
 }
 
 export interface Review {
@@ -142,12 +155,21 @@ export async function gatherReview(rawId: string, ctx: Context): Promise<Review>
     checks: latestChecks(events, range.head),
     plan: readPlan(blobs.get(specs[0] ?? '') ?? null, repo.root, row),
     usage: usageOf(events, (runId) => attempts.get(runId) ?? null),
+    approval: range.kind === 'landed' ? null : approvalOf(events, range.head, config.merge.requireApproval || commandBearing.length > 0),
   };
   return { doc, patches: listed.map((_, i) => patches[i]?.text ?? '') };
 }
 
+function approvalOf(events: readonly EventRow[], head: string, needed: boolean): ReviewApproval {
+  const sha = approvedShaOf(events);
+  const last = sha === null ? undefined : [...events].reverse().find((e) => e.type === APPROVED || e.type === APPROVAL_CARRIED);
+  const data = (last?.data ?? {}) as { by?: unknown };
+  const approved = sha !== null && last ? { sha, by: data.by ?? null, at: last.at } : null;
+  return { needed, approved, current: approved?.sha === head };
+}
+
 /** core.hooksPath relative to the root when it points inside the repository (so hooks are files a diff can change). */
-async function committedHooksDir(git: Git, root: string): Promise<string | null> {
+export async function committedHooksDir(git: Git, root: string): Promise<string | null> {
   const value = await git(['config', '--path', '--get', 'core.hooksPath'], { reject: false });
   if (value === '') return null;
   const rel = path.relative(root, path.resolve(root, value));

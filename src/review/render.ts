@@ -47,6 +47,8 @@ export function renderReview(review: Review, c: Palette): string {
   lines.push(...checks(doc, c));
   lines.push(plan(doc));
   lines.push(usage(doc));
+  const gate = approval(doc);
+  if (gate !== null) lines.push(gate);
   const order = diffOrder(doc.files);
   if (order.length > 0) lines.push('');
   for (const i of order) {
@@ -143,6 +145,17 @@ function checks(doc: ReviewDocument, c: Palette): string[] {
     lines.push(`  ${status} ${visible(r.name).padEnd(width)}  ${r.level ?? ''}${why}`.trimEnd());
   }
   return lines;
+}
+
+function approval(doc: ReviewDocument): string | null {
+  const a = doc.approval;
+  if (a === null || (!a.needed && a.approved === null)) return null;
+  const by = (a.approved?.by ?? null) as { name?: string | null; email?: string | null } | null;
+  const who = by?.name ? ` by ${visible(by.name)}${by.email ? ` <${visible(by.email)}>` : ''}` : '';
+  if (a.approved !== null && a.current) return `Approval: approved at ${short(a.approved.sha)}${who} (${a.approved.at})`;
+  const next = `run \`ym approve ${doc.track.id}\``;
+  if (a.approved !== null) return `Approval: ${short(a.approved.sha)} was approved${who}, but the head is now ${short(doc.head.sha)}; ${next} again`;
+  return `Approval: awaiting (${doc.commandBearing.length > 0 ? 'it changes what yardmaster runs' : 'merge.requireApproval is on'}); ${next}`;
 }
 
 function plan(doc: ReviewDocument): string {

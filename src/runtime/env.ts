@@ -9,6 +9,7 @@ import { createGit, type Git } from '../git/git.js';
 import type { StateStore } from '../state/store.js';
 import { worktreesRoot } from '../git/worktrees.js';
 import { UsageError } from '../core/errors.js';
+import { Notifier, type Notice } from '../notify/notifier.js';
 
 export interface RunEnv {
   readonly ctx: Context;
@@ -24,6 +25,8 @@ export interface RunEnv {
   readonly holder: { id: string; pid: number; host: string };
   /** Writes one progress line (plain mode) or feeds the live view. */
   readonly report: (trackId: string | null, text: string) => void;
+  /** Tells `notify.command` about an event, when the config asks for it; never waits (src/notify/). */
+  readonly notify?: (notice: Notice) => void;
 }
 
 /** git's variables that point every git command at one repository, whatever its directory. */
@@ -41,10 +44,14 @@ export async function createRunEnv(ctx: Context, report: RunEnv['report'], opts:
     );
   }
   const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
+  const config = opts.config ?? loaded.config;
+  const notifier = new Notifier({ run: ctx.run, root: repo.root, config, store, clock: ctx.clock, warn: report });
+  // Registered after ctx.state(): cleanups run in reverse, so this runs before state.db closes.
+  ctx.defer(() => notifier.close());
   return {
     ctx,
     repo,
-    config: opts.config ?? loaded.config,
+    config,
     store,
     git: createGit(ctx.run, repo.root),
     worktreesDir: worktreesRoot(repo, loaded.config),
@@ -52,6 +59,7 @@ export async function createRunEnv(ctx: Context, report: RunEnv['report'], opts:
     promptsDir: path.join(repo.stateDir, 'prompts'),
     holder: { id: `${os.hostname()}:${process.pid}:${ctx.clock.now().getTime()}`, pid: process.pid, host: os.hostname() },
     report,
+    notify: (notice) => notifier.emit(notice),
   };
 }
 

@@ -16,6 +16,8 @@ export interface StatusOptions {
   plain?: boolean | undefined;
   /** Poll interval for --watch, in ms. */
   intervalMs?: number | undefined;
+  /** `--notify-bell`: the live view rings on the notify.on events. */
+  notifyBell?: boolean | undefined;
 }
 
 /** An id that is neither a track file nor a row fails before state.db is created or synced. */
@@ -54,7 +56,7 @@ export async function status(opts: StatusOptions, ctx: Context): Promise<ExitCod
     // ink and React load while the first snapshot is built (git runs meanwhile): a faster first frame.
     const [live, prepared] = await Promise.all([
       import('../tui/live.js'),
-      import('../tui/status-source.js').then((m) => m.prepareLiveView(ctx)),
+      import('../tui/status-source.js').then((m) => m.prepareLiveView(ctx, { bell: opts.notifyBell === true })),
     ]);
     return live.runLiveView(ctx, { trackId: opts.id, prepared });
   }

@@ -6,6 +6,7 @@ import { isActive, type TrackState } from '../state/lifecycle.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { StateStore } from '../state/store.js';
 import { canRetry, retryTrack } from '../manage/retry.js';
+import type { Context } from '../context.js';
 
 export interface ActionResult {
   ok: boolean;
@@ -21,6 +22,10 @@ export interface StatusActions {
   enqueue(id: string): ActionResult;
   /** `p`: pauses or resumes the whole merge queue. */
   togglePause(): ActionResult;
+  /** `a`: approves a ready track's current head (reads git, so it answers later). */
+  approve(id: string): Promise<ActionResult>;
+  /** `x` (after the reason is typed): back to its agent with the reason as feedback. */
+  reject(id: string, reason: string): Promise<ActionResult>;
 }
 
 export function canCancel(state: TrackState): boolean {
@@ -31,7 +36,8 @@ export function isQueuePaused(store: Pick<StateStore, 'getMeta'>): boolean {
   return store.getMeta(META_QUEUE_PAUSED) === '1';
 }
 
-export function storeActions(store: StateStore): StatusActions {
+/** `ctx`: for the actions that read git (approve, reject); without it they answer that they cannot. */
+export function storeActions(store: StateStore, ctx?: Context): StatusActions {
   const guarded = (fn: () => ActionResult): ActionResult => {
     try {
       return fn();
@@ -43,7 +49,27 @@ export function storeActions(store: StateStore): StatusActions {
     }
   };
   const stateOf = (id: string): TrackState | undefined => store.getTrack(id)?.state;
+  const later = async (fn: () => Promise<ActionResult>): Promise<ActionResult> => {
+    if (!ctx) return { ok: false, message: 'not available here: run `ym approve` or `ym reject`' };
+    try {
+      return await fn();
+    } catch (err) {
+      return { ok: false, message: err instanceof YmError ? err.message : `failed: ${String(err)}` };
+    }
+  };
   return {
+    approve: (id) =>
+      later(async () => {
+        const { approveTracks, describeUser } = await import('../approval/verdicts.js');
+        const { approved, by } = await approveTracks(ctx!, [id]);
+        const sha = approved[0]?.sha.slice(0, 12) ?? '?';
+        return { ok: true, message: `approved ${id} at ${sha} (by ${describeUser(by)}); the merge queue may land it` };
+      }),
+    reject: (id, reason) =>
+      later(async () => {
+        const { rejectTrack } = await import('../approval/verdicts.js');
+        return { ok: true, message: (await rejectTrack(ctx!, id, reason)).message };
+      }),
     retry: (id, reason = 'retried from status') =>
       guarded(() => {
         const state = stateOf(id);

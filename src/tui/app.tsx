@@ -79,6 +79,15 @@ export function StatusApp(props: StatusAppProps) {
       props.onExit(effect.request);
       return 'exit';
     }
+    if (effect.kind === 'approve' || effect.kind === 'reject') {
+      // These read git first: the answer replaces the footer's line when it comes.
+      const pending = effect.kind === 'approve' ? actions.approve(effect.id) : actions.reject(effect.id, effect.reason);
+      void pending.then((result) => {
+        uiRef.current = { ...uiRef.current, message: { ok: result.ok, text: result.message } };
+        setUi(uiRef.current);
+      });
+      return { ...state, message: { ok: true, text: `${effect.kind === 'approve' ? 'approving' : 'rejecting'} ${effect.id}…` } };
+    }
     const result =
       effect.kind === 'togglePause' ? actions.togglePause() : actions[effect.kind](effect.id);
     return { ...state, message: { ok: result.ok, text: result.message } };
@@ -100,7 +109,9 @@ export function StatusApp(props: StatusAppProps) {
     setUi(state);
   });
 
-  const footer: FooterState = ui.filtering
+  const footer: FooterState = ui.rejecting !== null
+    ? { kind: 'reason', id: ui.rejecting.id, text: ui.rejecting.text }
+    : ui.filtering
     ? { kind: 'filter', text: ui.filter }
     : ui.confirm !== null
       ? {

@@ -5,14 +5,15 @@ import type { Theme } from './theme.js';
 
 export type FooterState =
   | { kind: 'filter'; text: string }
+  | { kind: 'reason'; id: string; text: string }
   | { kind: 'confirm'; question: string }
   | { kind: 'message'; text: string; ok: boolean }
   | { kind: 'keys'; mode: 'list' | 'detail' | 'log' };
 
 const HINTS = {
-  list: '↑↓/jk move  ⏎ open  l log  r retry  c cancel  m merge  p pause queue  o worktree  / filter  g group  ? help  q quit',
+  list: '↑↓/jk move  ⏎ open  l log  r retry  c cancel  m merge  a approve  x reject  p pause queue  o worktree  / filter  g group  ? help  q quit',
   detail:
-    'Esc back  l full log  ↑↓/jk other track  r retry  c cancel  m merge  o worktree  ? help  q quit',
+    'Esc back  l full log  ↑↓/jk other track  r retry  c cancel  m merge  a approve  x reject  o worktree  ? help  q quit',
   log: 'Esc back  k/↑ j/↓ scroll  PgUp/PgDn page  G/End follow  ? help  q quit',
 };
 
@@ -25,6 +26,15 @@ export function Footer({ state, theme }: { state: FooterState; theme: Theme }) {
           {state.text}
           <Text inverse> </Text>
           <Text dimColor>{'  Enter keeps the filter, Esc clears it'}</Text>
+        </Text>
+      );
+    case 'reason':
+      return (
+        <Text wrap="truncate">
+          <Text bold color={theme.c('yellow')}>{`Reject ${state.id} — what should its agent change? `}</Text>
+          {state.text}
+          <Text inverse> </Text>
+          <Text dimColor>{'  Enter sends it back, Esc keeps it'}</Text>
         </Text>
       );
     case 'confirm':

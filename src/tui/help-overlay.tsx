@@ -9,6 +9,8 @@ export const KEYS: readonly [keys: string, what: string][] = [
   ['r', 'retry a failed or conflicted track (back to queued)'],
   ['c', 'cancel a running track (asks y/n)'],
   ['m', 'put a ready track into the merge queue now'],
+  ['a', 'approve a ready track at its current head (merge.requireApproval)'],
+  ['x', 'reject a ready track: type what its agent should change, Enter'],
   ['p', 'pause or resume the merge queue'],
   ['o', 'quit and print the worktree path of the track, to cd into'],
   ['/', 'filter by id or title; Enter keeps it, Esc clears it'],

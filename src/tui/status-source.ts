@@ -10,6 +10,8 @@ import { isActive } from '../state/lifecycle.js';
 import type { StateStore } from '../state/store.js';
 import { buildSnapshot } from '../status/snapshot.js';
 import { isQueuePaused, storeActions, type StatusActions } from './actions.js';
+import { shouldRing } from './bell.js';
+import type { NotifyEvent } from '../config/schema.js';
 import { emptyFold, foldEvents } from './event-fold.js';
 import { lastLogLine } from './log-tail.js';
 import { loadTrackDetail, type Landing, type TrackDetail } from './track-detail.js';
@@ -48,8 +50,10 @@ export class StatusSource implements ViewSource {
     private readonly ctx: Context,
     private readonly store: StateStore,
     private readonly repo: Repo,
+    /** `--notify-bell`: rings on the new events notify.on chooses (not on the first view's). */
+    private readonly bell?: { on: readonly NotifyEvent[]; ring(): void },
   ) {
-    this.actions = storeActions(store);
+    this.actions = storeActions(store, ctx);
   }
 
   changed(): boolean {
@@ -73,7 +77,9 @@ export class StatusSource implements ViewSource {
     this.#target = config.target;
     const afterId =
       this.#fold.lastId === 0 ? Math.max(0, eventId - INITIAL_EVENT_WINDOW) : this.#fold.lastId;
-    foldEvents(this.#fold, this.store.listEvents({ afterId }));
+    const events = this.store.listEvents({ afterId });
+    foldEvents(this.#fold, events);
+    if (this.bell && this.#version > 0 && shouldRing(events, this.bell.on)) this.bell.ring();
 
     const watched: string[] = [];
     const tracks = snapshot.tracks.map((t): TrackView => {
@@ -147,15 +153,17 @@ function stamp(file: string): string {
   }
 }
 
-export async function openStatusSource(ctx: Context): Promise<StatusSource> {
-  const [repo, store] = await Promise.all([ctx.repo(), ctx.state()]);
-  return new StatusSource(ctx, store, repo);
+export async function openStatusSource(ctx: Context, opts: { bell?: boolean } = {}): Promise<StatusSource> {
+  const [repo, store, loaded] = await Promise.all([ctx.repo(), ctx.state(), opts.bell ? ctx.config() : null]);
+  const bell = loaded ? { on: loaded.config.notify.on, ring: () => void ctx.out.stdout.write('\u0007') } : undefined;
+  return new StatusSource(ctx, store, repo, bell);
 }
 
 /** The source and its first view: what the live view needs before it takes the screen. */
 export async function prepareLiveView(
   ctx: Context,
+  opts: { bell?: boolean } = {},
 ): Promise<{ source: StatusSource; first: StatusView }> {
-  const source = await openStatusSource(ctx);
+  const source = await openStatusSource(ctx, opts);
   return { source, first: await source.load() };
 }

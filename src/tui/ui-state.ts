@@ -27,6 +27,8 @@ export interface UiState {
   help: boolean;
   /** Track waiting for a y/n before being cancelled. */
   confirm: string | null;
+  /** The reason being typed for rejecting a track (`x`). */
+  rejecting: { id: string; text: string } | null;
   message: { ok: boolean; text: string } | null;
   /** Log lines scrolled back from the end; 0 follows. */
   logOffset: number;
@@ -35,7 +37,9 @@ export interface UiState {
 export type UiEffect =
   | { kind: 'exit'; request: ExitRequest }
   | { kind: 'retry' | 'cancel' | 'enqueue'; id: string }
-  | { kind: 'togglePause' };
+  | { kind: 'togglePause' }
+  | { kind: 'approve'; id: string }
+  | { kind: 'reject'; id: string; reason: string };
 
 export interface UiEnv {
   tracks: readonly TrackView[];
@@ -55,6 +59,7 @@ export function initialUi(trackId?: string): UiState {
     filtering: false,
     help: false,
     confirm: null,
+    rejecting: null,
     message: null,
     logOffset: 0,
   };
@@ -93,6 +98,17 @@ export function reduceKey(
     if (k.input === 'y' || k.input === 'Y')
       return next({ confirm: null }, [{ kind: 'cancel', id: ui.confirm }]);
     return next({ confirm: null, message: { ok: false, text: `${ui.confirm} not cancelled` } });
+  }
+  if (ui.rejecting !== null) {
+    const { id, text } = ui.rejecting;
+    if (k.escape) return next({ rejecting: null, message: { ok: false, text: `${id} not rejected` } });
+    if (k.return) {
+      if (text.trim() === '') return next({ message: { ok: false, text: 'type what the agent should change, then Enter (Esc: keep the track)' } });
+      return next({ rejecting: null }, [{ kind: 'reject', id, reason: text.trim() }]);
+    }
+    if (k.backspace) return next({ rejecting: { id, text: text.slice(0, -1) } });
+    if (k.input !== '' && !k.ctrl) return next({ rejecting: { id, text: text + k.input } });
+    return next({});
   }
   const rows = listRowsOf(ui, env.tracks);
   const visible = rows.flatMap((r) => (r.kind === 'track' ? [r.track] : []));
@@ -151,6 +167,14 @@ export function reduceKey(
   if (selected === undefined) return next({});
   if (k.input === 'r') return next({}, [{ kind: 'retry', id: selected.id }]);
   if (k.input === 'm') return next({}, [{ kind: 'enqueue', id: selected.id }]);
+  if (k.input === 'a' || k.input === 'x') {
+    if (selected.state !== 'ready') {
+      const what = k.input === 'a' ? 'approved' : 'rejected';
+      return next({ message: { ok: false, text: `${selected.id} is ${selected.state}; only ready tracks can be ${what}` } });
+    }
+    if (k.input === 'a') return next({}, [{ kind: 'approve', id: selected.id }]);
+    return next({ rejecting: { id: selected.id, text: '' } });
+  }
   if (k.input === 'c') {
     if (canCancel(selected.state)) return next({ confirm: selected.id });
     return next({

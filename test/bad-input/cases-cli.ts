@@ -1,6 +1,22 @@
 // Bad input on the command line: unknown commands and options, flag values, track ids, and
 // commands asked to do something the repository's state does not allow.
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { BadInputCase } from './harness.js';
+
+/** Marks a track merged in the sandbox's state.db (as a landing would have). */
+const markMerged = (id: string) => (s: { repo: string }) => setState(s, id, 'merged', '0'.repeat(40));
+/** Marks a track ready, its branch at the target, as a validated track would be. */
+const markReady = (id: string) => (s: { repo: string; git(args: string[]): string }) => {
+  s.git(['branch', `ym/${id}`]);
+  setState(s, id, 'ready', null);
+};
+function setState(s: { repo: string }, id: string, state: string, mergedSha: string | null): void {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string) => { prepare(sql: string): { run(...args: unknown[]): unknown }; close(): void };
+  const db = new Database(path.join(s.repo, '.git', 'yardmaster', 'state.db'));
+  db.prepare("UPDATE tracks SET state = ?, merged_sha = ?, branch = ? WHERE id = ?").run(state, mergedSha, `ym/${id}`, id);
+  db.close();
+}
 
 const onTrackBranch = (s: { git(args: string[]): string }) => void s.git(['switch', '-q', '-c', 'ym/alpha']);
 
@@ -15,6 +31,21 @@ export const CLI_CASES: BadInputCase[] = [
   { name: 'review a planned track, no state.db yet', base: 'files-only', argv: ['review', 'alpha', '--json'], code: 2, message: /Track alpha has no branch yet \(it is planned\)/ },
   { name: 'review an invalid track id', argv: ['review', '../alpha'], code: 2, message: /Invalid track id "\.\.\/alpha": it has path characters/ },
   { name: 'review without yardmaster.json', base: 'no-config', argv: ['review', 'alpha'], code: 2, message: /No yardmaster\.json in .*\/repo/ },
+  { name: 'approve an unknown track', argv: ['approve', 'ghost'], code: 2, message: /Unknown track "ghost"/ },
+  { name: 'approve an unknown track, no state.db yet', base: 'files-only', argv: ['approve', 'ghost'], code: 2, message: /Unknown track "ghost"/ },
+  { name: 'approve a planned track (not validated)', argv: ['approve', 'alpha'], code: 2, message: /Track alpha is planned, not ready: only a validated track can be approved/ },
+  { name: 'approve a planned track, no state.db yet', base: 'files-only', argv: ['approve', 'alpha'], code: 2, message: /Track alpha is planned, not ready/ },
+  { name: 'approve a merged track', setup: markMerged('alpha'), argv: ['approve', 'alpha'], code: 2, message: /Track alpha is already merged: there is nothing to approve/ },
+  { name: 'approve a ready track and an unknown one: neither is approved', setup: markReady('alpha'), argv: ['approve', 'alpha', 'ghost'], code: 2, message: /Unknown track "ghost"/ },
+  { name: 'reject a ready track with an empty reason', setup: markReady('alpha'), argv: ['reject', 'alpha', '--reason', ''], code: 2, message: /--reason must say what to change/ },
+  { name: 'approve an invalid track id', argv: ['approve', '../alpha'], code: 2, message: /Invalid track id "\.\.\/alpha": it has path characters/ },
+  { name: 'approve with no track and no --all', argv: ['approve'], code: 2, message: /Name the track\(s\) to approve, or pass --all/ },
+  { name: 'approve tracks and --all', argv: ['approve', 'alpha', '--all'], code: 2, message: /Name tracks or pass --all, not both/ },
+  { name: 'reject with an empty reason', argv: ['reject', 'alpha', '--reason', '  '], code: 2, message: /--reason must say what to change/ },
+  { name: 'reject without a reason', argv: ['reject', 'alpha'], code: 2, message: /--reason must say what to change/ },
+  { name: 'reject an unknown track', argv: ['reject', 'ghost', '--reason', 'no'], code: 2, message: /Unknown track "ghost"/ },
+  { name: 'reject a planned track', argv: ['reject', 'alpha', '--reason', 'no'], code: 2, message: /Track alpha is planned, not ready: only a validated track can be rejected/ },
+  { name: 'reject a merged track', setup: markMerged('alpha'), argv: ['reject', 'alpha', '--reason', 'no'], code: 2, message: /Track alpha is already merged: there is nothing to reject/ },
   { name: 'revert of a track that is not merged', argv: ['revert', 'alpha'], code: 2, message: /Track alpha is planned, not merged/ },
   { name: 'implement --concurrency abc', argv: ['implement', '--concurrency', 'abc'], code: 2, message: /--concurrency.*'abc'.*integer from 1 to 64/ },
   { name: 'implement --concurrency 0', argv: ['implement', '--concurrency', '0'], code: 2, message: /--concurrency.*'0'.*integer from 1 to 64/ },

@@ -410,7 +410,7 @@ describe('ym review', () => {
           PAGER: `cat > ${shellQuote(got)}; echo run >> ${shellQuote(runs)}`,
         }),
       });
-      await tmux.waitFor(/"usage": null\s*\}/, 20_000, 'the JSON document on the terminal');
+      await tmux.waitFor(/"current": false\s*\}\s*\}/, 20_000, 'the JSON document on the terminal');
       expect(readFileSync(runs, 'utf8')).toBe('run\n'); // once: the text review, never --json
       const paged = readFileSync(got, 'utf8');
       expect(paged).toContain('\u001b[32m+paged\u001b[39m');

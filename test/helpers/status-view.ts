@@ -128,6 +128,8 @@ export function recordingActions(
     cancel: (id) => record(`cancel ${id}`),
     enqueue: (id) => record(`enqueue ${id}`),
     togglePause: () => record('togglePause'),
+    approve: (id) => Promise.resolve(record(`approve ${id}`)),
+    reject: (id, reason) => Promise.resolve(record(`reject ${id}: ${reason}`)),
   };
 }
 

@@ -218,6 +218,34 @@ describe('actions', () => {
     await eventually(() => expect(actions.calls).toEqual(['cancel api']));
   });
 
+  it('a approves the selected ready track; on another it says why and does nothing', async () => {
+    const { type, frame, actions } = mount();
+    await type('a');
+    await eventually(() => expect(frame()).toContain('api is running; only ready tracks can be approved'));
+    expect(actions.calls).toEqual([]);
+    await type('j', 'j', 'a');
+    await eventually(() => expect(actions.calls).toEqual(['approve web']));
+    await eventually(() => expect(frame()).toContain('done'));
+  });
+
+  it('x asks for a reason: typed keys are the reason (q too), Enter sends it, empty or Esc sends nothing', async () => {
+    const { type, frame, actions } = mount();
+    await type('x');
+    await eventually(() => expect(frame()).toContain('api is running; only ready tracks can be rejected'));
+    await type('j', 'j', 'x');
+    await eventually(() => expect(frame()).toContain('Reject web — what should its agent change?'));
+    await type(KEY.enter);
+    expect(actions.calls).toEqual([]);
+    await type('quit ', 'using', KEY.backspace, KEY.backspace, 'ng the helper');
+    await eventually(() => expect(frame()).toContain('quit using the helper'));
+    await type(KEY.enter);
+    await eventually(() => expect(actions.calls).toEqual(['reject web: quit using the helper']));
+    await eventually(() => expect(frame()).toContain('done'));
+    await type('x', 'no', KEY.esc);
+    await eventually(() => expect(frame()).toContain('web not rejected'));
+    expect(actions.calls).toEqual(['reject web: quit using the helper']);
+  });
+
   it('c on a track that is not running says so and asks nothing', async () => {
     const { type, frame, actions } = mount();
     await type('j', 'c');

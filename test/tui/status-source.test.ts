@@ -34,6 +34,7 @@ let other: StateStore;
 let source: StatusSource;
 let cleanups: (() => void | Promise<void>)[];
 let clockMs: number;
+let ctx: Parameters<typeof openStatusSource>[0];
 const stateDir = () => path.join(repo.dir, '.git', 'yardmaster');
 
 beforeEach(async () => {
@@ -60,6 +61,7 @@ beforeEach(async () => {
   cleanups = made.cleanups;
   clockMs = Date.now();
   made.ctx.clock = { now: () => new Date(clockMs) };
+  ctx = made.ctx;
   source = await openStatusSource(made.ctx);
   other = openStateStore(stateDir());
 });
@@ -294,5 +296,27 @@ describe('actions on the store', () => {
       'queue.paused',
       'queue.resumed',
     ]);
+  });
+});
+
+describe('--notify-bell', () => {
+  it("rings once per load with new events of notify.on's kinds, never for the first view's", async () => {
+    repo.write('yardmaster.json', JSON.stringify({ ...JSON.parse(repo.read('yardmaster.json')), notify: { on: ['failed', 'awaiting-approval'] } }));
+    const written: string[] = [];
+    ctx.out.stdout.write = (s: string) => (written.push(s), true);
+    const belled = await openStatusSource(ctx, { bell: true });
+    other.appendEvent({ trackId: 'docs', type: 'track.awaiting-approval', data: { sha: 'x', reason: 'r' } });
+    await belled.load(); // the first view: what happened before it rings nothing
+    expect(written).toEqual([]);
+    other.transition('slugify', 'queued');
+    await belled.load();
+    expect(written).toEqual([]);
+    other.appendEvent({ trackId: 'slugify', type: 'track.awaiting-approval', data: { sha: 'a', reason: 'r' } });
+    other.appendEvent({ trackId: 'slugify', type: 'track.awaiting-approval', data: { sha: 'b', reason: 'r' } });
+    await belled.load();
+    expect(written.filter((w) => w === '\u0007')).toHaveLength(1);
+    for (const to of ['provisioning', 'failed'] as const) other.transition('slugify', to);
+    await belled.load();
+    expect(written.filter((w) => w === '\u0007')).toHaveLength(2);
   });
 });

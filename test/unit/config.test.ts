@@ -26,7 +26,9 @@ describe('config', () => {
       deleteBranch: true,
       push: false,
       onConflict: 'mark',
+      requireApproval: false,
     });
+    expect(c.notify).toEqual({ on: ['failed', 'conflicted', 'awaiting-approval', 'merged', 'budget'], timeoutSec: 10 });
     expect(c.worktrees.dir).toBe('../{repo}.yardmaster');
     expect(c.planner.maxAttempts).toBe(3);
   });

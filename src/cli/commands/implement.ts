@@ -21,9 +21,10 @@ export function register(program: Command, run: CommandRunner): void {
     .option('--fresh', "start every agent with the full prompt instead of continuing its own session", false)
     .option('--retry', 'queue failed and conflicted tracks (these, or all) again, with fresh attempts', false)
     .option('--plain', 'one line per event, even on a terminal', false)
+    .option('--notify-bell', 'ring the terminal bell in the live view on the notify.on events', false)
     .option('-y, --yes', "trust the repository's commands for this run", false)
     .option('--json', 'print a JSON summary at the end', false)
-    .action(async (ids: string[], opts: { concurrency?: number; agent?: string; attempts?: number; merge: boolean; plain: boolean; retry: boolean; fresh: boolean; budgetUsd?: number }, cmd: Command) => {
+    .action(async (ids: string[], opts: { concurrency?: number; agent?: string; attempts?: number; merge: boolean; plain: boolean; retry: boolean; fresh: boolean; budgetUsd?: number; notifyBell: boolean }, cmd: Command) => {
       await run(cmd, async (ctx) => (await import('../../engine/implement.js')).implement({ ids, ...opts }, ctx));
     });
 }

@@ -9,9 +9,10 @@ export function register(program: Command, run: CommandRunner): void {
     .option('--json', 'print one JSON snapshot', false)
     .option('--watch', 'keep refreshing (the live view on a terminal; with --plain, the table)', false)
     .option('--plain', 'plain table even on a terminal', false)
-    .action(async (id: string | undefined, opts: { watch: boolean; plain: boolean }, cmd: Command) => {
+    .option('--notify-bell', 'ring the terminal bell in the live view on the notify.on events', false)
+    .action(async (id: string | undefined, opts: { watch: boolean; plain: boolean; notifyBell: boolean }, cmd: Command) => {
       await run(cmd, async (ctx) =>
-        (await import('../../status/status.js')).status({ id, watch: opts.watch, plain: opts.plain }, ctx),
+        (await import('../../status/status.js')).status({ id, watch: opts.watch, plain: opts.plain, notifyBell: opts.notifyBell }, ctx),
       );
     });
 }
