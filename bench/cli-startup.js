@@ -8,14 +8,21 @@ import { spawnSync } from 'node:child_process';
 export function run() {
   const node = [process.execPath, '-e', '0'];
   const results = [];
-  results.push(compare('ym --version vs node -e 0', [process.execPath, CLI, '--version'], node, { budget: 1.5 }));
+  results.push(
+    compare('ym --version vs node -e 0', [process.execPath, CLI, '--version'], node, {
+      budget: 1.5,
+    }),
+  );
 
   const repo = tempDir('ym-bench-status-');
   try {
     initRepo(repo.dir);
     const env = { ...process.env, CI: 'true', NO_COLOR: '1' };
     const ok = (args) => {
-      const r = spawnSync(process.execPath, [CLI, '--cwd', repo.dir, ...args], { env, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [CLI, '--cwd', repo.dir, ...args], {
+        env,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`ym ${args.join(' ')}: ${r.stderr}`);
     };
     ok(['setup', '--yes']);

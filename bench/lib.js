@@ -73,7 +73,12 @@ export async function interleave(sides, { runs, warmup = 1 }) {
 
 /** One result row from samples: medians and their ratio, ok when within the budget. */
 export function ratioOf(name, subject, baseline, budget) {
-  const result = { name, subjectMs: median(subject), baselineMs: median(baseline), runs: subject.length };
+  const result = {
+    name,
+    subjectMs: median(subject),
+    baselineMs: median(baseline),
+    runs: subject.length,
+  };
   result.ratio = result.subjectMs / result.baselineMs;
   result.budget = budget;
   result.ok = budget === undefined || result.ratio <= budget;
@@ -124,7 +129,9 @@ export function report(results) {
           `${r.baselineMs.toFixed(1)} ms`.padStart(11),
           `${r.ratio.toFixed(2)}x`.padStart(7),
           // A budget under 1 is a speed-up goal: say it the way the goal is written.
-          r.budget === undefined ? '' : `budget ${r.budget}x${r.budget < 1 ? ` (${Math.round(1 / r.ratio)}x faster; goal ${Math.round(1 / r.budget)}x)` : ''}`,
+          r.budget === undefined
+            ? ''
+            : `budget ${r.budget}x${r.budget < 1 ? ` (${Math.round(1 / r.ratio)}x faster; goal ${Math.round(1 / r.budget)}x)` : ''}`,
         ].join('  '),
   );
   const header = `${'      bench'.padEnd(width + 6)}${'subject'.padStart(13)}${'baseline'.padStart(13)}  ratio`;

@@ -36,7 +36,9 @@ await build({
   // when DEV=true, and it is not installed; leaving it out of the bundle keeps that an ink error.
   external: ['better-sqlite3', 'react-devtools-core'],
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __ymRequire } from 'node:module'; const require = __ymRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ymRequire } from 'node:module'; const require = __ymRequire(import.meta.url);",
+  },
   // React (for ink) picks its development build, several times slower, unless told otherwise.
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',

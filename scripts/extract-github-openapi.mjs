@@ -7,16 +7,37 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export const OPERATIONS = [
-  'pulls/list', 'pulls/create', 'pulls/get', 'pulls/update', 'pulls/merge',
-  'checks/list-for-ref', 'repos/get-combined-status-for-ref',
-  'repos/get-branch-protection', 'repos/get-branch-rules',
-  'git/delete-ref', 'issues/create-comment',
+  'pulls/list',
+  'pulls/create',
+  'pulls/get',
+  'pulls/update',
+  'pulls/merge',
+  'checks/list-for-ref',
+  'repos/get-combined-status-for-ref',
+  'repos/get-branch-protection',
+  'repos/get-branch-rules',
+  'git/delete-ref',
+  'issues/create-comment',
 ];
 // Only what a structural check needs; descriptions and examples are dropped.
-const KEEP = new Set(['type', 'required', 'properties', 'items', 'nullable', 'enum', 'anyOf', 'oneOf', 'allOf', '$ref', 'additionalProperties', 'format']);
+const KEEP = new Set([
+  'type',
+  'required',
+  'properties',
+  'items',
+  'nullable',
+  'enum',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  '$ref',
+  'additionalProperties',
+  'format',
+]);
 
 const [source, out = 'test/fixtures/github-openapi-subset.json'] = process.argv.slice(2);
-if (!source) throw new Error('usage: node scripts/extract-github-openapi.mjs <api.github.com.json> [out]');
+if (!source)
+  throw new Error('usage: node scripts/extract-github-openapi.mjs <api.github.com.json> [out]');
 const spec = JSON.parse(readFileSync(source, 'utf8'));
 const components = { schemas: {}, responses: {} };
 const pending = [];
@@ -28,7 +49,8 @@ function strip(node) {
   for (const [k, v] of Object.entries(node)) {
     if (!KEEP.has(k)) continue;
     if (k === '$ref') pending.push(v);
-    if (k === 'properties') res[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, strip(s)]));
+    if (k === 'properties')
+      res[k] = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, strip(s)]));
     else if (k === 'additionalProperties') res[k] = typeof v === 'object' ? strip(v) : v;
     else res[k] = strip(v);
   }
@@ -49,7 +71,8 @@ for (const [path, item] of Object.entries(spec.paths)) {
   for (const [method, op] of Object.entries(item)) {
     if (!op || !OPERATIONS.includes(op.operationId)) continue;
     const responses = {};
-    for (const [status, resp] of Object.entries(op.responses)) responses[status] = responseSchema(resp);
+    for (const [status, resp] of Object.entries(op.responses))
+      responses[status] = responseSchema(resp);
     operations[op.operationId] = { method: method.toUpperCase(), path, responses };
   }
 }
@@ -63,6 +86,12 @@ while (pending.length) {
 }
 const missing = OPERATIONS.filter((o) => !operations[o]);
 if (missing.length) throw new Error(`not found in the description: ${missing.join(', ')}`);
-const info = { title: spec.info.title, version: spec.info.version, source: '@octokit/openapi generated/api.github.com.json' };
+const info = {
+  title: spec.info.title,
+  version: spec.info.version,
+  source: '@octokit/openapi generated/api.github.com.json',
+};
 writeFileSync(out, `${JSON.stringify({ info, operations, components }, null, 1)}\n`);
-console.log(`${Object.keys(operations).length} operations, ${Object.keys(components.schemas).length} schemas -> ${out}`);
+console.log(
+  `${Object.keys(operations).length} operations, ${Object.keys(components.schemas).length} schemas -> ${out}`,
+);

@@ -66,7 +66,9 @@ function cell(text) {
   return (out + escapeText(s.slice(last))).replace(/\|/g, '\\|');
 }
 const rank = (suite) => (ORDER.includes(suite) ? ORDER.indexOf(suite) : ORDER.length);
-const suites = [...new Set(rows.map((r) => r.suite))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const suites = [...new Set(rows.map((r) => r.suite))].sort(
+  (a, b) => rank(a) - rank(b) || a.localeCompare(b),
+);
 
 const out = [
   '# Reliability',
@@ -75,7 +77,7 @@ const out = [
   '     record; do not edit by hand. -->',
   '',
   'Every row below is a fault injected or a bad input tried by a test, what yardmaster did, and what',
-  'the test verified afterwards. A row is recorded only after its test\'s assertions passed, so the',
+  "the test verified afterwards. A row is recorded only after its test's assertions passed, so the",
   `table lists what was proven on the last run: ${rows.length} cases in ${suites.length} suites.`,
   'Regenerate it with `npm run reliability`; `npm run test:soak` runs the fault suites longer',
   '(more kills, more seeds).',
@@ -86,13 +88,25 @@ const out = [
   '',
   '| suite | cases | source |',
   '| --- | ---: | --- |',
-  ...suites.map((s) => `| [${s}](#${s.replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}) | ${rows.filter((r) => r.suite === s).length} | \`${SOURCES[s] ?? '?'}\` |`),
+  ...suites.map(
+    (s) =>
+      `| [${s}](#${s.replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}) | ${rows.filter((r) => r.suite === s).length} | \`${SOURCES[s] ?? '?'}\` |`,
+  ),
 ];
 for (const suite of suites) {
   const mine = rows.filter((r) => r.suite === suite).sort((a, b) => a.tried.localeCompare(b.tried));
-  out.push('', `## ${suite}`, '', '| fault or input tried | what yardmaster did | nothing lost (verified) |', '| --- | --- | --- |');
-  for (const r of mine) out.push(`| ${cell(r.tried)} | ${cell(r.outcome)} | ${cell(r.nothingLost)} |`);
+  out.push(
+    '',
+    `## ${suite}`,
+    '',
+    '| fault or input tried | what yardmaster did | nothing lost (verified) |',
+    '| --- | --- | --- |',
+  );
+  for (const r of mine)
+    out.push(`| ${cell(r.tried)} | ${cell(r.outcome)} | ${cell(r.nothingLost)} |`);
 }
 const file = path.join(ROOT, 'docs', 'reliability.md');
 writeFileSync(file, `${out.join('\n')}\n`);
-console.log(`${path.relative(process.cwd(), file)}: ${rows.length} rows in ${suites.length} suites`);
+console.log(
+  `${path.relative(process.cwd(), file)}: ${rows.length} rows in ${suites.length} suites`,
+);

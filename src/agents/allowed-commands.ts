@@ -14,7 +14,10 @@ export function checkCommandLine(check: Pick<CheckSpec, 'run'>): string {
  * the command and any arguments after it) and the agent's own \`allow\` entries, as given.
  * A check whose command holds a newline is left out: a prefix rule cannot name it.
  */
-export function claudeAllowRules(checks: readonly Pick<CheckSpec, 'run'>[], allow: readonly string[]): string[] {
+export function claudeAllowRules(
+  checks: readonly Pick<CheckSpec, 'run'>[],
+  allow: readonly string[],
+): string[] {
   const rules = checks
     .map(checkCommandLine)
     .filter((line) => line !== '' && !/[\n\r]/.test(line))
@@ -30,5 +33,9 @@ export function claudeAllowRules(checks: readonly Pick<CheckSpec, 'run'>[], allo
 export function aiderTestArgs(checks: readonly Pick<CheckSpec, 'run'>[]): string[] {
   const lines = checks.map(checkCommandLine).filter((l) => l !== '' && !/[\n\r]/.test(l));
   if (!lines.length) return [];
-  return ['--test-cmd', lines.map((l) => (lines.length > 1 ? `(${l})` : l)).join(' && '), '--auto-test'];
+  return [
+    '--test-cmd',
+    lines.map((l) => (lines.length > 1 ? `(${l})` : l)).join(' && '),
+    '--auto-test',
+  ];
 }

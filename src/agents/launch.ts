@@ -50,7 +50,9 @@ export function assertAgentInstalled(agent: AgentDefinition, env: NodeJS.Process
   if (!file) throw new UsageError(`Agent "${agent.name}" has an empty command.`);
   if (findExecutable(file, env)) return;
   throw new UsageError(`Agent "${agent.name}": program "${file}" was not found on PATH.`, {
-    hint: agent.installHint ? `Install it: ${agent.installHint}` : 'Check the "command" of this agent in yardmaster.json.',
+    hint: agent.installHint
+      ? `Install it: ${agent.installHint}`
+      : 'Check the "command" of this agent in yardmaster.json.',
   });
 }
 
@@ -70,7 +72,11 @@ function findExecutable(file: string, env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-export async function launchAgent(ctx: Context, agent: AgentDefinition, launch: AgentLaunch): Promise<AgentOutcome> {
+export async function launchAgent(
+  ctx: Context,
+  agent: AgentDefinition,
+  launch: AgentLaunch,
+): Promise<AgentOutcome> {
   const [file, ...args] = expandCommand(agent.command, {
     prompt: launch.prompt,
     promptFile: launch.promptFile,
@@ -112,7 +118,9 @@ export async function launchAgent(ctx: Context, agent: AgentDefinition, launch: 
   } catch (err) {
     if (err instanceof ProcessError && err.notFound) {
       throw new UsageError(`Agent "${agent.name}": program "${file}" was not found on PATH.`, {
-        hint: agent.installHint ? `Install it: ${agent.installHint}` : 'Check the "command" of this agent in yardmaster.json.',
+        hint: agent.installHint
+          ? `Install it: ${agent.installHint}`
+          : 'Check the "command" of this agent in yardmaster.json.',
       });
     }
     throw err;

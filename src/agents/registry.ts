@@ -54,9 +54,18 @@ export const BUILTIN_AGENTS: Readonly<Record<string, Builtin>> = {
     // `permission_denials`. `Bash(cmd:*)` is the legacy prefix-rule form, still accepted, so
     // it works on old and new versions alike.
     command: [
-      'claude', '-p', '--output-format', 'stream-json', '--verbose',
-      '--permission-mode', 'acceptEdits',
-      '--allowedTools', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash(git status:*)', 'Bash(git diff:*)',
+      'claude',
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-mode',
+      'acceptEdits',
+      '--allowedTools',
+      'Bash(git add:*)',
+      'Bash(git commit:*)',
+      'Bash(git status:*)',
+      'Bash(git diff:*)',
       'Bash(git log:*)',
     ],
     installHint: 'npm install -g @anthropic-ai/claude-code',
@@ -91,9 +100,17 @@ export const BUILTIN_AGENTS: Readonly<Record<string, Builtin>> = {
     // --no-analytics; yardmaster commits the work itself (with its trailers), hence
     // --no-auto-commits. Its .aider* files stay in the worktree as scratch files.
     command: [
-      'aider', '--message-file', '{promptFile}', '--yes-always',
-      '--no-auto-commits', '--no-dirty-commits', '--no-gitignore', '--no-analytics',
-      '--no-check-update', '--no-show-model-warnings', '--no-pretty',
+      'aider',
+      '--message-file',
+      '{promptFile}',
+      '--yes-always',
+      '--no-auto-commits',
+      '--no-dirty-commits',
+      '--no-gitignore',
+      '--no-analytics',
+      '--no-check-update',
+      '--no-show-model-warnings',
+      '--no-pretty',
     ],
     installHint: 'python -m pip install aider-install && aider-install',
     scratchFiles: ['.aider*'],
@@ -173,7 +190,10 @@ export interface Placeholders {
 /** Fills placeholders inside argv elements; the result is still an argv, never a shell string. */
 export function expandCommand(command: readonly string[], values: Placeholders): string[] {
   return command.map((arg) =>
-    arg.replace(/\{(prompt|promptFile|worktree|trackId)\}/g, (_, key: keyof Placeholders) => values[key]),
+    arg.replace(
+      /\{(prompt|promptFile|worktree|trackId)\}/g,
+      (_, key: keyof Placeholders) => values[key],
+    ),
   );
 }
 
@@ -183,7 +203,12 @@ export function expandCommand(command: readonly string[], values: Placeholders):
  * Codex's workspace-write sandbox already runs commands in the worktree; gemini and opencode
  * have no per-command rule on their command line (docs/agents.md).
  */
-function withAllowedCommands(name: string, command: readonly string[], config: Config, allow: readonly string[]): readonly string[] {
+function withAllowedCommands(
+  name: string,
+  command: readonly string[],
+  config: Config,
+  allow: readonly string[],
+): readonly string[] {
   if (name === 'claude') {
     const rules = claudeAllowRules(config.checks, allow);
     const at = command.indexOf('--allowedTools');

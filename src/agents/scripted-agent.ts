@@ -37,9 +37,13 @@ function main(): number {
   const trackDir = required('YM_TRACK_DIR');
   const attempt = Number(required('YM_ATTEMPT'));
   const scriptFile = path.join(trackDir, 'agent-script.json');
-  const script = existsSync(scriptFile) ? (JSON.parse(readFileSync(scriptFile, 'utf8')) as { attempts?: Step[] }) : {};
+  const script = existsSync(scriptFile)
+    ? (JSON.parse(readFileSync(scriptFile, 'utf8')) as { attempts?: Step[] })
+    : {};
   const steps = script.attempts ?? [];
-  const step: Step = steps.length ? steps[Math.min(attempt, steps.length) - 1]! : { tick: 'all', commit: `chore: complete the plan of ${trackId}` };
+  const step: Step = steps.length
+    ? steps[Math.min(attempt, steps.length) - 1]!
+    : { tick: 'all', commit: `chore: complete the plan of ${trackId}` };
   console.log(`scripted agent: track ${trackId}, attempt ${attempt}`);
   if (step.needsFeedback) {
     const fb = process.env.YM_FEEDBACK_FILE;
@@ -72,9 +76,25 @@ function apply(change: Change, trackDir: string): void {
 }
 
 function commit(message: string, trackId: string, trailers: Record<string, string> = {}): void {
-  const extra = Object.entries(trailers).flatMap(([key, value]) => ['--trailer', `${key}: ${value}`]);
+  const extra = Object.entries(trailers).flatMap(([key, value]) => [
+    '--trailer',
+    `${key}: ${value}`,
+  ]);
   execFileSync('git', ['add', '--all'], { stdio: 'inherit' });
-  execFileSync('git', ['commit', '--quiet', '--allow-empty', '-m', message, '--trailer', `Yardmaster-Track: ${trackId}`, ...extra], { stdio: 'inherit' });
+  execFileSync(
+    'git',
+    [
+      'commit',
+      '--quiet',
+      '--allow-empty',
+      '-m',
+      message,
+      '--trailer',
+      `Yardmaster-Track: ${trackId}`,
+      ...extra,
+    ],
+    { stdio: 'inherit' },
+  );
   console.log(`Committed: ${message}`);
 }
 
@@ -92,7 +112,11 @@ function rebaseOntoTarget(resolve: Record<string, string>): void {
   };
   if (run(['rebase', target])) return;
   for (let round = 0; round < 50; round++) {
-    const conflicted = execFileSync('git', ['diff', '--name-only', '--diff-filter=U'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const conflicted = execFileSync('git', ['diff', '--name-only', '--diff-filter=U'], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
     for (const file of conflicted) {
       const content = resolve[file];
       if (content === undefined) throw new Error(`no scripted resolution for ${file}`);
@@ -114,7 +138,8 @@ function tick(planFile: string, which: 'all' | string[]): void {
 
 function inside(rel: string): string {
   const abs = path.resolve(rel);
-  if (!abs.startsWith(process.cwd() + path.sep)) throw new Error(`path outside the worktree: ${rel}`);
+  if (!abs.startsWith(process.cwd() + path.sep))
+    throw new Error(`path outside the worktree: ${rel}`);
   return abs;
 }
 

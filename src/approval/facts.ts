@@ -7,7 +7,11 @@ import { approvedShaOf } from '../flow/approval.js';
 import type { Git } from '../git/git.js';
 import { readBlobs } from '../git/plans.js';
 import type { ProcessRunner } from '../proc/run.js';
-import { CONFIG_PATH, detectCommandBearing, type CommandBearingPart } from '../review/command-bearing.js';
+import {
+  CONFIG_PATH,
+  detectCommandBearing,
+  type CommandBearingPart,
+} from '../review/command-bearing.js';
 import { diffFiles } from '../review/diff.js';
 import { committedHooksDir } from '../review/gather.js';
 import { resolveCommit } from '../review/range.js';
@@ -22,18 +26,34 @@ export interface GateInput {
 }
 
 /** The command-bearing parts of `base..head` (yardmaster.json's command keys, CI files, hooks). */
-export async function commandBearingBetween(input: Pick<GateInput, 'git' | 'run' | 'root'>, base: string, head: string): Promise<CommandBearingPart[]> {
-  const [listed, hooksDir] = await Promise.all([diffFiles(input.git, base, head), committedHooksDir(input.git, input.root)]);
+export async function commandBearingBetween(
+  input: Pick<GateInput, 'git' | 'run' | 'root'>,
+  base: string,
+  head: string,
+): Promise<CommandBearingPart[]> {
+  const [listed, hooksDir] = await Promise.all([
+    diffFiles(input.git, base, head),
+    committedHooksDir(input.git, input.root),
+  ]);
   const touchesConfig = listed.some((f) => f.path === CONFIG_PATH || f.oldPath === CONFIG_PATH);
-  const blobs = touchesConfig ? await readBlobs(input.run, input.root, [`${base}:${CONFIG_PATH}`, `${head}:${CONFIG_PATH}`]) : new Map<string, string | null>();
+  const blobs = touchesConfig
+    ? await readBlobs(input.run, input.root, [`${base}:${CONFIG_PATH}`, `${head}:${CONFIG_PATH}`])
+    : new Map<string, string | null>();
   return detectCommandBearing({
     changes: listed,
-    config: { before: blobs.get(`${base}:${CONFIG_PATH}`) ?? null, after: blobs.get(`${head}:${CONFIG_PATH}`) ?? null },
+    config: {
+      before: blobs.get(`${base}:${CONFIG_PATH}`) ?? null,
+      after: blobs.get(`${head}:${CONFIG_PATH}`) ?? null,
+    },
     hooksDir,
   });
 }
 
-export async function approvalFacts(input: GateInput, trackId: string, branch: string): Promise<ApprovalFacts> {
+export async function approvalFacts(
+  input: GateInput,
+  trackId: string,
+  branch: string,
+): Promise<ApprovalFacts> {
   const { git, store } = input;
   const approvedSha = approvedShaOf(store.listEvents({ trackId }));
   const head = await resolveCommit(git, `refs/heads/${branch}`);
@@ -53,8 +73,19 @@ export async function approvalFacts(input: GateInput, trackId: string, branch: s
     const there = landing.find((l) => l.path === p.path && l.rule === p.rule);
     if (!there) return [];
     if (p.rule !== 'config') return [p];
-    const keys = p.keys.filter((k) => there.keys.some((t) => t === k || t.startsWith(`${k}.`) || t.startsWith(`${k}[`) || k.startsWith(`${t}.`) || k.startsWith(`${t}[`)));
-    return keys.length ? [{ ...p, keys, summary: keys.length === p.keys.length ? p.summary : keys.join(', ') }] : [];
+    const keys = p.keys.filter((k) =>
+      there.keys.some(
+        (t) =>
+          t === k ||
+          t.startsWith(`${k}.`) ||
+          t.startsWith(`${k}[`) ||
+          k.startsWith(`${t}.`) ||
+          k.startsWith(`${t}[`),
+      ),
+    );
+    return keys.length
+      ? [{ ...p, keys, summary: keys.length === p.keys.length ? p.summary : keys.join(', ') }]
+      : [];
   });
   return { head, approvedSha, commandBearing: kept.map((p) => `${p.path}: ${p.summary}`) };
 }

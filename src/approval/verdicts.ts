@@ -33,10 +33,20 @@ export interface Target {
 
 export async function approve(opts: ApproveOptions, ctx: Context): Promise<void> {
   if (opts.all && opts.ids.length) throw new UsageError('Name tracks or pass --all, not both.');
-  if (!opts.all && !opts.ids.length) throw new UsageError('Name the track(s) to approve, or pass --all.', { hint: 'List the ready tracks with `ym status`.' });
+  if (!opts.all && !opts.ids.length)
+    throw new UsageError('Name the track(s) to approve, or pass --all.', {
+      hint: 'List the ready tracks with `ym status`.',
+    });
   const { approved, by } = await approveTracks(ctx, opts.all ? null : opts.ids);
   if (ctx.json) {
-    ctx.out.json({ approved: approved.map((t) => ({ id: t.row.id, sha: t.sha, by, commandBearing: t.commandBearing })) });
+    ctx.out.json({
+      approved: approved.map((t) => ({
+        id: t.row.id,
+        sha: t.sha,
+        by,
+        commandBearing: t.commandBearing,
+      })),
+    });
     return;
   }
   if (!approved.length) {
@@ -45,7 +55,8 @@ export async function approve(opts: ApproveOptions, ctx: Context): Promise<void>
   }
   for (const t of approved) {
     ctx.out.line(`Approved ${t.row.id} at ${t.sha.slice(0, 12)} (by ${describeUser(by)}).`);
-    for (const part of t.commandBearing) ctx.out.line(`  ⚠ this approves a change to what yardmaster runs: ${part}`);
+    for (const part of t.commandBearing)
+      ctx.out.line(`  ⚠ this approves a change to what yardmaster runs: ${part}`);
   }
   ctx.out.line('Run `ym merge` to land it, or `ym implement` to go on with the run.');
 }
@@ -54,20 +65,33 @@ export async function approve(opts: ApproveOptions, ctx: Context): Promise<void>
  * Records an approval of each track's current head (`ids` null: every ready track); every id
  * is checked first, so a bad one changes nothing. Used by `ym approve` and the live view's `a`.
  */
-export async function approveTracks(ctx: Context, ids: readonly string[] | null): Promise<{ approved: Target[]; by: GitUser }> {
+export async function approveTracks(
+  ctx: Context,
+  ids: readonly string[] | null,
+): Promise<{ approved: Target[]; by: GitUser }> {
   const { config, store, git } = await open(ctx, ids ?? []);
-  const rows = ids === null ? (store?.listTracks() ?? []).filter((t) => t.state === 'ready') : ids.map((id) => readyTrack(store, id, 'approved'));
+  const rows =
+    ids === null
+      ? (store?.listTracks() ?? []).filter((t) => t.state === 'ready')
+      : ids.map((id) => readyTrack(store, id, 'approved'));
   const approved: Target[] = [];
   const root = (await ctx.repo()).root;
   for (const row of rows) {
     const sha = await headOf(git, config, row);
-    const facts = store ? await approvalFacts({ git, run: ctx.run, root, store, target: config.target }, row.id, row.branch ?? `${config.branchPrefix}${row.id}`) : null;
+    const facts = store
+      ? await approvalFacts(
+          { git, run: ctx.run, root, store, target: config.target },
+          row.id,
+          row.branch ?? `${config.branchPrefix}${row.id}`,
+        )
+      : null;
     approved.push({ row, sha, commandBearing: facts?.head === sha ? facts.commandBearing : [] });
   }
   const by = await gitUser(git);
   if (!store || !approved.length) return { approved: [], by };
   store.atomically(() => {
-    for (const t of approved) store.appendEvent({ trackId: t.row.id, type: APPROVED, data: { sha: t.sha, by } });
+    for (const t of approved)
+      store.appendEvent({ trackId: t.row.id, type: APPROVED, data: { sha: t.sha, by } });
   });
   return { approved, by };
 }
@@ -80,7 +104,11 @@ export interface RejectOptions {
 export async function reject(opts: RejectOptions, ctx: Context): Promise<void> {
   const r = await rejectTrack(ctx, opts.id, opts.reason);
   if (ctx.json) {
-    ctx.out.json({ rejected: { id: r.id, sha: r.sha, by: r.by, reason: r.reason }, state: r.state, attempt: r.attempt });
+    ctx.out.json({
+      rejected: { id: r.id, sha: r.sha, by: r.by, reason: r.reason },
+      state: r.state,
+      attempt: r.attempt,
+    });
   } else {
     ctx.out.line(r.message);
   }
@@ -98,9 +126,16 @@ export interface Rejection {
 }
 
 /** Records a rejection and sends the track back to its agent (or fails it). `ym reject` and the live view's `x`. */
-export async function rejectTrack(ctx: Context, id: string, rawReason: string | undefined): Promise<Rejection> {
+export async function rejectTrack(
+  ctx: Context,
+  id: string,
+  rawReason: string | undefined,
+): Promise<Rejection> {
   const reason = (rawReason ?? '').trim();
-  if (!reason) throw new UsageError('--reason must say what to change: it is what the agent is told.', { hint: 'ym reject ID --reason "use the existing helper"' });
+  if (!reason)
+    throw new UsageError('--reason must say what to change: it is what the agent is told.', {
+      hint: 'ym reject ID --reason "use the existing helper"',
+    });
   const { config, store, git } = await open(ctx, [id]);
   const row = readyTrack(store, id, 'rejected');
   const sha = await headOf(git, config, row);
@@ -112,18 +147,35 @@ export async function rejectTrack(ctx: Context, id: string, rawReason: string | 
     s.dequeue(row.id);
     if (decision.kind === 'requeue') {
       s.appendEvent({ trackId: row.id, type: 'track.feedback', data: { text: decision.feedback } });
-      s.transition(row.id, 'queued', { from: 'ready', reason: `rejected: ${reason}`, patch: { attempt: decision.attempt } });
+      s.transition(row.id, 'queued', {
+        from: 'ready',
+        reason: `rejected: ${reason}`,
+        patch: { attempt: decision.attempt },
+      });
     } else {
       s.transition(row.id, 'failed', { from: 'ready', reason: decision.reason });
     }
   });
   const base = { id: row.id, sha, by, reason };
   return decision.kind === 'requeue'
-    ? { ...base, state: 'queued', attempt: decision.attempt, message: `Rejected ${row.id} at ${sha.slice(0, 12)}: back to its agent as attempt ${decision.attempt} of ${config.attempts}. Run \`ym implement\` to run it.` }
-    : { ...base, state: 'failed', attempt: row.attempt, message: `Rejected ${row.id} at ${sha.slice(0, 12)}: failed, ${decision.reason}.` };
+    ? {
+        ...base,
+        state: 'queued',
+        attempt: decision.attempt,
+        message: `Rejected ${row.id} at ${sha.slice(0, 12)}: back to its agent as attempt ${decision.attempt} of ${config.attempts}. Run \`ym implement\` to run it.`,
+      }
+    : {
+        ...base,
+        state: 'failed',
+        attempt: row.attempt,
+        message: `Rejected ${row.id} at ${sha.slice(0, 12)}: failed, ${decision.reason}.`,
+      };
 }
 
-async function open(ctx: Context, ids: readonly string[]): Promise<{ config: Config; store: StateStore | null; git: Git }> {
+async function open(
+  ctx: Context,
+  ids: readonly string[],
+): Promise<{ config: Config; store: StateStore | null; git: Git }> {
   for (const id of ids) assertTrackId(id);
   const { config } = await requireConfig(ctx);
   const repo = await ctx.repo();
@@ -132,7 +184,9 @@ async function open(ctx: Context, ids: readonly string[]): Promise<{ config: Con
   // Nothing has run here: no track can be ready, and no state.db is made to say so.
   const id = ids[0];
   if (id !== undefined) {
-    throw readTrackFiles(repo.root).some((f) => f.id === id) ? notReady(id, 'planned', 'approved') : unknownTrack(id);
+    throw readTrackFiles(repo.root).some((f) => f.id === id)
+      ? notReady(id, 'planned', 'approved')
+      : unknownTrack(id);
   }
   return { config, store: null, git };
 }
@@ -147,7 +201,10 @@ function readyTrack(store: StateStore | null, id: string, what: 'approved' | 're
 async function headOf(git: Git, config: Config, row: TrackRow): Promise<string> {
   const branch = row.branch ?? `${config.branchPrefix}${row.id}`;
   const sha = await resolveCommit(git, `refs/heads/${branch}`);
-  if (sha === null) throw new UsageError(`Track ${row.id} is ready, but its branch ${branch} does not exist.`, { hint: '`ym status` shows the track.' });
+  if (sha === null)
+    throw new UsageError(`Track ${row.id} is ready, but its branch ${branch} does not exist.`, {
+      hint: '`ym status` shows the track.',
+    });
   return sha;
 }
 
@@ -156,10 +213,20 @@ function unknownTrack(id: string): UsageError {
 }
 
 function notReady(id: string, state: string, what: 'approved' | 'rejected'): UsageError {
-  if (state === 'merged') return new UsageError(`Track ${id} is already merged: there is nothing to ${what === 'approved' ? 'approve' : 'reject'}.`, { hint: `\`ym review ${id}\` shows what landed; \`ym revert ${id}\` undoes it.` });
-  return new UsageError(`Track ${id} is ${state}, not ready: only a validated track can be ${what}.`, {
-    hint: state === 'merging' ? 'It is being merged now.' : `Run \`ym implement ${id}\` to validate it first.`,
-  });
+  if (state === 'merged')
+    return new UsageError(
+      `Track ${id} is already merged: there is nothing to ${what === 'approved' ? 'approve' : 'reject'}.`,
+      { hint: `\`ym review ${id}\` shows what landed; \`ym revert ${id}\` undoes it.` },
+    );
+  return new UsageError(
+    `Track ${id} is ${state}, not ready: only a validated track can be ${what}.`,
+    {
+      hint:
+        state === 'merging'
+          ? 'It is being merged now.'
+          : `Run \`ym implement ${id}\` to validate it first.`,
+    },
+  );
 }
 
 export interface GitUser {
@@ -168,7 +235,10 @@ export interface GitUser {
 }
 
 async function gitUser(git: Git): Promise<GitUser> {
-  const [name, email] = await Promise.all([git(['config', 'user.name'], { reject: false }), git(['config', 'user.email'], { reject: false })]);
+  const [name, email] = await Promise.all([
+    git(['config', 'user.name'], { reject: false }),
+    git(['config', 'user.email'], { reject: false }),
+  ]);
   return { name: name || null, email: email || null };
 }
 

@@ -39,7 +39,16 @@ export async function loadRevision(
 ): Promise<Revision> {
   const known = rev === undefined ? resolved : undefined;
   if (known?.targetSha !== undefined) {
-    return describeRevision(run, cwd, trackId, target, rev, known.head, known.targetSha, known.base);
+    return describeRevision(
+      run,
+      cwd,
+      trackId,
+      target,
+      rev,
+      known.head,
+      known.targetSha,
+      known.base,
+    );
   }
   const root = known ? cwd : (await createGit(run, cwd)(['rev-parse', '--show-toplevel'])).trim();
   let head = known?.head;

@@ -9,7 +9,10 @@ export type CommandRunner = (
   action: (ctx: Context) => Promise<ExitCodeValue | void>,
 ) => Promise<void>;
 
-export function makeCommandRunner(io: RunnerEnv, setExitCode: (code: number) => void): CommandRunner {
+export function makeCommandRunner(
+  io: RunnerEnv,
+  setExitCode: (code: number) => void,
+): CommandRunner {
   return async (cmd, action) => {
     const all = cmd.optsWithGlobals<Record<string, unknown>>();
     const opts: GlobalOptions = {

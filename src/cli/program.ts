@@ -44,7 +44,27 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
       'Environment: NO_COLOR disables colour; GITHUB_TOKEN / GITLAB_TOKEN for the forges.',
   );
   const runner: CommandRunner = makeCommandRunner(io, setExitCode);
-  for (const register of [setup, newTrack, plan, implement, merge, revert, cancel, archive, clean, status, review, approve, reject, validate, hooks, demo, doctor, config, trust]) {
+  for (const register of [
+    setup,
+    newTrack,
+    plan,
+    implement,
+    merge,
+    revert,
+    cancel,
+    archive,
+    clean,
+    status,
+    review,
+    approve,
+    reject,
+    validate,
+    hooks,
+    demo,
+    doctor,
+    config,
+    trust,
+  ]) {
     register(program, runner);
   }
   // Subcommands inherit the exit override and output configuration.

@@ -6,7 +6,9 @@ export async function ask(ctx: Context, question: string, fallback: string): Pro
   if (!ctx.interactive) return fallback;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question}${fallback ? ` (${fallback})` : ''}: `, { signal: ctx.signal });
+    const answer = await rl.question(`${question}${fallback ? ` (${fallback})` : ''}: `, {
+      signal: ctx.signal,
+    });
     return answer.trim() || fallback;
   } finally {
     rl.close();

@@ -34,8 +34,7 @@ export function createContext(opts: GlobalOptions, io: RunnerEnv, signal: AbortS
     clock: systemClock,
     run,
     signal,
-    interactive:
-      io.stdinIsTTY && io.stdout.isTTY === true && !isCI(io.env) && !opts.json,
+    interactive: io.stdinIsTTY && io.stdout.isTTY === true && !isCI(io.env) && !opts.json,
     repo: () => (repo ??= discoverRepo(opts.cwd, run)),
     // Modules load while git answers: the imports start at once, not after discovery.
     config: () =>
@@ -54,7 +53,11 @@ export function createContext(opts: GlobalOptions, io: RunnerEnv, signal: AbortS
 }
 
 /** Runs one action with the full error contract; returns the exit code. */
-export async function runAction(opts: GlobalOptions, io: RunnerEnv, action: Action): Promise<number> {
+export async function runAction(
+  opts: GlobalOptions,
+  io: RunnerEnv,
+  action: Action,
+): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

@@ -5,7 +5,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 
 export function readUserFile(file: string, flag: string): string {
-  const fail = (why: string) => new UsageError(`${flag}: ${file} ${why}.`, { hint: `Pass ${flag} a readable file.` });
+  const fail = (why: string) =>
+    new UsageError(`${flag}: ${file} ${why}.`, { hint: `Pass ${flag} a readable file.` });
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) throw fail('does not exist');
   if (stat.isDirectory()) throw fail('is a directory, not a file');
@@ -13,6 +14,10 @@ export function readUserFile(file: string, flag: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw fail(code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${(err as Error).message})`);
+    throw fail(
+      code === 'EACCES' || code === 'EPERM'
+        ? 'cannot be read (permission denied)'
+        : `cannot be read (${(err as Error).message})`,
+    );
   }
 }

@@ -21,7 +21,8 @@ export function repoCommands(config: Config, parts: RepoCommandParts): string[] 
   if (parts.checks) {
     for (const c of config.checks) lines.push(`check "${c.name}": ${describeSpec(c.run)}`);
     // What an agent may run itself besides the checks: the repository's word too.
-    for (const [name, a] of Object.entries(config.agents)) for (const rule of a.allow ?? []) lines.push(`agent "${name}" may run: ${rule}`);
+    for (const [name, a] of Object.entries(config.agents))
+      for (const rule of a.allow ?? []) lines.push(`agent "${name}" may run: ${rule}`);
   }
   if (parts.setup)
     for (const s of config.worktrees.setup) lines.push(`worktree setup: ${describeSpec(s)}`);
@@ -29,6 +30,7 @@ export function repoCommands(config: Config, parts: RepoCommandParts): string[] 
     for (const [name, a] of Object.entries(config.agents))
       if (a.command) lines.push(`agent "${name}": ${describeSpec(a.command)}`);
   }
-  if (parts.notify && config.notify.command) lines.push(`notify: ${describeSpec(config.notify.command)}`);
+  if (parts.notify && config.notify.command)
+    lines.push(`notify: ${describeSpec(config.notify.command)}`);
   return lines;
 }

@@ -56,10 +56,9 @@ export function parseConfigText(text: string, file: string): Config {
   const result = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const lines = formatIssues(result.error.issues, knownKeysAt);
-    throw new UsageError(
-      `${file} is invalid:\n${lines.map((l) => `  ${l}`).join('\n')}`,
-      { hint: 'Fix the fields above; `ym config schema` prints every allowed key.' },
-    );
+    throw new UsageError(`${file} is invalid:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
+      hint: 'Fix the fields above; `ym config schema` prints every allowed key.',
+    });
   }
   return result.data;
 }

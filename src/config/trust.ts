@@ -21,7 +21,9 @@ export function readTrust(stateDir: string): TrustRecord | null {
   if (!existsSync(file)) return null;
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<TrustRecord>;
-    return typeof data.hash === 'string' && typeof data.at === 'string' ? { hash: data.hash, at: data.at } : null;
+    return typeof data.hash === 'string' && typeof data.at === 'string'
+      ? { hash: data.hash, at: data.at }
+      : null;
   } catch {
     return null;
   }
@@ -29,7 +31,10 @@ export function readTrust(stateDir: string): TrustRecord | null {
 
 export function writeTrust(stateDir: string, hash: string, at: Date): void {
   mkdirSync(stateDir, { recursive: true });
-  writeFileSync(trustFile(stateDir), `${JSON.stringify({ hash, at: at.toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    trustFile(stateDir),
+    `${JSON.stringify({ hash, at: at.toISOString() }, null, 2)}\n`,
+  );
 }
 
 /** Throws unless the repository's config is trusted; `what` lists the commands that would run. */

@@ -13,11 +13,16 @@ export function packageRoot(): string {
     const pkg = path.join(dir, 'package.json');
     if (existsSync(pkg) && existsSync(path.join(dir, 'templates'))) return (root = dir);
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('yardmaster: cannot find the package root (package.json with templates/)');
+    if (parent === dir)
+      throw new Error('yardmaster: cannot find the package root (package.json with templates/)');
     dir = parent;
   }
 }
 
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 }

@@ -8,12 +8,14 @@ export function branchNameProblem(name: string): string | null {
   if (name === '') return 'it is empty';
   if (name.startsWith('-')) return 'it starts with "-"';
   if (name === 'HEAD' || name === '@') return `it is "${name}"`;
-  if ([...name].some((ch) => ch <= ' ' || ch === '\x7f')) return 'it has a space or a control character';
+  if ([...name].some((ch) => ch <= ' ' || ch === '\x7f'))
+    return 'it has a space or a control character';
   const bad = /[~^:?*[\\]/.exec(name);
   if (bad) return `it has "${bad[0]}"`;
   if (name.includes('..')) return 'it has ".."';
   if (name.includes('@{')) return 'it has "@{"';
-  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return 'it has an empty part between slashes';
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//'))
+    return 'it has an empty part between slashes';
   if (name.endsWith('.')) return 'it ends with "."';
   for (const part of name.split('/')) {
     if (part.startsWith('.')) return `its part "${part}" starts with "."`;
@@ -28,7 +30,8 @@ export function branchPrefixProblem(prefix: string): string | null {
   const sample = branchNameProblem(`${prefix}x`);
   if (sample) return `"${prefix}<id>" would not be a valid branch name: ${sample}`;
   // Track ids have no ".", so only a "." after the last "/" could make "<prefix><id>" end in ".lock".
-  if (prefix.slice(prefix.lastIndexOf('/') + 1).includes('.')) return 'it must not have a "." after its last "/"';
+  if (prefix.slice(prefix.lastIndexOf('/') + 1).includes('.'))
+    return 'it must not have a "." after its last "/"';
   return null;
 }
 

@@ -5,6 +5,12 @@ import { z } from 'zod';
 export const RepoPath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p), 'must be relative to the repository root')
-  .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not contain ".." (stay inside the repository)')
+  .refine(
+    (p) => !p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p),
+    'must be relative to the repository root',
+  )
+  .refine(
+    (p) => !p.split(/[\\/]/).includes('..'),
+    'must not contain ".." (stay inside the repository)',
+  )
   .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters');

@@ -30,7 +30,13 @@ export interface UsageTotals {
   runs: number;
 }
 
-const FIGURES = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd'] as const;
+const FIGURES = [
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'costUsd',
+] as const;
 
 /** The usage in an event's data, or null when it holds none (a record from another version). */
 export function usageFromEventData(data: unknown): Usage | null {
@@ -41,14 +47,17 @@ export function usageFromEventData(data: unknown): Usage | null {
     const v = d[k];
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) u[k] = v;
   }
-  if (u.costUsd !== undefined) u.costSource = d.costSource === 'estimated' ? 'estimated' : 'reported';
+  if (u.costUsd !== undefined)
+    u.costSource = d.costSource === 'estimated' ? 'estimated' : 'reported';
   if (typeof d.sessionId === 'string' && d.sessionId) u.sessionId = d.sessionId;
   if (typeof d.model === 'string' && d.model) u.model = d.model;
   return knowsAnything(u) ? u : null;
 }
 
 export function knowsAnything(u: Usage): boolean {
-  return FIGURES.some((k) => u[k] !== undefined) || u.sessionId !== undefined || u.model !== undefined;
+  return (
+    FIGURES.some((k) => u[k] !== undefined) || u.sessionId !== undefined || u.model !== undefined
+  );
 }
 
 export interface UsageEventRow {
@@ -68,13 +77,28 @@ export function usagePerRun(events: readonly UsageEventRow[]): RunUsage[] {
     if (!final && byRun.get(e.runId)?.final) continue;
     const usage = usageFromEventData(e.data);
     if (!usage) continue;
-    byRun.set(e.runId, { ...usage, runId: e.runId, trackId: e.trackId, attempt: e.attempt ?? null, final });
+    byRun.set(e.runId, {
+      ...usage,
+      runId: e.runId,
+      trackId: e.trackId,
+      attempt: e.attempt ?? null,
+      final,
+    });
   }
   return [...byRun.values()].sort((a, b) => a.runId - b.runId);
 }
 
 export function sumUsage(runs: readonly Usage[]): UsageTotals {
-  const total: UsageTotals = { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, costUsd: null, costSource: null, unpricedRuns: 0, runs: 0 };
+  const total: UsageTotals = {
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    costUsd: null,
+    costSource: null,
+    unpricedRuns: 0,
+    runs: 0,
+  };
   for (const u of runs) {
     if (!knowsAnything(u)) continue;
     total.runs++;
@@ -83,7 +107,8 @@ export function sumUsage(runs: readonly Usage[]): UsageTotals {
       if (v !== undefined) total[k] = (total[k] ?? 0) + v;
     }
     if (u.costUsd === undefined) total.unpricedRuns++;
-    else if (u.costSource === 'estimated' || total.costSource === 'estimated') total.costSource = 'estimated';
+    else if (u.costSource === 'estimated' || total.costSource === 'estimated')
+      total.costSource = 'estimated';
     else total.costSource = 'reported';
   }
   // Dollars kept to 9 decimals (no float dust in sums).
@@ -92,13 +117,18 @@ export function sumUsage(runs: readonly Usage[]): UsageTotals {
 }
 
 /** Tokens a budget counts: input (cache included) plus output; null when neither is known. */
-export function tokensOf(u: { inputTokens?: number | null | undefined; outputTokens?: number | null | undefined }): number | null {
+export function tokensOf(u: {
+  inputTokens?: number | null | undefined;
+  outputTokens?: number | null | undefined;
+}): number | null {
   if ((u.inputTokens ?? null) === null && (u.outputTokens ?? null) === null) return null;
   return (u.inputTokens ?? 0) + (u.outputTokens ?? 0);
 }
 
 /** `$1.23` (or `~$1.23` for an estimate, `≥` when some runs are unpriced); `-` when unknown. */
-export function formatCost(t: Pick<UsageTotals, 'costUsd' | 'costSource' | 'unpricedRuns'>): string {
+export function formatCost(
+  t: Pick<UsageTotals, 'costUsd' | 'costSource' | 'unpricedRuns'>,
+): string {
   if (t.costUsd === null) return '-';
   const digits = t.costUsd < 0.01 && t.costUsd > 0 ? 4 : 2;
   return `${t.unpricedRuns > 0 ? '≥' : ''}${t.costSource === 'estimated' ? '~' : ''}$${t.costUsd.toFixed(digits)}`;
@@ -155,7 +185,12 @@ export function usageByTrack(runs: readonly RunUsage[]): Map<string, TrackUsage>
     if (r.trackId === null) continue;
     grouped.set(r.trackId, [...(grouped.get(r.trackId) ?? []), r]);
   }
-  return new Map([...grouped].map(([id, list]) => [id, { ...sumUsage(list), perAttempt: list.map(attemptUsage) }]));
+  return new Map(
+    [...grouped].map(([id, list]) => [
+      id,
+      { ...sumUsage(list), perAttempt: list.map(attemptUsage) },
+    ]),
+  );
 }
 
 export function noUsage(): TrackUsage {

@@ -27,7 +27,9 @@ export function formatIssues(
       }
     } else {
       // Values under an environment (or a token-like key) may be secrets: never echo them.
-      const secret = issue.path.some((seg) => typeof seg === 'string' && /env|token|secret|password/i.test(seg));
+      const secret = issue.path.some(
+        (seg) => typeof seg === 'string' && /env|token|secret|password/i.test(seg),
+      );
       const got = secret ? null : shownValue(issue.input);
       const shown = got === null || issue.message.includes(got) ? '' : ` (got ${got})`;
       lines.push(`${formatPath(issue.path)}: ${issue.message}${shown}`);

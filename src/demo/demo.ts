@@ -1,7 +1,15 @@
 // `demo [DIR]`: the whole pipeline, offline, in a new repository: a small project with a real
 // test suite, five tracks planned from a file, the built-in scripted agent, implement with the
 // merge queue, and a summary of what was merged, how long it took and the final history.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -27,24 +35,54 @@ export async function demo(opts: DemoOptions, ctx: Context): Promise<ExitCodeVal
 
   // A project with a real test suite; git config is local to this repository only.
   await git(['init', '--quiet', '--initial-branch=main']);
-  for (const [k, v] of [['user.name', 'Yardmaster Demo'], ['user.email', 'demo@yardmaster.invalid'], ['commit.gpgSign', 'false'], ['gc.auto', '0']]) {
+  for (const [k, v] of [
+    ['user.name', 'Yardmaster Demo'],
+    ['user.email', 'demo@yardmaster.invalid'],
+    ['commit.gpgSign', 'false'],
+    ['gc.auto', '0'],
+  ]) {
     await git(['config', k!, v!]);
   }
   for (const [rel, text] of Object.entries(DEMO_FILES)) write(dir, rel, text);
   await git(['add', '--all']);
   await git(['commit', '--quiet', '-m', 'Initial project: demo-strings']);
 
-  const child = createContext({ cwd: dir, json: false, debug: ctx.debug, yes: true }, { env: ctx.env, stdout: ctx.json ? ctx.out.stderr : ctx.out.stdout, stderr: ctx.out.stderr, stdinIsTTY: ctx.interactive, run: ctx.run }, ctx.signal);
+  const child = createContext(
+    { cwd: dir, json: false, debug: ctx.debug, yes: true },
+    {
+      env: ctx.env,
+      stdout: ctx.json ? ctx.out.stderr : ctx.out.stdout,
+      stderr: ctx.out.stderr,
+      stdinIsTTY: ctx.interactive,
+      run: ctx.run,
+    },
+    ctx.signal,
+  );
   try {
     say('\n$ ym setup --yes');
     await setup({ fromConductor: false, hooks: false, force: false }, child.ctx);
     write(dir, 'yardmaster.json', `${JSON.stringify(DEMO_CONFIG, null, 2)}\n`);
     const planFile = path.join(path.dirname(dir), `${path.basename(dir)}.tracks.json`);
-    writeFileSync(planFile, JSON.stringify({ objective: 'Add string utilities', tracks: DEMO_TRACKS.map(({ script: _script, ...t }) => t) }, null, 2));
+    writeFileSync(
+      planFile,
+      JSON.stringify(
+        {
+          objective: 'Add string utilities',
+          tracks: DEMO_TRACKS.map(({ script: _script, ...t }) => t),
+        },
+        null,
+        2,
+      ),
+    );
     say(`\n$ ym plan "Add string utilities" --from ${planFile} --yes`);
     await plan({ objective: 'Add string utilities', from: planFile }, child.ctx);
     rmSync(planFile, { force: true });
-    for (const t of DEMO_TRACKS) write(dir, `${trackDocsPath(t.id)}/agent-script.json`, `${JSON.stringify(t.script, null, 2)}\n`);
+    for (const t of DEMO_TRACKS)
+      write(
+        dir,
+        `${trackDocsPath(t.id)}/agent-script.json`,
+        `${JSON.stringify(t.script, null, 2)}\n`,
+      );
     await git(['add', '--all']);
     await git(['commit', '--quiet', '-m', 'Plan: string utilities in five tracks']);
 
@@ -53,7 +91,11 @@ export async function demo(opts: DemoOptions, ctx: Context): Promise<ExitCodeVal
     const summary = await summarize(ctx, dir, ctx.clock.now().getTime() - started, child.ctx);
     if (ctx.json) ctx.out.json(summary);
     else printSummary(ctx, summary);
-    return ctx.signal.aborted ? ExitCode.interrupted : code === ExitCode.ok && summary.allMerged ? ExitCode.ok : ExitCode.failed;
+    return ctx.signal.aborted
+      ? ExitCode.interrupted
+      : code === ExitCode.ok && summary.allMerged
+        ? ExitCode.ok
+        : ExitCode.failed;
   } finally {
     for (const fn of child.cleanups.reverse()) await fn();
   }
@@ -95,23 +137,51 @@ interface DemoSummary {
   dir: string;
   durationMs: number;
   allMerged: boolean;
-  tracks: { id: string; state: string; attempts: number; mergedSha: string | null; reason: string | null }[];
+  tracks: {
+    id: string;
+    state: string;
+    attempts: number;
+    mergedSha: string | null;
+    reason: string | null;
+  }[];
   history: string;
   testsOnMain: { ok: boolean; output: string };
 }
 
-async function summarize(ctx: Context, dir: string, durationMs: number, child: Context): Promise<DemoSummary> {
+async function summarize(
+  ctx: Context,
+  dir: string,
+  durationMs: number,
+  child: Context,
+): Promise<DemoSummary> {
   const store = await child.state();
-  const tracks = store.listTracks().map((t) => ({ id: t.id, state: t.state, attempts: t.attempt, mergedSha: t.mergedSha, reason: t.reason }));
-  const history = (await ctx.run('git', ['log', '--oneline', '--graph', '--decorate=no', 'main'], { cwd: dir })).stdout.trimEnd();
-  const tests = await ctx.run(process.execPath, ['--test'], { cwd: dir, reject: false, timeoutMs: 120_000 });
+  const tracks = store
+    .listTracks()
+    .map((t) => ({
+      id: t.id,
+      state: t.state,
+      attempts: t.attempt,
+      mergedSha: t.mergedSha,
+      reason: t.reason,
+    }));
+  const history = (
+    await ctx.run('git', ['log', '--oneline', '--graph', '--decorate=no', 'main'], { cwd: dir })
+  ).stdout.trimEnd();
+  const tests = await ctx.run(process.execPath, ['--test'], {
+    cwd: dir,
+    reject: false,
+    timeoutMs: 120_000,
+  });
   return {
     dir,
     durationMs,
     allMerged: tracks.every((t) => t.state === 'merged'),
     tracks,
     history,
-    testsOnMain: { ok: tests.exitCode === 0, output: `${tests.stdout}${tests.stderr}`.trim().split('\n').slice(-8).join('\n') },
+    testsOnMain: {
+      ok: tests.exitCode === 0,
+      output: `${tests.stdout}${tests.stderr}`.trim().split('\n').slice(-8).join('\n'),
+    },
   };
 }
 
@@ -120,9 +190,13 @@ function printSummary(ctx: Context, s: DemoSummary): void {
   ctx.out.line(`\n${c.bold('Summary')} (${(s.durationMs / 1000).toFixed(1)} s)`);
   for (const t of s.tracks) {
     const mark = t.state === 'merged' ? c.green('✓') : c.red('✗');
-    ctx.out.line(`  ${mark} ${t.id.padEnd(11)} ${t.state.padEnd(9)} attempts ${t.attempts}${t.mergedSha ? `  ${t.mergedSha.slice(0, 8)}` : ''}${t.reason && t.state !== 'merged' ? `  ${t.reason}` : ''}`);
+    ctx.out.line(
+      `  ${mark} ${t.id.padEnd(11)} ${t.state.padEnd(9)} attempts ${t.attempts}${t.mergedSha ? `  ${t.mergedSha.slice(0, 8)}` : ''}${t.reason && t.state !== 'merged' ? `  ${t.reason}` : ''}`,
+    );
   }
   ctx.out.line(`\n${c.bold('History of main')}\n${s.history}`);
-  ctx.out.line(`\n${c.bold('Tests on main')}: ${s.testsOnMain.ok ? c.green('pass') : c.red('FAIL')}`);
+  ctx.out.line(
+    `\n${c.bold('Tests on main')}: ${s.testsOnMain.ok ? c.green('pass') : c.red('FAIL')}`,
+  );
   ctx.out.line(`\nThe repository is at ${s.dir}; try: ym --cwd ${s.dir} status`);
 }

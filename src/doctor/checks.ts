@@ -10,7 +10,12 @@ import { branchFor } from '../runtime/env.js';
 import { MERGE_LOCK, isAliveHere } from '../runtime/leases.js';
 import { leaseIsLive } from '../flow/leases.js';
 import { STALE_AFTER_MS } from '../engine/recover.js';
-import { abortOperation, dirtyFiles, listWorktrees, operationInProgress } from '../git/worktrees.js';
+import {
+  abortOperation,
+  dirtyFiles,
+  listWorktrees,
+  operationInProgress,
+} from '../git/worktrees.js';
 import { readTrackFiles } from '../tracks/files.js';
 
 export interface Finding {
@@ -31,7 +36,11 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
   const rebuilt = store.rebuildStatesFromEvents();
   for (const t of tracks) {
     if (rebuilt.get(t.id) !== t.state) {
-      findings.push({ kind: 'events', subject: t.id, detail: `state is ${t.state} but the event log says ${String(rebuilt.get(t.id))}` });
+      findings.push({
+        kind: 'events',
+        subject: t.id,
+        detail: `state is ${t.state} but the event log says ${String(rebuilt.get(t.id))}`,
+      });
     }
   }
   // Tracks whose docs exist but which the database does not know (e.g. a fresh clone).
@@ -44,7 +53,9 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
       subject: unknown.map((f) => f.id).join(', '),
       detail: 'track docs not in state.db',
       fix: async () => {
-        store.upsertTrackDefinitions(files.map((f) => ({ id: f.id, title: f.title, type: f.type, dependsOn: f.dependsOn })));
+        store.upsertTrackDefinitions(
+          files.map((f) => ({ id: f.id, title: f.title, type: f.type, dependsOn: f.dependsOn })),
+        );
         return 'added to state.db';
       },
     });
@@ -67,7 +78,8 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
       kind: 'lease',
       subject: 'merge queue',
       detail: `the merge lock is held by ${lock.holder}, which is gone`,
-      fix: async () => (store.releaseLock(MERGE_LOCK.name, lock.holder) ? 'released' : 'already released'),
+      fix: async () =>
+        store.releaseLock(MERGE_LOCK.name, lock.holder) ? 'released' : 'already released',
     });
   }
   const worktrees = await listWorktrees(git);
@@ -94,7 +106,9 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
         kind: 'worktree',
         subject: t.id,
         detail: `a ${op} is in progress in ${t.worktree}`,
-        ...(running ? {} : { fix: async () => (await abortOperation(git, t.worktree!, op), `${op} aborted`) }),
+        ...(running
+          ? {}
+          : { fix: async () => (await abortOperation(git, t.worktree!, op), `${op} aborted`) }),
       });
     }
   }
@@ -107,26 +121,44 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
       kind: 'worktree',
       subject: p,
       detail: `a worktree in ${env.worktreesDir} that no track owns${dirty.length ? ` (with ${dirty.length} uncommitted change(s): kept)` : ''}`,
-      ...(dirty.length ? {} : { fix: async () => (await git(['worktree', 'remove', p]), 'removed (it was clean)') }),
+      ...(dirty.length
+        ? {}
+        : { fix: async () => (await git(['worktree', 'remove', p]), 'removed (it was clean)') }),
     });
   }
-  const branches = (await git(['for-each-ref', '--format=%(refname:short)', `refs/heads/${config.branchPrefix}`])).split('\n').filter(Boolean);
+  const branches = (
+    await git(['for-each-ref', '--format=%(refname:short)', `refs/heads/${config.branchPrefix}`])
+  )
+    .split('\n')
+    .filter(Boolean);
   const trackBranches = new Set(tracks.map((t) => branchFor(config, t.id)));
   for (const b of branches) {
     if (trackBranches.has(b)) continue;
-    const merged = await git.ok(['merge-base', '--is-ancestor', `refs/heads/${b}`, `refs/heads/${config.target}`]);
+    const merged = await git.ok([
+      'merge-base',
+      '--is-ancestor',
+      `refs/heads/${b}`,
+      `refs/heads/${config.target}`,
+    ]);
     const checkedOut = worktrees.some((w) => w.branch === b);
     findings.push({
       kind: 'branch',
       subject: b,
       detail: `a ${config.branchPrefix}* branch without a track${merged ? ' (fully merged)' : ' (with unmerged commits: kept)'}`,
-      ...(merged && !checkedOut ? { fix: async () => (await git(['branch', '-d', b]), 'deleted (it was merged)') } : {}),
+      ...(merged && !checkedOut
+        ? { fix: async () => (await git(['branch', '-d', b]), 'deleted (it was merged)') }
+        : {}),
     });
   }
   for (const q of store.listQueue()) {
     const t = tracks.find((x) => x.id === q.trackId);
     if (t && !['ready', 'merging'].includes(t.state)) {
-      findings.push({ kind: 'queue', subject: t.id, detail: `in the merge queue but ${t.state}`, fix: async () => (store.dequeue(t.id), 'removed from the queue') });
+      findings.push({
+        kind: 'queue',
+        subject: t.id,
+        detail: `in the merge queue but ${t.state}`,
+        fix: async () => (store.dequeue(t.id), 'removed from the queue'),
+      });
     }
   }
   return findings;

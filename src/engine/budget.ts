@@ -5,7 +5,17 @@
 // its own aborts that track's attempt, which the track loop then fails with reason `budget`.
 import type { Usage } from '../agents/adapters/types.js';
 import { usagePerRun } from '../core/usage.js';
-import { addSpend, decideBudget, hasLimits, NO_SPEND, spendOf, type BudgetDecision, type BudgetLimits, type Overrun, type Spend } from '../flow/budget.js';
+import {
+  addSpend,
+  decideBudget,
+  hasLimits,
+  NO_SPEND,
+  spendOf,
+  type BudgetDecision,
+  type BudgetLimits,
+  type Overrun,
+  type Spend,
+} from '../flow/budget.js';
 import type { StateStore } from '../state/store.js';
 
 export class RunBudget {
@@ -37,14 +47,20 @@ export class RunBudget {
   }
 
   trackSpend(trackId: string): Spend {
-    const now = spendOf([...this.live.values()].filter((l) => l.trackId === trackId).map((l) => l.usage));
+    const now = spendOf(
+      [...this.live.values()].filter((l) => l.trackId === trackId).map((l) => l.usage),
+    );
     return addSpend(this.before.get(trackId) ?? NO_SPEND, now);
   }
 
   /** The decision for a track now (before it starts an attempt). Acts on a run overrun. */
   check(trackId: string): BudgetDecision {
     if (!hasLimits(this.limits)) return { kind: 'ok' };
-    const d = decideBudget({ track: this.trackSpend(trackId), run: this.runSpend(), limits: this.limits });
+    const d = decideBudget({
+      track: this.trackSpend(trackId),
+      run: this.runSpend(),
+      limits: this.limits,
+    });
     if (d.kind === 'run-over' && !this.runOver) {
       this.runOver = { limit: d.limit, spent: d.spent, max: d.max };
       this.stopRun.abort();

@@ -25,7 +25,13 @@ import { canRetry, retryTrack } from '../manage/retry.js';
 import { StateConflictError } from '../state/errors.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { TrackRow } from '../state/rows.js';
-import { formatCost, sumUsage, usageByTrack, usagePerRun, type UsageTotals } from '../core/usage.js';
+import {
+  formatCost,
+  sumUsage,
+  usageByTrack,
+  usagePerRun,
+  type UsageTotals,
+} from '../core/usage.js';
 import { describeSpend } from '../status/table.js';
 import { describeOverrun, type Overrun } from '../flow/budget.js';
 import { RunBudget } from './budget.js';
@@ -56,14 +62,19 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   const files = readTrackFiles(repo.root);
   for (const id of opts.ids) {
     assertTrackId(id);
-    if (!files.some((f) => f.id === id)) throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
+    if (!files.some((f) => f.id === id))
+      throw new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `ym status`.' });
   }
   if (!(await refExists(createGit(ctx.run, repo.root), `refs/heads/${config.target}`))) {
     throw new UsageError(`The target branch "${config.target}" does not exist in ${repo.root}.`, {
       hint: 'Create it, or set "target" in yardmaster.json to an existing branch.',
     });
   }
-  const agent = resolveAgent(opts.agent ?? config.agent, config, opts.agent !== undefined ? '--agent' : 'yardmaster.json "agent"');
+  const agent = resolveAgent(
+    opts.agent ?? config.agent,
+    config,
+    opts.agent !== undefined ? '--agent' : 'yardmaster.json "agent"',
+  );
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
@@ -89,11 +100,15 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   // What this run spent is what its runs recorded after this point.
   const firstEvent = store.lastEventId();
   syncTrackDefinitions(store, files);
-  const view = !opts.plain && wantsLiveView({}, ctx) ? await openLiveView(ctx, opts.notifyBell === true) : null;
+  const view =
+    !opts.plain && wantsLiveView({}, ctx)
+      ? await openLiveView(ctx, opts.notifyBell === true)
+      : null;
   viewOpen = view !== null;
   void view?.closed.then(() => (viewOpen = false));
   const recovered = await recoverInterrupted(env);
-  if (recovered.length) env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
+  if (recovered.length)
+    env.report(null, `resuming ${recovered.length} interrupted track(s): ${recovered.join(', ')}`);
   const merging = opts.merge && config.merge.mode === 'auto';
   const queue = merging ? new MergeQueue(env, await createProvider(env)) : null;
   // After everything that can refuse the run (the provider's config too): bad input changes nothing.
@@ -121,7 +136,11 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   // ready as the last drain finished is merged here, and what that moves on (a dependent now
   // unblocked, a track handed back to its agent) runs too. A round that changes no track's
   // state ends it; each change spends a merge or an attempt, so this ends.
-  const states = () => store.listTracks().map((t) => `${t.id}=${t.state}:${t.attempt}`).join(' ');
+  const states = () =>
+    store
+      .listTracks()
+      .map((t) => `${t.id}=${t.state}:${t.attempt}`)
+      .join(' ');
   while (queue && !runCtx.signal.aborted) {
     const before = states();
     await queue.drain();
@@ -130,8 +149,21 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  if (budget.runOver) env.report(null, `stopped: the run budget is spent (${describeOverrun(budget.runOver)}); interrupted agents resume with \`ym implement\``);
-  return summarize(env, opts, outcomes, ctx.clock.now().getTime() - started, merging, firstEvent, budget.runOver, queue?.awaiting ?? new Map());
+  if (budget.runOver)
+    env.report(
+      null,
+      `stopped: the run budget is spent (${describeOverrun(budget.runOver)}); interrupted agents resume with \`ym implement\``,
+    );
+  return summarize(
+    env,
+    opts,
+    outcomes,
+    ctx.clock.now().getTime() - started,
+    merging,
+    firstEvent,
+    budget.runOver,
+    queue?.awaiting ?? new Map(),
+  );
 }
 
 /**
@@ -144,7 +176,11 @@ function retryTracks(env: RunEnv, ids: readonly string[]): void {
     if (ids.length && !ids.includes(t.id)) continue;
     if (!canRetry(t.state)) {
       // Named, but nothing to retry: say why, e.g. a blocked track's failed dependency.
-      if (ids.length) env.report(t.id, `not retried: it is ${t.state}${t.reason ? ` (${t.reason})` : ''}; only failed or conflicted tracks are`);
+      if (ids.length)
+        env.report(
+          t.id,
+          `not retried: it is ${t.state}${t.reason ? ` (${t.reason})` : ''}; only failed or conflicted tracks are`,
+        );
       continue;
     }
     try {
@@ -158,7 +194,10 @@ function retryTracks(env: RunEnv, ids: readonly string[]): void {
 }
 
 /** Starts the live view in this process; `close()` ends it when the run is over. */
-async function openLiveView(ctx: Context, bell: boolean): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
+async function openLiveView(
+  ctx: Context,
+  bell: boolean,
+): Promise<{ closed: Promise<unknown>; close(): Promise<void> }> {
   const done = new AbortController();
   const viewCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, done.signal]) };
   const [live, prepared] = await Promise.all([
@@ -178,19 +217,25 @@ async function openLiveView(ctx: Context, bell: boolean): Promise<{ closed: Prom
 function withOverrides(config: Config, opts: ImplementOptions): Config {
   if (opts.concurrency !== undefined) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1 || opts.concurrency > 64) {
-      throw new UsageError(`--concurrency must be an integer from 1 to 64, not ${String(opts.concurrency)}.`);
+      throw new UsageError(
+        `--concurrency must be an integer from 1 to 64, not ${String(opts.concurrency)}.`,
+      );
     }
     config = { ...config, concurrency: opts.concurrency };
   }
   if (opts.attempts !== undefined) {
     if (!Number.isInteger(opts.attempts) || opts.attempts < 1 || opts.attempts > 20) {
-      throw new UsageError(`--attempts must be an integer from 1 to 20, not ${String(opts.attempts)}.`);
+      throw new UsageError(
+        `--attempts must be an integer from 1 to 20, not ${String(opts.attempts)}.`,
+      );
     }
     config = { ...config, attempts: opts.attempts };
   }
   if (opts.budgetUsd !== undefined) {
     if (!Number.isFinite(opts.budgetUsd) || opts.budgetUsd <= 0) {
-      throw new UsageError(`--budget-usd must be a positive number of US dollars, not ${String(opts.budgetUsd)}.`);
+      throw new UsageError(
+        `--budget-usd must be a positive number of US dollars, not ${String(opts.budgetUsd)}.`,
+      );
     }
     config = { ...config, budget: { ...config.budget, runUsd: opts.budgetUsd } };
   }
@@ -215,14 +260,33 @@ function summarize(
   const trackUsage = usageByTrack(usagePerRun(usageEvents));
   const spent: UsageTotals = sumUsage(usagePerRun(usageEvents.filter((e) => e.id > firstEvent)));
   const usageOf = (id: string): UsageTotals => {
-    const { perAttempt: _perAttempt, ...totals } = trackUsage.get(id) ?? { perAttempt: [], ...sumUsage([]) };
+    const { perAttempt: _perAttempt, ...totals } = trackUsage.get(id) ?? {
+      perAttempt: [],
+      ...sumUsage([]),
+    };
     return totals;
   };
-  const tracks = rows.map((t) => ({ id: t.id, state: t.state, attempt: t.attempt, reason: t.reason, branch: t.branch, worktree: t.worktree, usage: usageOf(t.id) }));
+  const tracks = rows.map((t) => ({
+    id: t.id,
+    state: t.state,
+    attempt: t.attempt,
+    reason: t.reason,
+    branch: t.branch,
+    worktree: t.worktree,
+    usage: usageOf(t.id),
+  }));
   const bad = rows.filter((t) => ['failed', 'blocked', 'conflicted'].includes(t.state));
   const waiting = leftWaiting(env, rows, all, merging, awaiting);
   if (ctx.json) {
-    ctx.out.json({ durationMs, ran: [...outcomes.keys()], tracks, waiting, interrupted: ctx.signal.aborted, usage: spent, budget: runOver ? { ...runOver, stopped: true } : null });
+    ctx.out.json({
+      durationMs,
+      ran: [...outcomes.keys()],
+      tracks,
+      waiting,
+      interrupted: ctx.signal.aborted,
+      usage: spent,
+      budget: runOver ? { ...runOver, stopped: true } : null,
+    });
   } else {
     const counts = new Map<string, number>();
     for (const t of rows) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
@@ -231,19 +295,34 @@ function summarize(
     );
     const spend = describeSpend(spent);
     if (spend) {
-      const perTrack = [...outcomes.keys()].map((id) => [id, usageOf(id)] as const).filter(([, u]) => u.runs > 0);
-      ctx.out.line(`  spent ${spend}${perTrack.length ? ` (${perTrack.map(([id, u]) => `${id} ${formatCost(u)}`).join(', ')})` : ''}`);
+      const perTrack = [...outcomes.keys()]
+        .map((id) => [id, usageOf(id)] as const)
+        .filter(([, u]) => u.runs > 0);
+      ctx.out.line(
+        `  spent ${spend}${perTrack.length ? ` (${perTrack.map(([id, u]) => `${id} ${formatCost(u)}`).join(', ')})` : ''}`,
+      );
     }
-    if (runOver) ctx.out.line(`  stopped: the run budget is spent (${describeOverrun(runOver)}); run \`ym implement\` again to resume`);
+    if (runOver)
+      ctx.out.line(
+        `  stopped: the run budget is spent (${describeOverrun(runOver)}); run \`ym implement\` again to resume`,
+      );
     for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
     for (const w of waiting) ctx.out.line(`  ${w.id}: waiting — ${w.why}`);
     if (!merging) {
       // --no-merge or merge.mode manual: stopping at ready is what was asked for.
       const ready = rows.filter((t) => t.state === 'ready');
-      if (ready.length) ctx.out.line(`  ready to merge: ${ready.map((t) => t.id).join(', ')} (run \`ym merge\`${config.merge.mode === 'manual' ? '; merge.mode is manual' : ''})`);
+      if (ready.length)
+        ctx.out.line(
+          `  ready to merge: ${ready.map((t) => t.id).join(', ')} (run \`ym merge\`${config.merge.mode === 'manual' ? '; merge.mode is manual' : ''})`,
+        );
     }
-    const later = rows.filter((t) => ['planned', 'queued'].includes(t.state) && !waiting.some((w) => w.id === t.id));
-    if (later.length) ctx.out.line(`  waiting on dependencies or another implement: ${later.map((t) => t.id).join(', ')}`);
+    const later = rows.filter(
+      (t) => ['planned', 'queued'].includes(t.state) && !waiting.some((w) => w.id === t.id),
+    );
+    if (later.length)
+      ctx.out.line(
+        `  waiting on dependencies or another implement: ${later.map((t) => t.id).join(', ')}`,
+      );
   }
   // The run's budget stopped it: the work is not done, but nobody pressed Ctrl-C.
   if (runOver) return ExitCode.failed;
@@ -260,7 +339,13 @@ function summarize(
  * process has claimed, or one that became ready after this run's last drain (another
  * process's), waits on nobody: it is not listed.
  */
-function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: boolean, awaiting: ReadonlyMap<string, string>): { id: string; state: string; why: string }[] {
+function leftWaiting(
+  env: RunEnv,
+  rows: TrackRow[],
+  all: TrackRow[],
+  merging: boolean,
+  awaiting: ReadonlyMap<string, string>,
+): { id: string; state: string; why: string }[] {
   const { store } = env;
   if (!merging) return [];
   const byId = new Map(all.map((t) => [t.id, t]));
@@ -270,7 +355,10 @@ function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: bo
     const t = byId.get(id);
     if (!t || seen.has(id)) return false;
     seen.add(id);
-    if (t.state === 'ready') return paused || awaiting.has(id) || t.reason !== null || unmerged(t).some((d) => onUser(d, seen));
+    if (t.state === 'ready')
+      return (
+        paused || awaiting.has(id) || t.reason !== null || unmerged(t).some((d) => onUser(d, seen))
+      );
     if (t.state !== 'planned' && t.state !== 'interrupted') return false;
     const blocker = overlapBlocker(store, t.id, byId);
     return unmerged(t).some((d) => onUser(d, seen)) || (blocker !== null && onUser(blocker, seen));
@@ -293,13 +381,22 @@ function leftWaiting(env: RunEnv, rows: TrackRow[], all: TrackRow[], merging: bo
 }
 
 /** The track a planned track waits for (scheduling.overlap), while that one has not merged. */
-function overlapBlocker(store: RunEnv['store'], id: string, byId: ReadonlyMap<string, TrackRow>): string | null {
-  const data = store.listEvents({ trackId: id }).findLast((e) => e.type === 'schedule.overlap')?.data as { on?: string } | undefined;
+function overlapBlocker(
+  store: RunEnv['store'],
+  id: string,
+  byId: ReadonlyMap<string, TrackRow>,
+): string | null {
+  const data = store.listEvents({ trackId: id }).findLast((e) => e.type === 'schedule.overlap')
+    ?.data as { on?: string } | undefined;
   return data?.on && byId.get(data.on) && byId.get(data.on)!.state !== 'merged' ? data.on : null;
 }
 
 /** Why a planned track waited for another (scheduling.overlap), if it did and still does. */
-function overlapWait(store: RunEnv['store'], id: string, byId: ReadonlyMap<string, TrackRow>): string | null {
+function overlapWait(
+  store: RunEnv['store'],
+  id: string,
+  byId: ReadonlyMap<string, TrackRow>,
+): string | null {
   const last = store.listEvents({ trackId: id }).findLast((e) => e.type === 'schedule.overlap');
   const data = last?.data as { on?: string; paths?: string[] } | undefined;
   if (!data?.on) return null;

@@ -31,14 +31,17 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
     // Nothing has run in this repository: no track can be ready, and there is no state.db
     // to create just to say so.
     const id = assertTrackId(opts.ids[0]!);
-    throw readTrackFiles(repo.root).some((f) => f.id === id) ? notReady(id, 'planned') : unknown(id);
+    throw readTrackFiles(repo.root).some((f) => f.id === id)
+      ? notReady(id, 'planned')
+      : unknown(id);
   }
   const env = await createRunEnv(ctx, plainReporter(ctx));
   const { store, config, git } = env;
   // A merge killed half-way (kill -9, power loss) left its track "merging" and the lock behind:
   // record it if it landed, else give it back to the queue, before choosing what to merge.
   const recovered = opts.dryRun ? [] : await recoverMerges(env);
-  if (recovered.length) env.report(null, `recovered ${recovered.length} interrupted merge(s): ${recovered.join(', ')}`);
+  if (recovered.length)
+    env.report(null, `recovered ${recovered.length} interrupted merge(s): ${recovered.join(', ')}`);
   for (const id of opts.ids) {
     const t = store.getTrack(assertTrackId(id));
     if (!t) throw unknown(id);
@@ -47,26 +50,52 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
   if (!(await refExists(git, `refs/heads/${config.target}`))) {
     throw new UsageError(`The target branch "${config.target}" does not exist.`);
   }
-  const ready = store.listTracks().filter((t) => t.state === 'ready' && (!opts.ids.length || opts.ids.includes(t.id)));
-  if (opts.dryRun) return dryRun(ctx, env, ready.map((t) => t.id));
+  const ready = store
+    .listTracks()
+    .filter((t) => t.state === 'ready' && (!opts.ids.length || opts.ids.includes(t.id)));
+  if (opts.dryRun)
+    return dryRun(
+      ctx,
+      env,
+      ready.map((t) => t.id),
+    );
   const wouldRun = repoCommands(config, { checks: true, notify: true });
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
   for (const t of ready) store.enqueue(t.id);
   const queue = new MergeQueue(env, await createProvider(env, opts.provider), opts.ids);
   const outcomes = await queue.drain();
-  const results = [...outcomes].map(([id, outcome]) => ({ id, outcome, state: store.getTrack(id)?.state, reason: store.getTrack(id)?.reason ?? null, mergedSha: store.getTrack(id)?.mergedSha ?? null }));
+  const results = [...outcomes].map(([id, outcome]) => ({
+    id,
+    outcome,
+    state: store.getTrack(id)?.state,
+    reason: store.getTrack(id)?.reason ?? null,
+    mergedSha: store.getTrack(id)?.mergedSha ?? null,
+  }));
   // Ready tracks the gate held back (merge.requireApproval, or a change to what yardmaster runs).
   const awaiting = [...queue.awaiting]
     .filter(([id]) => store.getTrack(id)?.state === 'ready' && outcomes.get(id) !== 'merged')
     .map(([id, why]) => ({ id, why }));
-  if (ctx.json) ctx.out.json({ results, awaiting, target: config.target, targetSha: await git(['rev-parse', `refs/heads/${config.target}`]) });
+  if (ctx.json)
+    ctx.out.json({
+      results,
+      awaiting,
+      target: config.target,
+      targetSha: await git(['rev-parse', `refs/heads/${config.target}`]),
+    });
   else {
-    if (results.length === 0 && awaiting.length === 0) ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
-    else if (results.length) ctx.out.line(`${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`);
+    if (results.length === 0 && awaiting.length === 0)
+      ctx.out.line('Nothing to merge: no ready track whose dependencies are merged.');
+    else if (results.length)
+      ctx.out.line(
+        `${results.filter((r) => r.outcome === 'merged').length}/${results.length} merged into ${config.target}.`,
+      );
     for (const a of awaiting) ctx.out.line(`  ${a.id}: waiting — ${a.why}`);
   }
   if (ctx.signal.aborted) return ExitCode.interrupted;
-  return awaiting.length || results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome)) ? ExitCode.failed : ExitCode.ok;
+  return awaiting.length ||
+    results.some((r) => ['conflicted', 'failed', 'waiting'].includes(r.outcome))
+    ? ExitCode.failed
+    : ExitCode.ok;
 }
 
 function unknown(id: string): UsageError {
@@ -74,42 +103,79 @@ function unknown(id: string): UsageError {
 }
 
 function notReady(id: string, state: string): UsageError {
-  return new UsageError(`Track "${id}" is ${state}, not ready: only validated tracks can be merged.`, {
-    hint: state === 'merged' ? undefined : 'Run `ym implement` to validate it first.',
-  });
+  return new UsageError(
+    `Track "${id}" is ${state}, not ready: only validated tracks can be merged.`,
+    {
+      hint: state === 'merged' ? undefined : 'Run `ym implement` to validate it first.',
+    },
+  );
 }
 
-async function dryRun(ctx: Context, env: Awaited<ReturnType<typeof createRunEnv>>, readyIds: string[]): Promise<ExitCodeValue> {
+async function dryRun(
+  ctx: Context,
+  env: Awaited<ReturnType<typeof createRunEnv>>,
+  readyIds: string[],
+): Promise<ExitCodeValue> {
   const { store, config, git } = env;
   const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
   const queued = store.listQueue().map((q) => q.trackId);
-  const order = [...queued.filter((id) => readyIds.includes(id)), ...readyIds.filter((id) => !queued.includes(id))];
+  const order = [
+    ...queued.filter((id) => readyIds.includes(id)),
+    ...readyIds.filter((id) => !queued.includes(id)),
+  ];
   const branches = new Map<string, string>();
   for (const t of tracks.values()) {
     const b = branchFor(config, t.id);
-    if (['ready', 'running', 'validating', 'merging'].includes(t.state) && (await refExists(git, `refs/heads/${b}`))) branches.set(t.id, `refs/heads/${b}`);
+    if (
+      ['ready', 'running', 'validating', 'merging'].includes(t.state) &&
+      (await refExists(git, `refs/heads/${b}`))
+    )
+      branches.set(t.id, `refs/heads/${b}`);
   }
   const predictions = await conflictRadar(git, config.target, branches);
   const awaiting = new Map<string, string>();
   for (const id of order) {
-    const facts = await approvalFacts({ git, run: ctx.run, root: env.repo.root, store, target: config.target }, id, branchFor(config, id));
+    const facts = await approvalFacts(
+      { git, run: ctx.run, root: env.repo.root, store, target: config.target },
+      id,
+      branchFor(config, id),
+    );
     const verdict = decideApproval(id, facts, config.merge.requireApproval);
     if (!verdict.ok) awaiting.set(id, verdict.reason);
   }
   const plan = order.map((id) => {
     const t = tracks.get(id)!;
     const waiting = t.dependsOn.filter((d) => tracks.get(d)?.state !== 'merged');
-    return { id, waitingOn: waiting, awaitingApproval: awaiting.get(id) ?? null, conflictsWithTarget: predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [] };
+    return {
+      id,
+      waitingOn: waiting,
+      awaitingApproval: awaiting.get(id) ?? null,
+      conflictsWithTarget:
+        predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [],
+    };
   });
   if (ctx.json) {
-    ctx.out.json({ dryRun: true, target: config.target, strategy: config.merge.strategy, order: plan, predictions });
+    ctx.out.json({
+      dryRun: true,
+      target: config.target,
+      strategy: config.merge.strategy,
+      order: plan,
+      predictions,
+    });
     return ExitCode.ok;
   }
   if (!plan.length) ctx.out.line('Nothing ready to merge.');
   plan.forEach((p, i) => {
-    const notes = [p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '', p.awaitingApproval ?? '', p.conflictsWithTarget.length ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}` : ''].filter(Boolean);
+    const notes = [
+      p.waitingOn.length ? `waits for ${p.waitingOn.join(', ')}` : '',
+      p.awaitingApproval ?? '',
+      p.conflictsWithTarget.length
+        ? `would conflict with ${config.target} in ${p.conflictsWithTarget.join(', ')}`
+        : '',
+    ].filter(Boolean);
     ctx.out.line(`${i + 1}. ${p.id}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   });
-  for (const p of predictions.filter((x) => x.a !== config.target)) ctx.out.line(`predicted conflict: ${p.a} <-> ${p.b} in ${p.paths.join(', ')}`);
+  for (const p of predictions.filter((x) => x.a !== config.target))
+    ctx.out.line(`predicted conflict: ${p.a} <-> ${p.b} in ${p.paths.join(', ')}`);
   return ExitCode.ok;
 }

@@ -59,7 +59,9 @@ export class MergeQueue {
           while (!this.env.ctx.signal.aborted) {
             const next = await this.nextItem();
             if (!next) break;
-            const outcome = await withMergeLock(this.env, () => this.mergeOne(next.track, next.expectHead));
+            const outcome = await withMergeLock(this.env, () =>
+              this.mergeOne(next.track, next.expectHead),
+            );
             if (outcome === null) break; // interrupted while waiting for the lock
             // A landing held by the user's checkout holds only that track: the next ones may
             // change other files (its dependents wait for it, as for any unmerged dependency).
@@ -79,7 +81,9 @@ export class MergeQueue {
    * The oldest queued ready track whose dependencies are merged and that is approved when it
    * must be (src/flow/queue.ts decides), with the head its candidate must be built from.
    */
-  private async nextItem(): Promise<{ track: TrackRow; expectHead: { sha: string; approved: boolean } | undefined } | undefined> {
+  private async nextItem(): Promise<
+    { track: TrackRow; expectHead: { sha: string; approved: boolean } | undefined } | undefined
+  > {
     const { store, config, git, ctx, repo } = this.env;
     const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
     const queue = store.listQueue();
@@ -88,9 +92,24 @@ export class MergeQueue {
     for (const item of queue) {
       const t = tracks.get(item.trackId);
       if (t?.state !== 'ready' || this.seen.has(t.id)) continue;
-      approval.set(t.id, await approvalFacts({ git, run: ctx.run, root: repo.root, store, target: config.target }, t.id, branchFor(config, t.id)));
+      approval.set(
+        t.id,
+        await approvalFacts(
+          { git, run: ctx.run, root: repo.root, store, target: config.target },
+          t.id,
+          branchFor(config, t.id),
+        ),
+      );
     }
-    const pick = nextQueueItem({ queue, tracks, seen: this.seen, only: this.only, paused: store.getMeta(META_QUEUE_PAUSED) === '1', approval, requireApproval: config.merge.requireApproval });
+    const pick = nextQueueItem({
+      queue,
+      tracks,
+      seen: this.seen,
+      only: this.only,
+      paused: store.getMeta(META_QUEUE_PAUSED) === '1',
+      approval,
+      requireApproval: config.merge.requireApproval,
+    });
     for (const a of pick.awaiting) {
       this.awaiting.set(a.id, a.reason);
       const head = approval.get(a.id)?.head ?? null;
@@ -100,14 +119,22 @@ export class MergeQueue {
       this.env.report(a.id, `waiting: ${a.reason}`);
       // Recorded once per head, across processes: the status view and the notification say
       // it once, not on every `ym merge`.
-      const last = store.listEvents({ trackId: a.id }).filter((e) => e.type === AWAITING_APPROVAL).at(-1);
+      const last = store
+        .listEvents({ trackId: a.id })
+        .filter((e) => e.type === AWAITING_APPROVAL)
+        .at(-1);
       if ((last?.data as { sha?: unknown } | undefined)?.sha === head) continue;
-      store.appendEvent({ trackId: a.id, type: AWAITING_APPROVAL, data: { sha: head, reason: a.reason } });
+      store.appendEvent({
+        trackId: a.id,
+        type: AWAITING_APPROVAL,
+        data: { sha: head, reason: a.reason },
+      });
       this.env.notify?.({ event: 'awaiting-approval', trackId: a.id, reason: a.reason, sha: head });
     }
     // Paused from the status view (`p`): ready tracks wait in the queue until resumed.
     if (pick.paused) {
-      if (!this.pausedSaid) this.env.report(null, 'merge queue paused (press p in `ym status` to resume)');
+      if (!this.pausedSaid)
+        this.env.report(null, 'merge queue paused (press p in `ym status` to resume)');
       this.pausedSaid = true;
     }
     for (const id of pick.drop) store.dequeue(id);
@@ -119,7 +146,10 @@ export class MergeQueue {
     return { track, expectHead };
   }
 
-  private async mergeOne(track: TrackRow, expected?: { sha: string; approved: boolean }): Promise<MergeOutcome> {
+  private async mergeOne(
+    track: TrackRow,
+    expected?: { sha: string; approved: boolean },
+  ): Promise<MergeOutcome> {
     let expectHead = expected;
     const { env, provider } = this;
     const { store, config, ctx } = env;
@@ -137,7 +167,13 @@ export class MergeQueue {
       const worktree =
         fresh.worktree && existsSync(fresh.worktree)
           ? fresh.worktree
-          : (await activities.provision(env, store.getTrack(track.id)!, `refs/heads/${config.target}`)).path;
+          : (
+              await activities.provision(
+                env,
+                store.getTrack(track.id)!,
+                `refs/heads/${config.target}`,
+              )
+            ).path;
       for (let loop = 1; ; loop++) {
         const tried = await activities.tryLanding(env, provider, {
           track,
@@ -151,10 +187,20 @@ export class MergeQueue {
         });
         if (tried.result.kind === 'checkout-blocked') this.held.add(track.id);
         else this.held.delete(track.id);
-        if ('built' in tried && tried.built !== undefined && expectHead && tried.built !== expectHead.sha) {
+        if (
+          'built' in tried &&
+          tried.built !== undefined &&
+          expectHead &&
+          tried.built !== expectHead.sha
+        ) {
           // The queue's own clean rebase moved the branch: what was approved is what it rebased,
           // so the approval carries to the new head (an agent's next commit does not).
-          if (expectHead.approved) store.appendEvent({ trackId: track.id, type: APPROVAL_CARRIED, data: { sha: tried.built, from: expectHead.sha } });
+          if (expectHead.approved)
+            store.appendEvent({
+              trackId: track.id,
+              type: APPROVAL_CARRIED,
+              data: { sha: tried.built, from: expectHead.sha },
+            });
           expectHead = { ...expectHead, sha: tried.built };
         }
         const current = store.getTrack(track.id)!;
@@ -169,33 +215,58 @@ export class MergeQueue {
           loop,
           maxLoops: MAX_RELOOPS,
         });
-        if (tried.result.kind === 'target-moved') env.report(track.id, `merge: target moved (${tried.result.detail})${decision.kind === 'rebuild' ? '; rebuilding' : ''}`);
+        if (tried.result.kind === 'target-moved')
+          env.report(
+            track.id,
+            `merge: target moved (${tried.result.detail})${decision.kind === 'rebuild' ? '; rebuilding' : ''}`,
+          );
         if (decision.kind === 'rebuild') continue;
         if (decision.kind === 'merged' && 'landed' in tried) {
           const { landed } = tried;
           store.transition(track.id, 'merged', {
             from: 'merging',
             patch: { mergedSha: landed.targetSha },
-            data: { targetBefore: landed.targetBefore, commits: landed.commits, strategy: config.merge.strategy, branchHead: landed.branchHead, ...(landed.url ? { url: landed.url } : {}) },
+            data: {
+              targetBefore: landed.targetBefore,
+              commits: landed.commits,
+              strategy: config.merge.strategy,
+              branchHead: landed.branchHead,
+              ...(landed.url ? { url: landed.url } : {}),
+            },
           });
           store.dequeue(track.id);
           env.report(track.id, `merged into ${config.target} at ${landed.targetSha.slice(0, 8)}`);
-          env.notify?.({ event: 'merged', trackId: track.id, reason: null, sha: landed.targetSha, url: landed.url ?? null });
-          await activities.cleanup(env, provider, store.getTrack(track.id)!, { uncommitted: landed.uncommitted });
+          env.notify?.({
+            event: 'merged',
+            trackId: track.id,
+            reason: null,
+            sha: landed.targetSha,
+            url: landed.url ?? null,
+          });
+          await activities.cleanup(env, provider, store.getTrack(track.id)!, {
+            uncommitted: landed.uncommitted,
+          });
           return 'merged';
         }
-        if (decision.kind === 'merged') throw new WorkFailedError(`merging ${track.id}: landed without a landing record`);
+        if (decision.kind === 'merged')
+          throw new WorkFailedError(`merging ${track.id}: landed without a landing record`);
         return this.apply(track, decision);
       }
     } catch (err) {
       const message = err instanceof YmError ? err.message : String(err);
-      if (store.getTrack(track.id)?.state === 'merging') this.giveBack(track, `merge stopped: ${message}`);
-      throw err instanceof YmError ? err : new WorkFailedError(`merging ${track.id} failed: ${message}`);
+      if (store.getTrack(track.id)?.state === 'merging')
+        this.giveBack(track, `merge stopped: ${message}`);
+      throw err instanceof YmError
+        ? err
+        : new WorkFailedError(`merging ${track.id} failed: ${message}`);
     }
   }
 
   /** Applies a decision that is not a landing: each one state transition (and its event). */
-  private apply(track: TrackRow, decision: Exclude<MergeDecision, { kind: 'merged' | 'rebuild' }>): MergeOutcome {
+  private apply(
+    track: TrackRow,
+    decision: Exclude<MergeDecision, { kind: 'merged' | 'rebuild' }>,
+  ): MergeOutcome {
     const { store, config } = this.env;
     const branch = branchFor(config, track.id);
     switch (decision.kind) {
@@ -206,31 +277,70 @@ export class MergeQueue {
         this.giveBack(track, decision.reason);
         if (decision.approval) {
           this.awaiting.set(track.id, decision.reason);
-          this.env.notify?.({ event: 'awaiting-approval', trackId: track.id, reason: decision.reason, sha: null });
+          this.env.notify?.({
+            event: 'awaiting-approval',
+            trackId: track.id,
+            reason: decision.reason,
+            sha: null,
+          });
         }
         return 'waiting';
       case 'conflicted':
         store.dequeue(track.id);
-        void this.provider.reportFailure(track.id, branch, `Conflict: ${decision.reason}`).catch(() => undefined);
-        store.transition(track.id, 'conflicted', { from: 'merging', reason: decision.reason, data: { paths: decision.paths } });
+        void this.provider
+          .reportFailure(track.id, branch, `Conflict: ${decision.reason}`)
+          .catch(() => undefined);
+        store.transition(track.id, 'conflicted', {
+          from: 'merging',
+          reason: decision.reason,
+          data: { paths: decision.paths },
+        });
         this.env.report(track.id, `conflicted: ${decision.reason}`);
-        this.env.notify?.({ event: 'conflicted', trackId: track.id, reason: decision.reason, sha: null });
+        this.env.notify?.({
+          event: 'conflicted',
+          trackId: track.id,
+          reason: decision.reason,
+          sha: null,
+        });
         return 'conflicted';
       case 'requeue': {
         store.dequeue(track.id);
         const conflict = decision.cause === 'conflict';
-        if (conflict) void this.provider.reportFailure(track.id, branch, `Conflict: ${decision.reason}`).catch(() => undefined);
-        store.appendEvent({ trackId: track.id, type: 'track.feedback', data: { text: decision.feedback } });
-        store.transition(track.id, 'queued', { from: 'merging', reason: decision.reason, patch: { attempt: decision.attempt } });
-        this.env.report(track.id, conflict ? `conflicted; handed back to the agent: ${decision.reason}` : 'checks failed on the rebased head; back to the agent');
+        if (conflict)
+          void this.provider
+            .reportFailure(track.id, branch, `Conflict: ${decision.reason}`)
+            .catch(() => undefined);
+        store.appendEvent({
+          trackId: track.id,
+          type: 'track.feedback',
+          data: { text: decision.feedback },
+        });
+        store.transition(track.id, 'queued', {
+          from: 'merging',
+          reason: decision.reason,
+          patch: { attempt: decision.attempt },
+        });
+        this.env.report(
+          track.id,
+          conflict
+            ? `conflicted; handed back to the agent: ${decision.reason}`
+            : 'checks failed on the rebased head; back to the agent',
+        );
         return 'requeued';
       }
       case 'fail':
         store.dequeue(track.id);
         store.transition(track.id, 'failed', { from: 'merging', reason: decision.reason });
-        void this.provider.reportFailure(track.id, branch, `Failed: ${decision.reason}`).catch(() => undefined);
+        void this.provider
+          .reportFailure(track.id, branch, `Failed: ${decision.reason}`)
+          .catch(() => undefined);
         this.env.report(track.id, `failed: ${decision.reason}`);
-        this.env.notify?.({ event: 'failed', trackId: track.id, reason: decision.reason, sha: null });
+        this.env.notify?.({
+          event: 'failed',
+          trackId: track.id,
+          reason: decision.reason,
+          sha: null,
+        });
         return 'failed';
     }
   }

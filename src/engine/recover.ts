@@ -17,13 +17,19 @@ import { INTERRUPTED_VALIDATING } from './track-loop.js';
 
 export const STALE_AFTER_MS = RUN_STALE_AFTER_MS;
 
-export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
+export async function recoverInterrupted(
+  env: RunEnv,
+  staleAfterMs = STALE_AFTER_MS,
+): Promise<string[]> {
   const { store } = env;
   const recovered: string[] = [];
   const stale = store.staleRuns({ staleAfterMs, isAlive: isAliveHere });
   // Killed between spawning the agent and recording its pid, a run left an agent nobody knows:
   // find it (and its children) by the run's marks in their environment (runMarks).
-  killRunOrphans(env.repo.stateDir, stale.map((r) => r.id));
+  killRunOrphans(
+    env.repo.stateDir,
+    stale.map((r) => r.id),
+  );
   for (const run of stale) {
     // The agent ran in its own process group: end it, so nothing of a dead run keeps working.
     if (run.agentPid !== null) killTree(run.agentPid, 'SIGKILL', true);
@@ -33,11 +39,22 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
     if (held?.worktree) await removeStaleLocks(env, held.worktree, held.branch);
     // Another process may be recovering the same run at the same moment: whoever comes
     // second finds it already done (a StateConflictError) and moves on.
-    if (!tolerant(() => store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' }))) continue;
+    if (
+      !tolerant(() =>
+        store.finishRun(run.id, { state: 'interrupted', reason: 'the process running it stopped' }),
+      )
+    )
+      continue;
     const track = store.getTrack(run.trackId);
     if (track && isActive(track.state)) {
-      const reason = track.state === 'validating' ? INTERRUPTED_VALIDATING : `interrupted while ${track.state}`;
-      if (tolerant(() => store.transition(track.id, 'interrupted', { from: track.state, reason, runId: run.id }))) recovered.push(track.id);
+      const reason =
+        track.state === 'validating' ? INTERRUPTED_VALIDATING : `interrupted while ${track.state}`;
+      if (
+        tolerant(() =>
+          store.transition(track.id, 'interrupted', { from: track.state, reason, runId: run.id }),
+        )
+      )
+        recovered.push(track.id);
     }
   }
   // An active track with no running run: its process died between steps. A live process never
@@ -52,7 +69,15 @@ export async function recoverInterrupted(env: RunEnv, staleAfterMs = STALE_AFTER
   );
   for (const t of store.listTracks()) {
     if (isActive(t.state) && t.state !== 'merging' && !live.has(t.id)) {
-      if (tolerant(() => store.transition(t.id, 'interrupted', { from: t.state, reason: `interrupted while ${t.state}` }))) recovered.push(t.id);
+      if (
+        tolerant(() =>
+          store.transition(t.id, 'interrupted', {
+            from: t.state,
+            reason: `interrupted while ${t.state}`,
+          }),
+        )
+      )
+        recovered.push(t.id);
     }
   }
   recovered.push(...(await recoverMerges(env, staleAfterMs)));
@@ -72,15 +97,31 @@ async function catchUpCheckouts(env: RunEnv, trackId: string, landed: string): P
   const { git, config } = env;
   const target = await git(['rev-parse', `refs/heads/${config.target}`]);
   if (!(await git.ok(['merge-base', '--is-ancestor', landed, target]))) return;
-  const lines = (await git(['log', '--first-parent', '--max-count=64', '--format=%H %T %(trailers:key=Yardmaster-Track,valueonly,separator=%x2C)', target])).split('\n');
-  const commits = lines.map((l) => l.split(' ')).map(([sha, tree, tracks]) => ({ sha: sha!, tree: tree!, tracks: (tracks ?? '').split(',') }));
+  const lines = (
+    await git([
+      'log',
+      '--first-parent',
+      '--max-count=64',
+      '--format=%H %T %(trailers:key=Yardmaster-Track,valueonly,separator=%x2C)',
+      target,
+    ])
+  ).split('\n');
+  const commits = lines
+    .map((l) => l.split(' '))
+    .map(([sha, tree, tracks]) => ({ sha: sha!, tree: tree!, tracks: (tracks ?? '').split(',') }));
   const ownCount = commits.findIndex((c) => !c.tracks.includes(trackId));
   if (ownCount <= 0) return;
   const old = commits[ownCount]!;
-  for (const w of (await listWorktrees(git)).filter((x) => x.branch === config.target && !x.prunable)) {
+  for (const w of (await listWorktrees(git)).filter(
+    (x) => x.branch === config.target && !x.prunable,
+  )) {
     const indexTree = await git(['write-tree'], { cwd: w.path }).catch(() => null);
     if (indexTree !== old.tree) continue;
-    if (!(await fastForwardCheckout(git, w.path, old.sha, target))) env.report(null, `warning: could not update the files of ${w.path}; run \`git status\` there`);
+    if (!(await fastForwardCheckout(git, w.path, old.sha, target)))
+      env.report(
+        null,
+        `warning: could not update the files of ${w.path}; run \`git status\` there`,
+      );
   }
 }
 
@@ -99,12 +140,21 @@ function tolerant(fn: () => unknown): boolean {
  * HEAD.lock, ORIG_HEAD.lock, ...) and its branch's ref lock in the common dir. Never the common
  * dir's other locks, which a live process may hold.
  */
-async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | null): Promise<void> {
+async function removeStaleLocks(
+  env: RunEnv,
+  worktree: string,
+  branch: string | null,
+): Promise<void> {
   if (!existsSync(worktree)) return;
-  const dirs = await env.git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: worktree }).catch(() => null);
+  const dirs = await env
+    .git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], {
+      cwd: worktree,
+    })
+    .catch(() => null);
   const [gitDir, commonDir] = dirs?.split('\n') ?? [];
   if (!gitDir || !commonDir || path.resolve(gitDir) === path.resolve(commonDir)) return;
-  for (const name of readdirSync(gitDir)) if (name.endsWith('.lock')) rmSync(path.join(gitDir, name), { force: true });
+  for (const name of readdirSync(gitDir))
+    if (name.endsWith('.lock')) rmSync(path.join(gitDir, name), { force: true });
   if (branch) rmSync(path.join(commonDir, 'refs', 'heads', `${branch}.lock`), { force: true });
 }
 
@@ -118,11 +168,16 @@ async function removeStaleLocks(env: RunEnv, worktree: string, branch: string | 
 export async function recoverMerges(env: RunEnv, staleAfterMs = STALE_AFTER_MS): Promise<string[]> {
   const { store } = env;
   const lock = store.getLock(MERGE_LOCK.name);
-  if (lock && leaseIsLive(lock, env.ctx.clock.now().getTime(), staleAfterMs, isAliveHere)) return [];
+  if (lock && leaseIsLive(lock, env.ctx.clock.now().getTime(), staleAfterMs, isAliveHere))
+    return [];
   // Recover holding the lock: a live merge moves a track to merging only while it holds it, so
   // no process can start a merge between our look at the tracks and what we do with them.
   const own = lock?.holder === env.holder.id;
-  if (!own && !store.acquireLock(MERGE_LOCK.name, env.holder, { staleAfterMs, isAlive: isAliveHere })) return [];
+  if (
+    !own &&
+    !store.acquireLock(MERGE_LOCK.name, env.holder, { staleAfterMs, isAlive: isAliveHere })
+  )
+    return [];
   try {
     if (lock && !own && lock.host === env.holder.host) killMergeOrphans(lock.holder);
     return await recoverMergesLocked(env);
@@ -146,11 +201,20 @@ async function recoverMergesLocked(env: RunEnv): Promise<string[]> {
         : false;
     if (landed && head) {
       await catchUpCheckouts(env, t.id, head);
-      store.transition(t.id, 'merged', { from: 'merging', patch: { mergedSha: head }, reason: 'recorded after an interrupted merge' });
+      store.transition(t.id, 'merged', {
+        from: 'merging',
+        patch: { mergedSha: head },
+        reason: 'recorded after an interrupted merge',
+      });
       store.dequeue(t.id);
-      await cleanupAfterMerge(env, new LocalProvider(git, config), store.getTrack(t.id)!).catch(() => undefined);
+      await cleanupAfterMerge(env, new LocalProvider(git, config), store.getTrack(t.id)!).catch(
+        () => undefined,
+      );
     } else {
-      store.transition(t.id, 'ready', { from: 'merging', reason: 'merge interrupted; back in the queue' });
+      store.transition(t.id, 'ready', {
+        from: 'merging',
+        reason: 'merge interrupted; back in the queue',
+      });
       if (entry) store.setQueueStep(t.id, null);
       else store.enqueue(t.id);
     }

@@ -12,7 +12,6 @@ import { runTrack, type TrackOutcome } from './track-loop.js';
 import { schedulePass } from '../flow/schedule.js';
 import type { RunBudget } from './budget.js';
 
-
 export interface ScheduleOptions {
   /** Tracks to run; all when empty. */
   ids: readonly string[];
@@ -29,7 +28,10 @@ export interface ScheduleOptions {
   fresh?: boolean;
 }
 
-export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<string, TrackOutcome>> {
+export async function schedule(
+  env: RunEnv,
+  opts: ScheduleOptions,
+): Promise<Map<string, TrackOutcome>> {
   const { store, ctx } = env;
   const outcomes = new Map<string, TrackOutcome>();
   const queue = new PQueue({ concurrency: opts.concurrency });
@@ -49,7 +51,10 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
     void queue.add(async () => {
       try {
         if (ctx.signal.aborted) return;
-        const outcome = await runTrack(env, id, opts.agent, opts.base, { budget: opts.budget, fresh: opts.fresh });
+        const outcome = await runTrack(env, id, opts.agent, opts.base, {
+          budget: opts.budget,
+          fresh: opts.fresh,
+        });
         outcomes.set(id, outcome);
         if (outcome === 'ready' && opts.onReady) {
           offered.add(id);
@@ -118,8 +123,15 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
         const key = `${d.id}<${d.on}`;
         if (!waiting.has(key)) {
           waiting.add(key);
-          store.appendEvent({ trackId: d.id, type: 'schedule.overlap', data: { on: d.on, paths: d.paths } });
-          env.report(d.id, `waits for ${d.on} to merge: their scopes overlap (${d.paths.join(', ')})`);
+          store.appendEvent({
+            trackId: d.id,
+            type: 'schedule.overlap',
+            data: { on: d.on, paths: d.paths },
+          });
+          env.report(
+            d.id,
+            `waits for ${d.on} to merge: their scopes overlap (${d.paths.join(', ')})`,
+          );
         }
       } else if (!d.claim || claim(env, d.id, 'queued', 'planned')) {
         // (Another implement process may claim it first: then it is theirs.)
@@ -149,7 +161,13 @@ export async function schedule(env: RunEnv, opts: ScheduleOptions): Promise<Map<
 }
 
 /** A compare-and-swap transition that loses gracefully to another process. */
-function claim(env: RunEnv, id: string, to: TrackState, from: TrackState, reason?: string | null): boolean {
+function claim(
+  env: RunEnv,
+  id: string,
+  to: TrackState,
+  from: TrackState,
+  reason?: string | null,
+): boolean {
   try {
     env.store.transition(id, to, { from, ...(reason !== undefined ? { reason } : {}) });
     return true;
@@ -167,7 +185,8 @@ function settleAfterError(env: RunEnv, trackId: string, err: unknown): void {
   if (!track || !isActive(track.state)) return;
   env.store.atomically(() => {
     for (const run of env.store.listRuns(trackId)) {
-      if (run.state === 'running') env.store.finishRun(run.id, { state: 'failed', reason: message });
+      if (run.state === 'running')
+        env.store.finishRun(run.id, { state: 'failed', reason: message });
     }
     env.store.transition(trackId, 'failed', { from: track.state, reason: message });
   });

@@ -20,21 +20,28 @@ export interface ApprovalFacts {
 }
 
 export type ApprovalVerdict =
-  | { ok: true; approvedSha: string | null }
-  | { ok: false; reason: string };
+  { ok: true; approvedSha: string | null } | { ok: false; reason: string };
 
 /** May this ready track be landed now? When not, the reason says what the user can do. */
-export function decideApproval(id: string, facts: ApprovalFacts, requireApproval: boolean): ApprovalVerdict {
+export function decideApproval(
+  id: string,
+  facts: ApprovalFacts,
+  requireApproval: boolean,
+): ApprovalVerdict {
   const bearing = facts.commandBearing.length > 0;
   if (!bearing && !requireApproval) return { ok: true, approvedSha: null };
   const next = `run \`ym review ${id}\`, then \`ym approve ${id}\``;
-  if (facts.head === null) return { ok: false, reason: `awaiting approval, but its branch is missing; ${next}` };
+  if (facts.head === null)
+    return { ok: false, reason: `awaiting approval, but its branch is missing; ${next}` };
   if (facts.approvedSha === facts.head) return { ok: true, approvedSha: facts.head };
   const why = bearing
     ? `it changes what yardmaster runs (${facts.commandBearing.join('; ')}), so it needs an approval of ${facts.head.slice(0, 12)} whatever --yes, CI or merge.requireApproval say`
     : 'merge.requireApproval is on';
   if (facts.approvedSha !== null) {
-    return { ok: false, reason: `awaiting approval: ${facts.approvedSha.slice(0, 12)} was approved, but its head is now ${facts.head.slice(0, 12)} (${why}); ${next} again` };
+    return {
+      ok: false,
+      reason: `awaiting approval: ${facts.approvedSha.slice(0, 12)} was approved, but its head is now ${facts.head.slice(0, 12)} (${why}); ${next} again`,
+    };
   }
   return { ok: false, reason: `awaiting approval (${why}); ${next}` };
 }

@@ -4,7 +4,12 @@
 // this track try again", used by the track loop, the merge queue and retry. Pure.
 
 /** Exponential backoff with jitter: base * 2^(n-1), capped, times a factor in [0.5, 1]. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exp * (0.5 + random() * 0.5));
 }
@@ -35,10 +40,20 @@ export function decideAfterFailure(input: {
   replacedFeedback: string | null;
   backoff: { baseMs: number; maxMs: number; random?: () => number };
 }): AfterFailure {
-  if (!input.finished) return { kind: 'again', attempt: input.attempt, feedback: input.replacedFeedback };
-  if (!mayTryAgain(input.attempt, input.maxAttempts)) return { kind: 'fail', reason: `out of attempts (${input.maxAttempts}); last: ${input.failure}` };
+  if (!input.finished)
+    return { kind: 'again', attempt: input.attempt, feedback: input.replacedFeedback };
+  if (!mayTryAgain(input.attempt, input.maxAttempts))
+    return {
+      kind: 'fail',
+      reason: `out of attempts (${input.maxAttempts}); last: ${input.failure}`,
+    };
   const { baseMs, maxMs, random } = input.backoff;
-  return { kind: 'retry', attempt: input.attempt + 1, feedback: input.feedback, waitMs: backoffMs(input.attempt, baseMs, maxMs, random) };
+  return {
+    kind: 'retry',
+    attempt: input.attempt + 1,
+    feedback: input.feedback,
+    waitMs: backoffMs(input.attempt, baseMs, maxMs, random),
+  };
 }
 
 export type MergeSetback =
@@ -48,7 +63,13 @@ export type MergeSetback =
 
 export type AfterSetback =
   /** Back to its agent: queued as attempt `attempt`, with this feedback. */
-  | { kind: 'requeue'; cause: 'conflict' | 'checks'; attempt: number; feedback: string; reason: string }
+  | {
+      kind: 'requeue';
+      cause: 'conflict' | 'checks';
+      attempt: number;
+      feedback: string;
+      reason: string;
+    }
   | { kind: 'conflicted'; reason: string; paths: readonly string[] }
   | { kind: 'fail'; reason: string };
 
@@ -65,15 +86,26 @@ export function decideMergeSetback(
     }
     return { kind: 'conflicted', reason, paths: setback.paths };
   }
-  if (!again) return { kind: 'fail', reason: 'checks failed on the merged result and no attempts remain' };
-  return { kind: 'requeue', cause: 'checks', attempt: policy.attempt + 1, feedback: `After rebasing onto ${policy.target}: ${setback.feedback}`, reason: setback.reason };
+  if (!again)
+    return { kind: 'fail', reason: 'checks failed on the merged result and no attempts remain' };
+  return {
+    kind: 'requeue',
+    cause: 'checks',
+    attempt: policy.attempt + 1,
+    feedback: `After rebasing onto ${policy.target}: ${setback.feedback}`,
+    reason: setback.reason,
+  };
 }
 
 /**
  * What a retry of a failed or conflicted track resets (a fresh set of attempts: the counter
  * goes to 0, the next attempt is 1) and what its agent is told.
  */
-export function decideRetry(track: { state: 'failed' | 'conflicted'; reason: string | null; lastFeedback: string | null }): { attempt: 0; feedback: string } {
+export function decideRetry(track: {
+  state: 'failed' | 'conflicted';
+  reason: string | null;
+  lastFeedback: string | null;
+}): { attempt: 0; feedback: string } {
   const why = (track.reason ?? 'no reason was recorded').replace(/\.$/, '');
   const feedback =
     track.state === 'conflicted'
@@ -83,16 +115,22 @@ export function decideRetry(track: { state: 'failed' | 'conflicted'; reason: str
 }
 
 export type AfterReject =
-  | { kind: 'requeue'; attempt: number; feedback: string }
-  | { kind: 'fail'; reason: string };
+  { kind: 'requeue'; attempt: number; feedback: string } | { kind: 'fail'; reason: string };
 
 /**
  * A reviewer rejected a ready track (`ym reject`): back to its agent as the next attempt with
  * the reason as feedback, exactly like failed checks, or the end of the track when none remain.
  */
-export function decideReject(input: { attempt: number; maxAttempts: number; reason: string }): AfterReject {
+export function decideReject(input: {
+  attempt: number;
+  maxAttempts: number;
+  reason: string;
+}): AfterReject {
   if (!mayTryAgain(input.attempt, input.maxAttempts)) {
-    return { kind: 'fail', reason: `rejected with no attempts left (${input.maxAttempts}): ${input.reason}` };
+    return {
+      kind: 'fail',
+      reason: `rejected with no attempts left (${input.maxAttempts}): ${input.reason}`,
+    };
   }
   return {
     kind: 'requeue',

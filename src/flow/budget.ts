@@ -22,12 +22,17 @@ export interface Overrun {
   max: number;
 }
 
-export type BudgetDecision = { kind: 'ok' } | ({ kind: 'run-over' } & Overrun) | ({ kind: 'track-over' } & Overrun);
+export type BudgetDecision =
+  { kind: 'ok' } | ({ kind: 'run-over' } & Overrun) | ({ kind: 'track-over' } & Overrun);
 
 export const NO_SPEND: Spend = { usd: 0, tokens: 0 };
 
 /** The run's ceilings first (they stop everyone), then the track's; reaching one is over it. */
-export function decideBudget(input: { track: Spend; run: Spend; limits: BudgetLimits }): BudgetDecision {
+export function decideBudget(input: {
+  track: Spend;
+  run: Spend;
+  limits: BudgetLimits;
+}): BudgetDecision {
   const { track, run, limits } = input;
   const over = (limit: keyof BudgetLimits, spent: number): Overrun | null => {
     const max = limits[limit];
@@ -41,7 +46,13 @@ export function decideBudget(input: { track: Spend; run: Spend; limits: BudgetLi
 }
 
 /** The known spend of some usage records: dollars where a cost is known, input plus output tokens. */
-export function spendOf(usages: Iterable<{ costUsd?: number | null | undefined; inputTokens?: number | null | undefined; outputTokens?: number | null | undefined }>): Spend {
+export function spendOf(
+  usages: Iterable<{
+    costUsd?: number | null | undefined;
+    inputTokens?: number | null | undefined;
+    outputTokens?: number | null | undefined;
+  }>,
+): Spend {
   let usd = 0;
   let tokens = 0;
   for (const u of usages) {
@@ -61,5 +72,7 @@ export function hasLimits(limits: BudgetLimits): boolean {
 
 /** `$4.12 of runUsd $4.00`, `1.2M tokens of trackTokens 1M`. */
 export function describeOverrun(o: Overrun): string {
-  return o.limit.endsWith('Usd') ? `$${o.spent.toFixed(2)} of ${o.limit} $${o.max.toFixed(2)}` : `${o.spent} tokens of ${o.limit} ${o.max}`;
+  return o.limit.endsWith('Usd')
+    ? `$${o.spent.toFixed(2)} of ${o.limit} $${o.max.toFixed(2)}`
+    : `${o.spent} tokens of ${o.limit} ${o.max}`;
 }

@@ -9,7 +9,9 @@ function tail(text: string): string {
 }
 
 export function checksFeedback(report: CheckReport): string {
-  const failed = report.results.filter((r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error'));
+  const failed = report.results.filter(
+    (r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error'),
+  );
   const parts = [`The checks failed on commit ${report.headSha.slice(0, 12)}.`];
   for (const r of failed) {
     parts.push(
@@ -23,5 +25,8 @@ export function checksFeedback(report: CheckReport): string {
 }
 
 export function attemptFeedback(reason: string, detail: string): string {
-  return [`The previous attempt failed: ${reason.replace(/\.$/, '')}.`, ...(detail.trim() ? ['', 'Its last output:', '```', tail(detail), '```'] : [])].join('\n');
+  return [
+    `The previous attempt failed: ${reason.replace(/\.$/, '')}.`,
+    ...(detail.trim() ? ['', 'Its last output:', '```', tail(detail), '```'] : []),
+  ].join('\n');
 }

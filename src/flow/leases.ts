@@ -8,6 +8,11 @@ export interface LeaseFacts {
   heartbeatAt: string;
 }
 
-export function leaseIsLive(lease: LeaseFacts, nowMs: number, staleAfterMs: number, isAlive: (pid: number, host: string) => boolean): boolean {
+export function leaseIsLive(
+  lease: LeaseFacts,
+  nowMs: number,
+  staleAfterMs: number,
+  isAlive: (pid: number, host: string) => boolean,
+): boolean {
   return isAlive(lease.pid, lease.host) && Date.parse(lease.heartbeatAt) >= nowMs - staleAfterMs;
 }

@@ -9,7 +9,10 @@ function atOrUnder(file: string, dir: string): boolean {
 }
 
 /** The entries of `a` that overlap some entry of `b` (empty: no overlap, or no scope). */
-export function scopeOverlap(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] {
+export function scopeOverlap(
+  a: readonly string[] | undefined,
+  b: readonly string[] | undefined,
+): string[] {
   if (!a?.length || !b?.length) return [];
   const bs = b.map(norm);
   return a.map(norm).filter((x) => bs.some((y) => atOrUnder(x, y) || atOrUnder(y, x)));

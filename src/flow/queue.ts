@@ -112,17 +112,29 @@ export function decideMergeStep(result: MergeStepResult, policy: MergePolicy): M
     case 'landed':
       return { kind: 'merged' };
     case 'dirty':
-      return { kind: 'fail', reason: `its worktree has uncommitted changes: ${result.paths.slice(0, 5).join(', ')}` };
+      return {
+        kind: 'fail',
+        reason: `its worktree has uncommitted changes: ${result.paths.slice(0, 5).join(', ')}`,
+      };
     case 'conflict':
       return decideMergeSetback({ kind: 'conflict', paths: result.paths }, policy);
     case 'interrupted':
       return { kind: 'give-back', reason: 'interrupted while checking' };
     case 'checks-failed':
-      return decideMergeSetback({ kind: 'checks', feedback: result.feedback, reason: 'checks failed on the rebased head' }, policy);
+      return decideMergeSetback(
+        { kind: 'checks', feedback: result.feedback, reason: 'checks failed on the rebased head' },
+        policy,
+      );
     case 'forge-checks-failed':
-      return decideMergeSetback({ kind: 'checks', feedback: result.detail, reason: 'checks failed on the rebased head' }, policy);
+      return decideMergeSetback(
+        { kind: 'checks', feedback: result.detail, reason: 'checks failed on the rebased head' },
+        policy,
+      );
     case 'worktree-moved':
-      return { kind: 'give-back', reason: `its worktree moved to ${result.head?.slice(0, 8) ?? 'no commit'} while the checks ran on ${result.candidate.slice(0, 8)}; will retry` };
+      return {
+        kind: 'give-back',
+        reason: `its worktree moved to ${result.head?.slice(0, 8) ?? 'no commit'} while the checks ran on ${result.candidate.slice(0, 8)}; will retry`,
+      };
     case 'checks-changed-files':
       // A check that rewrote tracked files (a formatter with --write, snapshot updates) made
       // the later checks run on a tree that is not the one that would land.
@@ -135,15 +147,30 @@ export function decideMergeStep(result: MergeStepResult, policy: MergePolicy): M
         policy,
       );
     case 'checkout-blocked':
-      return { kind: 'waiting', reason: `${result.path} has uncommitted changes to files this merge changes (${result.files.slice(0, 5).join(', ')}); commit or stash them, then run \`ym merge\`` };
+      return {
+        kind: 'waiting',
+        reason: `${result.path} has uncommitted changes to files this merge changes (${result.files.slice(0, 5).join(', ')}); commit or stash them, then run \`ym merge\``,
+      };
     case 'target-moved':
-      return policy.loop < policy.maxLoops ? { kind: 'rebuild' } : { kind: 'give-back', reason: `the target kept moving (${policy.maxLoops} tries); will retry` };
+      return policy.loop < policy.maxLoops
+        ? { kind: 'rebuild' }
+        : {
+            kind: 'give-back',
+            reason: `the target kept moving (${policy.maxLoops} tries); will retry`,
+          };
     case 'rejected':
       return { kind: 'fail', reason: result.detail };
     case 'head-moved':
       // Whatever moved it, what would land is not what was approved (or looked at).
       return result.approved
-        ? { kind: 'waiting', approval: true, reason: `awaiting approval: ${result.expected.slice(0, 12)} was approved, but its head moved to ${result.head?.slice(0, 12) ?? 'nothing'}; run \`ym review ${policy.trackId}\`, then \`ym approve ${policy.trackId}\` again` }
-        : { kind: 'give-back', reason: `its head moved to ${result.head?.slice(0, 8) ?? 'nothing'} while it was queued; will retry` };
+        ? {
+            kind: 'waiting',
+            approval: true,
+            reason: `awaiting approval: ${result.expected.slice(0, 12)} was approved, but its head moved to ${result.head?.slice(0, 12) ?? 'nothing'}; run \`ym review ${policy.trackId}\`, then \`ym approve ${policy.trackId}\` again`,
+          }
+        : {
+            kind: 'give-back',
+            reason: `its head moved to ${result.head?.slice(0, 8) ?? 'nothing'} while it was queued; will retry`,
+          };
   }
 }

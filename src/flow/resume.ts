@@ -34,7 +34,13 @@ export type ResumeDecision =
    * any agent runs. `finished`: its agent had exited, so a failure of the checks counts as the
    * attempt's failure; otherwise the attempt was cut short and runs again with the same feedback.
    */
-  | { kind: 'validate'; attempt: number; feedback: string | null; headBefore: string | null; finished: boolean }
+  | {
+      kind: 'validate';
+      attempt: number;
+      feedback: string | null;
+      headBefore: string | null;
+      finished: boolean;
+    }
   /** The interrupted attempt's agent had failed before the stop: that attempt is over. */
   | { kind: 'failed'; attempt: number; feedback: string | null; reason: string; detail: string };
 
@@ -44,13 +50,22 @@ export function decideResume(f: ResumeFacts): ResumeDecision {
   // A run that never got to start its agent (stopped while provisioning, or during the backoff
   // before it): the attempt starts now, with what was left for it.
   if (!last || !last.started) {
-    if (f.interruptedValidating) return { kind: 'validate', attempt, feedback: f.pending, headBefore: null, finished: true };
+    if (f.interruptedValidating)
+      return { kind: 'validate', attempt, feedback: f.pending, headBefore: null, finished: true };
     return { kind: 'run', attempt, feedback: f.pending };
   }
   const { feedback, headBefore } = last.started;
-  if (last.exited && !last.exited.ok) return { kind: 'failed', attempt, feedback, reason: last.exited.reason, detail: last.exited.detail };
+  if (last.exited && !last.exited.ok)
+    return {
+      kind: 'failed',
+      attempt,
+      feedback,
+      reason: last.exited.reason,
+      detail: last.exited.detail,
+    };
   if (last.exited) return { kind: 'validate', attempt, feedback, headBefore, finished: true };
   // Killed while its agent worked: what it had committed by then is looked at first.
-  if (f.head !== null && f.head !== headBefore) return { kind: 'validate', attempt, feedback, headBefore, finished: false };
+  if (f.head !== null && f.head !== headBefore)
+    return { kind: 'validate', attempt, feedback, headBefore, finished: false };
   return { kind: 'run', attempt, feedback };
 }

@@ -45,7 +45,14 @@ export type PassDecision =
  * States of a track whose changes are on their way to the target: overlapping tracks wait for
  * them. (A queued track is in flight once an engine runs it: `active`, or started in this pass.)
  */
-const IN_FLIGHT: readonly TrackState[] = ['provisioning', 'running', 'validating', 'ready', 'merging', 'interrupted'];
+const IN_FLIGHT: readonly TrackState[] = [
+  'provisioning',
+  'running',
+  'validating',
+  'ready',
+  'merging',
+  'interrupted',
+];
 
 const WAITING: readonly TrackState[] = ['planned', 'queued', 'interrupted'];
 
@@ -54,7 +61,8 @@ export function schedulePass(input: PassInput): { decisions: PassDecision[]; cha
   const stateOf = (id: string) => states.get(id);
   const decisions: PassDecision[] = [];
   const started = new Set<string>();
-  const inFlight = (id: string, s: TrackState) => IN_FLIGHT.includes(s) || input.active.has(id) || started.has(id);
+  const inFlight = (id: string, s: TrackState) =>
+    IN_FLIGHT.includes(s) || input.active.has(id) || started.has(id);
   let changed = false;
   for (const t of input.tracks) {
     const state = states.get(t.id) ?? t.state;
@@ -68,7 +76,12 @@ export function schedulePass(input: PassInput): { decisions: PassDecision[]; cha
     if (dead) {
       // An interrupted track keeps its state (its work is resumable); a blocked one stays so.
       if (state !== 'interrupted' && state !== 'blocked') {
-        decisions.push({ kind: 'block', id: t.id, from: state, reason: `dependency ${dead} is ${stateOf(dead)}` });
+        decisions.push({
+          kind: 'block',
+          id: t.id,
+          from: state,
+          reason: `dependency ${dead} is ${stateOf(dead)}`,
+        });
         states.set(t.id, 'blocked');
         changed = true;
       }
@@ -86,9 +99,21 @@ export function schedulePass(input: PassInput): { decisions: PassDecision[]; cha
     // An interrupted track has work on its branch already: it resumes whatever overlaps it.
     if (input.overlap === 'serialize' && state !== 'interrupted') {
       const mine = input.scopes?.get(t.id);
-      const blocker = mine?.length ? [...states].find(([id, s]) => id !== t.id && inFlight(id, s) && scopeOverlap(mine, input.scopes?.get(id)).length > 0) : undefined;
+      const blocker = mine?.length
+        ? [...states].find(
+            ([id, s]) =>
+              id !== t.id &&
+              inFlight(id, s) &&
+              scopeOverlap(mine, input.scopes?.get(id)).length > 0,
+          )
+        : undefined;
       if (blocker) {
-        decisions.push({ kind: 'wait', id: t.id, on: blocker[0], paths: scopeOverlap(mine, input.scopes?.get(blocker[0])) });
+        decisions.push({
+          kind: 'wait',
+          id: t.id,
+          on: blocker[0],
+          paths: scopeOverlap(mine, input.scopes?.get(blocker[0])),
+        });
         continue;
       }
     }

@@ -6,10 +6,18 @@ export interface PastSession {
   agent: string;
   sessionId: string;
   /** Its usage so far, summed over the runs that used it (codex reports the thread's totals). */
-  before: { inputTokens?: number; outputTokens?: number; cacheReadTokens?: number; cacheWriteTokens?: number; costUsd?: number };
+  before: {
+    inputTokens?: number;
+    outputTokens?: number;
+    cacheReadTokens?: number;
+    cacheWriteTokens?: number;
+    costUsd?: number;
+  };
 }
 
-export type SessionDecision = { kind: 'resume'; sessionId: string; before: PastSession['before'] } | { kind: 'fresh'; why: string | null };
+export type SessionDecision =
+  | { kind: 'resume'; sessionId: string; before: PastSession['before'] }
+  | { kind: 'fresh'; why: string | null };
 
 export function decideSession(input: {
   agent: string;
@@ -27,6 +35,7 @@ export function decideSession(input: {
   if (input.fresh) return { kind: 'fresh', why: '--fresh' };
   if (!input.enabled) return { kind: 'fresh', why: `agents.${input.agent}.resume is false` };
   if (!input.supported) return { kind: 'fresh', why: null };
-  if (last.agent !== input.agent) return { kind: 'fresh', why: `the last session was ${last.agent}'s` };
+  if (last.agent !== input.agent)
+    return { kind: 'fresh', why: `the last session was ${last.agent}'s` };
   return { kind: 'resume', sessionId: last.sessionId, before: last.before };
 }

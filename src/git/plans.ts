@@ -3,8 +3,16 @@
 import type { ProcessRunner } from '../proc/run.js';
 
 /** Local branches under `prefix` (e.g. "ym/"), without "refs/heads/". */
-export async function listBranches(run: ProcessRunner, cwd: string, prefix: string): Promise<Set<string>> {
-  const r = await run('git', ['for-each-ref', '--format=%(refname:short)', `refs/heads/${prefix}`], { cwd });
+export async function listBranches(
+  run: ProcessRunner,
+  cwd: string,
+  prefix: string,
+): Promise<Set<string>> {
+  const r = await run(
+    'git',
+    ['for-each-ref', '--format=%(refname:short)', `refs/heads/${prefix}`],
+    { cwd },
+  );
   return new Set(r.stdout.split('\n').filter(Boolean));
 }
 
@@ -19,7 +27,10 @@ export async function readBlobs(
   for (const s of specs) {
     if (/[\r\n]/.test(s)) throw new Error(`invalid object spec: ${JSON.stringify(s)}`);
   }
-  const r = await run('git', ['cat-file', '--batch'], { cwd, input: specs.map((s) => `${s}\n`).join('') });
+  const r = await run('git', ['cat-file', '--batch'], {
+    cwd,
+    input: specs.map((s) => `${s}\n`).join(''),
+  });
   const buf = Buffer.from(r.stdout, 'utf8');
   let pos = 0;
   for (const spec of specs) {

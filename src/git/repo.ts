@@ -23,10 +23,14 @@ export interface Repo {
 
 export async function discoverRepo(cwd: string, run: ProcessRunner): Promise<Repo> {
   if (!existsSync(cwd)) {
-    throw new UsageError(`Directory not found: ${cwd}`, { hint: 'Pass an existing directory with --cwd DIR.' });
+    throw new UsageError(`Directory not found: ${cwd}`, {
+      hint: 'Pass an existing directory with --cwd DIR.',
+    });
   }
   if (!statSync(cwd).isDirectory()) {
-    throw new UsageError(`Not a directory: ${cwd}`, { hint: 'Pass the repository directory with --cwd DIR, not a file in it.' });
+    throw new UsageError(`Not a directory: ${cwd}`, {
+      hint: 'Pass the repository directory with --cwd DIR, not a file in it.',
+    });
   }
   const r = await run(
     'git',

@@ -47,7 +47,11 @@ export async function listWorktrees(git: Git): Promise<WorktreeInfo[]> {
  * `untracked: 'normal'`, a directory holding only untracked files is one entry (`dir/`): git
  * does not walk into it, which is enough to tell clean from dirty and cheaper.
  */
-export async function dirtyFiles(git: Git, cwd: string, untracked: 'all' | 'normal' = 'all'): Promise<string[]> {
+export async function dirtyFiles(
+  git: Git,
+  cwd: string,
+  untracked: 'all' | 'normal' = 'all',
+): Promise<string[]> {
   const out = await git(['status', '--porcelain', '-z', `--untracked-files=${untracked}`], { cwd });
   const fields = out.split('\0');
   const paths: string[] = [];
@@ -65,7 +69,8 @@ export type GitOperation = 'rebase' | 'merge' | 'cherry-pick' | 'revert' | 'bise
 
 /** The operation left in progress in a worktree, if any. */
 export async function operationInProgress(git: Git, cwd: string): Promise<GitOperation | null> {
-  const gitDir = gitDirOf(cwd) ?? (await git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd }));
+  const gitDir =
+    gitDirOf(cwd) ?? (await git(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd }));
   const has = (name: string) => existsSync(path.join(gitDir, name));
   if (has('rebase-merge') || has('rebase-apply')) return 'rebase';
   if (has('MERGE_HEAD')) return 'merge';

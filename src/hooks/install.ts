@@ -96,9 +96,12 @@ export async function installHooks(
   const { config } = await ctx.config();
   const existing = statSync(dir.dir, { throwIfNoEntry: false });
   if (existing && !existing.isDirectory()) {
-    throw new UsageError(`The hooks directory ${dir.dir} is not a directory${dir.hooksPath ? ` (core.hooksPath = ${dir.hooksPath})` : ''}.`, {
-      hint: 'Point core.hooksPath at a directory (`git config core.hooksPath .githooks`), or unset it.',
-    });
+    throw new UsageError(
+      `The hooks directory ${dir.dir} is not a directory${dir.hooksPath ? ` (core.hooksPath = ${dir.hooksPath})` : ''}.`,
+      {
+        hint: 'Point core.hooksPath at a directory (`git config core.hooksPath .githooks`), or unset it.',
+      },
+    );
   }
   const vars = {
     node: process.execPath,

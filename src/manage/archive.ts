@@ -23,21 +23,31 @@ export async function archive(opts: { id: string }, ctx: Context): Promise<ExitC
     return ExitCode.ok;
   }
   if (!FINISHED.includes(track.state)) {
-    throw new UsageError(`Track ${id} is ${track.state}; only a finished track (${FINISHED.join(', ')}) can be archived.`, {
-      hint: `Stop it first with \`ym cancel ${id}\`.`,
-    });
+    throw new UsageError(
+      `Track ${id} is ${track.state}; only a finished track (${FINISHED.join(', ')}) can be archived.`,
+      {
+        hint: `Stop it first with \`ym cancel ${id}\`.`,
+      },
+    );
   }
-  if (!existsSync(abs(from))) throw new UsageError(`${from}/ does not exist in ${repo.root}; nothing to archive.`);
-  if (existsSync(abs(to))) throw new UsageError(`${to}/ already exists in ${repo.root}; not overwriting it.`, { hint: 'Move it away first.' });
+  if (!existsSync(abs(from)))
+    throw new UsageError(`${from}/ does not exist in ${repo.root}; nothing to archive.`);
+  if (existsSync(abs(to)))
+    throw new UsageError(`${to}/ already exists in ${repo.root}; not overwriting it.`, {
+      hint: 'Move it away first.',
+    });
   const git = createGit(ctx.run, repo.root);
   const dirty = (await git(['status', '--porcelain', '-z', '--untracked-files=all', '--', from]))
     .split('\0')
     .filter(Boolean)
     .map((l) => l.slice(3));
   if (dirty.length > 0) {
-    throw new UsageError(`${from}/ has uncommitted changes (${dirty.join(', ')}); nothing was moved.`, {
-      hint: 'Commit them (or discard them with git restore / git clean), then run ym archive again.',
-    });
+    throw new UsageError(
+      `${from}/ has uncommitted changes (${dirty.join(', ')}); nothing was moved.`,
+      {
+        hint: 'Commit them (or discard them with git restore / git clean), then run ym archive again.',
+      },
+    );
   }
   mkdirSync(path.dirname(abs(to)), { recursive: true });
   await git(['mv', '--', from, to]);

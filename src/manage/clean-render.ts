@@ -12,25 +12,38 @@ export interface CleanReport {
 
 export function renderClean(out: Output, r: CleanReport): void {
   if (r.remove.length === 0 && r.keep.length === 0) {
-    out.line('Nothing to clean: no worktree or branch of a merged, cancelled or archived track is left.');
+    out.line(
+      'Nothing to clean: no worktree or branch of a merged, cancelled or archived track is left.',
+    );
     return;
   }
   if (r.remove.length) out.line(r.dryRun ? 'Would remove:' : 'Removed:');
   for (const item of r.remove) {
     out.line(`  ${item.track} (${item.state}${item.archived ? ', archived' : ''}): ${what(item)}`);
-    if (r.lossy(item)) for (const l of losses(item)) out.line(`    ${out.c.red(r.dryRun ? 'would lose' : 'lost')} ${l}`);
+    if (r.lossy(item))
+      for (const l of losses(item))
+        out.line(`    ${out.c.red(r.dryRun ? 'would lose' : 'lost')} ${l}`);
   }
   if (r.keep.length) {
-    out.line(`${r.dryRun ? 'Would keep' : 'Kept'} (removing them loses work; --force removes them anyway):`);
+    out.line(
+      `${r.dryRun ? 'Would keep' : 'Kept'} (removing them loses work; --force removes them anyway):`,
+    );
     for (const item of r.keep) {
-      out.line(`  ${item.track} (${item.state}${item.archived ? ', archived' : ''}): ${what(item)}`);
+      out.line(
+        `  ${item.track} (${item.state}${item.archived ? ', archived' : ''}): ${what(item)}`,
+      );
       for (const l of losses(item)) out.line(`    ${out.c.yellow('would lose')} ${l}`);
     }
   }
 }
 
 function what(item: CleanItem): string {
-  return [item.worktree ? `worktree ${item.worktree}` : '', item.branch ? `branch ${item.branch}` : ''].filter(Boolean).join(', ');
+  return [
+    item.worktree ? `worktree ${item.worktree}` : '',
+    item.branch ? `branch ${item.branch}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function losses(item: CleanItem): string[] {

@@ -34,13 +34,16 @@ export interface CleanItem {
 export async function clean(opts: CleanOptions, ctx: Context): Promise<ExitCodeValue> {
   await requireConfig(ctx);
   const env = await createRunEnv(ctx, () => undefined);
-  const tracks = env.store.listTracks().filter((t) => t.state === 'merged' || t.state === 'cancelled' || t.archived);
+  const tracks = env.store
+    .listTracks()
+    .filter((t) => t.state === 'merged' || t.state === 'cancelled' || t.archived);
   const items: CleanItem[] = [];
   for (const t of tracks) {
     const item = await inspect(env, t);
     if (item) items.push(item);
   }
-  const safe = (i: CleanItem) => i.uncommitted.length === 0 && i.unmerged.length === 0 && i.operation === null;
+  const safe = (i: CleanItem) =>
+    i.uncommitted.length === 0 && i.unmerged.length === 0 && i.operation === null;
   const remove = items.filter((i) => opts.force || safe(i));
   const keep = items.filter((i) => !remove.includes(i));
   if (!opts.dryRun) for (const item of remove) await removeItem(env, item, !safe(item));
@@ -52,7 +55,11 @@ export async function clean(opts: CleanOptions, ctx: Context): Promise<ExitCodeV
 async function inspect(env: RunEnv, t: TrackRow): Promise<CleanItem | null> {
   const { git, config } = env;
   const known = await listWorktrees(git);
-  const worktree = t.worktree && known.some((w) => path.resolve(w.path) === path.resolve(t.worktree!) && !w.prunable) ? t.worktree : null;
+  const worktree =
+    t.worktree &&
+    known.some((w) => path.resolve(w.path) === path.resolve(t.worktree!) && !w.prunable)
+      ? t.worktree
+      : null;
   if (t.worktree && !worktree && !existsSync(t.worktree)) {
     // Gone from disk: forget it (git too).
     await git.ok(['worktree', 'prune']);
@@ -62,16 +69,27 @@ async function inspect(env: RunEnv, t: TrackRow): Promise<CleanItem | null> {
   const branch = (await refExists(git, `refs/heads/${branchName}`)) ? branchName : null;
   if (!worktree && !branch) return null;
   // A branch checked out somewhere else (the user's checkout) is never deleted.
-  const inUse = branch ? known.find((w) => w.branch === branch && (!worktree || path.resolve(w.path) !== path.resolve(worktree))) : undefined;
+  const inUse = branch
+    ? known.find(
+        (w) =>
+          w.branch === branch && (!worktree || path.resolve(w.path) !== path.resolve(worktree)),
+      )
+    : undefined;
   const deletable = inUse ? null : branch;
   if (!worktree && !deletable) return null;
-  const uncommitted = worktree ? await dirtyFiles(git, worktree).catch(() => ['(unreadable: git status failed)']) : [];
+  const uncommitted = worktree
+    ? await dirtyFiles(git, worktree).catch(() => ['(unreadable: git status failed)'])
+    : [];
   const operation = worktree ? await operationInProgress(git, worktree).catch(() => null) : null;
-  const heads = [...(worktree ? [await git(['rev-parse', 'HEAD'], { cwd: worktree })] : []), ...(deletable ? [`refs/heads/${deletable}`] : [])];
+  const heads = [
+    ...(worktree ? [await git(['rev-parse', 'HEAD'], { cwd: worktree })] : []),
+    ...(deletable ? [`refs/heads/${deletable}`] : []),
+  ];
   // Reached the target: in its history, or (squash) the branch head its merge record names.
   const record = lastMergeRecord(env.store, t.id);
   const landed = [`refs/heads/${config.target}`];
-  if (record?.branchHead && (await git.ok(['cat-file', '-e', `${record.branchHead}^{commit}`]))) landed.push(record.branchHead);
+  if (record?.branchHead && (await git.ok(['cat-file', '-e', `${record.branchHead}^{commit}`])))
+    landed.push(record.branchHead);
   if (await refExists(git, `${SQUASHED_REFS}${t.id}`)) landed.push(`${SQUASHED_REFS}${t.id}`);
   const out = await git(['log', '--format=%H%x1f%s', ...heads, '--not', ...landed, '--']);
   const unmerged = out
@@ -82,8 +100,15 @@ async function inspect(env: RunEnv, t: TrackRow): Promise<CleanItem | null> {
       return { sha, subject };
     });
   return {
-    track: t.id, state: t.state, archived: t.archived, worktree, branch: deletable,
-    uncommitted, operation, unmerged, branchInUse: inUse ? inUse.path : null,
+    track: t.id,
+    state: t.state,
+    archived: t.archived,
+    worktree,
+    branch: deletable,
+    uncommitted,
+    operation,
+    unmerged,
+    branchInUse: inUse ? inUse.path : null,
   };
 }
 
@@ -101,6 +126,13 @@ async function removeItem(env: RunEnv, item: CleanItem, forced: boolean): Promis
   store.appendEvent({
     trackId: item.track,
     type: 'track.cleaned',
-    data: { worktree: item.worktree, branch: item.branch, forced, lost: forced ? { uncommitted: item.uncommitted, unmerged: item.unmerged.map((c) => c.sha) } : null },
+    data: {
+      worktree: item.worktree,
+      branch: item.branch,
+      forced,
+      lost: forced
+        ? { uncommitted: item.uncommitted, unmerged: item.unmerged.map((c) => c.sha) }
+        : null,
+    },
   });
 }

@@ -20,10 +20,18 @@ export function retryTrack(store: StateStore, id: string, reason: string): void 
   store.atomically(() => {
     const track = store.getTrack(id);
     // The last attempt's own feedback (the failed checks with their output), when the run kept it.
-    const last = store.listEvents({ trackId: id }).findLast((e) => e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'failed');
+    const last = store
+      .listEvents({ trackId: id })
+      .findLast(
+        (e) => e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'failed',
+      );
     const lastFeedback = (last?.data as { feedback?: string } | null)?.feedback ?? null;
     const state = track?.state === 'conflicted' ? 'conflicted' : 'failed';
-    const { attempt, feedback: text } = decideRetry({ state, reason: track?.reason ?? null, lastFeedback });
+    const { attempt, feedback: text } = decideRetry({
+      state,
+      reason: track?.reason ?? null,
+      lastFeedback,
+    });
     store.transition(id, 'queued', { from: [...RETRYABLE], reason, patch: { attempt } });
     store.appendEvent({ trackId: id, type: 'track.feedback', data: { text } });
   });

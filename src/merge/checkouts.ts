@@ -32,7 +32,9 @@ export class TargetCheckouts {
 
   async list(): Promise<string[]> {
     if (this.known) return this.known;
-    const on = (await listWorktrees(this.git)).filter((w) => w.branch === this.target && !w.prunable).map((w) => w.path);
+    const on = (await listWorktrees(this.git))
+      .filter((w) => w.branch === this.target && !w.prunable)
+      .map((w) => w.path);
     // None today does not mean none in a second: only a found checkout is remembered.
     if (on.length) this.known = on;
     return on;
@@ -52,7 +54,13 @@ export interface PlanOptions {
   checkouts?: TargetCheckouts;
 }
 
-export async function planCheckouts(git: Git, target: string, oldSha: string, newSha: string, opts: PlanOptions = {}): Promise<CheckoutPlan> {
+export async function planCheckouts(
+  git: Git,
+  target: string,
+  oldSha: string,
+  newSha: string,
+  opts: PlanOptions = {},
+): Promise<CheckoutPlan> {
   const checkouts = opts.checkouts ?? new TargetCheckouts(git, target);
   let changed: Set<string> | null = opts.changed ? new Set(opts.changed) : null;
   retry: for (let fresh = !opts.checkouts; ; fresh = true) {
@@ -74,11 +82,22 @@ export async function planCheckouts(git: Git, target: string, oldSha: string, ne
       }
       plan.update.push(path);
       if (plan.blocked || (status.dirty.length === 0 && changed === null)) continue;
-      changed ??= new Set((await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha])).split('\0').filter(Boolean));
+      changed ??= new Set(
+        (await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha]))
+          .split('\0')
+          .filter(Boolean),
+      );
       const dirty = status.dirty.filter((f) => isAtOrUnder(f, changed!));
       // Only files git knows nothing of (a path also staged one way or another is a change).
       const tracked = new Set(status.tracked);
-      const copies = new Set(await replaceableCopies(git, path, newSha, status.untracked.filter((f) => !tracked.has(f) && isAtOrUnder(f, changed!))));
+      const copies = new Set(
+        await replaceableCopies(
+          git,
+          path,
+          newSha,
+          status.untracked.filter((f) => !tracked.has(f) && isAtOrUnder(f, changed!)),
+        ),
+      );
       const overlap = [...dirty.filter((f) => !copies.has(f)), ...shadowingFiles(path, changed)];
       if (overlap.length) plan.blocked = { path, files: overlap };
     }
@@ -109,10 +128,17 @@ function shadowingFiles(root: string, changed: ReadonlySet<string>): string[] {
  * git refuses when an untracked file stands where a file arrives; if those are copies of what git
  * holds (planCheckouts let them through), they are replaced, else the checkout stays as it was.
  */
-export async function fastForwardCheckout(git: Git, path: string, oldSha: string, newSha: string): Promise<boolean> {
+export async function fastForwardCheckout(
+  git: Git,
+  path: string,
+  oldSha: string,
+  newSha: string,
+): Promise<boolean> {
   const update = () => git.ok(['read-tree', '-m', '-u', oldSha, newSha], { cwd: path });
   if (await update()) return true;
-  const changed = (await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha])).split('\0').filter(Boolean);
+  const changed = (await git(['diff', '--name-only', '--no-renames', '-z', oldSha, newSha]))
+    .split('\0')
+    .filter(Boolean);
   // Not in the index: the target ref moved before, so a file new in `newSha` shows as deleted too.
   const { untracked } = await checkoutStatus(git, path, changed);
   return withCopiesAside(git, path, newSha, untracked, update);

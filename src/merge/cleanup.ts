@@ -7,11 +7,20 @@ import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';
 
 /** `known.uncommitted`: the worktree's uncommitted files, when the caller has just looked. */
-export async function cleanupAfterMerge(env: RunEnv, provider: VcsProvider, track: TrackRow, known: { uncommitted?: string[] } = {}): Promise<void> {
+export async function cleanupAfterMerge(
+  env: RunEnv,
+  provider: VcsProvider,
+  track: TrackRow,
+  known: { uncommitted?: string[] } = {},
+): Promise<void> {
   const { git, config, store } = env;
   const branch = branchFor(config, track.id);
   if (!config.merge.deleteBranch) return;
-  await provider.deleteRemoteBranch(branch).catch((err: unknown) => env.report(track.id, `warning: could not delete the remote branch: ${String(err)}`));
+  await provider
+    .deleteRemoteBranch(branch)
+    .catch((err: unknown) =>
+      env.report(track.id, `warning: could not delete the remote branch: ${String(err)}`),
+    );
   const wt = track.worktree;
   if (wt) {
     // Never remove a worktree with uncommitted work.

@@ -8,7 +8,8 @@ import { trackDocsPath } from '../tracks/files.js';
 
 export function trackDescription(env: RunEnv, track: TrackRow): string {
   const dir = path.join(track.worktree ?? env.repo.root, trackDocsPath(track.id));
-  const read = (f: string) => (existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'utf8') : '');
+  const read = (f: string) =>
+    existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'utf8') : '';
   const spec = read('spec.md').trim();
   let progress = '';
   try {
@@ -17,5 +18,11 @@ export function trackDescription(env: RunEnv, track: TrackRow): string {
   } catch {
     progress = 'Plan: unreadable.';
   }
-  return [`Track \`${track.id}\` (${track.type}), made by yardmaster.`, '', progress, '', spec.slice(0, 4000)].join('\n');
+  return [
+    `Track \`${track.id}\` (${track.type}), made by yardmaster.`,
+    '',
+    progress,
+    '',
+    spec.slice(0, 4000),
+  ].join('\n');
 }

@@ -53,11 +53,19 @@ export async function buildCandidate(git: Git, input: CandidateInput): Promise<C
     // The rebased commits, newest first (the first is HEAD), then the excluded parents they
     // grew from, marked `-`: the target among them proves the candidate contains it. No
     // commits means the branch added nothing the target lacks and was left at the target.
-    const lines = (await git(['rev-list', '--boundary', `${targetSha}..HEAD`], { cwd })).split('\n').filter(Boolean);
+    const lines = (await git(['rev-list', '--boundary', `${targetSha}..HEAD`], { cwd }))
+      .split('\n')
+      .filter(Boolean);
     const own = lines.filter((l) => !l.startsWith('-'));
     const sha = own[0] ?? targetSha;
     const onTarget = own.length === 0 || lines.includes(`-${targetSha}`);
-    return { kind: 'ok', sha, commits: own.length, branchHead: sha, ...(onTarget ? { base: targetSha } : {}) };
+    return {
+      kind: 'ok',
+      sha,
+      commits: own.length,
+      branchHead: sha,
+      ...(onTarget ? { base: targetSha } : {}),
+    };
   }
   const branchHead = await git(['rev-parse', '--verify', `refs/heads/${branch}^{commit}`], { cwd });
   const base = await git(['merge-base', targetSha, branchHead], { cwd });
@@ -65,7 +73,17 @@ export async function buildCandidate(git: Git, input: CandidateInput): Promise<C
   await git(['switch', '--quiet', '--detach', targetSha], { cwd });
   if (input.strategy === 'merge') {
     const ok = await git.ok(
-      ['merge', '--quiet', '--no-ff', '--no-verify', '-m', `Merge track ${input.trackId}: ${input.title}`, '-m', `Yardmaster-Track: ${input.trackId}`, branchHead],
+      [
+        'merge',
+        '--quiet',
+        '--no-ff',
+        '--no-verify',
+        '-m',
+        `Merge track ${input.trackId}: ${input.title}`,
+        '-m',
+        `Yardmaster-Track: ${input.trackId}`,
+        branchHead,
+      ],
       { cwd, ...QUIET },
     );
     if (!ok) return abortConflict(git, cwd, branch, ['merge', '--abort']);
@@ -74,14 +92,32 @@ export async function buildCandidate(git: Git, input: CandidateInput): Promise<C
   const ok = await git.ok(['merge', '--quiet', '--squash', branchHead], { cwd, ...QUIET });
   if (!ok) return abortConflict(git, cwd, branch, ['reset', '--quiet', '--hard', targetSha]);
   // The squash keeps every Yardmaster-Task trailer of the squashed commits, so revert still works.
-  const tasks = (await git(['log', '--format=%(trailers:key=Yardmaster-Task,valueonly)', `${base}..${branchHead}`], { cwd }))
+  const tasks = (
+    await git(
+      ['log', '--format=%(trailers:key=Yardmaster-Task,valueonly)', `${base}..${branchHead}`],
+      { cwd },
+    )
+  )
     .split('\n')
     .map((s) => s.trim())
     .filter(Boolean);
-  const subjects = await git(['log', '--reverse', '--format=- %s', `${base}..${branchHead}`], { cwd });
+  const subjects = await git(['log', '--reverse', '--format=- %s', `${base}..${branchHead}`], {
+    cwd,
+  });
   const taskTrailers = [...new Set(tasks)].flatMap((t) => ['--trailer', `Yardmaster-Task: ${t}`]);
   await git(
-    ['commit', '--quiet', '--no-verify', '--allow-empty', '-m', `${input.title} (${input.trackId})`, '-m', subjects, ...trailerArgs(input.trackId), ...taskTrailers],
+    [
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '--allow-empty',
+      '-m',
+      `${input.title} (${input.trackId})`,
+      '-m',
+      subjects,
+      ...trailerArgs(input.trackId),
+      ...taskTrailers,
+    ],
     { cwd, ...QUIET },
   );
   return { kind: 'ok', sha: await git(['rev-parse', 'HEAD'], { cwd }), commits, branchHead };
@@ -92,7 +128,12 @@ async function conflictedPaths(git: Git, cwd: string): Promise<string[]> {
   return out.split('\0').filter(Boolean);
 }
 
-async function abortConflict(git: Git, cwd: string, branch: string, abort: string[]): Promise<Candidate> {
+async function abortConflict(
+  git: Git,
+  cwd: string,
+  branch: string,
+  abort: string[],
+): Promise<Candidate> {
   const paths = await conflictedPaths(git, cwd);
   await git.ok(abort, { cwd });
   await git.ok(['switch', '--quiet', '--discard-changes', branch], { cwd });

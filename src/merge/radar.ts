@@ -36,19 +36,28 @@ async function gitMergeTree(git: Git, a: string, b: string): Promise<string[]> {
     await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', a, b]);
     return [];
   } catch (err) {
-    const result = (err as { result?: { stdout?: string; stderr?: string; exitCode?: number | null } }).result;
-    if (result?.exitCode === 1 && result.stdout) return result.stdout.split('\n').slice(1).filter(Boolean);
+    const result = (
+      err as { result?: { stdout?: string; stderr?: string; exitCode?: number | null } }
+    ).result;
+    if (result?.exitCode === 1 && result.stdout)
+      return result.stdout.split('\n').slice(1).filter(Boolean);
     if (result?.stderr?.includes('unrelated histories')) return [];
     throw err;
   }
 }
 
 /** Every pair among `branches` (refs, named by track id) and each against the target. */
-export async function conflictRadar(git: Git, target: string, branches: ReadonlyMap<string, string>): Promise<Prediction[]> {
+export async function conflictRadar(
+  git: Git,
+  target: string,
+  branches: ReadonlyMap<string, string>,
+): Promise<Prediction[]> {
   const ids = [...branches.keys()].sort();
   if (ids.length === 0) return [];
   // Every name is a full ref (refs/heads/...), never an option.
-  const shas = (await git(['rev-parse', `refs/heads/${target}`, ...ids.map((id) => branches.get(id)!)])).split('\n');
+  const shas = (
+    await git(['rev-parse', `refs/heads/${target}`, ...ids.map((id) => branches.get(id)!)])
+  ).split('\n');
   const targetSha = shas[0]!;
   const shaOf = new Map(ids.map((id, i) => [id, shas[i + 1]!]));
   // A branch at the target's commit has no change of its own: it conflicts with nothing.

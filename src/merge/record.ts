@@ -9,9 +9,15 @@ export const SQUASHED_REFS = 'refs/yardmaster/squashed/';
 
 const MergedData = z.object({
   to: z.literal('merged'),
-  targetBefore: z.string().regex(/^[0-9a-f]{40,64}$/).optional(),
+  targetBefore: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .optional(),
   strategy: z.enum(['rebase', 'merge', 'squash']).optional(),
-  branchHead: z.string().regex(/^[0-9a-f]{40,64}$/).optional(),
+  branchHead: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .optional(),
   commits: z.number().int().nonnegative().optional(),
 });
 

@@ -44,50 +44,120 @@ export type LandingOutcome =
   | { result: Exclude<MergeStepResult, { kind: 'landed' }>; built?: string }
   | {
       result: { kind: 'landed' };
-      landed: { targetSha: string; targetBefore: string; commits: number; branchHead: string; url?: string | undefined; uncommitted: string[] };
+      landed: {
+        targetSha: string;
+        targetBefore: string;
+        commits: number;
+        branchHead: string;
+        url?: string | undefined;
+        uncommitted: string[];
+      };
     };
 
-export async function tryLanding(env: RunEnv, provider: VcsProvider, input: LandingInput): Promise<LandingOutcome> {
+export async function tryLanding(
+  env: RunEnv,
+  provider: VcsProvider,
+  input: LandingInput,
+): Promise<LandingOutcome> {
   const { config, git, ctx } = env;
   const { track, worktree, branch, step, signal } = input;
   if (input.expectHead) {
-    const head = (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { reject: false })) || null;
-    if (head !== input.expectHead.sha) return { result: { kind: 'head-moved', head, expected: input.expectHead.sha, approved: input.expectHead.approved } };
+    const head =
+      (await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], {
+        reject: false,
+      })) || null;
+    if (head !== input.expectHead.sha)
+      return {
+        result: {
+          kind: 'head-moved',
+          head,
+          expected: input.expectHead.sha,
+          approved: input.expectHead.approved,
+        },
+      };
   }
   step('updating target');
   const targetSha = await provider.syncTarget(config.target, signal);
-  step(`${config.merge.strategy === 'rebase' ? 'rebasing' : config.merge.strategy === 'merge' ? 'merging' : 'squashing'} onto ${targetSha.slice(0, 8)}`);
-  const candidate = await buildCandidate(git, { worktree, branch, targetSha, strategy: config.merge.strategy, trackId: track.id, title: track.title });
+  step(
+    `${config.merge.strategy === 'rebase' ? 'rebasing' : config.merge.strategy === 'merge' ? 'merging' : 'squashing'} onto ${targetSha.slice(0, 8)}`,
+  );
+  const candidate = await buildCandidate(git, {
+    worktree,
+    branch,
+    targetSha,
+    strategy: config.merge.strategy,
+    trackId: track.id,
+    title: track.title,
+  });
   if (candidate.kind === 'dirty') return { result: { kind: 'dirty', paths: candidate.paths } };
-  if (candidate.kind === 'conflict') return { result: { kind: 'conflict', paths: candidate.paths } };
+  if (candidate.kind === 'conflict')
+    return { result: { kind: 'conflict', paths: candidate.paths } };
   // From here on the worktree may be detached at the candidate (merge/squash); every way out
   // except landing puts it back on the branch.
   let landedOk = false;
   try {
     if (input.precheckCheckouts) {
-      const before = await planCheckouts(git, config.target, targetSha, candidate.sha, { checkouts: input.checkouts });
-      if (before.blocked) return { built: candidate.branchHead, result: { kind: 'checkout-blocked', path: before.blocked.path, files: before.blocked.files } };
+      const before = await planCheckouts(git, config.target, targetSha, candidate.sha, {
+        checkouts: input.checkouts,
+      });
+      if (before.blocked)
+        return {
+          built: candidate.branchHead,
+          result: {
+            kind: 'checkout-blocked',
+            path: before.blocked.path,
+            files: before.blocked.files,
+          },
+        };
     }
     step('checking', candidate.sha);
     // The worktree is at the candidate, clean: the checks need not ask git where it is. The
     // holder mark lets the next merge end these checks if this process is killed.
     const report: CheckReport = await runChecks(
       ctx,
-      { cwd: worktree, trackId: track.id, target: targetSha, resolved: { head: candidate.sha, targetSha, base: candidate.base }, signal, env: { [MERGE_HOLDER_VARIABLE]: env.holder.id } },
+      {
+        cwd: worktree,
+        trackId: track.id,
+        target: targetSha,
+        resolved: { head: candidate.sha, targetSha, base: candidate.base },
+        signal,
+        env: { [MERGE_HOLDER_VARIABLE]: env.holder.id },
+      },
       config,
     );
-    env.store.appendEvent({ trackId: track.id, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' } });
+    env.store.appendEvent({
+      trackId: track.id,
+      type: 'checks.finished',
+      data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' },
+    });
     if (signal.aborted) return { built: candidate.branchHead, result: { kind: 'interrupted' } };
-    if (!report.ok || report.headSha !== candidate.sha) return { built: candidate.branchHead, result: { kind: 'checks-failed', feedback: checksFeedback(report) } };
+    if (!report.ok || report.headSha !== candidate.sha)
+      return {
+        built: candidate.branchHead,
+        result: { kind: 'checks-failed', feedback: checksFeedback(report) },
+      };
     // The command checks ran in the worktree: it must still be at the candidate. What they
     // left uncommitted keeps the worktree from the pool after landing.
     const after = await checkoutStatus(git, worktree);
-    if (after.head !== candidate.sha) return { result: { kind: 'worktree-moved', head: after.head, candidate: candidate.sha } };
-    if (after.tracked.length) return { result: { kind: 'checks-changed-files', paths: after.tracked } };
+    if (after.head !== candidate.sha)
+      return { result: { kind: 'worktree-moved', head: after.head, candidate: candidate.sha } };
+    if (after.tracked.length)
+      return { result: { kind: 'checks-changed-files', paths: after.tracked } };
     // The checks' own diff (from the target to the candidate) says which files the merge changes.
     const changed = report.mergeBase === targetSha && report.changed ? report.changed : undefined;
-    const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha, { changed, checkouts: input.checkouts });
-    if (checkouts.blocked) return { built: candidate.branchHead, result: { kind: 'checkout-blocked', path: checkouts.blocked.path, files: checkouts.blocked.files } };
+    const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha, {
+      changed,
+      checkouts: input.checkouts,
+    });
+    if (checkouts.blocked)
+      return {
+        built: candidate.branchHead,
+        result: {
+          kind: 'checkout-blocked',
+          path: checkouts.blocked.path,
+          files: checkouts.blocked.files,
+        },
+      };
     step('landing', candidate.sha);
     const landed = await provider.land({
       trackId: track.id,
@@ -100,23 +170,54 @@ export async function tryLanding(env: RunEnv, provider: VcsProvider, input: Land
       description: trackDescription(env, track),
       signal,
     });
-    if (landed.kind === 'target-moved') return { built: candidate.branchHead, result: { kind: 'target-moved', detail: landed.detail } };
-    if (landed.kind === 'checks-failed') return { built: candidate.branchHead, result: { kind: 'forge-checks-failed', detail: landed.detail } };
-    if (landed.kind === 'rejected') return { built: candidate.branchHead, result: { kind: 'rejected', detail: landed.detail } };
+    if (landed.kind === 'target-moved')
+      return {
+        built: candidate.branchHead,
+        result: { kind: 'target-moved', detail: landed.detail },
+      };
+    if (landed.kind === 'checks-failed')
+      return {
+        built: candidate.branchHead,
+        result: { kind: 'forge-checks-failed', detail: landed.detail },
+      };
+    if (landed.kind === 'rejected')
+      return { built: candidate.branchHead, result: { kind: 'rejected', detail: landed.detail } };
     landedOk = true;
     // It landed: from here nothing may throw, or the queue would give back a track the target
     // already holds. What fails is said as a warning.
     const { branchHead } = candidate;
     // What revert needs to undo single tasks later: the branch as it was merged. A squash
     // leaves its commits out of the target's history, so a ref keeps them from git gc.
-    if (config.merge.strategy === 'squash' && !(await git.ok(['update-ref', `${SQUASHED_REFS}${track.id}`, branchHead]).catch(() => false))) {
-      env.report(track.id, `warning: could not keep the squashed branch as ${SQUASHED_REFS}${track.id}`);
+    if (
+      config.merge.strategy === 'squash' &&
+      !(await git.ok(['update-ref', `${SQUASHED_REFS}${track.id}`, branchHead]).catch(() => false))
+    ) {
+      env.report(
+        track.id,
+        `warning: could not keep the squashed branch as ${SQUASHED_REFS}${track.id}`,
+      );
     }
     for (const path of checkouts.update) {
-      const updated = await fastForwardCheckout(git, path, targetSha, landed.targetSha).catch(() => false);
-      if (!updated) env.report(null, `warning: could not update the files of ${path}; run \`git status\` there`);
+      const updated = await fastForwardCheckout(git, path, targetSha, landed.targetSha).catch(
+        () => false,
+      );
+      if (!updated)
+        env.report(
+          null,
+          `warning: could not update the files of ${path}; run \`git status\` there`,
+        );
     }
-    return { result: { kind: 'landed' }, landed: { targetSha: landed.targetSha, targetBefore: targetSha, commits: candidate.commits, branchHead, url: landed.url, uncommitted: after.dirty } };
+    return {
+      result: { kind: 'landed' },
+      landed: {
+        targetSha: landed.targetSha,
+        targetBefore: targetSha,
+        commits: candidate.commits,
+        branchHead,
+        url: landed.url,
+        uncommitted: after.dirty,
+      },
+    };
   } finally {
     if (!landedOk) await git.ok(['switch', '--quiet', branch], { cwd: worktree });
   }

@@ -69,7 +69,10 @@ export class Notifier {
     const doc = this.document(notice);
     if (this.inFlight.size >= MAX_IN_FLIGHT) {
       if (this.pending.length >= MAX_PENDING) {
-        this.deps.warn(notice.trackId, `notify: ${MAX_PENDING} notifications already waiting; ${notice.event} not sent`);
+        this.deps.warn(
+          notice.trackId,
+          `notify: ${MAX_PENDING} notifications already waiting; ${notice.event} not sent`,
+        );
         return;
       }
       this.pending.push(doc);
@@ -94,7 +97,11 @@ export class Notifier {
     this.pending.length = 0;
     this.abort.abort();
     await Promise.all([...this.inFlight]);
-    if (left) this.deps.warn(null, `notify: ${left} notification(s) still running as the command ended were stopped`);
+    if (left)
+      this.deps.warn(
+        null,
+        `notify: ${left} notification(s) still running as the command ended were stopped`,
+      );
   }
 
   private document(n: Notice): NotifyDocument {
@@ -133,10 +140,22 @@ export class Notifier {
           maxBuffer: 64 * 1024,
         });
         if (this.abort.signal.aborted) return;
-        if (r.timedOut) this.deps.warn(doc.track, `notify: ${file} did not finish within ${this.deps.config.notify.timeoutSec} s (${doc.event}); stopped`);
-        else if (r.exitCode !== 0) this.deps.warn(doc.track, `notify: ${file} failed (${doc.event}): exit ${r.exitCode ?? r.signal ?? '?'}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`);
+        if (r.timedOut)
+          this.deps.warn(
+            doc.track,
+            `notify: ${file} did not finish within ${this.deps.config.notify.timeoutSec} s (${doc.event}); stopped`,
+          );
+        else if (r.exitCode !== 0)
+          this.deps.warn(
+            doc.track,
+            `notify: ${file} failed (${doc.event}): exit ${r.exitCode ?? r.signal ?? '?'}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`,
+          );
       } catch (err) {
-        if (!this.abort.signal.aborted) this.deps.warn(doc.track, `notify: ${file} could not run (${doc.event}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        if (!this.abort.signal.aborted)
+          this.deps.warn(
+            doc.track,
+            `notify: ${file} could not run (${doc.event}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+          );
       }
     })();
     this.inFlight.add(job);

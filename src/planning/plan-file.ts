@@ -9,7 +9,12 @@ import { RepoPath, TrackId, TrackType } from '../core/track.js';
 
 export const PlanTrack = z.strictObject({
   id: TrackId,
-  title: z.string().trim().min(1).max(200).refine((t) => !/[\r\n]/.test(t), 'must be one line'),
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((t) => !/[\r\n]/.test(t), 'must be one line'),
   type: TrackType.default('feature'),
   dependsOn: z.array(TrackId).default([]),
   scope: z.array(RepoPath).optional(),
@@ -76,7 +81,11 @@ export function validatePlanFileData(raw: unknown, name: string): PlanFile {
   const parsed = PlanFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const lines = formatIssues(parsed.error.issues, (p) =>
-      p.length === 0 ? Object.keys(PlanFile.shape) : p.length === 2 ? Object.keys(PlanTrack.shape) : [],
+      p.length === 0
+        ? Object.keys(PlanFile.shape)
+        : p.length === 2
+          ? Object.keys(PlanTrack.shape)
+          : [],
     );
     throw new UsageError(`${name} is invalid:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
       hint: 'See README.md, "plan --from", for the format.',
@@ -91,7 +100,9 @@ export function assertScopeInside(plan: PlanFile, root: string, name: string): v
     t.scope?.forEach((p, j) => {
       const abs = path.resolve(root, p);
       if (abs !== root && !abs.startsWith(root + path.sep)) {
-        throw new UsageError(`${name}: tracks[${i}].scope[${j}]: "${p}" is outside the repository.`);
+        throw new UsageError(
+          `${name}: tracks[${i}].scope[${j}]: "${p}" is outside the repository.`,
+        );
       }
     });
   });

@@ -34,7 +34,9 @@ export async function plan(opts: PlanOptions, ctx: Context): Promise<void> {
   } else {
     const objective = opts.objective?.trim();
     if (!objective) {
-      throw new UsageError('Say what to plan: ym plan "<objective>", or give a file with --from FILE.');
+      throw new UsageError(
+        'Say what to plan: ym plan "<objective>", or give a file with --from FILE.',
+      );
     }
     source = 'planner';
     planFile = await planWithAgent(ctx, { objective, agent: opts.agent });
@@ -64,7 +66,10 @@ export async function plan(opts: PlanOptions, ctx: Context): Promise<void> {
   ctx.out.info('Next: review yardmaster/tracks/*/spec.md, commit them, then `ym implement`.');
 }
 
-function printTrack(ctx: Context, t: { id: string; title: string; type: string; dependsOn: readonly string[] }): void {
+function printTrack(
+  ctx: Context,
+  t: { id: string; title: string; type: string; dependsOn: readonly string[] },
+): void {
   const deps = t.dependsOn.length ? ctx.out.c.dim(` (after ${t.dependsOn.join(', ')})`) : '';
   ctx.out.line(`  ${ctx.out.c.bold(t.id)}  ${t.type}  ${t.title}${deps}`);
 }

@@ -13,7 +13,13 @@ import { readTrackFiles } from '../tracks/files.js';
 import { validateNewTracks } from '../tracks/register.js';
 import { buildTrackDocs } from '../tracks/build.js';
 import { FINAL_MESSAGE_SOURCE, finalMessage, parserNameFor } from '../agents/adapters/index.js';
-import { assertScopeInside, parseJsonText, planFileJsonSchema, validatePlanFileData, type PlanFile } from './plan-file.js';
+import {
+  assertScopeInside,
+  parseJsonText,
+  planFileJsonSchema,
+  validatePlanFileData,
+  type PlanFile,
+} from './plan-file.js';
 import { findPlanAnswer } from './plan-answer.js';
 import { readContextDocs } from './context-docs.js';
 
@@ -28,9 +34,14 @@ export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise
   const agent = resolveAgent(
     opts.agent ?? config.planner.agent ?? config.agent,
     config,
-    opts.agent !== undefined ? '--agent' : config.planner.agent !== undefined ? 'yardmaster.json "planner.agent"' : 'yardmaster.json "agent"',
+    opts.agent !== undefined
+      ? '--agent'
+      : config.planner.agent !== undefined
+        ? 'yardmaster.json "planner.agent"'
+        : 'yardmaster.json "agent"',
   );
-  if (agent.fromRepoConfig) await requireTrust(ctx, [`agent "${agent.name}": ${agent.command.join(' ')}`]);
+  if (agent.fromRepoConfig)
+    await requireTrust(ctx, [`agent "${agent.name}": ${agent.command.join(' ')}`]);
   const existing = readTrackFiles(repo.root);
   const dir = path.join(repo.stateDir, 'tmp', `plan-${process.pid}-${ctx.clock.now().getTime()}`);
   mkdirSync(dir, { recursive: true });
@@ -50,7 +61,9 @@ export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise
         : '(none)',
       outputFile,
       schema: JSON.stringify(planFileJsonSchema(), null, 2),
-      feedback: feedback ? `\n## Your previous answer was rejected\n${feedback}\nWrite a corrected document.\n` : '',
+      feedback: feedback
+        ? `\n## Your previous answer was rejected\n${feedback}\nWrite a corrected document.\n`
+        : '',
     });
     writeFileSync(promptFile, prompt);
     rmSync(outputFile, { force: true });
@@ -99,7 +112,10 @@ export async function planWithAgent(ctx: Context, opts: PlannerOptions): Promise
       ctx.out.warn(`the planner's answer was rejected: ${err.message}`);
     }
   }
-  throw new WorkFailedError(`The planner agent "${agent.name}" gave no valid plan in ${max} attempts. Last problem:\n${feedback}`, {
-    hint: 'Write the tracks yourself and use `ym plan --from FILE`, or raise planner.maxAttempts.',
-  });
+  throw new WorkFailedError(
+    `The planner agent "${agent.name}" gave no valid plan in ${max} attempts. Last problem:\n${feedback}`,
+    {
+      hint: 'Write the tracks yourself and use `ym plan --from FILE`, or raise planner.maxAttempts.',
+    },
+  );
 }

@@ -17,7 +17,10 @@ export function runMarks(scope: string, runId: number): Record<string, string> {
 
 /** Pids of live processes of these runs of `scope` (Linux /proc). */
 export function processesOfRuns(scope: string, runIds: readonly number[]): number[] {
-  return processesMarked(runIds.map((id) => `YM_RUN_ID=${id}`), [`YM_RUN_SCOPE=${scope}`]);
+  return processesMarked(
+    runIds.map((id) => `YM_RUN_ID=${id}`),
+    [`YM_RUN_SCOPE=${scope}`],
+  );
 }
 
 /** Pids of live processes whose environment holds one of `anyOf` and every one of `allOf` (`NAME=value`). */
@@ -37,7 +40,8 @@ function processesMarked(anyOf: readonly string[], allOf: readonly string[] = []
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
     try {
       const env = Buffer.concat([NUL, readFileSync(`/proc/${pid}/environ`), NUL]);
-      if (any.some((m) => env.includes(m)) && all.every((m) => env.includes(m))) found.push(Number(pid));
+      if (any.some((m) => env.includes(m)) && all.every((m) => env.includes(m)))
+        found.push(Number(pid));
     } catch {
       // Gone meanwhile, or not ours to read.
     }

@@ -131,7 +131,9 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
     const detached = options.detached ?? false;
     const maxBuffer = options.maxBuffer ?? 64 * 1024 * 1024;
     const env =
-      options.extendEnv === false ? dropUndefined(options.env ?? {}) : dropUndefined({ ...process.env, ...options.env });
+      options.extendEnv === false
+        ? dropUndefined(options.env ?? {})
+        : dropUndefined({ ...process.env, ...options.env });
     let child: ChildProcess;
     try {
       child = spawn(file, [...args], {
@@ -145,7 +147,15 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
         windowsHide: true,
       });
     } catch (err) {
-      reject(new ProcessError(`could not start ${file}: ${(err as Error).message}`, file, args, undefined, { cause: err }));
+      reject(
+        new ProcessError(
+          `could not start ${file}: ${(err as Error).message}`,
+          file,
+          args,
+          undefined,
+          { cause: err },
+        ),
+      );
       return;
     }
     const keepTail = options.keepTail ?? false;
@@ -173,7 +183,10 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
     const stop = () => {
       if (child.pid === undefined || child.exitCode !== null) return;
       killTree(child.pid, 'SIGTERM', detached);
-      killTimer ??= setTimeout(() => child.pid !== undefined && killTree(child.pid, 'SIGKILL', detached), KILL_GRACE_MS);
+      killTimer ??= setTimeout(
+        () => child.pid !== undefined && killTree(child.pid, 'SIGKILL', detached),
+        KILL_GRACE_MS,
+      );
       killTimer.unref();
     };
     const timer =
@@ -218,11 +231,20 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
         durationMs: Math.round(performance.now() - started),
       };
       if (spawnError?.code === 'ENOENT') {
-        reject(new ProcessError(`command not found: ${file}`, file, args, result, { notFound: true, cause: spawnError }));
+        reject(
+          new ProcessError(`command not found: ${file}`, file, args, result, {
+            notFound: true,
+            cause: spawnError,
+          }),
+        );
         return;
       }
       if (spawnError) {
-        reject(new ProcessError(`could not start ${file}: ${spawnError.message}`, file, args, result, { cause: spawnError }));
+        reject(
+          new ProcessError(`could not start ${file}: ${spawnError.message}`, file, args, result, {
+            cause: spawnError,
+          }),
+        );
         return;
       }
       if ((options.reject ?? true) && (result.exitCode !== 0 || result.timedOut)) {
@@ -233,7 +255,12 @@ export const runProcess: ProcessRunner = (file, args, options = {}) =>
             : `exited with code ${result.exitCode}`;
         const detail = result.stderr.trim().split('\n').slice(-5).join('\n');
         reject(
-          new ProcessError(`\`${describeCommand(file, args)}\` ${how}${detail ? `:\n${detail}` : ''}`, file, args, result),
+          new ProcessError(
+            `\`${describeCommand(file, args)}\` ${how}${detail ? `:\n${detail}` : ''}`,
+            file,
+            args,
+            result,
+          ),
         );
         return;
       }

@@ -21,7 +21,11 @@ export function revertWorktreePath(env: RunEnv, trackId: string): string {
   return path.join(env.worktreesDir, `.revert-${trackId}`);
 }
 
-export async function createRevertWorktree(env: RunEnv, trackId: string, base: string): Promise<string> {
+export async function createRevertWorktree(
+  env: RunEnv,
+  trackId: string,
+  base: string,
+): Promise<string> {
   const wt = revertWorktreePath(env, trackId);
   if (existsSync(wt)) {
     throw new UsageError(`${wt} exists: an earlier revert of ${trackId} was left there.`, {
@@ -35,33 +39,49 @@ export async function createRevertWorktree(env: RunEnv, trackId: string, base: s
 
 /** Removes the temporary worktree (ours, whatever is in it); false when git does not know it. */
 export async function removeRevertWorktree(env: RunEnv, wt: string): Promise<boolean> {
-  const known = (await listWorktrees(env.git)).some((w) => path.resolve(w.path) === path.resolve(wt));
+  const known = (await listWorktrees(env.git)).some(
+    (w) => path.resolve(w.path) === path.resolve(wt),
+  );
   if (known) await env.git(['worktree', 'remove', '--force', wt]);
   await env.git.ok(['worktree', 'prune']);
   return known;
 }
 
-export type StepResult = { kind: 'done' } | { kind: 'conflict'; target: RevertTarget; paths: string[] };
+export type StepResult =
+  { kind: 'done' } | { kind: 'conflict'; target: RevertTarget; paths: string[] };
 
 /** Reverts every pending commit, saving the job after each; stops at the first conflict. */
-export async function revertPending(env: RunEnv, job: RevertJob, save: () => void): Promise<StepResult> {
+export async function revertPending(
+  env: RunEnv,
+  job: RevertJob,
+  save: () => void,
+): Promise<StepResult> {
   const { git } = env;
   const cwd = job.worktree;
   for (let target = job.pending[0]; target; target = job.pending[0]) {
     const headBefore = await git(['rev-parse', 'HEAD'], { cwd });
-    const args = ['revert', '--no-commit', ...(target.mainline ? ['-m', String(target.mainline)] : []), target.sha];
+    const args = [
+      'revert',
+      '--no-commit',
+      ...(target.mainline ? ['-m', String(target.mainline)] : []),
+      target.sha,
+    ];
     const r = await env.ctx.run('git', args, { cwd, reject: false, ...QUIET });
     await restoreDocs(git, cwd, job.trackId);
     const paths = await conflictedPaths(git, cwd);
     if (paths.length > 0) {
-      await git(['rev-parse', '--git-path', 'MERGE_MSG'], { cwd }).then((file) => writeFileSync(path.resolve(cwd, file), revertMessage(job.trackId, target)));
+      await git(['rev-parse', '--git-path', 'MERGE_MSG'], { cwd }).then((file) =>
+        writeFileSync(path.resolve(cwd, file), revertMessage(job.trackId, target)),
+      );
       job.pending.shift();
       job.stopped = { target, headBefore, paths };
       save();
       return { kind: 'conflict', target, paths };
     }
     if (r.exitCode !== 0 && !(await revertInProgress(git, cwd))) {
-      throw new WorkFailedError(`git revert ${target.sha.slice(0, 12)} failed in ${cwd}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      throw new WorkFailedError(
+        `git revert ${target.sha.slice(0, 12)} failed in ${cwd}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      );
     }
     const commit = await commitStaged(git, cwd, job.trackId, target);
     job.pending.shift();
@@ -79,7 +99,9 @@ export async function resumeStopped(env: RunEnv, job: RevertJob, save: () => voi
   const cwd = job.worktree;
   const spec = job.spec;
   if (!existsSync(cwd)) {
-    throw new UsageError(`The revert worktree ${cwd} is gone.`, { hint: `Drop the stopped revert with \`ym revert ${spec} --abort\` and start again.` });
+    throw new UsageError(`The revert worktree ${cwd} is gone.`, {
+      hint: `Drop the stopped revert with \`ym revert ${spec} --abort\` and start again.`,
+    });
   }
   const paths = await conflictedPaths(git, cwd);
   if (paths.length > 0) {
@@ -92,10 +114,16 @@ export async function resumeStopped(env: RunEnv, job: RevertJob, save: () => voi
   if (head !== stopped.headBefore) {
     // Committed by the user (`git commit` or `git revert --continue` use our MERGE_MSG).
     commit = await ensureTrailers(git, cwd, job.trackId, stopped.target.sha);
-  } else if (!(await revertInProgress(git, cwd)) && (await git.ok(['diff', '--cached', '--quiet'], { cwd }))) {
-    throw new UsageError(`The revert of ${stopped.target.sha.slice(0, 12)} was dropped in ${cwd} (no revert in progress, nothing staged).`, {
-      hint: `Give up with \`ym revert ${spec} --abort\`, or run it again from the start.`,
-    });
+  } else if (
+    !(await revertInProgress(git, cwd)) &&
+    (await git.ok(['diff', '--cached', '--quiet'], { cwd }))
+  ) {
+    throw new UsageError(
+      `The revert of ${stopped.target.sha.slice(0, 12)} was dropped in ${cwd} (no revert in progress, nothing staged).`,
+      {
+        hint: `Give up with \`ym revert ${spec} --abort\`, or run it again from the start.`,
+      },
+    );
   } else {
     commit = await commitStaged(git, cwd, job.trackId, stopped.target);
   }
@@ -111,42 +139,93 @@ export async function resetMarkers(env: RunEnv, job: RevertJob): Promise<string 
   const file = path.join(cwd, job.planPath);
   if (!existsSync(file)) return null;
   const text = readFileSync(file, 'utf8');
-  const done = new Set(allTasks(parsePlan(text, job.planPath)).filter((t) => t.marker === 'done').map((t) => t.id));
+  const done = new Set(
+    allTasks(parsePlan(text, job.planPath))
+      .filter((t) => t.marker === 'done')
+      .map((t) => t.id),
+  );
   const ids = job.resetTasks.filter((id) => done.has(id));
   if (ids.length === 0) return null;
-  writeFileSync(file, ids.reduce((t, id) => setTaskMarker(t, id, 'pending'), text));
+  writeFileSync(
+    file,
+    ids.reduce((t, id) => setTaskMarker(t, id, 'pending'), text),
+  );
   await env.git(['add', '--', job.planPath], { cwd });
   await env.git(
-    ['commit', '--quiet', '--no-verify', '-m', `chore(yardmaster): reset the plan markers of ${job.spec}`, '-m', `Pending again, their commits reverted: ${ids.join(', ')}.`, '--trailer', `Yardmaster-Track: ${job.trackId}`],
+    [
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-m',
+      `chore(yardmaster): reset the plan markers of ${job.spec}`,
+      '-m',
+      `Pending again, their commits reverted: ${ids.join(', ')}.`,
+      '--trailer',
+      `Yardmaster-Track: ${job.trackId}`,
+    ],
     { cwd, ...QUIET },
   );
   return env.git(['rev-parse', 'HEAD'], { cwd });
 }
 
 export function revertMessage(trackId: string, target: RevertTarget): string {
-  const what = target.whole === 'merge' ? 'merge commit' : target.whole === 'squash' ? 'squash commit' : 'commit';
+  const what =
+    target.whole === 'merge'
+      ? 'merge commit'
+      : target.whole === 'squash'
+        ? 'squash commit'
+        : 'commit';
   return `Revert "${target.subject}"\n\nThis reverts ${what} ${target.sha}.\n\nYardmaster-Track: ${trackId}\n${REVERT_TRAILER}: ${target.sha}\n`;
 }
 
-async function commitStaged(git: Git, cwd: string, trackId: string, target: RevertTarget): Promise<string | null> {
+async function commitStaged(
+  git: Git,
+  cwd: string,
+  trackId: string,
+  target: RevertTarget,
+): Promise<string | null> {
   if (await git.ok(['diff', '--cached', '--quiet'], { cwd })) {
     // Only the track's docs changed, and they were put back: nothing to commit.
     await git.ok(['revert', '--quit'], { cwd });
     return null;
   }
-  await git(['commit', '--quiet', '--no-verify', '-F', '-'], { cwd, input: revertMessage(trackId, target), ...QUIET });
+  await git(['commit', '--quiet', '--no-verify', '-F', '-'], {
+    cwd,
+    input: revertMessage(trackId, target),
+    ...QUIET,
+  });
   return git(['rev-parse', 'HEAD'], { cwd });
 }
 
 /** The user may have written their own message: add the trailers it lacks. */
-async function ensureTrailers(git: Git, cwd: string, trackId: string, reverted: string): Promise<string> {
-  const have = await git(['log', '-1', `--format=%(trailers:key=Yardmaster-Track,valueonly)%x1f%(trailers:key=${REVERT_TRAILER},valueonly)`], { cwd });
+async function ensureTrailers(
+  git: Git,
+  cwd: string,
+  trackId: string,
+  reverted: string,
+): Promise<string> {
+  const have = await git(
+    [
+      'log',
+      '-1',
+      `--format=%(trailers:key=Yardmaster-Track,valueonly)%x1f%(trailers:key=${REVERT_TRAILER},valueonly)`,
+    ],
+    { cwd },
+  );
   const [tracks = '', reverts = ''] = have.split('\x1f');
   const add = [
-    ...(tracks.split('\n').some((v) => v.trim() === trackId) ? [] : ['--trailer', `Yardmaster-Track: ${trackId}`]),
-    ...(reverts.split('\n').some((v) => v.trim() === reverted) ? [] : ['--trailer', `${REVERT_TRAILER}: ${reverted}`]),
+    ...(tracks.split('\n').some((v) => v.trim() === trackId)
+      ? []
+      : ['--trailer', `Yardmaster-Track: ${trackId}`]),
+    ...(reverts.split('\n').some((v) => v.trim() === reverted)
+      ? []
+      : ['--trailer', `${REVERT_TRAILER}: ${reverted}`]),
   ];
-  if (add.length) await git(['commit', '--quiet', '--amend', '--no-edit', '--no-verify', ...add], { cwd, ...QUIET });
+  if (add.length)
+    await git(['commit', '--quiet', '--amend', '--no-edit', '--no-verify', ...add], {
+      cwd,
+      ...QUIET,
+    });
   return git(['rev-parse', 'HEAD'], { cwd });
 }
 
@@ -162,7 +241,9 @@ async function restoreDocs(git: Git, cwd: string, trackId: string): Promise<void
 }
 
 async function conflictedPaths(git: Git, cwd: string): Promise<string[]> {
-  return (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd })).split('\0').filter(Boolean);
+  return (await git(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd }))
+    .split('\0')
+    .filter(Boolean);
 }
 
 async function revertInProgress(git: Git, cwd: string): Promise<boolean> {

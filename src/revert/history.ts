@@ -74,45 +74,92 @@ export async function readTrackHistory(input: HistoryInput): Promise<TrackHistor
   const { git, trackId, target, targetSha, mergedSha, record } = input;
   const head = mergedSha ?? targetSha;
   if (mergedSha && !(await git.ok(['merge-base', '--is-ancestor', mergedSha, targetSha]))) {
-    throw new UsageError(`The merge of ${trackId} (${mergedSha.slice(0, 12)}) is no longer in the history of ${target}.`, {
-      hint: `${target} was rewritten after the merge; there is nothing of ${trackId} on it to revert.`,
-    });
+    throw new UsageError(
+      `The merge of ${trackId} (${mergedSha.slice(0, 12)}) is no longer in the history of ${target}.`,
+      {
+        hint: `${target} was rewritten after the merge; there is nothing of ${trackId} on it to revert.`,
+      },
+    );
   }
-  const before = record?.targetBefore && (await git.ok(['merge-base', '--is-ancestor', record.targetBefore, head])) ? record.targetBefore : null;
+  const before =
+    record?.targetBefore &&
+    (await git.ok(['merge-base', '--is-ancestor', record.targetBefore, head]))
+      ? record.targetBefore
+      : null;
   let candidates: Logged[];
   if (before) {
     // The range the queue landed, exactly: its commits are the track's even if a forge dropped trailers.
-    const landed = (await logCommits(git, ['--first-parent', `${before}..${head}`])).filter((c) => c.reverts.length === 0);
+    const landed = (await logCommits(git, ['--first-parent', `${before}..${head}`])).filter(
+      (c) => c.reverts.length === 0,
+    );
     const mine = landed.filter((c) => c.tracks.includes(trackId));
     candidates = mine.length ? mine : landed;
   } else {
     // No range recorded (a merge recorded by crash recovery): every commit with the trailer.
-    const found = await logCommits(git, ['--first-parent', '--fixed-strings', `--grep=Yardmaster-Track: ${trackId}`, head]);
+    const found = await logCommits(git, [
+      '--first-parent',
+      '--fixed-strings',
+      `--grep=Yardmaster-Track: ${trackId}`,
+      head,
+    ]);
     candidates = found.filter((c) => c.tracks.includes(trackId) && c.reverts.length === 0);
   }
   const reverted = new Map<string, string>();
-  const reverts = await logCommits(git, ['--first-parent', '--fixed-strings', `--grep=${REVERT_TRAILER}:`, before ? `${before}..${targetSha}` : targetSha]);
+  const reverts = await logCommits(git, [
+    '--first-parent',
+    '--fixed-strings',
+    `--grep=${REVERT_TRAILER}:`,
+    before ? `${before}..${targetSha}` : targetSha,
+  ]);
   for (const c of reverts.reverse()) for (const sha of c.reverts) reverted.set(sha, c.sha);
   const units: RevertUnit[] = [];
-  for (const c of candidates) units.push(await toUnit(input, c, before !== null && record?.strategy === 'squash' ? record.branchHead : undefined));
+  for (const c of candidates)
+    units.push(
+      await toUnit(
+        input,
+        c,
+        before !== null && record?.strategy === 'squash' ? record.branchHead : undefined,
+      ),
+    );
   return { targetSha, units, reverted };
 }
 
-async function toUnit(input: HistoryInput, c: Logged, squashedHead: string | null | undefined): Promise<RevertUnit> {
+async function toUnit(
+  input: HistoryInput,
+  c: Logged,
+  squashedHead: string | null | undefined,
+): Promise<RevertUnit> {
   const { git } = input;
   const [first, second] = c.parents;
   if (first && second) {
-    const atoms = await Promise.all((await logCommits(git, ['--no-merges', `${first}..${second}`])).map((a) => toAtom(input, a)));
+    const atoms = await Promise.all(
+      (await logCommits(git, ['--no-merges', `${first}..${second}`])).map((a) => toAtom(input, a)),
+    );
     const self = await toAtom(input, c);
-    return { ...self, mainline: 1, kind: 'merge', tasks: union(self.tasks, ...atoms.map((a) => a.tasks)), atoms };
+    return {
+      ...self,
+      mainline: 1,
+      kind: 'merge',
+      tasks: union(self.tasks, ...atoms.map((a) => a.tasks)),
+      atoms,
+    };
   }
   if (squashedHead !== undefined) {
     const self = await toAtom(input, c);
     let atoms: RevertAtom[] | null = null;
     if (squashedHead && first && (await git.ok(['cat-file', '-e', `${squashedHead}^{commit}`]))) {
-      atoms = await Promise.all((await logCommits(git, ['--no-merges', squashedHead, '--not', first])).map((a) => toAtom(input, a)));
+      atoms = await Promise.all(
+        (await logCommits(git, ['--no-merges', squashedHead, '--not', first])).map((a) =>
+          toAtom(input, a),
+        ),
+      );
     }
-    return { ...self, kind: 'squash', tasks: union(self.tasks, ...(atoms ?? []).map((a) => a.tasks)), atoms };
+    return {
+      ...self,
+      kind: 'squash',
+      tasks: union(self.tasks, ...(atoms ?? []).map((a) => a.tasks)),
+      atoms,
+    };
   }
   return { ...(await toAtom(input, c)), kind: 'commit', atoms: null };
 }
@@ -121,7 +168,11 @@ async function toAtom(input: HistoryInput, c: Logged): Promise<RevertAtom> {
   const { git, trackId } = input;
   const parent = c.parents[0];
   const docs = docsPaths(trackId).map((d) => `${d}/`);
-  const changed = parent ? (await git(['diff', '--name-only', '--no-renames', '-z', parent, c.sha])).split('\0').filter(Boolean) : [];
+  const changed = parent
+    ? (await git(['diff', '--name-only', '--no-renames', '-z', parent, c.sha]))
+        .split('\0')
+        .filter(Boolean)
+    : [];
   const files = changed.filter((f) => !docs.some((d) => f.startsWith(d)));
   const tasks = c.tasks.length ? c.tasks : parent ? await tickedTasks(input, parent, c.sha) : [];
   return { sha: c.sha, subject: c.subject, tasks, files };
@@ -135,7 +186,9 @@ async function tickedTasks(input: HistoryInput, parent: string, sha: string): Pr
   if (!after) return [];
   try {
     const before = blobs.get(`${parent}:${file}`);
-    const was = new Map(before ? allTasks(parsePlan(before, file)).map((t) => [t.id, t.marker]) : []);
+    const was = new Map(
+      before ? allTasks(parsePlan(before, file)).map((t) => [t.id, t.marker]) : [],
+    );
     return allTasks(parsePlan(after, file))
       .filter((t) => t.marker === 'done' && was.get(t.id) !== 'done')
       .map((t) => t.id);
@@ -151,8 +204,16 @@ async function logCommits(git: Git, args: readonly string[]): Promise<Logged[]> 
     .map((r) => r.replace(/^\n/, ''))
     .filter((r) => r !== '')
     .map((r) => {
-      const [sha = '', parents = '', subject = '', tracks = '', tasks = '', reverts = ''] = r.split('\x1f');
-      return { sha, parents: parents.split(' ').filter(Boolean), subject, tracks: list(tracks), tasks: list(tasks), reverts: list(reverts) };
+      const [sha = '', parents = '', subject = '', tracks = '', tasks = '', reverts = ''] =
+        r.split('\x1f');
+      return {
+        sha,
+        parents: parents.split(' ').filter(Boolean),
+        subject,
+        tracks: list(tracks),
+        tasks: list(tasks),
+        reverts: list(reverts),
+      };
     });
 }
 

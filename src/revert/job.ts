@@ -50,13 +50,20 @@ export function readJob(stateDir: string, trackId: string): RevertJob | null {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UsageError(`${file}: not valid JSON (${(err as Error).message}).`, { hint: `Drop it with \`ym revert ${trackId} --abort\`.` });
+    throw new UsageError(`${file}: not valid JSON (${(err as Error).message}).`, {
+      hint: `Drop it with \`ym revert ${trackId} --abort\`.`,
+    });
   }
   const parsed = RevertJob.safeParse(raw);
   if (!parsed.success) {
-    throw new UsageError(`${file} is invalid:\n${formatIssues(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`, {
-      hint: `Drop it with \`ym revert ${trackId} --abort\`.`,
-    });
+    throw new UsageError(
+      `${file} is invalid:\n${formatIssues(parsed.error.issues)
+        .map((l) => `  ${l}`)
+        .join('\n')}`,
+      {
+        hint: `Drop it with \`ym revert ${trackId} --abort\`.`,
+      },
+    );
   }
   return parsed.data;
 }

@@ -36,7 +36,11 @@ export interface LandInput {
   save: () => void;
 }
 
-export async function checkAndLand(env: RunEnv, provider: VcsProvider, input: LandInput): Promise<Landed> {
+export async function checkAndLand(
+  env: RunEnv,
+  provider: VcsProvider,
+  input: LandInput,
+): Promise<Landed> {
   const { git, config, ctx, store } = env;
   const { job } = input;
   const cwd = job.worktree;
@@ -49,7 +53,11 @@ export async function checkAndLand(env: RunEnv, provider: VcsProvider, input: La
       return { before: job.base, after: now, head };
     }
     env.report(job.trackId, `revert: checking ${head.slice(0, 8)}`);
-    const logFile = path.join(env.logsDir, job.trackId, `revert-${ctx.clock.now().toISOString().replace(/[:.]/g, '-')}.log`);
+    const logFile = path.join(
+      env.logsDir,
+      job.trackId,
+      `revert-${ctx.clock.now().toISOString().replace(/[:.]/g, '-')}.log`,
+    );
     const report = await runChecks(
       ctx,
       {
@@ -63,14 +71,23 @@ export async function checkAndLand(env: RunEnv, provider: VcsProvider, input: La
       },
       config,
     );
-    store.appendEvent({ trackId: job.trackId, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'revert' } });
+    store.appendEvent({
+      trackId: job.trackId,
+      type: 'checks.finished',
+      data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'revert' },
+    });
     if (ctx.signal.aborted) {
-      throw new InterruptedError(`Interrupted while checking the revert of ${job.spec}; ${target} is unchanged.`, {
-        hint: `Finish it with \`ym revert ${job.spec} --continue\`, or drop it with \`ym revert ${job.spec} --abort\`.`,
-      });
+      throw new InterruptedError(
+        `Interrupted while checking the revert of ${job.spec}; ${target} is unchanged.`,
+        {
+          hint: `Finish it with \`ym revert ${job.spec} --continue\`, or drop it with \`ym revert ${job.spec} --abort\`.`,
+        },
+      );
     }
     if (!report.ok || report.headSha !== head) {
-      const failed = report.results.filter((r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error'));
+      const failed = report.results.filter(
+        (r) => r.level === 'fail' && (r.status === 'fail' || r.status === 'error'),
+      );
       throw new RevertChecksFailedError(
         `The checks failed on the revert of ${job.spec} (${head.slice(0, 12)}); ${target} is unchanged.`,
         {
@@ -89,30 +106,55 @@ export async function checkAndLand(env: RunEnv, provider: VcsProvider, input: La
     }
     env.report(job.trackId, `revert: landing ${head.slice(0, 8)} on ${target}`);
     const landed = await provider.land({
-      trackId: job.trackId, title: input.title, branch: input.branch, sha: head, expectedTarget: job.base,
-      strategy: 'rebase', report, description: input.description, signal: ctx.signal,
+      trackId: job.trackId,
+      title: input.title,
+      branch: input.branch,
+      sha: head,
+      expectedTarget: job.base,
+      strategy: 'rebase',
+      report,
+      description: input.description,
+      signal: ctx.signal,
     });
     if (landed.kind === 'landed') {
       for (const checkout of checkouts.update) {
         if (!(await fastForwardCheckout(git, checkout, job.base, landed.targetSha))) {
-          env.report(null, `warning: could not update the files of ${checkout}; run \`git status\` there`);
+          env.report(
+            null,
+            `warning: could not update the files of ${checkout}; run \`git status\` there`,
+          );
         }
       }
-      return { before: job.base, after: landed.targetSha, head, ...(landed.url ? { url: landed.url } : {}) };
+      return {
+        before: job.base,
+        after: landed.targetSha,
+        head,
+        ...(landed.url ? { url: landed.url } : {}),
+      };
     }
     if (landed.kind !== 'target-moved') {
-      throw new WorkFailedError(`The ${provider.name} provider did not take the revert of ${job.spec}: ${landed.detail}`);
+      throw new WorkFailedError(
+        `The ${provider.name} provider did not take the revert of ${job.spec}: ${landed.detail}`,
+      );
     }
     const next = await provider.syncTarget(target, ctx.signal);
-    env.report(job.trackId, `revert: ${target} moved (${landed.detail}); rebuilding on ${next.slice(0, 8)}`);
+    env.report(
+      job.trackId,
+      `revert: ${target} moved (${landed.detail}); rebuilding on ${next.slice(0, 8)}`,
+    );
     if (!(await git.ok(['rebase', '--quiet', '--onto', next, job.base], { cwd, ...QUIET }))) {
       await git.ok(['rebase', '--abort'], { cwd });
-      throw new WorkFailedError(`${target} moved during the revert and the revert commits no longer apply on it; nothing was changed.`, {
-        hint: `Run \`ym revert ${job.spec}\` again.`,
-      });
+      throw new WorkFailedError(
+        `${target} moved during the revert and the revert commits no longer apply on it; nothing was changed.`,
+        {
+          hint: `Run \`ym revert ${job.spec}\` again.`,
+        },
+      );
     }
     job.base = next;
     input.save();
   }
-  throw new WorkFailedError(`${target} kept moving (${MAX_RELOOPS} tries); nothing was changed.`, { hint: `Run \`ym revert ${job.spec}\` again.` });
+  throw new WorkFailedError(`${target} kept moving (${MAX_RELOOPS} tries); nothing was changed.`, {
+    hint: `Run \`ym revert ${job.spec}\` again.`,
+  });
 }

@@ -34,14 +34,28 @@ export function assertMerged(track: TrackRow, target: string): void {
       : ['running', 'provisioning', 'validating', 'queued'].includes(track.state)
         ? `Stop it with \`ym cancel ${track.id}\`; nothing of it is on ${target}.`
         : `Only merged tracks can be reverted.`;
-  throw new UsageError(`Track ${track.id} is ${track.state}, not merged: there is nothing of it on ${target} to revert.`, { hint });
+  throw new UsageError(
+    `Track ${track.id} is ${track.state}, not merged: there is nothing of it on ${target} to revert.`,
+    { hint },
+  );
 }
 
-export async function planRevert(env: RunEnv, spec: RevertSpec, track: TrackRow, targetSha: string): Promise<RevertPlan> {
+export async function planRevert(
+  env: RunEnv,
+  spec: RevertSpec,
+  track: TrackRow,
+  targetSha: string,
+): Promise<RevertPlan> {
   const { git, store, config, ctx } = env;
   const record = lastMergeRecord(store, track.id);
   const history = await readTrackHistory({
-    git, run: ctx.run, trackId: track.id, target: config.target, targetSha, mergedSha: track.mergedSha, record,
+    git,
+    run: ctx.run,
+    trackId: track.id,
+    target: config.target,
+    targetSha,
+    mergedSha: track.mergedSha,
+    record,
   });
   const specs = docsPaths(track.id).map((d) => `${targetSha}:${d}/plan.md`);
   const blobs = await readBlobs(ctx.run, git.cwd, specs);
@@ -67,17 +81,26 @@ export async function planRevert(env: RunEnv, spec: RevertSpec, track: TrackRow,
     mergedSha: track.mergedSha,
     selection: selectTargets(spec, history, plan, config.target),
     planPath,
-    dependents: store.listTracks().filter((t) => t.state === 'merged' && t.dependsOn.includes(track.id)).map((t) => t.id),
+    dependents: store
+      .listTracks()
+      .filter((t) => t.state === 'merged' && t.dependsOn.includes(track.id))
+      .map((t) => t.id),
   };
 }
 
 /** Same commits, same order: what was shown is what will be done. */
 export function samePlan(a: RevertPlan, b: RevertPlan): boolean {
-  const key = (p: RevertPlan) => `${p.selection.targets.map((t) => `${t.sha}:${t.mainline ?? 0}`).join(',')}|${p.selection.tasks.join(',')}`;
+  const key = (p: RevertPlan) =>
+    `${p.selection.targets.map((t) => `${t.sha}:${t.mainline ?? 0}`).join(',')}|${p.selection.tasks.join(',')}`;
   return key(a) === key(b);
 }
 
-export function recordRevert(env: RunEnv, spec: RevertSpec, job: RevertJob | null, landed: Landed | null): void {
+export function recordRevert(
+  env: RunEnv,
+  spec: RevertSpec,
+  job: RevertJob | null,
+  landed: Landed | null,
+): void {
   const { store, config } = env;
   const data = {
     spec: spec.text,
@@ -90,8 +113,16 @@ export function recordRevert(env: RunEnv, spec: RevertSpec, job: RevertJob | nul
   };
   if (spec.scope.kind === 'track') {
     const at = landed ? ` at ${landed.after.slice(0, 12)}` : '';
-    store.transition(spec.trackId, 'reverted', { from: 'merged', reason: `reverted on ${config.target}${at}`, data });
+    store.transition(spec.trackId, 'reverted', {
+      from: 'merged',
+      reason: `reverted on ${config.target}${at}`,
+      data,
+    });
   } else {
-    store.appendEvent({ trackId: spec.trackId, type: 'track.partially_reverted', data: { ...data, scope: spec.scope } });
+    store.appendEvent({
+      trackId: spec.trackId,
+      type: 'track.partially_reverted',
+      data: { ...data, scope: spec.scope },
+    });
   }
 }

@@ -31,9 +31,14 @@ export function printPlan(out: Output, plan: RevertPlan): void {
   const { c } = out;
   const s = plan.selection;
   const how = plan.strategy ? `merged by ${plan.strategy}` : 'merged';
-  out.line(`${c.bold(`Revert ${describeSpec(plan.spec)}`)} on ${plan.target} (${how}${plan.mergedSha ? ` at ${short(plan.mergedSha)}` : ''}):`);
+  out.line(
+    `${c.bold(`Revert ${describeSpec(plan.spec)}`)} on ${plan.target} (${how}${plan.mergedSha ? ` at ${short(plan.mergedSha)}` : ''}):`,
+  );
   if (s.targets.length === 0) out.line('  no commit left to revert');
-  else out.line(`  revert ${s.targets.length} commit${s.targets.length === 1 ? '' : 's'}, newest first:`);
+  else
+    out.line(
+      `  revert ${s.targets.length} commit${s.targets.length === 1 ? '' : 's'}, newest first:`,
+    );
   for (const t of s.targets) {
     const kind = t.whole ? ` (${t.whole} commit, whole)` : '';
     const tasks = t.tasks.length ? c.dim(` [${t.tasks.join(', ')}]`) : '';
@@ -41,10 +46,17 @@ export function printPlan(out: Output, plan: RevertPlan): void {
     if (t.files.length) out.line(`                ${c.dim(t.files.join(', '))}`);
   }
   if (s.files.length) out.line(`  files: ${s.files.join(', ')}`);
-  if (s.tasks.length) out.line(`  plan markers reset to [ ]: ${s.tasks.join(', ')}${plan.planPath ? c.dim(` (${plan.planPath})`) : ''}`);
+  if (s.tasks.length)
+    out.line(
+      `  plan markers reset to [ ]: ${s.tasks.join(', ')}${plan.planPath ? c.dim(` (${plan.planPath})`) : ''}`,
+    );
   for (const k of s.kept) out.line(c.dim(`  left alone: ${short(k.sha)}  ${k.subject} (${k.why})`));
-  for (const r of s.alreadyReverted) out.line(c.dim(`  already reverted: ${short(r.sha)}  ${r.subject} (by ${short(r.by)})`));
-  if (plan.dependents.length) out.line(`  ${c.yellow('note:')} merged tracks depend on ${plan.spec.trackId}: ${plan.dependents.join(', ')} (their changes stay)`);
+  for (const r of s.alreadyReverted)
+    out.line(c.dim(`  already reverted: ${short(r.sha)}  ${r.subject} (by ${short(r.by)})`));
+  if (plan.dependents.length)
+    out.line(
+      `  ${c.yellow('note:')} merged tracks depend on ${plan.spec.trackId}: ${plan.dependents.join(', ')} (their changes stay)`,
+    );
 }
 
 export interface StopInfo {
@@ -65,21 +77,37 @@ export function stopCommands(info: StopInfo) {
 
 export function printStopped(out: Output, target: string, info: StopInfo): void {
   const cmd = stopCommands(info);
-  out.line(`${out.c.red('Conflict:')} reverting ${short(info.sha)} ("${info.subject}") conflicted in: ${info.paths.join(', ')}`);
+  out.line(
+    `${out.c.red('Conflict:')} reverting ${short(info.sha)} ("${info.subject}") conflicted in: ${info.paths.join(', ')}`,
+  );
   out.line(`The revert waits in ${info.job.worktree}; ${target} is unchanged.`);
   out.line('To finish: edit the conflicted files there, then');
   out.line(`  ${cmd.add}`);
   out.line(`  ${cmd.continue}`);
-  out.line(out.c.dim(`(\`git -C ${info.job.worktree} rm <file>\` instead of add keeps a file deleted)`));
+  out.line(
+    out.c.dim(`(\`git -C ${info.job.worktree} rm <file>\` instead of add keeps a file deleted)`),
+  );
   out.line('To give up:');
   out.line(`  ${cmd.abort}`);
 }
 
-export function printResult(out: Output, spec: RevertSpec, target: string, job: RevertJob | null, landed: Landed | null): void {
+export function printResult(
+  out: Output,
+  spec: RevertSpec,
+  target: string,
+  job: RevertJob | null,
+  landed: Landed | null,
+): void {
   const commits = job?.done.filter((d) => d.commit) ?? [];
-  const markers = job?.resetTasks.length ? `, plan markers reset (${job.resetTasks.join(', ')})` : '';
-  const where = landed ? `; ${target} is at ${short(landed.after)}${landed.url ? ` (${landed.url})` : ''}` : `; ${target} unchanged`;
-  out.line(`${out.c.green('Reverted')} ${describeSpec(spec)} on ${target}: ${job?.done.length ?? 0} commit(s) undone in ${commits.length} revert commit(s)${markers}${where}.`);
+  const markers = job?.resetTasks.length
+    ? `, plan markers reset (${job.resetTasks.join(', ')})`
+    : '';
+  const where = landed
+    ? `; ${target} is at ${short(landed.after)}${landed.url ? ` (${landed.url})` : ''}`
+    : `; ${target} unchanged`;
+  out.line(
+    `${out.c.green('Reverted')} ${describeSpec(spec)} on ${target}: ${job?.done.length ?? 0} commit(s) undone in ${commits.length} revert commit(s)${markers}${where}.`,
+  );
   for (const d of commits) out.line(`  ${short(d.commit!)}  reverts ${short(d.reverted)}`);
   out.line(
     spec.scope.kind === 'track'

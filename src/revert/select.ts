@@ -35,13 +35,18 @@ export function assertInPlan(spec: RevertSpec, plan: Plan | null, target: string
   const { scope, trackId } = spec;
   if (scope.kind === 'track') return;
   if (!plan) {
-    throw new UsageError(`Track ${trackId} has no readable plan.md on ${target}, so its phases and tasks are unknown.`, {
-      hint: `Revert the whole track instead: ym revert ${trackId}`,
-    });
+    throw new UsageError(
+      `Track ${trackId} has no readable plan.md on ${target}, so its phases and tasks are unknown.`,
+      {
+        hint: `Revert the whole track instead: ym revert ${trackId}`,
+      },
+    );
   }
   if (scope.kind === 'phase' && !plan.phases.some((p) => p.index === scope.phase)) {
     const phases = plan.phases.map((p) => p.index).filter((n) => n > 0);
-    throw new UsageError(`Track ${trackId} has no phase ${scope.phase}.`, { hint: `Its phases: ${phases.join(', ') || 'none'}.` });
+    throw new UsageError(`Track ${trackId} has no phase ${scope.phase}.`, {
+      hint: `Its phases: ${phases.join(', ') || 'none'}.`,
+    });
   }
   if (scope.kind === 'task' && !allTasks(plan).some((t) => t.id === scope.task)) {
     const ids = allTasks(plan).map((t) => t.id);
@@ -51,14 +56,23 @@ export function assertInPlan(spec: RevertSpec, plan: Plan | null, target: string
   }
 }
 
-export function selectTargets(spec: RevertSpec, history: TrackHistory, plan: Plan | null, target: string): RevertSelection {
+export function selectTargets(
+  spec: RevertSpec,
+  history: TrackHistory,
+  plan: Plan | null,
+  target: string,
+): RevertSelection {
   const { scope } = spec;
   const all = (tasks: string[]) => tasks.length > 0 && tasks.every((t) => covers(scope, t));
   const some = (tasks: string[]) => tasks.some((t) => covers(scope, t));
   const code = (a: RevertAtom) => a.files.length > 0;
   const out: RevertSelection = { targets: [], alreadyReverted: [], kept: [], tasks: [], files: [] };
   const keep = (a: RevertAtom, why?: string) =>
-    out.kept.push({ sha: a.sha, subject: a.subject, why: why ?? (a.tasks.length ? `task ${a.tasks.join(', ')}` : 'not attributed to a task') });
+    out.kept.push({
+      sha: a.sha,
+      subject: a.subject,
+      why: why ?? (a.tasks.length ? `task ${a.tasks.join(', ')}` : 'not attributed to a task'),
+    });
   for (const unit of history.units) {
     const by = history.reverted.get(unit.sha);
     if (by) {
@@ -76,14 +90,17 @@ export function selectTargets(spec: RevertSpec, history: TrackHistory, plan: Pla
       keep(unit, 'changes only the track docs');
       continue;
     }
-    const everything = scope.kind === 'track' || (all(unit.tasks) && (atoms === null || atoms.every((a) => all(a.tasks))));
+    const everything =
+      scope.kind === 'track' ||
+      (all(unit.tasks) && (atoms === null || atoms.every((a) => all(a.tasks))));
     if (everything && !partlyUndone) {
       out.targets.push(whole(unit));
       continue;
     }
     if (live !== null) {
       for (const a of live) {
-        if (scope.kind === 'track' || all(a.tasks)) out.targets.push({ sha: a.sha, subject: a.subject, tasks: a.tasks, files: a.files });
+        if (scope.kind === 'track' || all(a.tasks))
+          out.targets.push({ sha: a.sha, subject: a.subject, tasks: a.tasks, files: a.files });
         else if (some(a.tasks)) throw splitError(spec, a);
         else keep(a);
       }
@@ -92,15 +109,22 @@ export function selectTargets(spec: RevertSpec, history: TrackHistory, plan: Pla
     if (some(unit.tasks)) throw splitError(spec, unit);
     keep(unit);
   }
-  out.tasks = plan ? allTasks(plan).filter((t) => covers(scope, t.id) && t.marker === 'done').map((t) => t.id) : [];
+  out.tasks = plan
+    ? allTasks(plan)
+        .filter((t) => covers(scope, t.id) && t.marker === 'done')
+        .map((t) => t.id)
+    : [];
   out.files = [...new Set(out.targets.flatMap((t) => t.files))].sort();
   if (out.targets.length === 0 && scope.kind !== 'track') {
     const undone = out.alreadyReverted.length ? ' that is not reverted already' : '';
-    throw new UsageError(`Nothing to revert: no commit of ${describeSpec(spec)} is on ${target}${undone}.`, {
-      hint: out.kept.some((k) => k.why === 'not attributed to a task')
-        ? `Commits without a Yardmaster-Task trailer or a plan.md tick cannot be told apart by task; revert the whole track with \`ym revert ${spec.trackId}\`.`
-        : `See what is on it: git log --grep "Yardmaster-Track: ${spec.trackId}" ${target}`,
-    });
+    throw new UsageError(
+      `Nothing to revert: no commit of ${describeSpec(spec)} is on ${target}${undone}.`,
+      {
+        hint: out.kept.some((k) => k.why === 'not attributed to a task')
+          ? `Commits without a Yardmaster-Task trailer or a plan.md tick cannot be told apart by task; revert the whole track with \`ym revert ${spec.trackId}\`.`
+          : `See what is on it: git log --grep "Yardmaster-Track: ${spec.trackId}" ${target}`,
+      },
+    );
   }
   return out;
 }
@@ -111,19 +135,29 @@ function whole(unit: RevertUnit): RevertTarget {
     subject: unit.subject,
     tasks: unit.tasks,
     files: unit.files,
-    ...(unit.kind === 'merge' ? { mainline: 1 as const, whole: 'merge' as const } : unit.kind === 'squash' ? { whole: 'squash' as const } : {}),
+    ...(unit.kind === 'merge'
+      ? { mainline: 1 as const, whole: 'merge' as const }
+      : unit.kind === 'squash'
+        ? { whole: 'squash' as const }
+        : {}),
   };
 }
 
 function splitError(spec: RevertSpec, a: RevertAtom | RevertUnit): UsageError {
-  const phase = Math.min(...a.tasks.map((t) => Number(t.split('.')[0])).filter((n) => Number.isFinite(n)));
+  const phase = Math.min(
+    ...a.tasks.map((t) => Number(t.split('.')[0])).filter((n) => Number.isFinite(n)),
+  );
   const squashed = 'kind' in a && a.kind === 'squash';
   const what = squashed
     ? `${a.sha.slice(0, 12)} squashes tasks ${a.tasks.join(', ')} of ${spec.trackId} into one commit and its own commits are not recorded`
     : `Commit ${a.sha.slice(0, 12)} ("${a.subject}") does tasks ${a.tasks.join(', ')} together`;
-  return new UsageError(`${what}; ${spec.text} covers only some of them, and revert never splits a commit.`, {
-    hint: squashed || !Number.isFinite(phase)
-      ? `Revert the whole track instead: ym revert ${spec.trackId}`
-      : `Revert a scope that covers all of them (ym revert ${spec.trackId}:phase${phase}), or the whole track.`,
-  });
+  return new UsageError(
+    `${what}; ${spec.text} covers only some of them, and revert never splits a commit.`,
+    {
+      hint:
+        squashed || !Number.isFinite(phase)
+          ? `Revert the whole track instead: ym revert ${spec.trackId}`
+          : `Revert a scope that covers all of them (ym revert ${spec.trackId}:phase${phase}), or the whole track.`,
+    },
+  );
 }

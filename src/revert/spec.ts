@@ -3,7 +3,8 @@
 import { UsageError } from '../core/errors.js';
 import { assertTrackId } from '../core/track.js';
 
-export type RevertScope = { kind: 'track' } | { kind: 'phase'; phase: number } | { kind: 'task'; task: string };
+export type RevertScope =
+  { kind: 'track' } | { kind: 'phase'; phase: number } | { kind: 'task'; task: string };
 
 export interface RevertSpec {
   trackId: string;
@@ -12,11 +13,13 @@ export interface RevertSpec {
   text: string;
 }
 
-const USAGE_HINT = 'Use <id>, <id>:phase<N> or <id>:task<X.Y>, e.g. `ym revert slugify:phase2` or `ym revert slugify:task1.2`.';
+const USAGE_HINT =
+  'Use <id>, <id>:phase<N> or <id>:task<X.Y>, e.g. `ym revert slugify:phase2` or `ym revert slugify:task1.2`.';
 
 export function parseRevertSpec(raw: string): RevertSpec {
   const [id = '', part, ...rest] = raw.trim().split(':');
-  if (rest.length > 0) throw new UsageError(`"${raw}" is not something revert can undo.`, { hint: USAGE_HINT });
+  if (rest.length > 0)
+    throw new UsageError(`"${raw}" is not something revert can undo.`, { hint: USAGE_HINT });
   assertTrackId(id);
   if (part === undefined) return { trackId: id, scope: { kind: 'track' }, text: id };
   const phase = /^phase(\d{1,4})$/i.exec(part);
@@ -26,8 +29,11 @@ export function parseRevertSpec(raw: string): RevertSpec {
     return { trackId: id, scope: { kind: 'phase', phase: n }, text: `${id}:phase${n}` };
   }
   const task = /^task(\d{1,4}(?:\.\d{1,4})+)$/i.exec(part);
-  if (task?.[1]) return { trackId: id, scope: { kind: 'task', task: task[1] }, text: `${id}:task${task[1]}` };
-  throw new UsageError(`"${raw}": "${part}" is neither phase<N> nor task<X.Y>.`, { hint: USAGE_HINT });
+  if (task?.[1])
+    return { trackId: id, scope: { kind: 'task', task: task[1] }, text: `${id}:task${task[1]}` };
+  throw new UsageError(`"${raw}": "${part}" is neither phase<N> nor task<X.Y>.`, {
+    hint: USAGE_HINT,
+  });
 }
 
 /** Whether undoing `scope` undoes the task with this id. */
@@ -56,6 +62,11 @@ export function describeSpec(spec: RevertSpec): string {
 
 /** The branch a revert is proposed on for a forge: `<prefix>revert-<id>[-phase<N>|-task<X.Y>]`. */
 export function revertBranch(prefix: string, spec: RevertSpec): string {
-  const suffix = spec.scope.kind === 'phase' ? `-phase${spec.scope.phase}` : spec.scope.kind === 'task' ? `-task${spec.scope.task}` : '';
+  const suffix =
+    spec.scope.kind === 'phase'
+      ? `-phase${spec.scope.phase}`
+      : spec.scope.kind === 'task'
+        ? `-task${spec.scope.task}`
+        : '';
   return `${prefix}revert-${spec.trackId}${suffix}`;
 }

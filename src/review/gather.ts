@@ -155,14 +155,20 @@ export async function gatherReview(rawId: string, ctx: Context): Promise<Review>
     checks: latestChecks(events, range.head),
     plan: readPlan(blobs.get(specs[0] ?? '') ?? null, repo.root, row),
     usage: usageOf(events, (runId) => attempts.get(runId) ?? null),
-    approval: range.kind === 'landed' ? null : approvalOf(events, range.head, config.merge.requireApproval || commandBearing.length > 0),
+    approval:
+      range.kind === 'landed'
+        ? null
+        : approvalOf(events, range.head, config.merge.requireApproval || commandBearing.length > 0),
   };
   return { doc, patches: listed.map((_, i) => patches[i]?.text ?? '') };
 }
 
 function approvalOf(events: readonly EventRow[], head: string, needed: boolean): ReviewApproval {
   const sha = approvedShaOf(events);
-  const last = sha === null ? undefined : [...events].reverse().find((e) => e.type === APPROVED || e.type === APPROVAL_CARRIED);
+  const last =
+    sha === null
+      ? undefined
+      : [...events].reverse().find((e) => e.type === APPROVED || e.type === APPROVAL_CARRIED);
   const data = (last?.data ?? {}) as { by?: unknown };
   const approved = sha !== null && last ? { sha, by: data.by ?? null, at: last.at } : null;
   return { needed, approved, current: approved?.sha === head };

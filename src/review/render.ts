@@ -152,9 +152,11 @@ function approval(doc: ReviewDocument): string | null {
   if (a === null || (!a.needed && a.approved === null)) return null;
   const by = (a.approved?.by ?? null) as { name?: string | null; email?: string | null } | null;
   const who = by?.name ? ` by ${visible(by.name)}${by.email ? ` <${visible(by.email)}>` : ''}` : '';
-  if (a.approved !== null && a.current) return `Approval: approved at ${short(a.approved.sha)}${who} (${a.approved.at})`;
+  if (a.approved !== null && a.current)
+    return `Approval: approved at ${short(a.approved.sha)}${who} (${a.approved.at})`;
   const next = `run \`ym approve ${doc.track.id}\``;
-  if (a.approved !== null) return `Approval: ${short(a.approved.sha)} was approved${who}, but the head is now ${short(doc.head.sha)}; ${next} again`;
+  if (a.approved !== null)
+    return `Approval: ${short(a.approved.sha)} was approved${who}, but the head is now ${short(doc.head.sha)}; ${next} again`;
   return `Approval: awaiting (${doc.commandBearing.length > 0 ? 'it changes what yardmaster runs' : 'merge.requireApproval is on'}); ${next}`;
 }
 

@@ -13,7 +13,9 @@ export class ActivityTracker {
   ) {}
 
   push(text: string): void {
-    const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]|\u001b\[[0-9;]*[A-Za-z]/g, '').trim();
+    const clean = text
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]|\u001b\[[0-9;]*[A-Za-z]/g, '')
+      .trim();
     if (!clean) return;
     this.latest = clean.length > MAX_LINE ? `${clean.slice(0, MAX_LINE - 1)}…` : clean;
     const now = this.now();

@@ -16,12 +16,27 @@ export const AGENT_EXITED = 'agent.exited';
 /** At most this much of an agent's last output is kept with its exit (the rest is in the run log). */
 const MAX_DETAIL = 8_000;
 
-export function recordAttemptStarted(store: StateStore, trackId: string, runId: number, data: { attempt: number; feedback: string | null; headBefore: string }): void {
+export function recordAttemptStarted(
+  store: StateStore,
+  trackId: string,
+  runId: number,
+  data: { attempt: number; feedback: string | null; headBefore: string },
+): void {
   store.appendEvent({ trackId, runId, type: ATTEMPT_STARTED, data });
 }
 
-export function recordAgentExited(store: StateStore, trackId: string, runId: number, verdict: { ok: boolean; reason: string; detail: string }): void {
-  store.appendEvent({ trackId, runId, type: AGENT_EXITED, data: { ...verdict, detail: verdict.detail.slice(-MAX_DETAIL) } });
+export function recordAgentExited(
+  store: StateStore,
+  trackId: string,
+  runId: number,
+  verdict: { ok: boolean; reason: string; detail: string },
+): void {
+  store.appendEvent({
+    trackId,
+    runId,
+    type: AGENT_EXITED,
+    data: { ...verdict, detail: verdict.detail.slice(-MAX_DETAIL) },
+  });
 }
 
 /** What was recorded of a run (its events in one pass over the track's events). */
@@ -31,8 +46,17 @@ export function runFacts(run: RunRow, events: readonly EventRow[]): RunFacts {
   for (const e of events) {
     if (e.runId !== run.id) continue;
     const d = (e.data ?? {}) as Record<string, unknown>;
-    if (e.type === ATTEMPT_STARTED) started = { feedback: typeof d.feedback === 'string' ? d.feedback : null, headBefore: String(d.headBefore ?? '') };
-    else if (e.type === AGENT_EXITED) exited = { ok: d.ok === true, reason: String(d.reason ?? ''), detail: String(d.detail ?? '') };
+    if (e.type === ATTEMPT_STARTED)
+      started = {
+        feedback: typeof d.feedback === 'string' ? d.feedback : null,
+        headBefore: String(d.headBefore ?? ''),
+      };
+    else if (e.type === AGENT_EXITED)
+      exited = {
+        ok: d.ok === true,
+        reason: String(d.reason ?? ''),
+        detail: String(d.detail ?? ''),
+      };
   }
   return { attempt: run.attempt, state: run.state, started, exited };
 }
@@ -41,14 +65,23 @@ export function runFacts(run: RunRow, events: readonly EventRow[]): RunFacts {
  * `head`: the worktree's HEAD now (the caller asks git when the ref files cannot say: a packed
  * ref, a reftable repository); when not given, it is read from the ref files.
  */
-export function resumeFacts(store: StateStore, trackId: string, opts: { worktree: string | null; interruptedValidating: boolean; head?: string | null }): ResumeFacts {
+export function resumeFacts(
+  store: StateStore,
+  trackId: string,
+  opts: { worktree: string | null; interruptedValidating: boolean; head?: string | null },
+): ResumeFacts {
   const track = store.getTrack(trackId);
   const events = store.listEvents({ trackId });
   const attempt = Math.max(1, track?.attempt ?? 0);
   // Only runs since the track was last queued count: a retry (or the queue handing it back)
   // starts its attempts afresh, and a run of an earlier round is not this attempt.
-  const queuedAt = events.findLast((e) => e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'queued')?.id ?? 0;
-  const startedAt = new Map(events.filter((e) => e.type === 'run.started' && e.runId !== null).map((e) => [e.runId!, e.id]));
+  const queuedAt =
+    events.findLast(
+      (e) => e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'queued',
+    )?.id ?? 0;
+  const startedAt = new Map(
+    events.filter((e) => e.type === 'run.started' && e.runId !== null).map((e) => [e.runId!, e.id]),
+  );
   const runs = store
     .listRuns(trackId)
     .filter((r) => (startedAt.get(r.id) ?? 0) > queuedAt)
@@ -61,7 +94,12 @@ export function resumeFacts(store: StateStore, trackId: string, opts: { worktree
     trackAttempt: track?.attempt ?? 0,
     last,
     pending: pendingFeedbackIn(events),
-    head: opts.head !== undefined ? opts.head : opts.worktree && existsSync(opts.worktree) ? headOf(opts.worktree) : null,
+    head:
+      opts.head !== undefined
+        ? opts.head
+        : opts.worktree && existsSync(opts.worktree)
+          ? headOf(opts.worktree)
+          : null,
     interruptedValidating: opts.interruptedValidating,
   };
 }
@@ -87,7 +125,9 @@ export function pendingFeedbackIn(events: readonly EventRow[]): string | null {
  */
 export function pastSessions(store: StateStore, trackId: string): PastSession[] {
   const agents = new Map(store.listRuns(trackId).map((r) => [r.id, r.agent]));
-  const runs = usagePerRun(store.listUsageEvents().filter((e) => e.trackId === trackId)).filter((r) => r.sessionId !== undefined);
+  const runs = usagePerRun(store.listUsageEvents().filter((e) => e.trackId === trackId)).filter(
+    (r) => r.sessionId !== undefined,
+  );
   const out = new Map<string, PastSession>();
   for (const r of [...runs].reverse()) {
     const id = r.sessionId!;
@@ -103,7 +143,13 @@ export function pastSessions(store: StateStore, trackId: string): PastSession[] 
 
 function sumFigures(a: PastSession['before'], b: PastSession['before']): PastSession['before'] {
   const out: PastSession['before'] = { ...a };
-  for (const k of ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costUsd'] as const) {
+  for (const k of [
+    'inputTokens',
+    'outputTokens',
+    'cacheReadTokens',
+    'cacheWriteTokens',
+    'costUsd',
+  ] as const) {
     const v = b[k];
     if (v !== undefined) out[k] = (out[k] ?? 0) + v;
   }

@@ -69,7 +69,13 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   const promptDir = path.join(env.promptsDir, track.id);
   mkdirSync(promptDir, { recursive: true });
   const promptFile = path.join(promptDir, `${runId}.md`);
-  const prompt = buildImplementPrompt(env, { track, worktree, attempt, feedback: input.feedback, scope: input.scope });
+  const prompt = buildImplementPrompt(env, {
+    track,
+    worktree,
+    attempt,
+    feedback: input.feedback,
+    scope: input.scope,
+  });
   writeFileSync(promptFile, prompt);
   const feedbackFile = input.feedback ? path.join(promptDir, `${runId}.feedback.md`) : null;
   if (feedbackFile) writeFileSync(feedbackFile, input.feedback!);
@@ -84,15 +90,25 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   if (resumeArgv) writeFileSync(resumeFile, input.feedback ?? CONTINUE_MESSAGE);
   // Recorded before the agent starts: a run killed from here on is resumed with this feedback,
   // and what it committed since headBefore is looked at before any agent runs again.
-  recordAttemptStarted(store, track.id, runId, { attempt, feedback: input.feedback, headBefore, ...(resumeArgv && session ? { session: session.id } : {}) });
+  recordAttemptStarted(store, track.id, runId, {
+    attempt,
+    feedback: input.feedback,
+    headBefore,
+    ...(resumeArgv && session ? { session: session.id } : {}),
+  });
   const log = new RunLog(input.logFile);
-  log.line(`=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`);
+  log.line(
+    `=== attempt ${attempt}/${config.attempts} of ${track.id} with ${agent.name} (run ${runId})`,
+  );
   // Usage: the output parser's live figures with the usage file's laid over them, priced.
   const usageFile = path.join(promptDir, `${runId}.usage.json`);
   const priced = (u: Usage) => estimateCost(u, config.prices, agent.name);
   let parsed: Usage = { costSource: null };
   let reported: Usage | null = null;
-  const recorder = new UsageRecorder((data) => store.appendEvent({ trackId: track.id, runId, type: USAGE_LIVE_EVENT, data }), () => ctx.clock.now().getTime());
+  const recorder = new UsageRecorder(
+    (data) => store.appendEvent({ trackId: track.id, runId, type: USAGE_LIVE_EVENT, data }),
+    () => ctx.clock.now().getTime(),
+  );
   const live = () => {
     const u = priced(mergeUsage(parsed, reported));
     recorder.push(u);
@@ -105,7 +121,11 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
     reported = u;
     live();
   }, USAGE_FILE_POLL_MS);
-  const activity = new ActivityTracker((text) => store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }), () => ctx.clock.now().getTime());
+  const activity = new ActivityTracker(
+    (text) =>
+      store.appendEvent({ trackId: track.id, runId, type: 'agent.activity', data: { text } }),
+    () => ctx.clock.now().getTime(),
+  );
   const launch = (def: AgentDefinition, text: string, file: string, before?: UsageFigures) =>
     launchAgent(ctx, def, {
       prompt: text,
@@ -134,20 +154,39 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
           const { kind: _kind, ...u } = event;
           parsed = u;
           live();
-        }
-        else if (event.kind === 'denied') log.line(`[yardmaster] ${event.tool} was denied: ${event.text}`);
+        } else if (event.kind === 'denied')
+          log.line(`[yardmaster] ${event.tool} was denied: ${event.text}`);
       },
     });
   let outcome;
   try {
     if (resumeArgv && session) {
       log.line(`=== continuing ${agent.name} session ${session.id}`);
-      outcome = await launch({ ...agent, command: resumeArgv }, input.feedback ?? CONTINUE_MESSAGE, resumeFile, session.before);
-      const gone = !ctx.signal.aborted && !input.cancel.aborted && outcome.exitCode !== 0 && sessionNotFound(agent.name, { errorText: outcome.summary.errorText, stderr: outcome.stderr });
+      outcome = await launch(
+        { ...agent, command: resumeArgv },
+        input.feedback ?? CONTINUE_MESSAGE,
+        resumeFile,
+        session.before,
+      );
+      const gone =
+        !ctx.signal.aborted &&
+        !input.cancel.aborted &&
+        outcome.exitCode !== 0 &&
+        sessionNotFound(agent.name, {
+          errorText: outcome.summary.errorText,
+          stderr: outcome.stderr,
+        });
       if (gone) {
         // The conversation is gone (another machine, a cleared config dir): the full prompt, afresh.
-        log.line(`[yardmaster] ${agent.name} session ${session.id} cannot be resumed (not found); starting afresh with the full prompt`);
-        store.appendEvent({ trackId: track.id, runId, type: 'agent.session-gone', data: { sessionId: session.id } });
+        log.line(
+          `[yardmaster] ${agent.name} session ${session.id} cannot be resumed (not found); starting afresh with the full prompt`,
+        );
+        store.appendEvent({
+          trackId: track.id,
+          runId,
+          type: 'agent.session-gone',
+          data: { sessionId: session.id },
+        });
         parsed = { costSource: null };
         reported = null;
         rmSync(usageFile, { force: true });
@@ -185,14 +224,34 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
   const exit = log.error
     ? { ok: false, reason: `could not write the run log: ${log.error}`, detail: '' }
     : outcome.timedOut
-      ? { ok: false, reason: `the agent timed out after ${agent.timeoutSec} s and was killed`, detail: tail }
+      ? {
+          ok: false,
+          reason: `the agent timed out after ${agent.timeoutSec} s and was killed`,
+          detail: tail,
+        }
       : !verdict.ok
-        ? { ok: false, reason: verdict.reason ?? `the agent exited with code ${String(outcome.exitCode)}`, detail: summary.resultText ?? tail }
+        ? {
+            ok: false,
+            reason: verdict.reason ?? `the agent exited with code ${String(outcome.exitCode)}`,
+            detail: summary.resultText ?? tail,
+          }
         : { ok: true, reason: '', detail: tail };
   // The agent is done: a process killed from here on never runs this attempt's agent again.
   recordAgentExited(store, track.id, runId, exit);
   if (!exit.ok) return finish(env, log, failed(runId, exit.reason, exit.detail));
-  return finish(env, log, await collectWork(env, { track, worktree, attempt, agent, runId, since: headBefore, detail: tail }));
+  return finish(
+    env,
+    log,
+    await collectWork(env, {
+      track,
+      worktree,
+      attempt,
+      agent,
+      runId,
+      since: headBefore,
+      detail: tail,
+    }),
+  );
 }
 
 /**
@@ -203,7 +262,15 @@ export async function runAttempt(env: RunEnv, input: AttemptInput): Promise<Atte
  */
 export async function collectWork(
   env: RunEnv,
-  input: { track: TrackRow; worktree: string; attempt: number; agent: AgentDefinition; runId: number; since: string; detail: string },
+  input: {
+    track: TrackRow;
+    worktree: string;
+    attempt: number;
+    agent: AgentDefinition;
+    runId: number;
+    since: string;
+    detail: string;
+  },
 ): Promise<AttemptOutcome> {
   const { git } = env;
   const { track, worktree, attempt, agent, runId, since, detail } = input;
@@ -214,13 +281,21 @@ export async function collectWork(
     return failed(runId, `the agent left a ${op} in progress (aborted)`, detail);
   }
   const status = await checkoutStatus(git, worktree);
-  const committed = await commitLeftovers(git, worktree, track.id, `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`, agent.scratchFiles, status.dirty);
+  const committed = await commitLeftovers(
+    git,
+    worktree,
+    track.id,
+    `chore(yardmaster): uncommitted work of ${agent.name} (attempt ${attempt})`,
+    agent.scratchFiles,
+    status.dirty,
+  );
   const work = await addTrailers(git, worktree, since, track.id);
   // With commits in the range, the newest is HEAD; without, HEAD is what status saw (nothing
   // was committed: a commit would be in the range).
   const headAfter = work.head ?? (committed ? await revParse(git, 'HEAD', worktree) : status.head);
   if (headAfter === since) return failed(runId, 'the agent made no commit and no change', detail);
-  if (headAfter === null) return failed(runId, 'the agent left the branch without a commit', detail);
+  if (headAfter === null)
+    return failed(runId, 'the agent left the branch without a commit', detail);
   return { kind: 'done', runId, commits: work.commits, head: headAfter };
 }
 

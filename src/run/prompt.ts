@@ -36,7 +36,9 @@ export function buildImplementPrompt(env: RunEnv, input: PromptInput): string {
     spec: read(path.join(input.worktree, dir, 'spec.md')) || '(no spec)',
     plan: read(path.join(input.worktree, dir, 'plan.md')) || '(no plan)',
     scopeRule: input.scope?.length ? ` (its scope: ${input.scope.join(', ')})` : '',
-    checks: config.checks.length ? config.checks.map((c) => c.name).join(', ') : 'the built-in checks',
+    checks: config.checks.length
+      ? config.checks.map((c) => c.name).join(', ')
+      : 'the built-in checks',
     workflow: read(workflowFile) || '(no workflow document)',
     context: readContextDocs(docsRoot) || '(no context documents)',
     feedback: input.feedback

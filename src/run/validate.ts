@@ -20,12 +20,29 @@ export interface ValidateInput {
 
 export async function validateWork(env: RunEnv, input: ValidateInput): Promise<CheckReport> {
   const { config } = env;
-  const checks = { cwd: input.worktree, trackId: input.trackId, target: config.target, logFile: input.logFile, signal: input.signal };
+  const checks = {
+    cwd: input.worktree,
+    trackId: input.trackId,
+    target: config.target,
+    logFile: input.logFile,
+    signal: input.signal,
+  };
   // The target branch's commit (never a tag of the same name), from its loose ref when it has
   // one: a git process per track saved.
   const targetRef = `refs/heads/${config.target}`;
-  const targetSha = looseRef(env.repo.commonDir, targetRef) ?? (await revParse(env.git, targetRef, input.worktree).catch(() => undefined));
-  const report = await runChecks(env.ctx, input.head ? { ...checks, resolved: { head: input.head, targetSha } } : checks, config);
-  env.store.appendEvent({ trackId: input.trackId, runId: input.runId, type: 'checks.finished', data: { ok: report.ok, headSha: report.headSha, results: report.results } });
+  const targetSha =
+    looseRef(env.repo.commonDir, targetRef) ??
+    (await revParse(env.git, targetRef, input.worktree).catch(() => undefined));
+  const report = await runChecks(
+    env.ctx,
+    input.head ? { ...checks, resolved: { head: input.head, targetSha } } : checks,
+    config,
+  );
+  env.store.appendEvent({
+    trackId: input.trackId,
+    runId: input.runId,
+    type: 'checks.finished',
+    data: { ok: report.ok, headSha: report.headSha, results: report.results },
+  });
   return report;
 }

@@ -33,19 +33,32 @@ export interface RunEnv {
 const REDIRECTING = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR'] as const;
 
 /** `config`: the loaded config with the command's overrides (e.g. --concurrency), when it has any. */
-export async function createRunEnv(ctx: Context, report: RunEnv['report'], opts: { config?: Config } = {}): Promise<RunEnv> {
+export async function createRunEnv(
+  ctx: Context,
+  report: RunEnv['report'],
+  opts: { config?: Config } = {},
+): Promise<RunEnv> {
   // Yardmaster runs git in each track's worktree; with these set, git (and every agent) would
   // act on the repository they name instead: checkouts, commits and resets in the wrong place.
   const redirecting = REDIRECTING.filter((name) => ctx.env[name]);
   if (redirecting.length > 0) {
     throw new UsageError(
       `${redirecting.map((name) => `${name}=${ctx.env[name]}`).join(', ')} ${redirecting.length === 1 ? 'is' : 'are'} set: git would act on that repository instead of each track's worktree.`,
-      { hint: `Unset ${redirecting.join(' and ')} (git sets them inside its hooks), then run yardmaster again.` },
+      {
+        hint: `Unset ${redirecting.join(' and ')} (git sets them inside its hooks), then run yardmaster again.`,
+      },
     );
   }
   const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
   const config = opts.config ?? loaded.config;
-  const notifier = new Notifier({ run: ctx.run, root: repo.root, config, store, clock: ctx.clock, warn: report });
+  const notifier = new Notifier({
+    run: ctx.run,
+    root: repo.root,
+    config,
+    store,
+    clock: ctx.clock,
+    warn: report,
+  });
   // Registered after ctx.state(): cleanups run in reverse, so this runs before state.db closes.
   ctx.defer(() => notifier.close());
   return {
@@ -57,7 +70,11 @@ export async function createRunEnv(ctx: Context, report: RunEnv['report'], opts:
     worktreesDir: worktreesRoot(repo, loaded.config),
     logsDir: path.join(repo.stateDir, 'logs'),
     promptsDir: path.join(repo.stateDir, 'prompts'),
-    holder: { id: `${os.hostname()}:${process.pid}:${ctx.clock.now().getTime()}`, pid: process.pid, host: os.hostname() },
+    holder: {
+      id: `${os.hostname()}:${process.pid}:${ctx.clock.now().getTime()}`,
+      pid: process.pid,
+      host: os.hostname(),
+    },
     report,
     notify: (notice) => notifier.emit(notice),
   };

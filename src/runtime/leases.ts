@@ -26,7 +26,12 @@ export interface LockSpec {
 }
 
 /** One change to the target at a time, across processes: the merge queue and revert. */
-export const MERGE_LOCK: LockSpec = { name: 'merge-queue', staleAfterMs: 60_000, renewEveryMs: 5_000, pollMs: 200 };
+export const MERGE_LOCK: LockSpec = {
+  name: 'merge-queue',
+  staleAfterMs: 60_000,
+  renewEveryMs: 5_000,
+  pollMs: 200,
+};
 
 /** git's worktree registration, one process at a time (git's own locks race). */
 export const WORKTREE_LOCK: LockSpec = {
@@ -34,26 +39,39 @@ export const WORKTREE_LOCK: LockSpec = {
   staleAfterMs: 120_000,
   renewEveryMs: 0,
   pollMs: 50,
-  waitLimit: { ms: 60_000, message: 'Timed out waiting for another yardmaster process to finish creating a worktree.' },
+  waitLimit: {
+    ms: 60_000,
+    message: 'Timed out waiting for another yardmaster process to finish creating a worktree.',
+  },
 };
 
 /**
  * Runs `fn` holding the lock; null when the run was interrupted while waiting for it (never
  * while holding it: `fn` decides what an interruption means for its work).
  */
-export async function withLock<T>(env: RunEnv, spec: LockSpec, fn: () => Promise<T>, onWait?: () => void): Promise<T | null> {
+export async function withLock<T>(
+  env: RunEnv,
+  spec: LockSpec,
+  fn: () => Promise<T>,
+  onWait?: () => void,
+): Promise<T | null> {
   const { store, holder, ctx } = env;
   const now = () => ctx.clock.now().getTime();
   const deadline = spec.waitLimit ? now() + spec.waitLimit.ms : Infinity;
   let waited = false;
-  while (!store.acquireLock(spec.name, holder, { staleAfterMs: spec.staleAfterMs, isAlive: isAliveHere })) {
+  while (
+    !store.acquireLock(spec.name, holder, { staleAfterMs: spec.staleAfterMs, isAlive: isAliveHere })
+  ) {
     if (ctx.signal.aborted) return null;
     if (now() > deadline) throw new WorkFailedError(spec.waitLimit!.message);
     if (!waited) onWait?.();
     waited = true;
     await sleep(spec.pollMs, ctx.signal);
   }
-  const renew = spec.renewEveryMs > 0 ? setInterval(() => store.renewLock(spec.name, holder.id), spec.renewEveryMs) : null;
+  const renew =
+    spec.renewEveryMs > 0
+      ? setInterval(() => store.renewLock(spec.name, holder.id), spec.renewEveryMs)
+      : null;
   renew?.unref();
   try {
     return await fn();
@@ -64,7 +82,11 @@ export async function withLock<T>(env: RunEnv, spec: LockSpec, fn: () => Promise
 }
 
 /** Runs `fn` holding the merge lock; null when interrupted while waiting for it. */
-export function withMergeLock<T>(env: RunEnv, fn: () => Promise<T>, onWait?: () => void): Promise<T | null> {
+export function withMergeLock<T>(
+  env: RunEnv,
+  fn: () => Promise<T>,
+  onWait?: () => void,
+): Promise<T | null> {
   return withLock(env, MERGE_LOCK, fn, onWait);
 }
 

@@ -40,7 +40,8 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
   const repo = await ctx.repo();
   const root = repo.root;
   const existing = SETUP_FILES.filter((f) => existsSync(path.join(root, f)));
-  const extrasOnly = existing.length > 0 && !opts.fromConductor && (opts.ci !== undefined || opts.hooks);
+  const extrasOnly =
+    existing.length > 0 && !opts.fromConductor && (opts.ci !== undefined || opts.hooks);
   if (existing.length > 0 && !opts.force && !extrasOnly) {
     throw new UsageError(
       `yardmaster is already set up here: ${existing.join(', ')} ${existing.length === 1 ? 'exists' : 'exist'}.`,
@@ -50,11 +51,18 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
     );
   }
   // The CI file is planned (and refused) before anything at all is written.
-  const ci = opts.ci !== undefined ? planCi(root, opts.ci, (await ctx.config()).config.branchPrefix, opts.force) : null;
+  const ci =
+    opts.ci !== undefined
+      ? planCi(root, opts.ci, (await ctx.config()).config.branchPrefix, opts.force)
+      : null;
   if (extrasOnly) {
-    if (!ctx.json) ctx.out.info(`yardmaster is already set up here (${existing[0] ?? ''}); leaving its files alone.`);
+    if (!ctx.json)
+      ctx.out.info(
+        `yardmaster is already set up here (${existing[0] ?? ''}); leaving its files alone.`,
+      );
     const hooks = await writeExtras(ctx, root, ci, opts.hooks);
-    if (ctx.json) ctx.out.json({ written: ci ? [ci.file] : [], skipped: [], ...extrasJson(ci, hooks) });
+    if (ctx.json)
+      ctx.out.json({ written: ci ? [ci.file] : [], skipped: [], ...extrasJson(ci, hooks) });
     return;
   }
 
@@ -95,7 +103,11 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
   for (const [rel, text] of files) writeFileSync(path.join(root, rel), text);
   const hooks = await writeExtras(ctx, root, ci, opts.hooks);
 
-  const written = [...files.keys(), ...(ci ? [ci.file] : []), ...batch.map((t) => `${trackDocsPath(t.meta.id)}/`)];
+  const written = [
+    ...files.keys(),
+    ...(ci ? [ci.file] : []),
+    ...batch.map((t) => `${trackDocsPath(t.meta.id)}/`),
+  ];
   const skipped = conductor?.skipped ?? [];
   if (ctx.json) {
     ctx.out.json({
@@ -119,12 +131,22 @@ export async function setup(opts: SetupOptions, ctx: Context): Promise<void> {
 }
 
 /** Writes the CI file and installs the hooks (each only when asked), and says what it did. */
-async function writeExtras(ctx: Context, root: string, ci: CiPlan | null, hooks: boolean): Promise<HookChange[] | null> {
+async function writeExtras(
+  ctx: Context,
+  root: string,
+  ci: CiPlan | null,
+  hooks: boolean,
+): Promise<HookChange[] | null> {
   if (ci) {
     mkdirSync(path.dirname(path.join(root, ci.file)), { recursive: true });
     writeFileSync(path.join(root, ci.file), ci.text);
     if (!ctx.json) {
-      const how = { created: 'Wrote', replaced: 'Replaced', merged: 'Added the yardmaster job to', updated: 'Updated the yardmaster job in' };
+      const how = {
+        created: 'Wrote',
+        replaced: 'Replaced',
+        merged: 'Added the yardmaster job to',
+        updated: 'Updated the yardmaster job in',
+      };
       ctx.out.line(`${how[ci.action]} ${ci.file}`);
       for (const note of ci.notes) ctx.out.info(`  note: ${note}`);
     }
@@ -132,7 +154,9 @@ async function writeExtras(ctx: Context, root: string, ci: CiPlan | null, hooks:
   if (!hooks) return null;
   const result = await installHooks(ctx);
   if (!ctx.json) {
-    ctx.out.line(`Installed git hooks in ${result.dir.dir}: ${result.changes.map((c) => `${c.name} (${c.action})`).join(', ')}`);
+    ctx.out.line(
+      `Installed git hooks in ${result.dir.dir}: ${result.changes.map((c) => `${c.name} (${c.action})`).join(', ')}`,
+    );
   }
   return result.changes;
 }

@@ -13,7 +13,11 @@ export function readTemplate(relPath: string): string {
   return readFileSync(path.join(templatesDir(), relPath), 'utf8');
 }
 
-export function fillTemplate(text: string, vars: Readonly<Record<string, string>>, name = 'template'): string {
+export function fillTemplate(
+  text: string,
+  vars: Readonly<Record<string, string>>,
+  name = 'template',
+): string {
   return text.replace(/\{\{\s*([a-zA-Z][\w]*)\s*\}\}/g, (_, key: string) => {
     const value = vars[key];
     if (value === undefined) throw new Error(`${name}: no value for {{${key}}}`);
@@ -21,6 +25,9 @@ export function fillTemplate(text: string, vars: Readonly<Record<string, string>
   });
 }
 
-export function renderTemplate(relPath: string, vars: Readonly<Record<string, string>> = {}): string {
+export function renderTemplate(
+  relPath: string,
+  vars: Readonly<Record<string, string>> = {},
+): string {
   return fillTemplate(readTemplate(relPath), vars, relPath);
 }

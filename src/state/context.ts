@@ -64,7 +64,8 @@ export class StoreContext {
   /** Appends one event; call inside `write` so it commits with the change it records. */
   insertEvent(event: NewEvent): number {
     const data = JSON.stringify(event.data ?? {});
-    if (data === undefined) throw new TypeError(`event ${event.type}: data is not JSON-serializable`);
+    if (data === undefined)
+      throw new TypeError(`event ${event.type}: data is not JSON-serializable`);
     const result = this.stmt<[string, string | null, number | null, string, string]>(
       'INSERT INTO events (at, track_id, run_id, type, data) VALUES (?, ?, ?, ?, ?)',
     ).run(this.now(), event.trackId ?? null, event.runId ?? null, event.type, data);

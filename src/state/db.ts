@@ -41,17 +41,28 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Stat
   }
 }
 
-function prepareConnection(db: StateDatabase, file: string, readonly: boolean, existing: boolean): void {
+function prepareConnection(
+  db: StateDatabase,
+  file: string,
+  readonly: boolean,
+  existing: boolean,
+): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Both reads touch only page 1: they fail fast (SQLITE_NOTADB / SQLITE_CORRUPT) on a foreign or
   // damaged file before anything is written to it.
   const version = schemaVersion(db);
-  const objects = db.prepare<[], number>("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() ?? 0;
+  const objects =
+    db
+      .prepare<[], number>("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .get() ?? 0;
 
   if (version > LATEST_SCHEMA_VERSION) {
     throw new UsageError(
       `${file}: state.db was written by a newer yardmaster (schema ${version}, this one knows ${LATEST_SCHEMA_VERSION}); upgrade yardmaster.`,
-      { hint: 'Install the newer yardmaster (npm install -g yardmaster@latest); this version will not touch the file.' },
+      {
+        hint: 'Install the newer yardmaster (npm install -g yardmaster@latest); this version will not touch the file.',
+      },
     );
   }
   if (version === 0 && objects > 0) {
@@ -61,9 +72,12 @@ function prepareConnection(db: StateDatabase, file: string, readonly: boolean, e
   }
   if (readonly) {
     if (version < LATEST_SCHEMA_VERSION) {
-      throw new UsageError(`${file} uses an older schema (${version}) and cannot be upgraded read-only.`, {
-        hint: 'Run a yardmaster command that writes state (e.g. `yardmaster status`) once to upgrade it.',
-      });
+      throw new UsageError(
+        `${file} uses an older schema (${version}) and cannot be upgraded read-only.`,
+        {
+          hint: 'Run a yardmaster command that writes state (e.g. `yardmaster status`) once to upgrade it.',
+        },
+      );
     }
     return;
   }
@@ -139,16 +153,26 @@ export function toStateError(err: unknown, file: string): unknown {
   }
   if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
     // The write failed whole: SQLite rolled the transaction back, so state.db is as it was.
-    const why = code === 'SQLITE_FULL' ? 'the disk is full' : `the disk refused a write (${code}: ${message})`;
-    return new WorkFailedError(`Cannot write ${file}: ${why}; nothing of the failed change was saved.`, {
-      hint: `Free space on the disk that holds ${path.dirname(file)}, then run the command again; \`ym doctor\` checks the state.`,
-      cause: err,
-    });
+    const why =
+      code === 'SQLITE_FULL'
+        ? 'the disk is full'
+        : `the disk refused a write (${code}: ${message})`;
+    return new WorkFailedError(
+      `Cannot write ${file}: ${why}; nothing of the failed change was saved.`,
+      {
+        hint: `Free space on the disk that holds ${path.dirname(file)}, then run the command again; \`ym doctor\` checks the state.`,
+        cause: err,
+      },
+    );
   }
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     return corruptError(file, message, err);
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_READONLY')) {
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_PERM') ||
+    code.startsWith('SQLITE_READONLY')
+  ) {
     return new UsageError(`Cannot open the state database at ${file}: ${message}`, {
       hint: 'Check that the file and its folder exist and are writable by you.',
       cause: err,

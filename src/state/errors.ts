@@ -29,8 +29,13 @@ export class InvalidTransitionError extends YmError {
   readonly from: TrackState;
   readonly to: TrackState;
   constructor(trackId: string, from: TrackState, to: TrackState, allowed: readonly TrackState[]) {
-    const hint = allowed.length > 0 ? `From ${quote(from)} it can go to: ${allowed.join(', ')}.` : 'It is final.';
-    super(`Track ${trackId} cannot go from ${quote(from)} to ${quote(to)}.`, ExitCode.failed, { hint });
+    const hint =
+      allowed.length > 0
+        ? `From ${quote(from)} it can go to: ${allowed.join(', ')}.`
+        : 'It is final.';
+    super(`Track ${trackId} cannot go from ${quote(from)} to ${quote(to)}.`, ExitCode.failed, {
+      hint,
+    });
     this.trackId = trackId;
     this.from = from;
     this.to = to;

@@ -13,7 +13,12 @@ export interface LockHolder {
 }
 
 /** True when `holder` now holds the lock (free, stale, abandoned, or already its own). */
-export function acquireLock(ctx: StoreContext, name: string, holder: LockHolder, opts: StaleOptions): boolean {
+export function acquireLock(
+  ctx: StoreContext,
+  name: string,
+  holder: LockHolder,
+  opts: StaleOptions,
+): boolean {
   return ctx.write(() => {
     const now = ctx.now();
     const current = getLock(ctx, name);
@@ -25,12 +30,18 @@ export function acquireLock(ctx: StoreContext, name: string, holder: LockHolder,
         data: {
           name,
           why,
-          previous: { holder: current.holder, pid: current.pid, host: current.host, heartbeatAt: current.heartbeatAt },
+          previous: {
+            holder: current.holder,
+            pid: current.pid,
+            host: current.host,
+            heartbeatAt: current.heartbeatAt,
+          },
           holder: { ...holder },
         },
       });
     }
-    const acquiredAt = current !== undefined && current.holder === holder.id ? current.acquiredAt : now;
+    const acquiredAt =
+      current !== undefined && current.holder === holder.id ? current.acquiredAt : now;
     ctx
       .stmt(
         `INSERT INTO locks (name, holder, pid, host, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -47,7 +58,9 @@ export function renewLock(ctx: StoreContext, name: string, holderId: string): bo
   return ctx.write(
     () =>
       ctx
-        .stmt<[string, string, string]>('UPDATE locks SET heartbeat_at = ? WHERE name = ? AND holder = ?')
+        .stmt<[string, string, string]>(
+          'UPDATE locks SET heartbeat_at = ? WHERE name = ? AND holder = ?',
+        )
         .run(ctx.now(), name, holderId).changes > 0,
   );
 }
@@ -55,7 +68,10 @@ export function renewLock(ctx: StoreContext, name: string, holderId: string): bo
 /** False when `holderId` did not hold it; someone else's lock is never released. */
 export function releaseLock(ctx: StoreContext, name: string, holderId: string): boolean {
   return ctx.write(
-    () => ctx.stmt<[string, string]>('DELETE FROM locks WHERE name = ? AND holder = ?').run(name, holderId).changes > 0,
+    () =>
+      ctx
+        .stmt<[string, string]>('DELETE FROM locks WHERE name = ? AND holder = ?')
+        .run(name, holderId).changes > 0,
   );
 }
 

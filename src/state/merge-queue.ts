@@ -9,11 +9,17 @@ import { unknownTrack } from './tracks.js';
 /** Adds the track at the back of the queue. False when it was already queued (its place is kept). */
 export function enqueue(ctx: StoreContext, trackId: string): boolean {
   return ctx.write(() => {
-    const exists = ctx.stmt<[string], number>('SELECT 1 FROM tracks WHERE id = ?').pluck().get(trackId);
+    const exists = ctx
+      .stmt<[string], number>('SELECT 1 FROM tracks WHERE id = ?')
+      .pluck()
+      .get(trackId);
     if (exists === undefined) throw unknownTrack(trackId);
     const added =
-      ctx.stmt<[string, string]>('INSERT OR IGNORE INTO merge_queue (track_id, enqueued_at) VALUES (?, ?)').run(trackId, ctx.now())
-        .changes > 0;
+      ctx
+        .stmt<[string, string]>(
+          'INSERT OR IGNORE INTO merge_queue (track_id, enqueued_at) VALUES (?, ?)',
+        )
+        .run(trackId, ctx.now()).changes > 0;
     if (added) ctx.insertEvent({ trackId, type: 'queue.enqueued' });
     return added;
   });
@@ -22,18 +28,27 @@ export function enqueue(ctx: StoreContext, trackId: string): boolean {
 /** Removes the track from the queue. False when it was not queued. */
 export function dequeue(ctx: StoreContext, trackId: string): boolean {
   return ctx.write(() => {
-    const removed = ctx.stmt<[string]>('DELETE FROM merge_queue WHERE track_id = ?').run(trackId).changes > 0;
+    const removed =
+      ctx.stmt<[string]>('DELETE FROM merge_queue WHERE track_id = ?').run(trackId).changes > 0;
     if (removed) ctx.insertEvent({ trackId, type: 'queue.dequeued' });
     return removed;
   });
 }
 
 export function listQueue(ctx: StoreContext): QueueEntry[] {
-  return ctx.stmt<[], DbQueue>('SELECT * FROM merge_queue ORDER BY enqueued_at, rowid').all().map(toQueueEntry);
+  return ctx
+    .stmt<[], DbQueue>('SELECT * FROM merge_queue ORDER BY enqueued_at, rowid')
+    .all()
+    .map(toQueueEntry);
 }
 
 /** Records the step a merge reached (and the head it validated); `headSha` undefined keeps the old one. */
-export function setQueueStep(ctx: StoreContext, trackId: string, step: string | null, headSha?: string | null): void {
+export function setQueueStep(
+  ctx: StoreContext,
+  trackId: string,
+  step: string | null,
+  headSha?: string | null,
+): void {
   ctx.write(() => {
     const changes = ctx
       .stmt<[string | null, number, string | null, string]>(
@@ -41,7 +56,11 @@ export function setQueueStep(ctx: StoreContext, trackId: string, step: string | 
       )
       .run(step, headSha === undefined ? 0 : 1, headSha ?? null, trackId).changes;
     if (changes === 0) throw notQueued(trackId);
-    ctx.insertEvent({ trackId, type: 'queue.step', data: { step, ...(headSha === undefined ? {} : { headSha }) } });
+    ctx.insertEvent({
+      trackId,
+      type: 'queue.step',
+      data: { step, ...(headSha === undefined ? {} : { headSha }) },
+    });
   });
 }
 
@@ -57,5 +76,9 @@ export function setQueuePaused(ctx: StoreContext, trackId: string, paused: boole
 }
 
 function notQueued(trackId: string): StateConflictError {
-  return new StateConflictError(`Track ${trackId}`, ['in the merge queue'], 'not in the merge queue');
+  return new StateConflictError(
+    `Track ${trackId}`,
+    ['in the merge queue'],
+    'not in the merge queue',
+  );
 }

@@ -95,4 +95,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce(
+  (max, m) => Math.max(max, m.version),
+  0,
+);

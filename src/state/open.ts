@@ -12,6 +12,10 @@ export function stateDbPath(stateDir: string): string {
   return path.join(stateDir, STATE_DB_FILE);
 }
 
-export function openStateStore(stateDir: string, clock: Clock = systemClock, opts: OpenDatabaseOptions = {}): StateStore {
+export function openStateStore(
+  stateDir: string,
+  clock: Clock = systemClock,
+  opts: OpenDatabaseOptions = {},
+): StateStore {
   return StateStore.open(stateDbPath(stateDir), opts, clock);
 }

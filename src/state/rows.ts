@@ -205,5 +205,7 @@ export function toLockRow(row: DbLock): LockRow {
 }
 
 function damaged(what: string): UsageError {
-  return new UsageError(`state.db is inconsistent: ${what}.`, { hint: 'Run `yardmaster doctor` to inspect it.' });
+  return new UsageError(`state.db is inconsistent: ${what}.`, {
+    hint: 'Run `yardmaster doctor` to inspect it.',
+  });
 }

@@ -36,7 +36,10 @@ const SELECT_RUN = 'SELECT * FROM runs WHERE id = ?';
 
 export function startRun(ctx: StoreContext, input: StartRunInput): RunRow {
   return ctx.write(() => {
-    const exists = ctx.stmt<[string], number>('SELECT 1 FROM tracks WHERE id = ?').pluck().get(input.trackId);
+    const exists = ctx
+      .stmt<[string], number>('SELECT 1 FROM tracks WHERE id = ?')
+      .pluck()
+      .get(input.trackId);
     if (exists === undefined) throw unknownTrack(input.trackId);
     const now = ctx.now();
     const result = ctx
@@ -44,7 +47,16 @@ export function startRun(ctx: StoreContext, input: StartRunInput): RunRow {
         `INSERT INTO runs (track_id, attempt, agent, state, started_at, log_path, lease_pid, lease_host, heartbeat_at)
          VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
       )
-      .run(input.trackId, input.attempt, input.agent, now, input.logPath ?? null, input.pid, input.host, now);
+      .run(
+        input.trackId,
+        input.attempt,
+        input.agent,
+        now,
+        input.logPath ?? null,
+        input.pid,
+        input.host,
+        now,
+      );
     const runId = Number(result.lastInsertRowid);
     if (input.logDir !== undefined) {
       input = { ...input, logPath: `${input.logDir.replace(/\/+$/, '')}/${runId}.log` };
@@ -54,7 +66,13 @@ export function startRun(ctx: StoreContext, input: StartRunInput): RunRow {
       trackId: input.trackId,
       runId,
       type: 'run.started',
-      data: { attempt: input.attempt, agent: input.agent, logPath: input.logPath ?? null, pid: input.pid, host: input.host },
+      data: {
+        attempt: input.attempt,
+        agent: input.agent,
+        logPath: input.logPath ?? null,
+        pid: input.pid,
+        host: input.host,
+      },
     });
     return readRun(ctx, runId);
   });
@@ -65,20 +83,25 @@ export function heartbeat(ctx: StoreContext, runId: number): boolean {
   return ctx.write(
     () =>
       ctx
-        .stmt<[string, number]>("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND state = 'running'")
+        .stmt<[string, number]>(
+          "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND state = 'running'",
+        )
         .run(ctx.now(), runId).changes > 0,
   );
 }
 
 /** Records the pid of the agent's process group leader (set once it has started). */
 export function setAgentPid(ctx: StoreContext, runId: number, pid: number | null): void {
-  ctx.write(() => ctx.stmt<[number | null, number]>('UPDATE runs SET agent_pid = ? WHERE id = ?').run(pid, runId));
+  ctx.write(() =>
+    ctx.stmt<[number | null, number]>('UPDATE runs SET agent_pid = ? WHERE id = ?').run(pid, runId),
+  );
 }
 
 export function finishRun(ctx: StoreContext, runId: number, input: FinishRunInput): RunRow {
   return ctx.write(() => {
     const run = readRun(ctx, runId);
-    if (run.state !== 'running') throw new StateConflictError(`Run ${runId}`, ['running'], run.state);
+    if (run.state !== 'running')
+      throw new StateConflictError(`Run ${runId}`, ['running'], run.state);
     const reason = input.reason ?? null;
     const exitCode = input.exitCode ?? null;
     ctx
@@ -100,7 +123,10 @@ export function getRun(ctx: StoreContext, runId: number): RunRow | undefined {
 }
 
 export function listRuns(ctx: StoreContext, trackId: string): RunRow[] {
-  return ctx.stmt<[string], DbRun>('SELECT * FROM runs WHERE track_id = ? ORDER BY id').all(trackId).map(toRunRow);
+  return ctx
+    .stmt<[string], DbRun>('SELECT * FROM runs WHERE track_id = ? ORDER BY id')
+    .all(trackId)
+    .map(toRunRow);
 }
 
 /** Running runs whose heartbeat is older than `staleAfterMs`, or whose lease holder is gone. */
@@ -113,7 +139,11 @@ export function staleRuns(ctx: StoreContext, opts: StaleOptions): RunRow[] {
     .filter((run) => {
       const beat = Date.parse(run.heartbeatAt ?? run.startedAt);
       if (Number.isNaN(beat) || beat < cutoff) return true;
-      return run.leasePid !== null && run.leaseHost !== null && !opts.isAlive(run.leasePid, run.leaseHost);
+      return (
+        run.leasePid !== null &&
+        run.leaseHost !== null &&
+        !opts.isAlive(run.leasePid, run.leaseHost)
+      );
     });
 }
 

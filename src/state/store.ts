@@ -21,7 +21,11 @@ export class StateStore {
   }
 
   /** openDatabase + new StateStore. */
-  static open(file: string, opts: OpenDatabaseOptions = {}, clock: Clock = systemClock): StateStore {
+  static open(
+    file: string,
+    opts: OpenDatabaseOptions = {},
+    clock: Clock = systemClock,
+  ): StateStore {
     return new StateStore(openDatabase(file, opts), clock);
   }
 

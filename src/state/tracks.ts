@@ -35,17 +35,25 @@ export interface TransitionOptions {
 }
 
 export function unknownTrack(id: string): UsageError {
-  return new UsageError(`Unknown track "${id}".`, { hint: 'List the tracks with `yardmaster status`.' });
+  return new UsageError(`Unknown track "${id}".`, {
+    hint: 'List the tracks with `yardmaster status`.',
+  });
 }
 
 export function upsertTrackDefinitions(ctx: StoreContext, defs: readonly TrackDefinition[]): void {
   const batch = new Set<string>();
   for (const def of defs) {
-    if (batch.has(def.id)) throw new UsageError(`Track "${def.id}" is defined twice in the same batch.`);
+    if (batch.has(def.id))
+      throw new UsageError(`Track "${def.id}" is defined twice in the same batch.`);
     batch.add(def.id);
   }
   ctx.write(() => {
-    const existing = new Map(ctx.stmt<[], DbTrack>('SELECT * FROM tracks').all().map((row) => [row.id, row]));
+    const existing = new Map(
+      ctx
+        .stmt<[], DbTrack>('SELECT * FROM tracks')
+        .all()
+        .map((row) => [row.id, row]),
+    );
     const currentDeps = depsByTrack(ctx);
 
     const unknown: string[] = [];
@@ -88,7 +96,9 @@ export function upsertTrackDefinitions(ctx: StoreContext, defs: readonly TrackDe
       if (depsChanged) depsToWrite.push([def.id, dependsOn]);
     }
     const clearDeps = ctx.stmt<[string]>('DELETE FROM track_deps WHERE track_id = ?');
-    const insertDep = ctx.stmt<[string, string]>('INSERT INTO track_deps (track_id, depends_on) VALUES (?, ?)');
+    const insertDep = ctx.stmt<[string, string]>(
+      'INSERT INTO track_deps (track_id, depends_on) VALUES (?, ?)',
+    );
     for (const [id, dependsOn] of depsToWrite) {
       clearDeps.run(id);
       for (const dep of dependsOn) insertDep.run(id, dep);
@@ -117,15 +127,22 @@ export function listTracks(ctx: StoreContext): TrackRow[] {
   });
 }
 
-export function transition(ctx: StoreContext, trackId: string, to: TrackState, opts: TransitionOptions = {}): TrackRow {
+export function transition(
+  ctx: StoreContext,
+  trackId: string,
+  to: TrackState,
+  opts: TransitionOptions = {},
+): TrackRow {
   return ctx.write(() => {
     const row = ctx.stmt<[string], DbTrack>('SELECT * FROM tracks WHERE id = ?').get(trackId);
     if (row === undefined) throw unknownTrack(trackId);
     const from = toTrackRow(row, []).state;
 
     if (opts.from !== undefined) {
-      const expected: readonly TrackState[] = typeof opts.from === 'string' ? [opts.from] : opts.from;
-      if (!expected.includes(from)) throw new StateConflictError(`Track ${trackId}`, expected, from);
+      const expected: readonly TrackState[] =
+        typeof opts.from === 'string' ? [opts.from] : opts.from;
+      if (!expected.includes(from))
+        throw new StateConflictError(`Track ${trackId}`, expected, from);
     }
     if (!canTransition(from, to)) {
       throw new InvalidTransitionError(trackId, from, to, ALLOWED_TRANSITIONS[from]);
@@ -200,13 +217,25 @@ export function patchTrack(ctx: StoreContext, trackId: string, patch: Partial<Tr
 }
 
 /** Marks a track archived (its docs moved under yardmaster/archive/) or not; logged. */
-export function setArchived(ctx: StoreContext, trackId: string, archived: boolean, data: Record<string, unknown> = {}): void {
+export function setArchived(
+  ctx: StoreContext,
+  trackId: string,
+  archived: boolean,
+  data: Record<string, unknown> = {},
+): void {
   ctx.write(() => {
     const row = ctx.stmt<[string], DbTrack>('SELECT * FROM tracks WHERE id = ?').get(trackId);
     if (row === undefined) throw unknownTrack(trackId);
     if ((row.archived !== 0) === archived) return;
-    ctx.stmt<[number, string, string]>('UPDATE tracks SET archived = ?, updated_at = ? WHERE id = ?').run(archived ? 1 : 0, ctx.now(), trackId);
-    ctx.insertEvent({ trackId, runId: null, type: archived ? 'track.archived' : 'track.unarchived', data });
+    ctx
+      .stmt<[number, string, string]>('UPDATE tracks SET archived = ?, updated_at = ? WHERE id = ?')
+      .run(archived ? 1 : 0, ctx.now(), trackId);
+    ctx.insertEvent({
+      trackId,
+      runId: null,
+      type: archived ? 'track.archived' : 'track.unarchived',
+      data,
+    });
   });
 }
 
@@ -217,7 +246,10 @@ export function setArchived(ctx: StoreContext, trackId: string, archived: boolea
 export function rebuildStatesFromEvents(ctx: StoreContext): Map<string, TrackState> {
   return ctx.read(() => {
     const states = new Map<string, TrackState>();
-    const events = ctx.stmt<[], { id: number; track_id: string | null; type: string; data: string }>(
+    const events = ctx.stmt<
+      [],
+      { id: number; track_id: string | null; type: string; data: string }
+    >(
       "SELECT id, track_id, type, data FROM events WHERE type IN ('track.created', 'track.state') ORDER BY id",
     );
     for (const event of events.iterate()) {
@@ -228,9 +260,12 @@ export function rebuildStatesFromEvents(ctx: StoreContext): Map<string, TrackSta
       }
       const to = (JSON.parse(event.data) as { to?: unknown }).to;
       if (!isTrackState(to)) {
-        throw new UsageError(`state.db is inconsistent: event ${event.id} moves track ${event.track_id} to an unknown state.`, {
-          hint: 'Run `yardmaster doctor` to inspect it.',
-        });
+        throw new UsageError(
+          `state.db is inconsistent: event ${event.id} moves track ${event.track_id} to an unknown state.`,
+          {
+            hint: 'Run `yardmaster doctor` to inspect it.',
+          },
+        );
       }
       states.set(event.track_id, to);
     }
@@ -241,7 +276,9 @@ export function rebuildStatesFromEvents(ctx: StoreContext): Map<string, TrackSta
 function depsByTrack(ctx: StoreContext): Map<string, string[]> {
   const deps = new Map<string, string[]>();
   const rows = ctx
-    .stmt<[], { track_id: string; depends_on: string }>('SELECT track_id, depends_on FROM track_deps ORDER BY rowid')
+    .stmt<[], { track_id: string; depends_on: string }>(
+      'SELECT track_id, depends_on FROM track_deps ORDER BY rowid',
+    )
     .all();
   for (const { track_id, depends_on } of rows) {
     const list = deps.get(track_id);

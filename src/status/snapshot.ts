@@ -9,7 +9,14 @@ import { listBranches, readBlobs } from '../git/plans.js';
 import { archivedDocsPath, trackDocsPath } from '../tracks/paths.js';
 import { readTrackFilesCached } from '../tracks/cached.js';
 import type { TrackState } from '../state/lifecycle.js';
-import { noUsage, sumUsage, usageByTrack, usagePerRun, type TrackUsage, type UsageTotals } from '../core/usage.js';
+import {
+  noUsage,
+  sumUsage,
+  usageByTrack,
+  usagePerRun,
+  type TrackUsage,
+  type UsageTotals,
+} from '../core/usage.js';
 
 export interface TrackSnapshot {
   id: string;
@@ -51,12 +58,24 @@ export interface StatusSnapshot {
   tracks: TrackSnapshot[];
   /** The usage of every attempt in state.db, summed. */
   usage: UsageTotals;
-  queue: { trackId: string; enqueuedAt: string; step: string | null; headSha: string | null; paused: boolean }[];
+  queue: {
+    trackId: string;
+    enqueuedAt: string;
+    step: string | null;
+    headSha: string | null;
+    paused: boolean;
+  }[];
 }
 
 /** Past this many active branches the radar is skipped (pairs grow quadratically). */
 const RADAR_MAX_BRANCHES = 12;
-const RADAR_STATES: readonly TrackState[] = ['running', 'validating', 'ready', 'merging', 'conflicted'];
+const RADAR_STATES: readonly TrackState[] = [
+  'running',
+  'validating',
+  'ready',
+  'merging',
+  'conflicted',
+];
 
 async function addConflictRadar(
   ctx: Context,
@@ -66,7 +85,9 @@ async function addConflictRadar(
   branches: Set<string>,
   branchOf: (id: string, branch: string | null) => string,
 ): Promise<void> {
-  const active = tracks.filter((t) => RADAR_STATES.includes(t.state) && branches.has(branchOf(t.id, t.branch)));
+  const active = tracks.filter(
+    (t) => RADAR_STATES.includes(t.state) && branches.has(branchOf(t.id, t.branch)),
+  );
   if (active.length === 0 || active.length > RADAR_MAX_BRANCHES) return;
   const { conflictRadar } = await import('../merge/radar.js');
   const { createGit } = await import('../git/git.js');
@@ -88,7 +109,10 @@ export interface SnapshotOptions {
   radar?: boolean;
 }
 
-export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): Promise<StatusSnapshot> {
+export async function buildSnapshot(
+  ctx: Context,
+  opts: SnapshotOptions = {},
+): Promise<StatusSnapshot> {
   const [repo, loaded, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.state()]);
   const { config } = loaded;
   const { files, fromCache } = await readTrackFilesCached(repo.root, repo.stateDir);
@@ -104,7 +128,9 @@ export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): P
   const branchOf = (id: string, branch: string | null) => branch ?? `${config.branchPrefix}${id}`;
   // Only ask git about branches when some track has started; a fresh plan costs no git call.
   const anyStarted = rows.some((r) => r.branch !== null);
-  const branches = anyStarted ? await listBranches(ctx.run, repo.root, config.branchPrefix) : new Set<string>();
+  const branches = anyStarted
+    ? await listBranches(ctx.run, repo.root, config.branchPrefix)
+    : new Set<string>();
   const specs = rows
     .filter((r) => branches.has(branchOf(r.id, r.branch)))
     .map((r) => `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`);
@@ -157,13 +183,16 @@ export async function buildSnapshot(ctx: Context, opts: SnapshotOptions = {}): P
       currentTask: current,
       planSource,
       planError,
-      docsMissing: !withFiles.has(r.id) && !(r.archived && existsSync(path.join(repo.root, docs, 'track.json'))),
+      docsMissing:
+        !withFiles.has(r.id) &&
+        !(r.archived && existsSync(path.join(repo.root, docs, 'track.json'))),
       archived: r.archived,
       conflicts: [],
       usage: usage.get(r.id) ?? noUsage(),
     };
   });
-  if (opts.radar !== false) await addConflictRadar(ctx, repo.root, config.target, tracks, branches, branchOf);
+  if (opts.radar !== false)
+    await addConflictRadar(ctx, repo.root, config.target, tracks, branches, branchOf);
   const counts: Partial<Record<TrackState, number>> = {};
   for (const t of tracks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   return {

@@ -29,7 +29,8 @@ async function assertKnownTrack(id: string, ctx: Context): Promise<void> {
   throw unknownTrack(id);
 }
 
-const unknownTrack = (id: string) => new UsageError(`Unknown track "${id}".`, { hint: 'Run `ym status` to list the tracks.' });
+const unknownTrack = (id: string) =>
+  new UsageError(`Unknown track "${id}".`, { hint: 'Run `ym status` to list the tracks.' });
 
 async function snapshotFor(opts: StatusOptions, ctx: Context): Promise<StatusSnapshot> {
   if (opts.id !== undefined) await assertKnownTrack(opts.id, ctx);
@@ -47,7 +48,9 @@ async function snapshotFor(opts: StatusOptions, ctx: Context): Promise<StatusSna
 /** The live view needs a terminal on both ends (not CI), big enough, and no --json/--plain. */
 export function wantsLiveView(opts: StatusOptions, ctx: Context): boolean {
   const out = ctx.out.stdout;
-  return !ctx.json && opts.plain !== true && ctx.interactive && out.isTTY === true && fitsLiveView(out);
+  return (
+    !ctx.json && opts.plain !== true && ctx.interactive && out.isTTY === true && fitsLiveView(out)
+  );
 }
 
 export async function status(opts: StatusOptions, ctx: Context): Promise<ExitCodeValue | void> {
@@ -56,7 +59,9 @@ export async function status(opts: StatusOptions, ctx: Context): Promise<ExitCod
     // ink and React load while the first snapshot is built (git runs meanwhile): a faster first frame.
     const [live, prepared] = await Promise.all([
       import('../tui/live.js'),
-      import('../tui/status-source.js').then((m) => m.prepareLiveView(ctx, { bell: opts.notifyBell === true })),
+      import('../tui/status-source.js').then((m) =>
+        m.prepareLiveView(ctx, { bell: opts.notifyBell === true }),
+      ),
     ]);
     return live.runLiveView(ctx, { trackId: opts.id, prepared });
   }
@@ -67,7 +72,8 @@ export async function status(opts: StatusOptions, ctx: Context): Promise<ExitCod
       ctx.out.line(renderTable(snapshot, ctx.out.c));
       // One track asked for: what each of its attempts used.
       const one = opts.id !== undefined ? snapshot.tracks[0] : undefined;
-      if (one && one.usage.perAttempt.length) ctx.out.line(['', 'usage:', ...renderAttemptUsage(one)].join('\n'));
+      if (one && one.usage.perAttempt.length)
+        ctx.out.line(['', 'usage:', ...renderAttemptUsage(one)].join('\n'));
     }
     return;
   }

@@ -14,11 +14,16 @@ function readIfExists(file: string): string | null {
   }
 }
 
-export async function readTrackFilesCached(root: string, stateDir: string): Promise<{ files: TrackFile[]; fromCache: boolean }> {
+export async function readTrackFilesCached(
+  root: string,
+  stateDir: string,
+): Promise<{ files: TrackFile[]; fromCache: boolean }> {
   const dir = path.join(root, TRACKS_DIR);
   const parts: string[] = [];
   if (existsSync(dir)) {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       if (!entry.isDirectory()) continue;
       const text = readIfExists(`${dir}/${entry.name}/track.json`);
       if (text !== null) parts.push(entry.name, text);

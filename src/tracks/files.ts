@@ -1,6 +1,14 @@
 // Track documents in the user's repository: yardmaster/tracks/<id>/{track.json,spec.md,plan.md}.
 // Reading validates every file; writing a batch is all-or-nothing on the filesystem.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { formatIssues } from '../core/zod-errors.js';
@@ -49,7 +57,8 @@ function assertClosedGraph(root: string, tracks: readonly TrackFile[]): void {
   const ids = new Set(tracks.map((t) => t.id));
   for (const t of tracks) {
     for (const dep of t.dependsOn) {
-      if (dep === t.id) throw new UsageError(`${fileOf(t.id)}: dependsOn: the track depends on itself.`);
+      if (dep === t.id)
+        throw new UsageError(`${fileOf(t.id)}: dependsOn: the track depends on itself.`);
       if (!ids.has(dep)) {
         throw new UsageError(`${fileOf(t.id)}: dependsOn: unknown track "${dep}".`, {
           hint: `Create that track, or remove "${dep}" from dependsOn.`,
@@ -60,9 +69,12 @@ function assertClosedGraph(root: string, tracks: readonly TrackFile[]): void {
   const cycle = findCycle(new Map(tracks.map((t) => [t.id, t.dependsOn])));
   if (cycle) {
     const files = [...new Set(cycle)].map((id) => path.relative(root, fileOf(id)));
-    throw new UsageError(`dependency cycle ${cycle.join(' -> ')} (dependsOn in ${files.join(', ')}).`, {
-      hint: 'Remove one of these dependencies so the tracks can run in some order.',
-    });
+    throw new UsageError(
+      `dependency cycle ${cycle.join(' -> ')} (dependsOn in ${files.join(', ')}).`,
+      {
+        hint: 'Remove one of these dependencies so the tracks can run in some order.',
+      },
+    );
   }
 }
 
@@ -75,10 +87,16 @@ export function parseTrackFile(text: string, file: string, folderId?: string): T
   }
   const parsed = TrackFile.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    throw new UsageError(`${file} is invalid:\n${formatIssues(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
+    throw new UsageError(
+      `${file} is invalid:\n${formatIssues(parsed.error.issues)
+        .map((l) => `  ${l}`)
+        .join('\n')}`,
+    );
   }
   if (folderId !== undefined && parsed.data.id !== folderId) {
-    throw new UsageError(`${file}: id "${parsed.data.id}" does not match its folder "${folderId}".`);
+    throw new UsageError(
+      `${file}: id "${parsed.data.id}" does not match its folder "${folderId}".`,
+    );
   }
   return parsed.data;
 }
@@ -95,7 +113,11 @@ export function readTrackDocs(root: string, id: string): TrackDocs {
     const f = path.join(dir, name);
     return existsSync(f) ? readFileSync(f, 'utf8') : '';
   };
-  return { meta: parseTrackFile(readFileSync(metaFile, 'utf8'), metaFile, id), spec: read('spec.md'), plan: read('plan.md') };
+  return {
+    meta: parseTrackFile(readFileSync(metaFile, 'utf8'), metaFile, id),
+    spec: read('spec.md'),
+    plan: read('plan.md'),
+  };
 }
 
 /**

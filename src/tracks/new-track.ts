@@ -23,9 +23,13 @@ export async function newTrack(opts: NewTrackOptions, ctx: Context): Promise<voi
   const repo = await ctx.repo();
   await requireConfig(ctx);
   const title = opts.title.trim();
-  if (!title) throw new UsageError('The track title is empty.', { hint: 'ym new-track "Add slugify helper"' });
+  if (!title)
+    throw new UsageError('The track title is empty.', {
+      hint: 'ym new-track "Add slugify helper"',
+    });
   if (/[\r\n]/.test(title)) throw new UsageError('The track title must be one line.');
-  if (title.length > 200) throw new UsageError(`The track title is ${title.length} characters long (at most 200).`);
+  if (title.length > 200)
+    throw new UsageError(`The track title is ${title.length} characters long (at most 200).`);
   const type = TrackType.safeParse(opts.type ?? 'feature');
   if (!type.success) {
     throw new UsageError(`Unknown track type ${JSON.stringify(opts.type)}.`, {
@@ -38,7 +42,9 @@ export async function newTrack(opts: NewTrackOptions, ctx: Context): Promise<voi
     opts.id !== undefined
       ? assertTrackId(opts.id, '--id')
       : uniqueId(slugifyTitle(title), (candidate) => taken.has(candidate));
-  const dependsOn = [...new Set((opts.dependsOn ?? []).map((d) => assertTrackId(d, '--depends-on')))];
+  const dependsOn = [
+    ...new Set((opts.dependsOn ?? []).map((d) => assertTrackId(d, '--depends-on'))),
+  ];
   for (const dep of dependsOn) {
     if (!taken.has(dep)) {
       throw new UsageError(`--depends-on: unknown track "${dep}".`, {
@@ -48,7 +54,10 @@ export async function newTrack(opts: NewTrackOptions, ctx: Context): Promise<voi
   }
   const scope = opts.scope?.map((p) => {
     const r = RepoPath.safeParse(p);
-    if (!r.success) throw new UsageError(`--scope ${JSON.stringify(p)}: ${r.error.issues[0]?.message ?? 'invalid'}.`);
+    if (!r.success)
+      throw new UsageError(
+        `--scope ${JSON.stringify(p)}: ${r.error.issues[0]?.message ?? 'invalid'}.`,
+      );
     return r.data;
   });
   let spec: string | undefined;
@@ -59,7 +68,11 @@ export async function newTrack(opts: NewTrackOptions, ctx: Context): Promise<voi
   await registerTracks(ctx, [docs], 'new-track');
   const where = trackDocsPath(id);
   if (ctx.json) {
-    ctx.out.json({ track: docs.meta, dir: where, files: [`${where}/spec.md`, `${where}/plan.md`, `${where}/track.json`] });
+    ctx.out.json({
+      track: docs.meta,
+      dir: where,
+      files: [`${where}/spec.md`, `${where}/plan.md`, `${where}/track.json`],
+    });
     return;
   }
   ctx.out.line(`Created track ${ctx.out.c.bold(id)}: ${where}/ (spec.md, plan.md, track.json)`);

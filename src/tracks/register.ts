@@ -8,7 +8,11 @@ import { readTrackFiles, removeTrackFolders, writeTracks, type TrackDocs } from 
 import type { StateStore } from '../state/store.js';
 
 /** Throws (nothing written) if the batch clashes with existing ids or breaks the graph. */
-export function validateNewTracks(existing: readonly TrackFile[], batch: readonly TrackDocs[], where: string): void {
+export function validateNewTracks(
+  existing: readonly TrackFile[],
+  batch: readonly TrackDocs[],
+  where: string,
+): void {
   const ids = new Set(existing.map((t) => t.id));
   const seen = new Set<string>();
   for (const t of batch) {
@@ -34,14 +38,21 @@ export function syncTrackDefinitions(store: StateStore, files: readonly TrackFil
 }
 
 /** Validates and writes a batch of tracks; returns the folders written. */
-export async function registerTracks(ctx: Context, batch: readonly TrackDocs[], where: string): Promise<string[]> {
+export async function registerTracks(
+  ctx: Context,
+  batch: readonly TrackDocs[],
+  where: string,
+): Promise<string[]> {
   const repo = await ctx.repo();
   const existing = readTrackFiles(repo.root);
   validateNewTracks(existing, batch, where);
   const store = await ctx.state();
   for (const t of batch) {
     if (store.getTrack(t.meta.id)?.archived) {
-      throw new UsageError(`${where}: track "${t.meta.id}" already exists (archived under yardmaster/archive/).`, { hint: 'Choose another id (--id).' });
+      throw new UsageError(
+        `${where}: track "${t.meta.id}" already exists (archived under yardmaster/archive/).`,
+        { hint: 'Choose another id (--id).' },
+      );
     }
   }
   // Bring rows for tracks that exist only as files up to date first, so the batch's
@@ -49,7 +60,10 @@ export async function registerTracks(ctx: Context, batch: readonly TrackDocs[], 
   syncTrackDefinitions(store, existing);
   const written = writeTracks(repo.root, batch);
   try {
-    syncTrackDefinitions(store, batch.map((t) => t.meta));
+    syncTrackDefinitions(
+      store,
+      batch.map((t) => t.meta),
+    );
   } catch (err) {
     removeTrackFolders(written);
     throw err;

@@ -54,7 +54,10 @@ export function storeActions(store: StateStore, ctx?: Context): StatusActions {
     try {
       return await fn();
     } catch (err) {
-      return { ok: false, message: err instanceof YmError ? err.message : `failed: ${String(err)}` };
+      return {
+        ok: false,
+        message: err instanceof YmError ? err.message : `failed: ${String(err)}`,
+      };
     }
   };
   return {
@@ -63,7 +66,10 @@ export function storeActions(store: StateStore, ctx?: Context): StatusActions {
         const { approveTracks, describeUser } = await import('../approval/verdicts.js');
         const { approved, by } = await approveTracks(ctx!, [id]);
         const sha = approved[0]?.sha.slice(0, 12) ?? '?';
-        return { ok: true, message: `approved ${id} at ${sha} (by ${describeUser(by)}); the merge queue may land it` };
+        return {
+          ok: true,
+          message: `approved ${id} at ${sha} (by ${describeUser(by)}); the merge queue may land it`,
+        };
       }),
     reject: (id, reason) =>
       later(async () => {

@@ -81,12 +81,21 @@ export function StatusApp(props: StatusAppProps) {
     }
     if (effect.kind === 'approve' || effect.kind === 'reject') {
       // These read git first: the answer replaces the footer's line when it comes.
-      const pending = effect.kind === 'approve' ? actions.approve(effect.id) : actions.reject(effect.id, effect.reason);
+      const pending =
+        effect.kind === 'approve'
+          ? actions.approve(effect.id)
+          : actions.reject(effect.id, effect.reason);
       void pending.then((result) => {
         uiRef.current = { ...uiRef.current, message: { ok: result.ok, text: result.message } };
         setUi(uiRef.current);
       });
-      return { ...state, message: { ok: true, text: `${effect.kind === 'approve' ? 'approving' : 'rejecting'} ${effect.id}…` } };
+      return {
+        ...state,
+        message: {
+          ok: true,
+          text: `${effect.kind === 'approve' ? 'approving' : 'rejecting'} ${effect.id}…`,
+        },
+      };
     }
     const result =
       effect.kind === 'togglePause' ? actions.togglePause() : actions[effect.kind](effect.id);
@@ -109,18 +118,19 @@ export function StatusApp(props: StatusAppProps) {
     setUi(state);
   });
 
-  const footer: FooterState = ui.rejecting !== null
-    ? { kind: 'reason', id: ui.rejecting.id, text: ui.rejecting.text }
-    : ui.filtering
-    ? { kind: 'filter', text: ui.filter }
-    : ui.confirm !== null
-      ? {
-          kind: 'confirm',
-          question: `Cancel ${ui.confirm} (${view.tracks.find((t) => t.id === ui.confirm)?.state ?? 'gone'})? The agent is stopped; the worktree is kept.`,
-        }
-      : ui.message !== null
-        ? { kind: 'message', text: ui.message.text, ok: ui.message.ok }
-        : { kind: 'keys', mode: ui.mode };
+  const footer: FooterState =
+    ui.rejecting !== null
+      ? { kind: 'reason', id: ui.rejecting.id, text: ui.rejecting.text }
+      : ui.filtering
+        ? { kind: 'filter', text: ui.filter }
+        : ui.confirm !== null
+          ? {
+              kind: 'confirm',
+              question: `Cancel ${ui.confirm} (${view.tracks.find((t) => t.id === ui.confirm)?.state ?? 'gone'})? The agent is stopped; the worktree is kept.`,
+            }
+          : ui.message !== null
+            ? { kind: 'message', text: ui.message.text, ok: ui.message.ok }
+            : { kind: 'keys', mode: ui.mode };
 
   let body;
   if (ui.help) body = <HelpOverlay height={bodyHeight} />;

@@ -13,7 +13,10 @@ export function notifyEventOf(e: Pick<EventRow, 'type' | 'data'>): NotifyEvent |
 }
 
 /** Whether any of these new events is one to ring for. */
-export function shouldRing(events: readonly Pick<EventRow, 'type' | 'data'>[], on: readonly NotifyEvent[]): boolean {
+export function shouldRing(
+  events: readonly Pick<EventRow, 'type' | 'data'>[],
+  on: readonly NotifyEvent[],
+): boolean {
   return events.some((e) => {
     const n = notifyEventOf(e);
     return n !== null && on.includes(n);

@@ -31,7 +31,10 @@ export function Footer({ state, theme }: { state: FooterState; theme: Theme }) {
     case 'reason':
       return (
         <Text wrap="truncate">
-          <Text bold color={theme.c('yellow')}>{`Reject ${state.id} — what should its agent change? `}</Text>
+          <Text
+            bold
+            color={theme.c('yellow')}
+          >{`Reject ${state.id} — what should its agent change? `}</Text>
           {state.text}
           <Text inverse> </Text>
           <Text dimColor>{'  Enter sends it back, Esc keeps it'}</Text>

@@ -72,7 +72,10 @@ export class StatusSource implements ViewSource {
     const dataVersion = this.store.dataVersion();
     const eventId = this.store.lastEventId();
     const radar = this.#version > 0;
-    const [snapshot, { config }] = await Promise.all([buildSnapshot(this.ctx, { radar }), this.ctx.config()]);
+    const [snapshot, { config }] = await Promise.all([
+      buildSnapshot(this.ctx, { radar }),
+      this.ctx.config(),
+    ]);
     if (radar) this.#radarPending = false;
     this.#target = config.target;
     const afterId =
@@ -153,9 +156,18 @@ function stamp(file: string): string {
   }
 }
 
-export async function openStatusSource(ctx: Context, opts: { bell?: boolean } = {}): Promise<StatusSource> {
-  const [repo, store, loaded] = await Promise.all([ctx.repo(), ctx.state(), opts.bell ? ctx.config() : null]);
-  const bell = loaded ? { on: loaded.config.notify.on, ring: () => void ctx.out.stdout.write('\u0007') } : undefined;
+export async function openStatusSource(
+  ctx: Context,
+  opts: { bell?: boolean } = {},
+): Promise<StatusSource> {
+  const [repo, store, loaded] = await Promise.all([
+    ctx.repo(),
+    ctx.state(),
+    opts.bell ? ctx.config() : null,
+  ]);
+  const bell = loaded
+    ? { on: loaded.config.notify.on, ring: () => void ctx.out.stdout.write('\u0007') }
+    : undefined;
   return new StatusSource(ctx, store, repo, bell);
 }
 

@@ -73,7 +73,11 @@ export function TrackList(props: TrackListProps) {
     ...rows.map((r) => (r.kind === 'track' ? r.track.id.length + r.depth * 2 : 0)),
   );
   // The cost column once some track's usage is known: no room spent on a column of dashes.
-  const cols = listColumns(width, longestId, rows.some((r) => r.kind === 'track' && r.track.usage.runs > 0));
+  const cols = listColumns(
+    width,
+    longestId,
+    rows.some((r) => r.kind === 'track' && r.track.usage.runs > 0),
+  );
   const trackCount = rows.filter((r) => r.kind === 'track').length;
   const range =
     rows.length > bodyHeight

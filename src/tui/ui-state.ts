@@ -101,9 +101,16 @@ export function reduceKey(
   }
   if (ui.rejecting !== null) {
     const { id, text } = ui.rejecting;
-    if (k.escape) return next({ rejecting: null, message: { ok: false, text: `${id} not rejected` } });
+    if (k.escape)
+      return next({ rejecting: null, message: { ok: false, text: `${id} not rejected` } });
     if (k.return) {
-      if (text.trim() === '') return next({ message: { ok: false, text: 'type what the agent should change, then Enter (Esc: keep the track)' } });
+      if (text.trim() === '')
+        return next({
+          message: {
+            ok: false,
+            text: 'type what the agent should change, then Enter (Esc: keep the track)',
+          },
+        });
       return next({ rejecting: null }, [{ kind: 'reject', id, reason: text.trim() }]);
     }
     if (k.backspace) return next({ rejecting: { id, text: text.slice(0, -1) } });
@@ -170,7 +177,12 @@ export function reduceKey(
   if (k.input === 'a' || k.input === 'x') {
     if (selected.state !== 'ready') {
       const what = k.input === 'a' ? 'approved' : 'rejected';
-      return next({ message: { ok: false, text: `${selected.id} is ${selected.state}; only ready tracks can be ${what}` } });
+      return next({
+        message: {
+          ok: false,
+          text: `${selected.id} is ${selected.state}; only ready tracks can be ${what}`,
+        },
+      });
     }
     if (k.input === 'a') return next({}, [{ kind: 'approve', id: selected.id }]);
     return next({ rejecting: { id: selected.id, text: '' } });

@@ -119,12 +119,19 @@ export function useLogTail(file: string | null, intervalMs = POLL_MS): LogTail |
  * The clock of the elapsed times: ticks every second while `seconds(now)` (something on screen
  * shows seconds), else on the minute; `fixed` stops it (tests).
  */
-export function useClock(seconds: (now: number) => boolean, fixed?: number, clock: Clock = systemClock): number {
+export function useClock(
+  seconds: (now: number) => boolean,
+  fixed?: number,
+  clock: Clock = systemClock,
+): number {
   const [now, setNow] = useState(() => fixed ?? clock.now().getTime());
   useEffect(() => {
     if (fixed !== undefined) return;
     const unit = seconds(now) ? 1000 : 60_000;
-    const timer = setTimeout(() => setNow(clock.now().getTime()), unit - (clock.now().getTime() % unit) + 5);
+    const timer = setTimeout(
+      () => setNow(clock.now().getTime()),
+      unit - (clock.now().getTime() % unit) + 5,
+    );
     return () => clearTimeout(timer);
   }, [now, seconds, fixed, clock]);
   return fixed ?? now;

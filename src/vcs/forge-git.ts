@@ -7,7 +7,8 @@ import type { Git } from '../git/git.js';
 import { fastForwardCheckout, planCheckouts } from '../merge/checkouts.js';
 import { ProcessError } from '../proc/run.js';
 
-export type PushResult = { kind: 'pushed'; created: boolean } | { kind: 'rejected'; detail: string };
+export type PushResult =
+  { kind: 'pushed'; created: boolean } | { kind: 'rejected'; detail: string };
 
 // No hooks, no prompts: the queue's own pushes and fetches must not stop to ask anything.
 const QUIET = { env: { GIT_TERMINAL_PROMPT: '0' } };
@@ -32,7 +33,10 @@ export class ForgeGit {
 
   /** The SHA of a branch on the remote, or null when the remote has no such branch. */
   async remoteHead(branch: string, signal?: AbortSignal): Promise<string | null> {
-    const out = await this.run(['ls-remote', '--heads', this.remote, `refs/heads/${branch}`], signal);
+    const out = await this.run(
+      ['ls-remote', '--heads', this.remote, `refs/heads/${branch}`],
+      signal,
+    );
     const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
     return line ? line.split('\t')[0]! : null;
   }
@@ -49,9 +53,12 @@ export class ForgeGit {
       : null;
     if (local === remoteSha) return remoteSha;
     if (local && !(await this.git.ok(['merge-base', '--is-ancestor', local, remoteSha]))) {
-      throw new UsageError(`Your local ${target} has commits that are not on ${this.remote}/${target}.`, {
-        hint: `The forge merges into ${this.remote}/${target}: push those commits (or reset ${target} to ${this.remote}/${target}), then run \`ym merge\` again.`,
-      });
+      throw new UsageError(
+        `Your local ${target} has commits that are not on ${this.remote}/${target}.`,
+        {
+          hint: `The forge merges into ${this.remote}/${target}: push those commits (or reset ${target} to ${this.remote}/${target}), then run \`ym merge\` again.`,
+        },
+      );
     }
     await this.moveLocalTarget(target, local, remoteSha);
     return remoteSha;
@@ -67,9 +74,15 @@ export class ForgeGit {
     const expected = this.pushed.get(branch) ?? onRemote;
     const lease = expected ? [`--force-with-lease=refs/heads/${branch}:${expected}`] : [];
     try {
-      await this.run(['push', '--quiet', '--no-verify', ...lease, this.remote, `${sha}:refs/heads/${branch}`], signal);
+      await this.run(
+        ['push', '--quiet', '--no-verify', ...lease, this.remote, `${sha}:refs/heads/${branch}`],
+        signal,
+      );
     } catch (err) {
-      if (err instanceof ProcessError && /stale info|rejected|non-fast-forward|fetch first/i.test(err.stderr)) {
+      if (
+        err instanceof ProcessError &&
+        /stale info|rejected|non-fast-forward|fetch first/i.test(err.stderr)
+      ) {
         return {
           kind: 'rejected',
           detail: `${this.remote} refused the push of ${branch}: someone else changed that branch (expected ${expected?.slice(0, 12) ?? 'no branch'}); look at it, then run \`ym merge\` again`,
@@ -87,7 +100,12 @@ export class ForgeGit {
    * After the forge merged: fetch its merge commit and move the local target from `expected` to
    * it by compare-and-swap. Returns false when the local target had moved (left alone).
    */
-  async adoptMerge(target: string, mergedSha: string, expected: string, signal?: AbortSignal): Promise<boolean> {
+  async adoptMerge(
+    target: string,
+    mergedSha: string,
+    expected: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     await this.fetchBranch(target, signal);
     if (!(await this.git.ok(['cat-file', '-e', `${mergedSha}^{commit}`]))) {
       await this.run(['fetch', '--quiet', '--no-tags', this.remote, mergedSha], signal);
@@ -101,14 +119,20 @@ export class ForgeGit {
 
   /** Whether two commits have the same tree (the forge's merge of a validated head). */
   async sameTree(a: string, b: string): Promise<boolean> {
-    const [ta, tb] = await Promise.all([this.git(['rev-parse', `${a}^{tree}`]), this.git(['rev-parse', `${b}^{tree}`])]);
+    const [ta, tb] = await Promise.all([
+      this.git(['rev-parse', `${a}^{tree}`]),
+      this.git(['rev-parse', `${b}^{tree}`]),
+    ]);
     return ta === tb;
   }
 
   private async fetchBranch(branch: string, signal?: AbortSignal): Promise<string> {
     const tracking = `refs/remotes/${this.remote}/${branch}`;
     try {
-      await this.run(['fetch', '--quiet', '--no-tags', this.remote, `+refs/heads/${branch}:${tracking}`], signal);
+      await this.run(
+        ['fetch', '--quiet', '--no-tags', this.remote, `+refs/heads/${branch}:${tracking}`],
+        signal,
+      );
     } catch (err) {
       throw new WorkFailedError(`Fetching ${branch} from ${this.remote} failed: ${errText(err)}`, {
         hint: `Check that the branch exists on ${this.remote} and that git can reach it (\`git fetch ${this.remote}\`).`,
@@ -119,15 +143,27 @@ export class ForgeGit {
 
   private async moveLocalTarget(target: string, from: string | null, to: string): Promise<void> {
     const ref = `refs/heads/${target}`;
-    const checkouts = from ? await planCheckouts(this.git, target, from, to) : { update: [], blocked: null };
+    const checkouts = from
+      ? await planCheckouts(this.git, target, from, to)
+      : { update: [], blocked: null };
     if (checkouts.blocked) {
       throw new WorkFailedError(
         `Cannot bring ${target} up to date: ${checkouts.blocked.path} has uncommitted changes to ${checkouts.blocked.files.slice(0, 5).join(', ')}, which changed on ${this.remote}/${target}.`,
         { hint: 'Commit or stash them, then run `ym merge` again.' },
       );
     }
-    const ok = await this.git.ok(['update-ref', '-m', 'yardmaster: sync with the forge', ref, to, from ?? '']);
-    if (!ok) throw new WorkFailedError(`${target} moved while yardmaster was updating it; run \`ym merge\` again.`);
+    const ok = await this.git.ok([
+      'update-ref',
+      '-m',
+      'yardmaster: sync with the forge',
+      ref,
+      to,
+      from ?? '',
+    ]);
+    if (!ok)
+      throw new WorkFailedError(
+        `${target} moved while yardmaster was updating it; run \`ym merge\` again.`,
+      );
     for (const path of checkouts.update) {
       if (from) await fastForwardCheckout(this.git, path, from, to);
     }
@@ -139,6 +175,7 @@ export class ForgeGit {
 }
 
 function errText(err: unknown): string {
-  if (err instanceof ProcessError) return err.stderr.trim().split('\n').slice(-3).join(' ') || err.message;
+  if (err instanceof ProcessError)
+    return err.stderr.trim().split('\n').slice(-3).join(' ') || err.message;
   return err instanceof Error ? err.message : String(err);
 }

@@ -59,7 +59,11 @@ export abstract class ForgeProvider<Ready extends { kind: 'ready' }> implements 
   /** Deletes the branch on the forge; a branch that is already gone is fine. */
   protected abstract removeBranch(branch: string): Promise<void>;
   /** Waits for the forge's checks on `req.sha` and for it to be mergeable, or says why not. */
-  protected abstract waitReady(open: OpenRequest, req: LandRequest, clock: WaitClock): Promise<Ready | LandResult>;
+  protected abstract waitReady(
+    open: OpenRequest,
+    req: LandRequest,
+    clock: WaitClock,
+  ): Promise<Ready | LandResult>;
   /** Merges exactly `req.sha`; the forge's refusals become target-moved or rejected. */
   protected abstract merge(ready: Ready, req: LandRequest, clock: WaitClock): Promise<LandResult>;
   /** The clear error for a failure of the forge's API (token, rate limit, network, HTTP status); undefined to let it go on. */
@@ -103,12 +107,21 @@ export abstract class ForgeProvider<Ready extends { kind: 'ready' }> implements 
       // candidate was built and validated on.
       if (this.targetCheckNeeded(ready)) {
         const base = await this.targetHead(req.signal);
-        if (base !== req.expectedTarget) return { kind: 'target-moved', detail: `${target} is now at ${base?.slice(0, 12) ?? 'nothing'} on ${this.forge}` };
+        if (base !== req.expectedTarget)
+          return {
+            kind: 'target-moved',
+            detail: `${target} is now at ${base?.slice(0, 12) ?? 'nothing'} on ${this.forge}`,
+          };
       }
       const merged = await this.merge(ready, req, clock);
       if (merged.kind !== 'landed') return merged;
-      if (!(await this.forgeGit.adoptMerge(target, merged.targetSha, req.expectedTarget, req.signal))) {
-        this.deps.report(req.trackId, `warning: the local ${target} moved meanwhile; it was not updated to ${merged.targetSha.slice(0, 12)}`);
+      if (
+        !(await this.forgeGit.adoptMerge(target, merged.targetSha, req.expectedTarget, req.signal))
+      ) {
+        this.deps.report(
+          req.trackId,
+          `warning: the local ${target} moved meanwhile; it was not updated to ${merged.targetSha.slice(0, 12)}`,
+        );
       } else {
         await this.afterAdopt(merged, req);
       }
@@ -139,7 +152,12 @@ export abstract class ForgeProvider<Ready extends { kind: 'ready' }> implements 
 
   /** Finds the open request for the branch or opens one; title and body are rewritten only when they changed. */
   private async ensureRequest(req: LandRequest, target: string): Promise<OpenRequest | LandResult> {
-    const text: RequestText = { branch: req.branch, target, title: `${req.title} (${req.trackId})`, body: requestBody(req) };
+    const text: RequestText = {
+      branch: req.branch,
+      target,
+      title: `${req.title} (${req.trackId})`,
+      body: requestBody(req),
+    };
     const open = await this.findRequest(req.branch);
     if (!open) {
       try {

@@ -23,7 +23,12 @@ export type ChecksOutcome = { kind: 'passed' } | { kind: 'failed'; detail: strin
 type CheckState = { state: 'pending' | 'success' | 'failure'; detail: string };
 
 /** The check names that must pass before merging into `target`. */
-export async function requiredChecks(api: GitHubApi, repo: RepoRef, target: string, config: Config): Promise<RequiredChecks> {
+export async function requiredChecks(
+  api: GitHubApi,
+  repo: RepoRef,
+  target: string,
+  config: Config,
+): Promise<RequiredChecks> {
   const explicit = config.github?.requiredChecks;
   if (explicit) return { names: [...explicit], source: 'github.requiredChecks' };
   const names = new Set<string>();
@@ -44,13 +49,22 @@ export async function requiredChecks(api: GitHubApi, repo: RepoRef, target: stri
     return [...(rsc?.contexts ?? []), ...(rsc?.checks ?? []).map((c) => c.context)];
   });
   await readable('rulesets', async () => {
-    const { data } = await api.rest.repos.getBranchRules({ ...repo, branch: target, per_page: 100 });
+    const { data } = await api.rest.repos.getBranchRules({
+      ...repo,
+      branch: target,
+      per_page: 100,
+    });
     return data.flatMap((rule) =>
-      rule.type === 'required_status_checks' && rule.parameters ? rule.parameters.required_status_checks.map((c) => c.context) : [],
+      rule.type === 'required_status_checks' && rule.parameters
+        ? rule.parameters.required_status_checks.map((c) => c.context)
+        : [],
     );
   });
   if (names.size) return { names: [...names], source: sources.join(' and ') };
-  return { names: config.checks.map((c) => c.name), source: '`checks` in yardmaster.json (no required checks readable on GitHub)' };
+  return {
+    names: config.checks.map((c) => c.name),
+    source: '`checks` in yardmaster.json (no required checks readable on GitHub)',
+  };
 }
 
 /** Polls the check runs and statuses of `sha` until every required check passed, one failed, or time ran out. */
@@ -67,7 +81,10 @@ export async function waitForChecks(
     const states = await readChecks(api, repo, sha);
     const failed = required.names.filter((n) => states.get(n)?.state === 'failure');
     if (failed.length) {
-      return { kind: 'failed', detail: `GitHub check ${failed.map((n) => `"${n}" ${states.get(n)!.detail}`).join(', ')} on ${short}` };
+      return {
+        kind: 'failed',
+        detail: `GitHub check ${failed.map((n) => `"${n}" ${states.get(n)!.detail}`).join(', ')} on ${short}`,
+      };
     }
     const missing = required.names.filter((n) => !states.has(n));
     const pending = required.names.filter((n) => states.get(n)?.state === 'pending');
@@ -79,13 +96,20 @@ export async function waitForChecks(
       };
     }
     if (clock.expired()) {
-      return { kind: 'failed', detail: `timed out after ${seconds(clock.totalLimitMs)} waiting for ${quoteAll([...missing, ...pending])} on ${short}` };
+      return {
+        kind: 'failed',
+        detail: `timed out after ${seconds(clock.totalLimitMs)} waiting for ${quoteAll([...missing, ...pending])} on ${short}`,
+      };
     }
     await clock.tick();
   }
 }
 
-async function readChecks(api: GitHubApi, repo: RepoRef, sha: string): Promise<Map<string, CheckState>> {
+async function readChecks(
+  api: GitHubApi,
+  repo: RepoRef,
+  sha: string,
+): Promise<Map<string, CheckState>> {
   const [runs, combined] = await Promise.all([
     api.rest.checks.listForRef({ ...repo, ref: sha, filter: 'latest', per_page: 100 }),
     api.rest.repos.getCombinedStatusForRef({ ...repo, ref: sha, per_page: 100 }),
@@ -100,12 +124,24 @@ async function readChecks(api: GitHubApi, repo: RepoRef, sha: string): Promise<M
   for (const run of runs.data.check_runs) {
     const url = run.details_url ?? run.html_url;
     if (run.status !== 'completed') add(run.name, { state: 'pending', detail: run.status });
-    else if (run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped') add(run.name, { state: 'success', detail: run.conclusion });
-    else add(run.name, { state: 'failure', detail: `concluded ${run.conclusion ?? 'without a conclusion'}${url ? ` (${url})` : ''}` });
+    else if (
+      run.conclusion === 'success' ||
+      run.conclusion === 'neutral' ||
+      run.conclusion === 'skipped'
+    )
+      add(run.name, { state: 'success', detail: run.conclusion });
+    else
+      add(run.name, {
+        state: 'failure',
+        detail: `concluded ${run.conclusion ?? 'without a conclusion'}${url ? ` (${url})` : ''}`,
+      });
   }
   for (const st of combined.data.statuses) {
     const detail = `${st.state}${st.description ? `: ${st.description}` : ''}${st.target_url ? ` (${st.target_url})` : ''}`;
-    add(st.context, { state: st.state === 'success' ? 'success' : st.state === 'pending' ? 'pending' : 'failure', detail });
+    add(st.context, {
+      state: st.state === 'success' ? 'success' : st.state === 'pending' ? 'pending' : 'failure',
+      detail,
+    });
   }
   return states;
 }

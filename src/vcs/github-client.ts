@@ -29,9 +29,12 @@ export interface GitHubClientOptions {
 export function readToken(env: NodeJS.ProcessEnv): string {
   const token = env[TOKEN_VARIABLE]?.trim();
   if (!token) {
-    throw new UsageError(`The GitHub provider needs a token in the ${TOKEN_VARIABLE} environment variable.`, {
-      hint: `Create a token that can push, open pull requests, read checks and merge (see README "merge --provider github") and export ${TOKEN_VARIABLE}; yardmaster never reads tokens from files.`,
-    });
+    throw new UsageError(
+      `The GitHub provider needs a token in the ${TOKEN_VARIABLE} environment variable.`,
+      {
+        hint: `Create a token that can push, open pull requests, read checks and merge (see README "merge --provider github") and export ${TOKEN_VARIABLE}; yardmaster never reads tokens from files.`,
+      },
+    );
   }
   return token;
 }
@@ -44,20 +47,41 @@ export async function createGitHubClient(opts: GitHubClientOptions): Promise<Git
     import('@octokit/plugin-retry'),
   ]);
   const Client = Base.plugin(throttling, retry);
-  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-    const again = retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_SEC;
-    opts.notice(`GitHub ${kind} on ${options.method} ${options.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`);
-    return again;
-  };
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      options: { method: string; url: string },
+      _o: unknown,
+      retryCount: number,
+    ) => {
+      const again = retryCount < MAX_RATE_LIMIT_RETRIES && retryAfter <= MAX_RATE_LIMIT_WAIT_SEC;
+      opts.notice(
+        `GitHub ${kind} on ${options.method} ${options.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`,
+      );
+      return again;
+    };
   const quiet = () => undefined;
   return new Client({
     auth: token,
     baseUrl: opts.baseUrl.replace(/\/+$/, ''),
     userAgent: 'yardmaster',
     // Octokit's own warnings (deprecations) carry no secrets; requests are never logged.
-    log: { debug: quiet, info: quiet, warn: (m: string) => opts.notice(`GitHub: ${m}`), error: (m: string) => opts.notice(`GitHub: ${m}`) },
-    throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
-    retry: { doNotRetry: DO_NOT_RETRY, retries: 3, ...(opts.retryBaseMs !== undefined ? { retryAfterBaseValue: opts.retryBaseMs } : {}) },
+    log: {
+      debug: quiet,
+      info: quiet,
+      warn: (m: string) => opts.notice(`GitHub: ${m}`),
+      error: (m: string) => opts.notice(`GitHub: ${m}`),
+    },
+    throttle: {
+      onRateLimit: onLimit('rate limit'),
+      onSecondaryRateLimit: onLimit('secondary rate limit'),
+    },
+    retry: {
+      doNotRetry: DO_NOT_RETRY,
+      retries: 3,
+      ...(opts.retryBaseMs !== undefined ? { retryAfterBaseValue: opts.retryBaseMs } : {}),
+    },
     // A forge that never answers must not hold the merge lock forever: each request has a
     // deadline. Octokit turns the timeout (like a dropped connection) into a status-500
     // RequestError, which plugin-retry retries like any server error.
@@ -69,7 +93,10 @@ export async function createGitHubClient(opts: GitHubClientOptions): Promise<Git
 export function fetchWithTimeout(ms: number): typeof fetch {
   return (input, init = {}) => {
     const deadline = AbortSignal.timeout(ms);
-    return fetch(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+    return fetch(input, {
+      ...init,
+      signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
+    });
   };
 }
 
@@ -89,9 +116,20 @@ export function httpStatus(err: unknown): number | undefined {
 
 /** GitHub's own message for a failed request (never the request, which holds the token). */
 export function githubMessage(err: unknown): string {
-  const data = typeof err === 'object' && err !== null && 'response' in err ? (err as { response?: { data?: unknown } }).response?.data : undefined;
-  if (typeof data === 'object' && data !== null && 'message' in data && typeof data.message === 'string') {
-    const errors = 'errors' in data && Array.isArray(data.errors) ? data.errors.map(describeValidation).filter(Boolean) : [];
+  const data =
+    typeof err === 'object' && err !== null && 'response' in err
+      ? (err as { response?: { data?: unknown } }).response?.data
+      : undefined;
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    'message' in data &&
+    typeof data.message === 'string'
+  ) {
+    const errors =
+      'errors' in data && Array.isArray(data.errors)
+        ? data.errors.map(describeValidation).filter(Boolean)
+        : [];
     return errors.length ? `${data.message} (${errors.join('; ')})` : data.message;
   }
   const status = httpStatus(err);
@@ -100,7 +138,8 @@ export function githubMessage(err: unknown): string {
 
 function describeValidation(e: unknown): string {
   if (typeof e === 'string') return e;
-  if (typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string') return e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string')
+    return e.message;
   return '';
 }
 
@@ -117,28 +156,47 @@ export function isRateLimited(err: unknown): boolean {
 export function setupError(err: unknown, baseUrl: string): Error | undefined {
   const status = httpStatus(err);
   if (status === 401) {
-    return new UsageError(`GitHub rejected the token in ${TOKEN_VARIABLE} (401: ${githubMessage(err)}).`, {
-      hint: `Check that ${TOKEN_VARIABLE} holds a valid, unexpired token for ${baseUrl}.`,
-    });
+    return new UsageError(
+      `GitHub rejected the token in ${TOKEN_VARIABLE} (401: ${githubMessage(err)}).`,
+      {
+        hint: `Check that ${TOKEN_VARIABLE} holds a valid, unexpired token for ${baseUrl}.`,
+      },
+    );
   }
   if (isRateLimited(err)) {
-    return new WorkFailedError(`GitHub's rate limit stopped the merge (${githubMessage(err)}); the track stays ready.`, {
-      hint: 'Run `ym merge` again later.',
-    });
+    return new WorkFailedError(
+      `GitHub's rate limit stopped the merge (${githubMessage(err)}); the track stays ready.`,
+      {
+        hint: 'Run `ym merge` again later.',
+      },
+    );
   }
-  if (status === undefined && err instanceof Error && !(err instanceof UsageError) && /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT/i.test(`${err.message} ${String(err.cause)}`)) {
-    return new WorkFailedError(`Cannot reach GitHub at ${baseUrl}: ${err.message}.`, { hint: 'Check github.baseUrl and your network.' });
+  if (
+    status === undefined &&
+    err instanceof Error &&
+    !(err instanceof UsageError) &&
+    /fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT/i.test(`${err.message} ${String(err.cause)}`)
+  ) {
+    return new WorkFailedError(`Cannot reach GitHub at ${baseUrl}: ${err.message}.`, {
+      hint: 'Check github.baseUrl and your network.',
+    });
   }
   if (noAnswer(err)) {
     const why = err instanceof Error ? err.message : String(err);
-    return new WorkFailedError(`GitHub at ${baseUrl} did not answer, even after retries (${why}); the track stays ready.`, {
-      hint: 'Run `ym merge` again when GitHub answers (github.requestTimeoutSec sets how long one request may take).',
-    });
+    return new WorkFailedError(
+      `GitHub at ${baseUrl} did not answer, even after retries (${why}); the track stays ready.`,
+      {
+        hint: 'Run `ym merge` again when GitHub answers (github.requestTimeoutSec sets how long one request may take).',
+      },
+    );
   }
   if (status !== undefined && status >= 500) {
-    return new WorkFailedError(`GitHub kept answering ${status} (${githubMessage(err)}), even after retries; the track stays ready.`, {
-      hint: 'Run `ym merge` again later.',
-    });
+    return new WorkFailedError(
+      `GitHub kept answering ${status} (${githubMessage(err)}), even after retries; the track stays ready.`,
+      {
+        hint: 'Run `ym merge` again later.',
+      },
+    );
   }
   return undefined;
 }

@@ -62,9 +62,12 @@ export class GitLabApiError extends Error {
 export function readToken(env: NodeJS.ProcessEnv): string {
   const token = env[TOKEN_VARIABLE]?.trim();
   if (!token) {
-    throw new UsageError(`The GitLab provider needs a token in the ${TOKEN_VARIABLE} environment variable.`, {
-      hint: `Create a token with the "api" scope (see README "merge --provider gitlab") and export ${TOKEN_VARIABLE}; yardmaster never reads tokens from files.`,
-    });
+    throw new UsageError(
+      `The GitLab provider needs a token in the ${TOKEN_VARIABLE} environment variable.`,
+      {
+        hint: `Create a token with the "api" scope (see README "merge --provider gitlab") and export ${TOKEN_VARIABLE}; yardmaster never reads tokens from files.`,
+      },
+    );
   }
   return token;
 }
@@ -74,30 +77,49 @@ export function gitlabStatus(err: unknown): number | undefined {
 }
 
 export function gitlabMessage(err: unknown): string {
-  return err instanceof GitLabApiError ? err.description : err instanceof Error ? err.message : String(err);
+  return err instanceof GitLabApiError
+    ? err.description
+    : err instanceof Error
+      ? err.message
+      : String(err);
 }
 
 /** Setup failures (token, rate limit, network) as one clear error; undefined for the rest. */
 export function setupError(err: unknown, host: string): Error | undefined {
   const status = gitlabStatus(err);
   if (status === 401) {
-    return new UsageError(`GitLab rejected the token in ${TOKEN_VARIABLE} (401: ${gitlabMessage(err)}).`, {
-      hint: `Check that ${TOKEN_VARIABLE} holds a valid, unexpired token with the "api" scope for ${host}.`,
-    });
+    return new UsageError(
+      `GitLab rejected the token in ${TOKEN_VARIABLE} (401: ${gitlabMessage(err)}).`,
+      {
+        hint: `Check that ${TOKEN_VARIABLE} holds a valid, unexpired token with the "api" scope for ${host}.`,
+      },
+    );
   }
   if (status !== undefined && RETRY_STATUSES.has(status)) {
-    return new WorkFailedError(`GitLab kept answering ${status} (${gitlabMessage(err)}); the track stays ready.`, { hint: 'Run `ym merge` again later.' });
+    return new WorkFailedError(
+      `GitLab kept answering ${status} (${gitlabMessage(err)}); the track stays ready.`,
+      { hint: 'Run `ym merge` again later.' },
+    );
   }
   if (status !== undefined && status >= 500) {
-    return new WorkFailedError(`GitLab kept answering ${status} (${gitlabMessage(err)}); the track stays ready.`, { hint: 'Run `ym merge` again later.' });
+    return new WorkFailedError(
+      `GitLab kept answering ${status} (${gitlabMessage(err)}); the track stays ready.`,
+      { hint: 'Run `ym merge` again later.' },
+    );
   }
   if (err instanceof GitLabUnreachableError) {
-    return new WorkFailedError(`GitLab at ${host} did not answer, even after retries (${err.message}); the track stays ready.`, {
-      hint: 'Run `ym merge` again when GitLab answers (gitlab.requestTimeoutSec sets how long one request may take).',
-    });
+    return new WorkFailedError(
+      `GitLab at ${host} did not answer, even after retries (${err.message}); the track stays ready.`,
+      {
+        hint: 'Run `ym merge` again when GitLab answers (gitlab.requestTimeoutSec sets how long one request may take).',
+      },
+    );
   }
   if (err instanceof TypeError && /fetch failed/i.test(err.message)) {
-    return new WorkFailedError(`Cannot reach GitLab at ${host}: ${String(err.cause ?? err.message)}.`, { hint: 'Check gitlab.host and your network.' });
+    return new WorkFailedError(
+      `Cannot reach GitLab at ${host}: ${String(err.cause ?? err.message)}.`,
+      { hint: 'Check gitlab.host and your network.' },
+    );
   }
   return undefined;
 }
@@ -105,13 +127,28 @@ export function setupError(err: unknown, host: string): Error | undefined {
 /** A gitbeaker `requesterFn` over fetch, with bounded, Retry-After-aware backoff. */
 export function createRequesterFn(policy: RetryPolicy): RequesterFn {
   return (svc: ServiceOptions) => {
-    const call = (method: string) => (endpoint: string, options: RequestOptions = {}) => send(svc, method, endpoint, options, policy);
+    const call =
+      (method: string) =>
+      (endpoint: string, options: RequestOptions = {}) =>
+        send(svc, method, endpoint, options, policy);
     // The requester's methods are generic over the body type; ours returns parsed JSON.
-    return { get: call('GET'), post: call('POST'), put: call('PUT'), patch: call('PATCH'), delete: call('DELETE') } as unknown as Requester;
+    return {
+      get: call('GET'),
+      post: call('POST'),
+      put: call('PUT'),
+      patch: call('PATCH'),
+      delete: call('DELETE'),
+    } as unknown as Requester;
   };
 }
 
-async function send(svc: ServiceOptions, method: string, endpoint: string, options: RequestOptions, policy: RetryPolicy) {
+async function send(
+  svc: ServiceOptions,
+  method: string,
+  endpoint: string,
+  options: RequestOptions,
+  policy: RetryPolicy,
+) {
   const url = new URL(endpoint, svc.url.endsWith('/') ? svc.url : `${svc.url}/`);
   url.search = query(options.searchParams ?? {});
   const headers: Record<string, string> = { ...svc.headers };
@@ -127,7 +164,9 @@ async function send(svc: ServiceOptions, method: string, endpoint: string, optio
   const read = method === 'GET';
   const later = async (attempt: number, what: string, after?: number) => {
     const wait = Math.min(MAX_WAIT_MS, after ?? backoffMs(attempt, policy.baseMs, MAX_WAIT_MS));
-    policy.notice(`GitLab ${what} to ${method} ${where}; retrying in ${(wait / 1000).toFixed(1)} s${after === undefined ? ' (backoff)' : ' (Retry-After)'}`);
+    policy.notice(
+      `GitLab ${what} to ${method} ${where}; retrying in ${(wait / 1000).toFixed(1)} s${after === undefined ? ' (backoff)' : ' (Retry-After)'}`,
+    );
     await sleep(wait, options.signal);
   };
   for (let attempt = 1; ; attempt++) {
@@ -140,7 +179,9 @@ async function send(svc: ServiceOptions, method: string, endpoint: string, optio
       text = res.ok ? '' : await res.text();
     } catch (err) {
       if (options.signal?.aborted) throw err;
-      const reason = deadline.aborted ? `no answer within ${policy.requestTimeoutMs / 1000} s` : `the connection failed (${String((err as Error).cause ?? (err as Error).message)})`;
+      const reason = deadline.aborted
+        ? `no answer within ${policy.requestTimeoutMs / 1000} s`
+        : `the connection failed (${String((err as Error).cause ?? (err as Error).message)})`;
       if (read && attempt <= MAX_RETRIES) {
         await later(attempt, `gave no answer (${reason})`);
         continue;
@@ -149,19 +190,39 @@ async function send(svc: ServiceOptions, method: string, endpoint: string, optio
     }
     if (res.ok) {
       const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-      const parsed: unknown = res.status === 204 ? null : type === 'application/json' ? ((await res.json()) ?? {}) : await res.text();
-      return { body: parsed, headers: Object.fromEntries(res.headers.entries()), status: res.status };
+      const parsed: unknown =
+        res.status === 204
+          ? null
+          : type === 'application/json'
+            ? ((await res.json()) ?? {})
+            : await res.text();
+      return {
+        body: parsed,
+        headers: Object.fromEntries(res.headers.entries()),
+        status: res.status,
+      };
     }
-    if ((RETRY_STATUSES.has(res.status) || (read && RETRY_READ_STATUSES.has(res.status))) && attempt <= MAX_RETRIES) {
+    if (
+      (RETRY_STATUSES.has(res.status) || (read && RETRY_READ_STATUSES.has(res.status))) &&
+      attempt <= MAX_RETRIES
+    ) {
       await later(attempt, `answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
       continue;
     }
-    throw new GitLabApiError(res.status, describe(text, res.headers.get('content-type')), method, where);
+    throw new GitLabApiError(
+      res.status,
+      describe(text, res.headers.get('content-type')),
+      method,
+      where,
+    );
   }
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now: number = systemClock.now().getTime()): number | undefined {
+export function retryAfterMs(
+  value: string | null,
+  now: number = systemClock.now().getTime(),
+): number | undefined {
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
   const at = Date.parse(value);
@@ -183,7 +244,12 @@ function describe(text: string, type: string | null): string {
 function snakeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeKeys);
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      snakeKeys(v),
+    ]),
+  );
 }
 
 function query(params: Record<string, unknown>): string {

@@ -24,7 +24,14 @@ export interface MergeRequestView {
 }
 
 /** GitLab is still computing: ask again later. */
-export const WAIT_STATUSES = new Set(['checking', 'unchecked', 'preparing', 'approvals_syncing', 'ci_must_pass', 'ci_still_running']);
+export const WAIT_STATUSES = new Set([
+  'checking',
+  'unchecked',
+  'preparing',
+  'approvals_syncing',
+  'ci_must_pass',
+  'ci_still_running',
+]);
 /** The MR conflicts with, or is behind, its target: rebuild on the new target. */
 export const MOVED_STATUSES = new Set(['conflict', 'need_rebase']);
 /** Pipeline states that will not turn green by waiting. */
@@ -47,7 +54,14 @@ export function viewMergeRequest(raw: unknown): MergeRequestView {
     detailedMergeStatus: str(o.detailed_merge_status) || 'unchecked',
     mergeCommitSha: typeof o.merge_commit_sha === 'string' ? o.merge_commit_sha : null,
     squashCommitSha: typeof o.squash_commit_sha === 'string' ? o.squash_commit_sha : null,
-    headPipeline: pipe ? { id: num(pipe.id), sha: str(pipe.sha), status: str(pipe.status), webUrl: str(pipe.web_url) } : null,
+    headPipeline: pipe
+      ? {
+          id: num(pipe.id),
+          sha: str(pipe.sha),
+          status: str(pipe.status),
+          webUrl: str(pipe.web_url),
+        }
+      : null,
   };
 }
 

@@ -6,8 +6,23 @@ import type { Branches, MergeRequestNotes, MergeRequests } from '@gitbeaker/rest
 import { UsageError, WorkFailedError } from '../core/errors.js';
 import { ForgeProvider, type OpenRequest, type RequestText } from './forge-provider.js';
 import { seconds, type WaitClock } from './forge-wait.js';
-import { GitLabApiError, GitLabUnreachableError, createRequesterFn, gitlabMessage, gitlabStatus, readToken, setupError } from './gitlab-client.js';
-import { MOVED_STATUSES, PIPELINE_FAILED, WAIT_STATUSES, mergedSha, viewMergeRequest, type MergeRequestView } from './gitlab-mr.js';
+import {
+  GitLabApiError,
+  GitLabUnreachableError,
+  createRequesterFn,
+  gitlabMessage,
+  gitlabStatus,
+  readToken,
+  setupError,
+} from './gitlab-client.js';
+import {
+  MOVED_STATUSES,
+  PIPELINE_FAILED,
+  WAIT_STATUSES,
+  mergedSha,
+  viewMergeRequest,
+  type MergeRequestView,
+} from './gitlab-mr.js';
 import type { ForgeProviderDeps, LandRequest, LandResult } from './types.js';
 
 type GitLabConfig = NonNullable<ForgeProviderDeps['config']['gitlab']>;
@@ -38,10 +53,22 @@ export class GitLabProvider extends ForgeProvider<Ready> {
       });
     }
     const token = readToken(deps.env);
-    const { MergeRequests: Mrs, MergeRequestNotes: Notes, Branches: Br } = await import('@gitbeaker/rest');
-    const requesterFn = createRequesterFn({ baseMs: deps.retryBaseMs ?? 1000, requestTimeoutMs: gl.requestTimeoutSec * 1000, notice: (text) => deps.report(null, text) });
+    const {
+      MergeRequests: Mrs,
+      MergeRequestNotes: Notes,
+      Branches: Br,
+    } = await import('@gitbeaker/rest');
+    const requesterFn = createRequesterFn({
+      baseMs: deps.retryBaseMs ?? 1000,
+      requestTimeoutMs: gl.requestTimeoutSec * 1000,
+      notice: (text) => deps.report(null, text),
+    });
     const options = { host: gl.host.replace(/\/+$/, ''), token, requesterFn };
-    return new GitLabProvider({ mrs: new Mrs(options), notes: new Notes(options), branches: new Br(options) }, gl, deps).checkRemote();
+    return new GitLabProvider(
+      { mrs: new Mrs(options), notes: new Notes(options), branches: new Br(options) },
+      gl,
+      deps,
+    ).checkRemote();
   }
 
   protected requestName(iid: number): string {
@@ -49,13 +76,23 @@ export class GitLabProvider extends ForgeProvider<Ready> {
   }
 
   protected async findRequest(branch: string): Promise<OpenRequest | undefined> {
-    const list: unknown[] = await this.api.mrs.all({ projectId: this.project, sourceBranch: branch, state: 'opened' });
+    const list: unknown[] = await this.api.mrs.all({
+      projectId: this.project,
+      sourceBranch: branch,
+      state: 'opened',
+    });
     const mr = list.map(viewMergeRequest).find((m) => m.sourceBranch === branch);
     return mr && openRequest(mr);
   }
 
   protected async openRequest(text: RequestText): Promise<OpenRequest> {
-    return openRequest(viewMergeRequest(await this.api.mrs.create(this.project, text.branch, text.target, text.title, { description: text.body })));
+    return openRequest(
+      viewMergeRequest(
+        await this.api.mrs.create(this.project, text.branch, text.target, text.title, {
+          description: text.body,
+        }),
+      ),
+    );
   }
 
   protected openRefused(err: unknown, branch: string): string | undefined {
@@ -67,7 +104,15 @@ export class GitLabProvider extends ForgeProvider<Ready> {
   }
 
   protected async updateRequest(iid: number, text: RequestText): Promise<OpenRequest> {
-    return openRequest(viewMergeRequest(await this.api.mrs.edit(this.project, iid, { targetBranch: text.target, title: text.title, description: text.body })));
+    return openRequest(
+      viewMergeRequest(
+        await this.api.mrs.edit(this.project, iid, {
+          targetBranch: text.target,
+          title: text.title,
+          description: text.body,
+        }),
+      ),
+    );
   }
 
   protected async comment(iid: number, body: string): Promise<void> {
@@ -89,34 +134,70 @@ export class GitLabProvider extends ForgeProvider<Ready> {
   }
 
   /** Waits for GitLab to see our head, for its pipeline on that SHA, and for a mergeable status. */
-  protected async waitReady({ id: iid }: OpenRequest, req: LandRequest, clock: WaitClock): Promise<Ready | LandResult> {
+  protected async waitReady(
+    { id: iid }: OpenRequest,
+    req: LandRequest,
+    clock: WaitClock,
+  ): Promise<Ready | LandResult> {
     const short = req.sha.slice(0, 12);
     for (;;) {
       const mr = await this.show(iid);
       if (mr.state === 'merged') {
-        return mr.sha === req.sha ? { kind: 'ready', mr } : { kind: 'rejected', detail: `merge request !${iid} was merged by someone else at another head` };
+        return mr.sha === req.sha
+          ? { kind: 'ready', mr }
+          : {
+              kind: 'rejected',
+              detail: `merge request !${iid} was merged by someone else at another head`,
+            };
       }
-      if (mr.state !== 'opened') return { kind: 'rejected', detail: `merge request !${iid} is ${mr.state} on GitLab` };
+      if (mr.state !== 'opened')
+        return { kind: 'rejected', detail: `merge request !${iid} is ${mr.state} on GitLab` };
       const pipe = mr.headPipeline;
       const ours = mr.sha === req.sha && pipe !== null && pipe.sha === req.sha;
-      if (mr.sha === req.sha && this.gl.requirePipeline && ours && PIPELINE_FAILED.has(pipe.status)) {
-        return { kind: 'checks-failed', detail: `GitLab pipeline #${pipe.id} ${pipe.status} on ${short} (${pipe.webUrl})` };
+      if (
+        mr.sha === req.sha &&
+        this.gl.requirePipeline &&
+        ours &&
+        PIPELINE_FAILED.has(pipe.status)
+      ) {
+        return {
+          kind: 'checks-failed',
+          detail: `GitLab pipeline #${pipe.id} ${pipe.status} on ${short} (${pipe.webUrl})`,
+        };
       }
       const pipelineDone = !this.gl.requirePipeline || (ours && pipe.status === 'success');
       if (mr.sha === req.sha && pipelineDone) {
         if (mr.detailedMergeStatus === 'mergeable') return { kind: 'ready', mr };
-        if (MOVED_STATUSES.has(mr.detailedMergeStatus)) return { kind: 'target-moved', detail: `GitLab reports !${iid} as ${mr.detailedMergeStatus}` };
+        if (MOVED_STATUSES.has(mr.detailedMergeStatus))
+          return {
+            kind: 'target-moved',
+            detail: `GitLab reports !${iid} as ${mr.detailedMergeStatus}`,
+          };
         if (!WAIT_STATUSES.has(mr.detailedMergeStatus)) {
-          return { kind: 'rejected', detail: `GitLab will not merge !${iid}: detailed_merge_status is "${mr.detailedMergeStatus}"` };
+          return {
+            kind: 'rejected',
+            detail: `GitLab will not merge !${iid}: detailed_merge_status is "${mr.detailedMergeStatus}"`,
+          };
         }
       }
       if (!ours && this.gl.requirePipeline && clock.startExpired()) {
-        const seen = mr.sha !== req.sha ? `GitLab still shows head ${mr.sha.slice(0, 12)}` : 'no pipeline started';
-        return { kind: 'checks-failed', detail: `${seen} for ${short} within ${seconds(clock.startLimitMs)}; make sure CI runs for this branch, or set gitlab.requirePipeline to false` };
+        const seen =
+          mr.sha !== req.sha
+            ? `GitLab still shows head ${mr.sha.slice(0, 12)}`
+            : 'no pipeline started';
+        return {
+          kind: 'checks-failed',
+          detail: `${seen} for ${short} within ${seconds(clock.startLimitMs)}; make sure CI runs for this branch, or set gitlab.requirePipeline to false`,
+        };
       }
       if (clock.expired()) {
-        const what = ours ? `pipeline #${pipe.id} (${pipe.status}, ${mr.detailedMergeStatus})` : `a pipeline on ${short}`;
-        return { kind: 'checks-failed', detail: `timed out after ${seconds(clock.totalLimitMs)} waiting for ${what}` };
+        const what = ours
+          ? `pipeline #${pipe.id} (${pipe.status}, ${mr.detailedMergeStatus})`
+          : `a pipeline on ${short}`;
+        return {
+          kind: 'checks-failed',
+          detail: `timed out after ${seconds(clock.totalLimitMs)} waiting for ${what}`,
+        };
       }
       await clock.tick();
     }
@@ -134,27 +215,45 @@ export class GitLabProvider extends ForgeProvider<Ready> {
   }
 
   /** Accepts at exactly `req.sha`; GitLab's refusals become target-moved or rejected. */
-  private async accept(mr: MergeRequestView, req: LandRequest, clock: WaitClock): Promise<MergeRequestView | LandResult> {
+  private async accept(
+    mr: MergeRequestView,
+    req: LandRequest,
+    clock: WaitClock,
+  ): Promise<MergeRequestView | LandResult> {
     const squash = req.strategy === 'squash';
-    const options = { sha: req.sha, squash, shouldRemoveSourceBranch: this.deps.config.merge.deleteBranch };
+    const options = {
+      sha: req.sha,
+      squash,
+      shouldRemoveSourceBranch: this.deps.config.merge.deleteBranch,
+    };
     const squashMessage = squash ? { squashCommitMessage: await this.commitMessage(req.sha) } : {};
     let result: MergeRequestView;
     try {
-      result = viewMergeRequest(await this.api.mrs.accept(this.project, mr.iid, { ...options, ...squashMessage }));
+      result = viewMergeRequest(
+        await this.api.mrs.accept(this.project, mr.iid, { ...options, ...squashMessage }),
+      );
     } catch (err) {
       return this.refused(err, mr.iid, req);
     }
     // GitLab may answer before the merge is done: wait for the "merged" state.
     while (result.state !== 'merged') {
-      if (result.state === 'closed') return { kind: 'rejected', detail: `merge request !${mr.iid} was closed while merging` };
-      if (clock.expired()) throw new WorkFailedError(`GitLab accepted !${mr.iid} but did not mark it merged within ${seconds(clock.totalLimitMs)}.`);
+      if (result.state === 'closed')
+        return { kind: 'rejected', detail: `merge request !${mr.iid} was closed while merging` };
+      if (clock.expired())
+        throw new WorkFailedError(
+          `GitLab accepted !${mr.iid} but did not mark it merged within ${seconds(clock.totalLimitMs)}.`,
+        );
       await clock.tick();
       result = await this.show(mr.iid);
     }
     return result;
   }
 
-  private async refused(err: unknown, iid: number, req: LandRequest): Promise<MergeRequestView | LandResult> {
+  private async refused(
+    err: unknown,
+    iid: number,
+    req: LandRequest,
+  ): Promise<MergeRequestView | LandResult> {
     const status = gitlabStatus(err);
     if (err instanceof GitLabUnreachableError || (status !== undefined && status >= 500)) {
       // The accept may have been done with its answer lost: GitLab's word on the MR decides.
@@ -165,17 +264,28 @@ export class GitLabProvider extends ForgeProvider<Ready> {
     if (status === undefined || status === 401 || status === 429) throw err;
     const why = gitlabMessage(err);
     if (status === 409) return { kind: 'target-moved', detail: `GitLab answered 409: ${why}` };
-    if (status === 403 || status === 422) return { kind: 'rejected', detail: `GitLab refused to merge !${iid} (${status}): ${why}` };
+    if (status === 403 || status === 422)
+      return { kind: 'rejected', detail: `GitLab refused to merge !${iid} (${status}): ${why}` };
     if (status !== 404 && status !== 405 && status !== 406) throw err;
     const now = await this.show(iid);
-    if (now.state === 'merged') return now.sha === req.sha ? now : { kind: 'rejected', detail: `!${iid} was merged by someone else at another head` };
-    if (now.state === 'closed') return { kind: 'rejected', detail: `merge request !${iid} was closed while merging` };
+    if (now.state === 'merged')
+      return now.sha === req.sha
+        ? now
+        : { kind: 'rejected', detail: `!${iid} was merged by someone else at another head` };
+    if (now.state === 'closed')
+      return { kind: 'rejected', detail: `merge request !${iid} was closed while merging` };
     if (now.draft) return { kind: 'rejected', detail: `merge request !${iid} was marked as draft` };
     const base = await this.targetHead(req.signal);
     if (base !== req.expectedTarget || MOVED_STATUSES.has(now.detailedMergeStatus)) {
-      return { kind: 'target-moved', detail: `GitLab answered ${status} (${why}) and ${this.deps.config.target} moved` };
+      return {
+        kind: 'target-moved',
+        detail: `GitLab answered ${status} (${why}) and ${this.deps.config.target} moved`,
+      };
     }
-    return { kind: 'rejected', detail: `GitLab refused to merge !${iid} (${status}): ${why}; detailed_merge_status is "${now.detailedMergeStatus}"` };
+    return {
+      kind: 'rejected',
+      detail: `GitLab refused to merge !${iid} (${status}): ${why}; detailed_merge_status is "${now.detailedMergeStatus}"`,
+    };
   }
 
   protected failure(err: unknown): Error | undefined {
@@ -186,5 +296,11 @@ export class GitLabProvider extends ForgeProvider<Ready> {
 }
 
 function openRequest(mr: MergeRequestView): OpenRequest {
-  return { id: mr.iid, url: mr.webUrl, target: mr.targetBranch, title: mr.title, body: mr.description };
+  return {
+    id: mr.iid,
+    url: mr.webUrl,
+    target: mr.targetBranch,
+    title: mr.title,
+    body: mr.description,
+  };
 }

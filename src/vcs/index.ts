@@ -7,9 +7,18 @@ import type { VcsProvider } from './types.js';
 
 export type ProviderName = 'local' | 'github' | 'gitlab';
 
-export async function createProvider(env: RunEnv, name: ProviderName = env.config.merge.provider): Promise<VcsProvider> {
+export async function createProvider(
+  env: RunEnv,
+  name: ProviderName = env.config.merge.provider,
+): Promise<VcsProvider> {
   const retryBaseMs = retryBase(env.ctx.env);
-  const deps = { git: env.git, config: env.config, env: env.ctx.env, report: env.report, ...(retryBaseMs !== undefined ? { retryBaseMs } : {}) };
+  const deps = {
+    git: env.git,
+    config: env.config,
+    env: env.ctx.env,
+    report: env.report,
+    ...(retryBaseMs !== undefined ? { retryBaseMs } : {}),
+  };
   switch (name) {
     case 'local':
       return new LocalProvider(env.git, env.config, 'origin', env.repo.commonDir);
@@ -27,6 +36,9 @@ export async function createProvider(env: RunEnv, name: ProviderName = env.confi
 function retryBase(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.YM_FORGE_RETRY_BASE_MS;
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d{1,6}$/.test(raw)) throw new UsageError(`YM_FORGE_RETRY_BASE_MS must be a whole number of milliseconds, got "${raw}".`);
+  if (!/^\d{1,6}$/.test(raw))
+    throw new UsageError(
+      `YM_FORGE_RETRY_BASE_MS must be a whole number of milliseconds, got "${raw}".`,
+    );
   return Number(raw);
 }

@@ -26,22 +26,35 @@ export class LocalProvider implements VcsProvider {
       await this.git(['fetch', '--quiet', this.remote, `refs/heads/${target}`]);
       const remoteSha = await this.git(['rev-parse', 'FETCH_HEAD']);
       const localSha = await this.git(['rev-parse', `refs/heads/${target}`]);
-      if (remoteSha !== localSha && (await this.git.ok(['merge-base', '--is-ancestor', localSha, remoteSha]))) {
+      if (
+        remoteSha !== localSha &&
+        (await this.git.ok(['merge-base', '--is-ancestor', localSha, remoteSha]))
+      ) {
         await this.git(['update-ref', `refs/heads/${target}`, remoteSha, localSha]);
-      } else if (remoteSha !== localSha && !(await this.git.ok(['merge-base', '--is-ancestor', remoteSha, localSha]))) {
+      } else if (
+        remoteSha !== localSha &&
+        !(await this.git.ok(['merge-base', '--is-ancestor', remoteSha, localSha]))
+      ) {
         // Neither contains the other: someone rewrote (force-pushed) the remote target, or the
         // local one has commits of its own. Only a person can say which history wins; pushing
         // would be refused on every try, so stop with the reason instead of looping.
         throw new WorkFailedError(
           `${target} on ${this.remote} (${remoteSha.slice(0, 12)}) and the local ${target} (${localSha.slice(0, 12)}) have diverged: ${target} was force-pushed or reset on ${this.remote}, or the local one has commits of its own. Nothing was pushed; the tracks stay ready.`,
-          { hint: `Reconcile them (e.g. \`git fetch ${this.remote}\` then \`git rebase ${this.remote}/${target} ${target}\`, or reset ${target} to ${this.remote}/${target}), then run \`ym merge\` again.` },
+          {
+            hint: `Reconcile them (e.g. \`git fetch ${this.remote}\` then \`git rebase ${this.remote}/${target} ${target}\`, or reset ${target} to ${this.remote}/${target}), then run \`ym merge\` again.`,
+          },
         );
       }
     }
     const ref = `refs/heads/${target}`;
     // Still where our last landing put it: its loose ref file says so. Anything else (packed,
     // moved, another ref format) asks git. A stale answer could only fail the CAS when landing.
-    if (this.landed?.ref === ref && this.commonDir && looseRef(this.commonDir, ref) === this.landed.sha) return this.landed.sha;
+    if (
+      this.landed?.ref === ref &&
+      this.commonDir &&
+      looseRef(this.commonDir, ref) === this.landed.sha
+    )
+      return this.landed.sha;
     return this.git(['rev-parse', '--verify', `${ref}^{commit}`]);
   }
 
@@ -50,10 +63,25 @@ export class LocalProvider implements VcsProvider {
     if (this.config.merge.push && (await this.hasRemote())) {
       // No --force of any kind: the remote accepts only a fast-forward.
       const pushed = await this.git.ok(['push', '--quiet', this.remote, `${req.sha}:${ref}`]);
-      if (!pushed) return { kind: 'target-moved', detail: `the remote ${this.remote} refused a fast-forward of ${this.config.target}` };
+      if (!pushed)
+        return {
+          kind: 'target-moved',
+          detail: `the remote ${this.remote} refused a fast-forward of ${this.config.target}`,
+        };
     }
-    const ok = await this.git.ok(['update-ref', '-m', `yardmaster: land ${req.trackId}`, ref, req.sha, req.expectedTarget]);
-    if (!ok) return { kind: 'target-moved', detail: `${this.config.target} is no longer at ${req.expectedTarget.slice(0, 12)}` };
+    const ok = await this.git.ok([
+      'update-ref',
+      '-m',
+      `yardmaster: land ${req.trackId}`,
+      ref,
+      req.sha,
+      req.expectedTarget,
+    ]);
+    if (!ok)
+      return {
+        kind: 'target-moved',
+        detail: `${this.config.target} is no longer at ${req.expectedTarget.slice(0, 12)}`,
+      };
     this.landed = { ref, sha: req.sha };
     return { kind: 'landed', targetSha: req.sha };
   }
@@ -65,4 +93,3 @@ export class LocalProvider implements VcsProvider {
     return this.git.ok(['remote', 'get-url', this.remote]);
   }
 }
-

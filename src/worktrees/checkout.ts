@@ -31,22 +31,42 @@ export async function checkoutFiles(env: RunEnv, trackId: string, worktree: stri
   if (existsSync(index)) return;
   const others = readdirSync(worktree).filter((name) => name !== '.git');
   if (others.length > 0 && !unfinishedCheckout(env, trackId, worktree)) {
-    throw new WorkFailedError(`${worktree} holds files but was never checked out (no index); not touching it.`, {
-      hint: 'Move the files you want to keep out of it, then remove it (git worktree remove --force) and run implement again.',
-    });
+    throw new WorkFailedError(
+      `${worktree} holds files but was never checked out (no index); not touching it.`,
+      {
+        hint: 'Move the files you want to keep out of it, then remove it (git worktree remove --force) and run implement again.',
+      },
+    );
   }
   // (A checkout killed half-way also left git's index.lock: recovery removed it with the other
   // locks of the dead run's worktree, src/engine/recover.ts.)
   env.store.appendEvent({ trackId, type: CHECKING_OUT, data: { path: worktree } });
-  await env.git(['-c', 'core.hooksPath=/dev/null', 'checkout', '--force', '--no-recurse-submodules', '--quiet'], opts);
+  await env.git(
+    ['-c', 'core.hooksPath=/dev/null', 'checkout', '--force', '--no-recurse-submodules', '--quiet'],
+    opts,
+  );
   const head = headOf(worktree) ?? (await revParse(env.git, 'HEAD', worktree));
   try {
-    await env.git(['hook', 'run', '--ignore-missing', 'post-checkout', '--', '0'.repeat(head.length), head, '1'], opts);
+    await env.git(
+      [
+        'hook',
+        'run',
+        '--ignore-missing',
+        'post-checkout',
+        '--',
+        '0'.repeat(head.length),
+        head,
+        '1',
+      ],
+      opts,
+    );
   } catch (err) {
     // Without its index the worktree counts as never checked out: the next run checks it out
     // and runs the hook again, as a failed `worktree add` would be tried again.
     rmSync(index, { force: true });
-    throw new WorkFailedError(`The repository's post-checkout hook failed in ${worktree}: ${(err as Error).message}`);
+    throw new WorkFailedError(
+      `The repository's post-checkout hook failed in ${worktree}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -57,6 +77,11 @@ export function lastStep(env: RunEnv, trackId: string, types: readonly string[])
 
 /** The track's last worktree step is a checkout of this worktree that never finished. */
 function unfinishedCheckout(env: RunEnv, trackId: string, worktree: string): boolean {
-  const last = lastStep(env, trackId, ['worktree.creating', 'worktree.recycling', CHECKING_OUT, 'worktree.prepared']);
+  const last = lastStep(env, trackId, [
+    'worktree.creating',
+    'worktree.recycling',
+    CHECKING_OUT,
+    'worktree.prepared',
+  ]);
   return last?.type === CHECKING_OUT && (last.data as { path?: string } | null)?.path === worktree;
 }

@@ -36,21 +36,39 @@ async function withRepoLock<T>(env: RunEnv, fn: () => Promise<T>): Promise<T> {
   return held;
 }
 
-export async function provisionWorktree(env: RunEnv, track: TrackRow, base: string): Promise<Provisioned> {
+export async function provisionWorktree(
+  env: RunEnv,
+  track: TrackRow,
+  base: string,
+): Promise<Provisioned> {
   const made = await serialized(() => withRepoLock(env, () => provision(env, track, base)));
   // A resumed worktree got all this when it was made, unless its setup never finished (Ctrl-C
   // or kill -9 during `npm ci`, or a setup that failed): then it runs again.
   // A worktree that never got its files (no index) is prepared whatever the events say.
-  if (made.how === 'resumed' && !unfinishedPreparation(env, track.id) && !needsCheckout(made.path)) return made;
-  env.store.appendEvent({ trackId: track.id, type: 'worktree.preparing', data: { path: made.path } });
+  if (made.how === 'resumed' && !unfinishedPreparation(env, track.id) && !needsCheckout(made.path))
+    return made;
+  env.store.appendEvent({
+    trackId: track.id,
+    type: 'worktree.preparing',
+    data: { path: made.path },
+  });
   await prepare(env, track.id, made.path);
-  env.store.appendEvent({ trackId: track.id, type: 'worktree.prepared', data: { path: made.path } });
+  env.store.appendEvent({
+    trackId: track.id,
+    type: 'worktree.prepared',
+    data: { path: made.path },
+  });
   return made;
 }
 
 /** A worktree made or recycled (or being prepared) whose preparation never finished: killed in between. */
 function unfinishedPreparation(env: RunEnv, trackId: string): boolean {
-  const last = lastStep(env, trackId, ['worktree.creating', 'worktree.recycling', 'worktree.preparing', 'worktree.prepared']);
+  const last = lastStep(env, trackId, [
+    'worktree.creating',
+    'worktree.recycling',
+    'worktree.preparing',
+    'worktree.prepared',
+  ]);
   return last !== undefined && last.type !== 'worktree.prepared';
 }
 
@@ -60,11 +78,15 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
   const want = path.join(env.worktreesDir, track.id);
   // Nothing at `want` on disk and no registration there or gone stale: git would list nothing
   // to resume or prune, so it is not asked (a process per track saved).
-  const unknownToGit = !existsSync(want) && maybeRegisteredElsewhere(env.repo.commonDir, want) === false;
+  const unknownToGit =
+    !existsSync(want) && maybeRegisteredElsewhere(env.repo.commonDir, want) === false;
   const known = unknownToGit ? [] : await listWorktrees(git);
   const registered = known.find((w) => path.resolve(w.path) === want);
   if (registered && !registered.prunable) {
-    if (registered.branch !== branch && (await finishInterruptedRecycle(env, track.id, want, registered.branch, base))) {
+    if (
+      registered.branch !== branch &&
+      (await finishInterruptedRecycle(env, track.id, want, registered.branch, base))
+    ) {
       return { path: want, how: 'recycled' };
     }
     if (registered.branch !== branch) {
@@ -78,13 +100,18 @@ async function provision(env: RunEnv, track: TrackRow, base: string): Promise<Pr
   }
   if (registered?.prunable) await git(['worktree', 'prune']);
   if (existsSync(want)) {
-    throw new WorkFailedError(`${want} already exists and is not a worktree of this track; yardmaster never deletes it.`, {
-      hint: 'Move or remove that directory yourself, or set worktrees.dir in yardmaster.json.',
-    });
+    throw new WorkFailedError(
+      `${want} already exists and is not a worktree of this track; yardmaster never deletes it.`,
+      {
+        hint: 'Move or remove that directory yourself, or set worktrees.dir in yardmaster.json.',
+      },
+    );
   }
   mkdirSync(env.worktreesDir, { recursive: true });
-  const branchExists = localBranchExists(env.repo.commonDir, branch) ?? (await refExists(git, `refs/heads/${branch}`));
-  const recycled = !branchExists && config.worktrees.reuse ? await recycle(env, track, want, branch, base) : false;
+  const branchExists =
+    localBranchExists(env.repo.commonDir, branch) ?? (await refExists(git, `refs/heads/${branch}`));
+  const recycled =
+    !branchExists && config.worktrees.reuse ? await recycle(env, track, want, branch, base) : false;
   if (!recycled) await addFresh(env, track, want, branch, base, branchExists);
   return { path: want, how: recycled ? 'recycled' : 'fresh' };
 }
@@ -107,7 +134,13 @@ async function prepare(env: RunEnv, trackId: string, want: string): Promise<void
  * track before the move (with a worktree.recycling event naming the donor), and the track's
  * branch does not exist yet. That is ours to finish; anything else is left alone.
  */
-async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: string, on: string | null, base: string): Promise<boolean> {
+async function finishInterruptedRecycle(
+  env: RunEnv,
+  trackId: string,
+  want: string,
+  on: string | null,
+  base: string,
+): Promise<boolean> {
   const { git, config } = env;
   const branch = branchFor(config, trackId);
   if (env.store.getTrack(trackId)?.worktree !== want) return false;
@@ -119,7 +152,11 @@ async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: stri
   if (!moved?.donor || (on !== null && on !== branchFor(config, moved.donor))) return false;
   if (await refExists(git, `refs/heads/${branch}`)) return false;
   if ((await dirtyFiles(git, want, 'normal')).length > 0) return false;
-  env.store.appendEvent({ trackId, type: 'worktree.recycling', data: { to: want, donor: moved.donor, resumed: true } });
+  env.store.appendEvent({
+    trackId,
+    type: 'worktree.recycling',
+    data: { to: want, donor: moved.donor, resumed: true },
+  });
   // -c, not -C: git itself refuses to reset a branch that exists after all.
   await git(['switch', '--quiet', '--no-guess', '-c', branch, base], { cwd: want });
   await git(['clean', '-fdq'], { cwd: want });
@@ -127,14 +164,30 @@ async function finishInterruptedRecycle(env: RunEnv, trackId: string, want: stri
 }
 
 /** Records the worktree path on the track without changing its state. */
-function recordWorktree(env: RunEnv, trackId: string, worktree: string | null, branch?: string): void {
+function recordWorktree(
+  env: RunEnv,
+  trackId: string,
+  worktree: string | null,
+  branch?: string,
+): void {
   env.store.patchTrack(trackId, { worktree, ...(branch ? { branch } : {}) });
 }
 
-async function addFresh(env: RunEnv, track: TrackRow, want: string, branch: string, base: string, branchExists: boolean) {
+async function addFresh(
+  env: RunEnv,
+  track: TrackRow,
+  want: string,
+  branch: string,
+  base: string,
+  branchExists: boolean,
+) {
   const { git } = env;
   recordWorktree(env, track.id, want, branch);
-  env.store.appendEvent({ trackId: track.id, type: 'worktree.creating', data: { path: want, branch, base } });
+  env.store.appendEvent({
+    trackId: track.id,
+    type: 'worktree.creating',
+    data: { path: want, branch, base },
+  });
   try {
     // Only the registration is git's racy part; the checkout of the files runs after the lock
     // (checkoutFiles, in prepare), so tracks check out in parallel.
@@ -150,16 +203,27 @@ async function addFresh(env: RunEnv, track: TrackRow, want: string, branch: stri
     // Only the branch this add created: one still at the base carries no commit of anyone's.
     if (!branchExists) await git.ok(['update-ref', '-d', `refs/heads/${branch}`, base]);
     recordWorktree(env, track.id, null);
-    throw err instanceof YmError ? err : new WorkFailedError(`could not create worktree ${want}: ${String(err)}`);
+    throw err instanceof YmError
+      ? err
+      : new WorkFailedError(`could not create worktree ${want}: ${String(err)}`);
   }
 }
 
 /** Takes a clean worktree of a merged track and switches it to this track's branch. */
-async function recycle(env: RunEnv, track: TrackRow, want: string, branch: string, base: string): Promise<boolean> {
+async function recycle(
+  env: RunEnv,
+  track: TrackRow,
+  want: string,
+  branch: string,
+  base: string,
+): Promise<boolean> {
   const { git, store } = env;
   const candidates = store
     .listTracks()
-    .filter((t) => (t.state === 'merged' || t.state === 'reverted') && t.worktree && existsSync(t.worktree));
+    .filter(
+      (t) =>
+        (t.state === 'merged' || t.state === 'reverted') && t.worktree && existsSync(t.worktree),
+    );
   for (const donor of candidates) {
     const from = donor.worktree!;
     try {
@@ -170,7 +234,11 @@ async function recycle(env: RunEnv, track: TrackRow, want: string, branch: strin
     } catch {
       continue;
     }
-    store.appendEvent({ trackId: track.id, type: 'worktree.recycling', data: { from, to: want, donor: donor.id } });
+    store.appendEvent({
+      trackId: track.id,
+      type: 'worktree.recycling',
+      data: { from, to: want, donor: donor.id },
+    });
     recordWorktree(env, donor.id, null);
     recordWorktree(env, track.id, want, branch);
     try {

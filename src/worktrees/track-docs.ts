@@ -12,7 +12,11 @@ import { trailerArgs } from '../git/track-commits.js';
 
 const DOC_FILES = ['track.json', 'spec.md', 'plan.md'] as const;
 
-export async function ensureTrackDocs(env: RunEnv, trackId: string, worktree: string): Promise<void> {
+export async function ensureTrackDocs(
+  env: RunEnv,
+  trackId: string,
+  worktree: string,
+): Promise<void> {
   const rel = trackDocsPath(trackId);
   const target = path.join(worktree, rel);
   if (existsSync(path.join(target, 'track.json'))) return;
@@ -25,9 +29,25 @@ export async function ensureTrackDocs(env: RunEnv, trackId: string, worktree: st
     if (existsSync(path.join(source, f))) copyFileSync(path.join(source, f), path.join(target, f));
   }
   await env.git(['add', '--', rel], { cwd: worktree });
-  await env.git(['commit', '--quiet', '--no-verify', '-m', `chore(yardmaster): add track ${trackId}`, ...trailerArgs(trackId)], {
-    cwd: worktree,
-  });
+  await env.git(
+    [
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-m',
+      `chore(yardmaster): add track ${trackId}`,
+      ...trailerArgs(trackId),
+    ],
+    {
+      cwd: worktree,
+    },
+  );
   const docsCommit = await env.git(['rev-parse', 'HEAD'], { cwd: worktree });
-  await env.git(['update-ref', '-m', `yardmaster: docs of ${trackId}`, trackDocsRef(trackId), docsCommit]);
+  await env.git([
+    'update-ref',
+    '-m',
+    `yardmaster: docs of ${trackId}`,
+    trackDocsRef(trackId),
+    docsCommit,
+  ]);
 }

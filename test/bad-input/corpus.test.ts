@@ -2,7 +2,14 @@
 // where the work failed) with one clear message naming the offending value and where it came
 // from, no stack trace, and no change to the repository, its worktrees or state.db.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTemplates, makeSandbox, removeTemplates, runCase, snapshot, type BadInputCase } from './harness.js';
+import {
+  buildTemplates,
+  makeSandbox,
+  removeTemplates,
+  runCase,
+  snapshot,
+  type BadInputCase,
+} from './harness.js';
 import { runCli } from '../helpers/cli.js';
 import { CLI_CASES } from './cases-cli.js';
 import { CONFIG_CASES } from './cases-config.js';
@@ -23,7 +30,8 @@ for (const [suite, cases] of SUITES) {
     for (const c of cases) {
       it(c.name, async () => {
         const r = await runCase(c);
-        const message = c.stream === 'stdout' ? (r.stdout.match(c.message)?.[0] ?? '') : errorMessage(r.stderr);
+        const message =
+          c.stream === 'stdout' ? (r.stdout.match(c.message)?.[0] ?? '') : errorMessage(r.stderr);
         recordReliability({
           suite,
           tried: `${c.name}: ${code(`ym ${commandLine(c.argv)}`)}`,

@@ -2,7 +2,18 @@
 // per case, a snapshot of everything a command could change (git status, refs, files under the
 // sandbox with their contents, every row of state.db), and the runner that checks a case.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,14 +58,19 @@ export interface BadInputCase {
   hidden?: string;
 }
 
-export const PROJECT_CONFIG = { target: 'main', agent: 'scripted', retry: { backoffMs: 10, maxBackoffMs: 50 } };
+export const PROJECT_CONFIG = {
+  target: 'main',
+  agent: 'scripted',
+  retry: { backoffMs: 10, maxBackoffMs: 50 },
+};
 
 const templates = new Map<Base, string>();
 let templatesRoot: string | undefined;
 
 async function ym(repo: string, args: string[]): Promise<void> {
   const r = await runCli(['--cwd', repo, ...args]);
-  if (r.code !== 0) throw new Error(`template: ym ${args.join(' ')} failed (${String(r.code)}):\n${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`template: ym ${args.join(' ')} failed (${String(r.code)}):\n${r.stderr}`);
 }
 
 /** Builds the templates once per test file; call from beforeAll. */
@@ -64,7 +80,15 @@ export async function buildTemplates(): Promise<void> {
   await ym(project.dir, ['setup', '--yes']);
   project.write('yardmaster.json', `${JSON.stringify(PROJECT_CONFIG, null, 2)}\n`);
   await ym(project.dir, ['new-track', 'Alpha work', '--id', 'alpha', '--yes']);
-  await ym(project.dir, ['new-track', 'Beta work', '--id', 'beta', '--depends-on', 'alpha', '--yes']);
+  await ym(project.dir, [
+    'new-track',
+    'Beta work',
+    '--id',
+    'beta',
+    '--depends-on',
+    'alpha',
+    '--yes',
+  ]);
   project.commit('set up yardmaster with two tracks');
   const save = (base: Base, from: string) => {
     const dest = path.join(templatesRoot!, base);
@@ -73,7 +97,10 @@ export async function buildTemplates(): Promise<void> {
   };
   save('project', project.dir);
   save('files-only', project.dir);
-  rmSync(path.join(templates.get('files-only')!, '.git', 'yardmaster'), { recursive: true, force: true });
+  rmSync(path.join(templates.get('files-only')!, '.git', 'yardmaster'), {
+    recursive: true,
+    force: true,
+  });
   project.cleanup();
   const plain = makeRepo();
   save('no-config', plain.dir);
@@ -102,7 +129,13 @@ export function makeSandbox(base: Base): Sandbox & { cleanup(): void } {
       writeFileSync(abs(rel), text);
     },
     read: (rel: string) => readFileSync(abs(rel), 'utf8'),
-    git: (args: string[]) => execFileSync('git', args, { cwd: repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    git: (args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repo,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     editJson(rel: string, edit: (value: Record<string, unknown>) => void) {
       const value = JSON.parse(s.read(rel)) as Record<string, unknown>;
       edit(value);
@@ -128,7 +161,10 @@ function listFiles(root: string): string[] {
       // Contents of the working files and of yardmaster's own files; names only for git's
       // internals (the index is rewritten by a mere `git status`).
       else if (p.includes('/.git/') && !p.includes('/.git/yardmaster/')) out.push(p);
-      else out.push(`${p} ${p.endsWith('state.db') ? '(rows below)' : createHash('sha1').update(readFileSync(p)).digest('hex')}`);
+      else
+        out.push(
+          `${p} ${p.endsWith('state.db') ? '(rows below)' : createHash('sha1').update(readFileSync(p)).digest('hex')}`,
+        );
     }
   };
   walk(root);
@@ -146,8 +182,17 @@ function dumpDatabase(repo: string): unknown {
     return `not a readable state database, sha1 ${createHash('sha1').update(readFileSync(file)).digest('hex')}`;
   }
   try {
-    const tables = store.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    return Object.fromEntries(tables.map(({ name }) => [name, store.db.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all()]));
+    const tables = store.db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      )
+      .all();
+    return Object.fromEntries(
+      tables.map(({ name }) => [
+        name,
+        store.db.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all(),
+      ]),
+    );
   } finally {
     store.close();
   }
@@ -158,12 +203,20 @@ function gitFacts(repo: string): string {
   const env = isolatedEnv(path.join(path.dirname(repo), 'home'));
   const run = (args: string[]) => {
     try {
-      return execFileSync('git', args, { cwd: repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return execFileSync('git', args, {
+        cwd: repo,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (err) {
       return `(${args[0]} failed: ${String((err as { status?: number }).status)})`;
     }
   };
-  return [run(['status', '--porcelain=v1', '--branch', '--untracked-files=all', '--ignored']), run(['for-each-ref', '--format=%(refname) %(objectname)'])].join('\n--\n');
+  return [
+    run(['status', '--porcelain=v1', '--branch', '--untracked-files=all', '--ignored']),
+    run(['for-each-ref', '--format=%(refname) %(objectname)']),
+  ].join('\n--\n');
 }
 
 export interface Snapshot {
@@ -186,7 +239,9 @@ export async function runCase(c: BadInputCase, sandbox?: Sandbox): Promise<CliRe
   try {
     c.setup?.(s);
     const before = snapshot(s);
-    const env = Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, v === undefined ? v : expandArgs([v], s)[0]]));
+    const env = Object.fromEntries(
+      Object.entries(c.env ?? {}).map(([k, v]) => [k, v === undefined ? v : expandArgs([v], s)[0]]),
+    );
     const r = await runCli(expandArgs(c.argv, s), { cwd: s.repo, env });
     const output = `exit ${String(r.code)}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
     expect(r.code, output).toBe(c.code);
@@ -195,9 +250,13 @@ export async function runCase(c: BadInputCase, sandbox?: Sandbox): Promise<CliRe
     const text = c.stream === 'stdout' ? r.stdout : r.stderr;
     expect(text, output).toMatch(c.message);
     if ((c.stream ?? 'stderr') === 'stderr') {
-      expect(r.stderr.split('\n').filter((l) => l.startsWith('error:')), `one message\n${output}`).toHaveLength(1);
+      expect(
+        r.stderr.split('\n').filter((l) => l.startsWith('error:')),
+        `one message\n${output}`,
+      ).toHaveLength(1);
     }
-    if (c.hidden !== undefined) expect(r.stdout + r.stderr, 'the secret is not echoed').not.toContain(c.hidden);
+    if (c.hidden !== undefined)
+      expect(r.stdout + r.stderr, 'the secret is not echoed').not.toContain(c.hidden);
     expect(snapshot(s), 'the repository and state.db are unchanged').toEqual(before);
     return r;
   } finally {

@@ -28,7 +28,9 @@ describe('first real run', () => {
     }
     const r = await run.ym(['implement', '--yes']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/slugify: waiting — the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`/);
+    expect(r.stdout).toMatch(
+      /slugify: waiting — the merge queue is paused; press p in `ym status` to resume it, then run `ym merge`/,
+    );
     expect(r.stdout).toMatch(/use-slugify: waiting — on slugify \(ready\)/);
     expect(run.repo.git(['log', '--oneline', 'main']).split('\n').filter(Boolean)).toHaveLength(2);
   });
@@ -47,11 +49,17 @@ describe('first real run', () => {
         [2, true],
       ]);
       // plan-complete only warned: no track needed a ticked plan.md to merge.
-      for (const t of ['titlecase', 'use-slugify']) expect(run.bot().filter((b) => b.event === 'start' && b.track === t)).toHaveLength(1);
+      for (const t of ['titlecase', 'use-slugify'])
+        expect(run.bot().filter((b) => b.event === 'start' && b.track === t)).toHaveLength(1);
       if (run.forge) {
-        const merged = provider === 'github' ? run.forge.github.pulls.filter((p) => p.merged).length : run.forge.gitlab.mrs.filter((m) => m.state === 'merged').length;
+        const merged =
+          provider === 'github'
+            ? run.forge.github.pulls.filter((p) => p.merged).length
+            : run.forge.gitlab.mrs.filter((m) => m.state === 'merged').length;
         expect(merged).toBe(3);
-        expect(run.forge.bare.head('main')).toBe(run.repo.git(['rev-parse', 'refs/heads/main']).trim());
+        expect(run.forge.bare.head('main')).toBe(
+          run.repo.git(['rev-parse', 'refs/heads/main']).trim(),
+        );
       }
     });
   }
@@ -65,17 +73,34 @@ describe('first real run', () => {
     run.repo.write('yardmaster/tracks/titlecase/plan.md', edited);
     const r = await run.ym(['implement', '--yes']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/titlecase: waiting — .*yardmaster\/tracks\/titlecase\/plan\.md.*commit or stash them, then run `ym merge`/);
+    expect(r.stdout).toMatch(
+      /titlecase: waiting — .*yardmaster\/tracks\/titlecase\/plan\.md.*commit or stash them, then run `ym merge`/,
+    );
     expect(run.repo.read('yardmaster/tracks/titlecase/plan.md')).toBe(edited);
     // The other tracks were not held by it.
-    const status = JSON.parse((await run.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
-    expect(Object.fromEntries(status.tracks.map((t) => [t.id, t.state]))).toEqual({ slugify: 'merged', 'use-slugify': 'merged', titlecase: 'ready' });
+    const status = JSON.parse((await run.ym(['status', '--json'])).stdout) as {
+      tracks: { id: string; state: string }[];
+    };
+    expect(Object.fromEntries(status.tracks.map((t) => [t.id, t.state]))).toEqual({
+      slugify: 'merged',
+      'use-slugify': 'merged',
+      titlecase: 'ready',
+    });
     // The queue looked at titlecase again as other tracks landed, but a landing the checkout
     // holds costs one check run, not one per look.
     const store = openStateStore(path.join(run.repo.dir, '.git', 'yardmaster'));
     try {
-      const looks = store.listEvents({ trackId: 'titlecase' }).filter((e) => e.type === 'queue.step' && (e.data as { step?: string }).step === 'updating target');
-      const checked = store.listEvents({ trackId: 'titlecase' }).filter((e) => e.type === 'checks.finished' && (e.data as { during?: string }).during === 'merge');
+      const looks = store
+        .listEvents({ trackId: 'titlecase' })
+        .filter(
+          (e) =>
+            e.type === 'queue.step' && (e.data as { step?: string }).step === 'updating target',
+        );
+      const checked = store
+        .listEvents({ trackId: 'titlecase' })
+        .filter(
+          (e) => e.type === 'checks.finished' && (e.data as { during?: string }).during === 'merge',
+        );
       expect(looks.length).toBeGreaterThan(1);
       expect(checked).toHaveLength(1);
     } finally {

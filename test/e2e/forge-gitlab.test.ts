@@ -4,7 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitLabProvider } from '../../src/vcs/gitlab.js';
 import { makeForgeEnv, type ForgeEnv } from '../helpers/forge-env.js';
-import { expectNoSecret, readyTrackOnForge, trackOnForge, trackState, type ForgeCliEnv } from '../helpers/forge-cli.js';
+import {
+  expectNoSecret,
+  readyTrackOnForge,
+  trackOnForge,
+  trackState,
+  type ForgeCliEnv,
+} from '../helpers/forge-cli.js';
 
 let env: ForgeEnv;
 
@@ -24,14 +30,22 @@ describe('GitLab provider', () => {
     const before = await gl.syncTarget('main', new AbortController().signal);
     const sha = env.track('one');
     const result = await gl.land(env.request('one', sha));
-    expect(result).toMatchObject({ kind: 'landed', url: expect.stringContaining('/group/yard/-/merge_requests/1') });
+    expect(result).toMatchObject({
+      kind: 'landed',
+      url: expect.stringContaining('/group/yard/-/merge_requests/1'),
+    });
     if (result.kind !== 'landed') return;
     expect(env.forge.bare.head('main')).toBe(result.targetSha);
     expect(env.main()).toBe(result.targetSha);
     expect(env.repo.git(['rev-parse', `${result.targetSha}^1`]).trim()).toBe(before);
     expect(env.repo.git(['rev-parse', `${result.targetSha}^2`]).trim()).toBe(sha);
     const mr = env.forge.gitlab.mrs[0]!;
-    expect(mr).toMatchObject({ source: 'ym/one', target: 'main', state: 'merged', title: 'Track one (one)' });
+    expect(mr).toMatchObject({
+      source: 'ym/one',
+      target: 'main',
+      state: 'merged',
+      title: 'Track one (one)',
+    });
     expect(mr.description).toContain('<!-- yardmaster:track=one -->');
     expect(env.forge.calls('gitlab:mrs.accept')).toHaveLength(1);
     expect(env.forge.ci.lookCount(sha)).toBeGreaterThanOrEqual(2); // pending once, then success
@@ -51,7 +65,10 @@ describe('GitLab provider', () => {
     env.forge.ci.checks = [{ name: 'test', steps: ['queued', 'in_progress', 'failure'] }];
     const gl = await provider();
     const result = await gl.land(env.request('one', env.track('one')));
-    expect(result).toMatchObject({ kind: 'checks-failed', detail: expect.stringMatching(/GitLab pipeline #301 failed on [0-9a-f]{12} \(http/) });
+    expect(result).toMatchObject({
+      kind: 'checks-failed',
+      detail: expect.stringMatching(/GitLab pipeline #301 failed on [0-9a-f]{12} \(http/),
+    });
     expect(env.forge.calls('gitlab:mrs.accept')).toHaveLength(0);
   });
 
@@ -61,14 +78,21 @@ describe('GitLab provider', () => {
     const started = Date.now();
     const result = await gl.land(env.request('one', env.track('one')));
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(result).toMatchObject({ kind: 'checks-failed', detail: expect.stringMatching(/no pipeline started for [0-9a-f]{12} within 1\.5 s/) });
+    expect(result).toMatchObject({
+      kind: 'checks-failed',
+      detail: expect.stringMatching(/no pipeline started for [0-9a-f]{12} within 1\.5 s/),
+    });
   });
 
   it('the target moved after CI passed: target-moved, accept never called', async () => {
-    env.forge.ci.onPassed = () => env.forge.bare.commitOnBranch('main', 'other.txt', 'someone else\n', 'direct push');
+    env.forge.ci.onPassed = () =>
+      env.forge.bare.commitOnBranch('main', 'other.txt', 'someone else\n', 'direct push');
     const gl = await provider();
     const result = await gl.land(env.request('one', env.track('one')));
-    expect(result).toMatchObject({ kind: 'target-moved', detail: expect.stringContaining('main is now at') });
+    expect(result).toMatchObject({
+      kind: 'target-moved',
+      detail: expect.stringContaining('main is now at'),
+    });
     expect(env.forge.calls('gitlab:mrs.accept')).toHaveLength(0);
   });
 
@@ -76,12 +100,18 @@ describe('GitLab provider', () => {
     env.forge.inject('gitlab:mrs.accept', msg(405, '405 Method Not Allowed'));
     const gl = await provider();
     const result = await gl.land(env.request('one', env.track('one')));
-    expect(result).toMatchObject({ kind: 'rejected', detail: expect.stringContaining('GitLab refused to merge !1 (405): 405 Method Not Allowed') });
+    expect(result).toMatchObject({
+      kind: 'rejected',
+      detail: expect.stringContaining('GitLab refused to merge !1 (405): 405 Method Not Allowed'),
+    });
     expect(env.forge.calls('gitlab:mrs.accept')).toHaveLength(1);
   });
 
   it('406 on accept after the target moved is target-moved; the next land merges', async () => {
-    env.forge.inject('gitlab:mrs.accept', { ...msg(406, 'Branch cannot be merged'), before: () => env.forge.bare.commitOnBranch('main', 'other.txt', 'x\n', 'direct push') });
+    env.forge.inject('gitlab:mrs.accept', {
+      ...msg(406, 'Branch cannot be merged'),
+      before: () => env.forge.bare.commitOnBranch('main', 'other.txt', 'x\n', 'direct push'),
+    });
     const gl = await provider();
     const sha = env.track('one');
     const first = await gl.land(env.request('one', sha));
@@ -92,26 +122,40 @@ describe('GitLab provider', () => {
     env.repo.git(['switch', '-q', 'main']);
     const second = await gl.land(env.request('one', rebased));
     expect(second.kind).toBe('landed');
-    expect(env.forge.bare.git(['ls-tree', '--name-only', 'main'])).toMatch(/one\.txt[\s\S]*other\.txt|other\.txt[\s\S]*one\.txt/);
+    expect(env.forge.bare.git(['ls-tree', '--name-only', 'main'])).toMatch(
+      /one\.txt[\s\S]*other\.txt|other\.txt[\s\S]*one\.txt/,
+    );
   });
 
   it('406 with nothing moved is rejected', async () => {
     env.forge.inject('gitlab:mrs.accept', msg(406, 'Branch cannot be merged'));
     const gl = await provider();
-    expect(await gl.land(env.request('one', env.track('one')))).toMatchObject({ kind: 'rejected', detail: expect.stringContaining('Branch cannot be merged') });
+    expect(await gl.land(env.request('one', env.track('one')))).toMatchObject({
+      kind: 'rejected',
+      detail: expect.stringContaining('Branch cannot be merged'),
+    });
   });
 
   it('409 (SHA does not match the source head) is target-moved', async () => {
-    env.forge.inject('gitlab:mrs.accept', msg(409, 'SHA does not match HEAD of source branch: 0123'));
+    env.forge.inject(
+      'gitlab:mrs.accept',
+      msg(409, 'SHA does not match HEAD of source branch: 0123'),
+    );
     const gl = await provider();
-    expect(await gl.land(env.request('one', env.track('one')))).toMatchObject({ kind: 'target-moved', detail: expect.stringContaining('SHA does not match') });
+    expect(await gl.land(env.request('one', env.track('one')))).toMatchObject({
+      kind: 'target-moved',
+      detail: expect.stringContaining('SHA does not match'),
+    });
     expect(env.forge.calls('gitlab:mrs.accept')).toHaveLength(1);
   });
 
-  it('422 is rejected with GitLab\'s message', async () => {
+  it("422 is rejected with GitLab's message", async () => {
     env.forge.inject('gitlab:mrs.accept', msg(422, 'Squashing is not allowed for this project'));
     const gl = await provider();
-    expect(await gl.land(env.request('one', env.track('one')))).toMatchObject({ kind: 'rejected', detail: expect.stringContaining('(422): Squashing is not allowed') });
+    expect(await gl.land(env.request('one', env.track('one')))).toMatchObject({
+      kind: 'rejected',
+      detail: expect.stringContaining('(422): Squashing is not allowed'),
+    });
   });
 
   it('429 without Retry-After backs off exponentially, then succeeds; bounded', async () => {
@@ -125,15 +169,23 @@ describe('GitLab provider', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(45);
     expect(gaps[1]).toBeGreaterThanOrEqual(95);
     expect(gaps[2]).toBeGreaterThanOrEqual(195);
-    expect(env.reports.some((r) => r.includes('GitLab answered 429') && r.includes('(backoff)'))).toBe(true);
+    expect(
+      env.reports.some((r) => r.includes('GitLab answered 429') && r.includes('(backoff)')),
+    ).toBe(true);
     env.forge.inject('gitlab:mrs.all', msg(429, 'Retry later'), 20);
     const err = await gl.land(env.request('two', env.track('two'))).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 1, message: expect.stringContaining('GitLab kept answering 429') });
+    expect(err).toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining('GitLab kept answering 429'),
+    });
     expect(env.forge.calls('gitlab:mrs.all').filter((c) => c.status === 429)).toHaveLength(6); // 1 + 5 retries
   });
 
   it('429 with Retry-After waits that long', async () => {
-    env.forge.inject('gitlab:mrs.create', { ...msg(429, 'Retry later'), headers: { 'retry-after': '1' } });
+    env.forge.inject('gitlab:mrs.create', {
+      ...msg(429, 'Retry later'),
+      headers: { 'retry-after': '1' },
+    });
     const gl = await provider();
     expect((await gl.land(env.request('one', env.track('one')))).kind).toBe('landed');
     const creates = env.forge.calls('gitlab:mrs.create');
@@ -153,7 +205,9 @@ describe('GitLab provider', () => {
     expect(result.kind).toBe('landed');
     const mr = env.forge.gitlab.mrs[0]!;
     expect(mr.squashCommitSha).toMatch(/^[0-9a-f]{40}$/);
-    expect(env.forge.bare.git(['log', '-1', '--format=%B', mr.squashCommitSha!])).toContain('Yardmaster-Track: one');
+    expect(env.forge.bare.git(['log', '-1', '--format=%B', mr.squashCommitSha!])).toContain(
+      'Yardmaster-Track: one',
+    );
   });
 
   it('writes a note on the MR when a track fails', async () => {
@@ -161,19 +215,31 @@ describe('GitLab provider', () => {
     const gl = await provider();
     await gl.land(env.request('one', env.track('one')));
     await gl.reportFailure('one', 'ym/one', 'Conflict: conflicts with main in a.txt');
-    expect(env.forge.gitlab.notes).toEqual([{ iid: 1, body: expect.stringContaining('Conflict: conflicts with main in a.txt') }]);
+    expect(env.forge.gitlab.notes).toEqual([
+      { iid: 1, body: expect.stringContaining('Conflict: conflicts with main in a.txt') },
+    ]);
   });
 
   it('a missing GITLAB_TOKEN is a usage error naming the variable', async () => {
-    await expect(provider({})).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('GITLAB_TOKEN') });
+    await expect(provider({})).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('GITLAB_TOKEN'),
+    });
     expect(env.forge.requests).toHaveLength(0);
   });
 
   it('a wrong token: a clear error naming GITLAB_TOKEN, never the token', async () => {
     const gl = await provider({ GITLAB_TOKEN: 'wrong-gitlab-token-987' });
     const err = await gl.land(env.request('one', env.track('one'))).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 2, message: expect.stringContaining('GitLab rejected the token in GITLAB_TOKEN (401: 401 Unauthorized)') });
-    expect(`${(err as Error).message} ${(err as Error).stack ?? ''}`).not.toContain('wrong-gitlab-token-987');
+    expect(err).toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(
+        'GitLab rejected the token in GITLAB_TOKEN (401: 401 Unauthorized)',
+      ),
+    });
+    expect(`${(err as Error).message} ${(err as Error).stack ?? ''}`).not.toContain(
+      'wrong-gitlab-token-987',
+    );
     expect(env.forge.calls('gitlab:mrs.all').map((c) => c.status)).toEqual([401]);
   });
 });
@@ -190,15 +256,28 @@ describe('ym merge --provider gitlab (built CLI)', () => {
 
   it('merges the ready track through a merge request; the token never shows up anywhere', async () => {
     cli.forge.gitlab.mergeStatusQueue = ['checking'];
-    const r = await cli.ym(['--debug', 'merge', '--provider', 'gitlab', '--yes', '--json'], { GITLAB_TOKEN: MARKER });
+    const r = await cli.ym(['--debug', 'merge', '--provider', 'gitlab', '--yes', '--json'], {
+      GITLAB_TOKEN: MARKER,
+    });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { results: { id: string; outcome: string; mergedSha: string }[]; targetSha: string };
+    const out = JSON.parse(r.stdout) as {
+      results: { id: string; outcome: string; mergedSha: string }[];
+      targetSha: string;
+    };
     const main = cli.forge.bare.head('main')!;
-    expect(out.results).toEqual([expect.objectContaining({ id: 'greet', outcome: 'merged', mergedSha: main })]);
+    expect(out.results).toEqual([
+      expect.objectContaining({ id: 'greet', outcome: 'merged', mergedSha: main }),
+    ]);
     expect(out.targetSha).toBe(main);
-    expect(r.stderr).toMatch(/merge request !1: http:\/\/127\.0\.0\.1:\d+\/gitlab\/group\/yard\/-\/merge_requests\/1/);
+    expect(r.stderr).toMatch(
+      /merge request !1: http:\/\/127\.0\.0\.1:\d+\/gitlab\/group\/yard\/-\/merge_requests\/1/,
+    );
     expect(await trackState(cli, 'greet')).toMatchObject({ state: 'merged' });
-    expect(cli.forge.gitlab.mrs[0]).toMatchObject({ source: 'ym/greet', state: 'merged', mergeCommitSha: main });
+    expect(cli.forge.gitlab.mrs[0]).toMatchObject({
+      source: 'ym/greet',
+      state: 'merged',
+      mergeCommitSha: main,
+    });
     expect(cli.repo.git(['rev-parse', 'main']).trim()).toBe(main);
     expect(cli.forge.bare.head('ym/greet')).toBeNull();
     expectNoSecret(MARKER, cli.repo, [r]);
@@ -206,7 +285,9 @@ describe('ym merge --provider gitlab (built CLI)', () => {
 
   it('a wrong GITLAB_TOKEN: exit 2, a clear error naming the variable, the token never printed', async () => {
     const wrong = 'glpat-WRONG-0987654321';
-    const r = await cli.ym(['--debug', 'merge', '--provider', 'gitlab', '--yes'], { GITLAB_TOKEN: wrong });
+    const r = await cli.ym(['--debug', 'merge', '--provider', 'gitlab', '--yes'], {
+      GITLAB_TOKEN: wrong,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('GitLab rejected the token in GITLAB_TOKEN');
     expectNoSecret(wrong, cli.repo, [r]);
@@ -227,19 +308,29 @@ describe('ym implement with merge.provider gitlab and uncommitted track docs (bu
   });
 
   it('merges the track, the checkout is at the target and the docs are tracked', async () => {
-    cli = await trackOnForge(MARKER, {}, { commitDocs: false, config: { merge: { provider: 'gitlab' } } });
+    cli = await trackOnForge(
+      MARKER,
+      {},
+      { commitDocs: false, config: { merge: { provider: 'gitlab' } } },
+    );
     const docs = ['plan.md', 'spec.md', 'track.json'].map((f) => `yardmaster/tracks/greet/${f}`);
-    expect(cli.repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean)).toEqual(docs.map((f) => `?? ${f}`));
+    expect(
+      cli.repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean),
+    ).toEqual(docs.map((f) => `?? ${f}`));
     const r = await cli.ym(['implement', '--yes'], { GITLAB_TOKEN: MARKER });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toMatch(/uncommitted changes|could not update the files/);
     expect(await trackState(cli, 'greet')).toMatchObject({ state: 'merged' });
     const main = cli.forge.bare.head('main')!;
-    expect(cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`])).toContain('- [x]');
+    expect(cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`])).toContain(
+      '- [x]',
+    );
     expect(cli.repo.git(['rev-parse', 'main']).trim()).toBe(main);
     expect(cli.repo.git(['rev-parse', 'HEAD']).trim()).toBe(main);
     expect(cli.repo.git(['status', '--porcelain', '--untracked-files=all']).trim()).toBe('');
-    expect(cli.repo.read('yardmaster/tracks/greet/plan.md')).toBe(cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`]) + '\n');
+    expect(cli.repo.read('yardmaster/tracks/greet/plan.md')).toBe(
+      cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`]) + '\n',
+    );
     expectNoSecret(MARKER, cli.repo, [r]);
   });
 });

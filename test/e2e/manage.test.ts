@@ -19,10 +19,16 @@ async function slowProject(ids: string[]) {
   // The recording agent, sleeping a minute in every track; its records are read while agents
   // append (only complete lines count: the file may exist still empty).
   const rec = useRecordingAgent(p, { '*': { sleepMs: 60_000 } }, { timeoutSec: 120 });
-  const starts = (): { track: string; pid: number }[] => rec.records().filter((r) => r.event === 'start');
+  const starts = (): { track: string; pid: number }[] =>
+    rec.records().filter((r) => r.event === 'start');
   const implement = () => {
-    const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--plain'], { env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--plain'], {
+      env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     return { child, exited };
   };
   const waitFor = async (cond: () => boolean, ms = 20_000) => {
@@ -30,7 +36,14 @@ async function slowProject(ids: string[]) {
     while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(cond()).toBe(true);
   };
-  const state = async (id: string) => (JSON.parse((await p.ym(['status', '--json'])).stdout).tracks as { id: string; state: string; worktree: string | null }[]).find((t) => t.id === id)!;
+  const state = async (id: string) =>
+    (
+      JSON.parse((await p.ym(['status', '--json'])).stdout).tracks as {
+        id: string;
+        state: string;
+        worktree: string | null;
+      }[]
+    ).find((t) => t.id === id)!;
   return { p, starts, implement, waitFor, state };
 }
 
@@ -69,7 +82,10 @@ describe('cancel', () => {
   });
 
   it('cancels a planned track directly; refuses unknown and merged ones', async () => {
-    project = await makeProject({ tracks: [{ id: 'later' }, { id: 'done' }], config: { agent: 'scripted' } });
+    project = await makeProject({
+      tracks: [{ id: 'later' }, { id: 'done' }],
+      config: { agent: 'scripted' },
+    });
     const p = project;
     expect((await p.ym(['implement', 'done'])).code).toBe(0);
     const r = await p.ym(['cancel', 'later']);
@@ -98,12 +114,17 @@ describe('archive', () => {
     await refused('other', 'Track other is planned; only a finished track');
     await refused('ghost', 'Unknown track "ghost"');
     f.repo.write('yardmaster/tracks/slug/spec.md', '# changed, not committed\n');
-    await refused('slug', 'yardmaster/tracks/slug/ has uncommitted changes (yardmaster/tracks/slug/spec.md)');
+    await refused(
+      'slug',
+      'yardmaster/tracks/slug/ has uncommitted changes (yardmaster/tracks/slug/spec.md)',
+    );
     f.git(['checkout', '--', 'yardmaster/tracks/slug/spec.md']);
     const r = await f.ym(['archive', 'slug']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Commit it: git commit -m "Archive track slug"');
-    expect(f.git(['status', '--porcelain'])).toMatch(/^R {2}yardmaster\/tracks\/slug\/plan\.md -> yardmaster\/archive\/slug\/plan\.md$/m);
+    expect(f.git(['status', '--porcelain'])).toMatch(
+      /^R {2}yardmaster\/tracks\/slug\/plan\.md -> yardmaster\/archive\/slug\/plan\.md$/m,
+    );
     expect(f.repo.exists('yardmaster/tracks/slug')).toBe(false);
     expect(f.repo.exists('yardmaster/archive/slug/track.json')).toBe(true);
     const slug = (await f.status()).tracks.find((t) => t.id === 'slug')!;
@@ -122,7 +143,11 @@ describe('clean', () => {
   it('removes what loses nothing, lists exactly what would be lost, and removes it with --force', async () => {
     project = await makeProject({
       tracks: [{ id: 'done' }, { id: 'stopped' }],
-      config: { agent: 'scripted', merge: { strategy: 'squash', deleteBranch: false }, worktrees: { reuse: false } },
+      config: {
+        agent: 'scripted',
+        merge: { strategy: 'squash', deleteBranch: false },
+        worktrees: { reuse: false },
+      },
     });
     const p = project;
     expect((await p.ym(['implement', 'done'])).code).toBe(0);
@@ -130,25 +155,44 @@ describe('clean', () => {
     expect((await p.ym(['cancel', 'stopped'])).code).toBe(0);
     const wt = (id: string) => path.join(p.repo.root, 'repo.yardmaster', id);
     writeFileSync(path.join(wt('stopped'), 'notes.txt'), 'mine\n');
-    const branches = () => p.repo.git(['branch', '--list', 'ym/*', '--format=%(refname:short)']).split('\n').filter(Boolean);
+    const branches = () =>
+      p.repo
+        .git(['branch', '--list', 'ym/*', '--format=%(refname:short)'])
+        .split('\n')
+        .filter(Boolean);
     expect(branches()).toEqual(['ym/done', 'ym/stopped']);
 
     const dry = await p.ym(['clean', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout);
     // The squashed branch reached main (its merge record says so): nothing of it is lost.
-    expect(plan.remove).toMatchObject([{ track: 'done', worktree: wt('done'), branch: 'ym/done', unmerged: [] }]);
-    expect(plan.keep).toMatchObject([{ track: 'stopped', worktree: wt('stopped'), branch: 'ym/stopped', uncommitted: ['notes.txt'] }]);
-    expect(plan.keep[0].unmerged.map((c: { subject: string }) => c.subject)).toContain('chore: complete the plan of stopped');
+    expect(plan.remove).toMatchObject([
+      { track: 'done', worktree: wt('done'), branch: 'ym/done', unmerged: [] },
+    ]);
+    expect(plan.keep).toMatchObject([
+      {
+        track: 'stopped',
+        worktree: wt('stopped'),
+        branch: 'ym/stopped',
+        uncommitted: ['notes.txt'],
+      },
+    ]);
+    expect(plan.keep[0].unmerged.map((c: { subject: string }) => c.subject)).toContain(
+      'chore: complete the plan of stopped',
+    );
     expect(existsSync(wt('done'))).toBe(true);
     expect(branches()).toEqual(['ym/done', 'ym/stopped']);
 
     const kept = await p.ym(['clean']);
     expect(kept.code).toBe(1);
-    expect(kept.stdout).toContain(`Removed:\n  done (merged): worktree ${wt('done')}, branch ym/done`);
+    expect(kept.stdout).toContain(
+      `Removed:\n  done (merged): worktree ${wt('done')}, branch ym/done`,
+    );
     expect(kept.stdout).toContain('Kept (removing them loses work; --force removes them anyway):');
     expect(kept.stdout).toContain('would lose uncommitted: notes.txt');
-    expect(kept.stdout).toMatch(/would lose commit [0-9a-f]{10} chore: complete the plan of stopped \(not on the target\)/);
+    expect(kept.stdout).toMatch(
+      /would lose commit [0-9a-f]{10} chore: complete the plan of stopped \(not on the target\)/,
+    );
     expect(existsSync(wt('done'))).toBe(false);
     expect(existsSync(wt('stopped'))).toBe(true);
     expect(branches()).toEqual(['ym/stopped']);

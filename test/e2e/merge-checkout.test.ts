@@ -80,7 +80,13 @@ describe('merge and the main checkout', () => {
     p.repo.write('lib', 'a file, not a directory\n');
     const shadowed = await merge('adds');
     expect(shadowed.code, shadowed.stderr).toBe(1);
-    expect(shadowed.json.results).toEqual([expect.objectContaining({ id: 'adds', outcome: 'waiting', reason: expect.stringContaining('(lib)') })]);
+    expect(shadowed.json.results).toEqual([
+      expect.objectContaining({
+        id: 'adds',
+        outcome: 'waiting',
+        reason: expect.stringContaining('(lib)'),
+      }),
+    ]);
     expect(main()).toBe(before);
     expect(p.repo.read('lib')).toBe('a file, not a directory\n');
 
@@ -113,7 +119,16 @@ describe('merge and checks that rewrite tracked files', () => {
       tracks: [{ id: 'fmt' }],
       config: {
         agent: 'scripted',
-        checks: [{ name: 'format', run: ['sh', '-c', 'if [ -n "$YM_MERGE_HOLDER" ]; then echo reformatted >> README.md; fi'] }],
+        checks: [
+          {
+            name: 'format',
+            run: [
+              'sh',
+              '-c',
+              'if [ -n "$YM_MERGE_HOLDER" ]; then echo reformatted >> README.md; fi',
+            ],
+          },
+        ],
       },
     });
     const p = project;
@@ -125,12 +140,18 @@ describe('merge and checks that rewrite tracked files', () => {
     const json = JSON.parse(r.stdout) as MergeJson;
     expect(json.results.map((x) => x.outcome)).not.toContain('merged');
     expect(p.repo.git(['rev-parse', 'main'])).toBe(before);
-    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
+    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as {
+      tracks: { id: string; state: string }[];
+    };
     expect(status.tracks.find((t) => t.id === 'fmt')?.state).toBe('queued');
     const store = openStateStore(path.join(p.repo.dir, '.git', 'yardmaster'));
     try {
-      const feedback = store.listEvents({ trackId: 'fmt' }).filter((e) => e.type === 'track.feedback');
-      expect(JSON.stringify(feedback.map((e) => e.data))).toMatch(/changed tracked files \(README\.md\)/);
+      const feedback = store
+        .listEvents({ trackId: 'fmt' })
+        .filter((e) => e.type === 'track.feedback');
+      expect(JSON.stringify(feedback.map((e) => e.data))).toMatch(
+        /changed tracked files \(README\.md\)/,
+      );
     } finally {
       store.close();
     }
@@ -147,17 +168,43 @@ describe('track docs left uncommitted in the checkout', () => {
     '-c',
     'echo "$YM_TRACK_ID" > "$YM_TRACK_ID.txt" && if [ "$YM_TRACK_ID" = ticks ]; then sed -i "s/- \\[ \\]/- [x]/" "$YM_TRACK_DIR/plan.md"; fi && git add -A && git commit -q -m "feat: $YM_TRACK_ID"',
   ];
-  const docs = (id: string) => ['track.json', 'spec.md', 'plan.md'].map((f) => `yardmaster/tracks/${id}/${f}`);
+  const docs = (id: string) =>
+    ['track.json', 'spec.md', 'plan.md'].map((f) => `yardmaster/tracks/${id}/${f}`);
 
   async function plannedNotCommitted() {
     const repo = makeRepo();
-    const ym = (args: string[]) => runCli(['--cwd', repo.dir, ...args], { env: repo.env, timeoutMs: 90_000 });
-    repo.write('yardmaster.json', JSON.stringify({ target: 'main', agent: 'sh', agents: { sh: { command: AGENT } }, builtinChecks: { planComplete: 'warn' } }, null, 2));
-    repo.write('tracks.json', JSON.stringify({ tracks: [{ id: 'ticks', title: 'Ticks its plan' }, { id: 'plain', title: 'Leaves its plan' }] }));
+    const ym = (args: string[]) =>
+      runCli(['--cwd', repo.dir, ...args], { env: repo.env, timeoutMs: 90_000 });
+    repo.write(
+      'yardmaster.json',
+      JSON.stringify(
+        {
+          target: 'main',
+          agent: 'sh',
+          agents: { sh: { command: AGENT } },
+          builtinChecks: { planComplete: 'warn' },
+        },
+        null,
+        2,
+      ),
+    );
+    repo.write(
+      'tracks.json',
+      JSON.stringify({
+        tracks: [
+          { id: 'ticks', title: 'Ticks its plan' },
+          { id: 'plain', title: 'Leaves its plan' },
+        ],
+      }),
+    );
     repo.commit('configure yardmaster');
     const plan = await ym(['plan', '--from', 'tracks.json', '--yes']);
     expect(plan.code, plan.stderr).toBe(0);
-    const untracked = repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).sort();
+    const untracked = repo
+      .git(['status', '--porcelain', '--untracked-files=all'])
+      .split('\n')
+      .filter(Boolean)
+      .sort();
     expect(untracked).toEqual([...docs('plain'), ...docs('ticks')].sort().map((f) => `?? ${f}`));
     return { repo, ym, cleanup: () => repo.cleanup() };
   }
@@ -170,23 +217,40 @@ describe('track docs left uncommitted in the checkout', () => {
     const r = await p.ym(['implement', '--yes']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/uncommitted changes|could not update the files/);
-    const states = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
-    expect(states.tracks.map((t) => [t.id, t.state]).sort()).toEqual([['plain', 'merged'], ['ticks', 'merged']]);
+    const states = JSON.parse((await p.ym(['status', '--json'])).stdout) as {
+      tracks: { id: string; state: string }[];
+    };
+    expect(states.tracks.map((t) => [t.id, t.state]).sort()).toEqual([
+      ['plain', 'merged'],
+      ['ticks', 'merged'],
+    ]);
     const main = p.repo.git(['rev-parse', 'main']).trim();
     expect(p.repo.git(['rev-parse', 'HEAD']).trim()).toBe(main);
     for (const id of ['ticks', 'plain']) {
-      expect(p.repo.git(['ls-tree', '--name-only', 'main', `yardmaster/tracks/${id}/`]).split('\n').filter(Boolean).sort()).toEqual(docs(id).sort());
+      expect(
+        p.repo
+          .git(['ls-tree', '--name-only', 'main', `yardmaster/tracks/${id}/`])
+          .split('\n')
+          .filter(Boolean)
+          .sort(),
+      ).toEqual(docs(id).sort());
       expect(p.repo.read(`${id}.txt`)).toBe(`${id}\n`);
     }
     // Only the user's own untracked file is left: the docs are tracked and as they landed.
-    expect(p.repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean)).toEqual(['?? scratch.txt']);
+    expect(
+      p.repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean),
+    ).toEqual(['?? scratch.txt']);
     // The untracked copy of "ticks" was not what landed (the agent ticked it) but yardmaster's own.
     expect(copied).toContain('- [ ]');
     expect(p.repo.read('yardmaster/tracks/ticks/plan.md')).toContain('- [x]');
     expect(p.repo.read('yardmaster/tracks/ticks/plan.md')).not.toContain('- [ ]');
     expect(p.repo.read('yardmaster/tracks/plain/plan.md')).toContain('- [ ]');
     // The copies were dropped once the checkout had the landed files: nothing left set aside.
-    expect(readdirSync(path.join(p.repo.dir, '.git')).filter((f) => f.startsWith('yardmaster-set-aside'))).toEqual([]);
+    expect(
+      readdirSync(path.join(p.repo.dir, '.git')).filter((f) =>
+        f.startsWith('yardmaster-set-aside'),
+      ),
+    ).toEqual([]);
   });
 
   it('a plan.md the user edited holds the landing of that track, and nothing of it is lost', async () => {
@@ -202,7 +266,13 @@ describe('track docs left uncommitted in the checkout', () => {
     expect(merge.code, merge.stderr).toBe(1);
     const json = JSON.parse(merge.stdout) as MergeJson;
     expect(json.results).toEqual([
-      expect.objectContaining({ id: 'plain', outcome: 'waiting', reason: expect.stringMatching(/has uncommitted changes to files this merge changes \(yardmaster\/tracks\/plain\/plan\.md\)/) }),
+      expect.objectContaining({
+        id: 'plain',
+        outcome: 'waiting',
+        reason: expect.stringMatching(
+          /has uncommitted changes to files this merge changes \(yardmaster\/tracks\/plain\/plan\.md\)/,
+        ),
+      }),
     ]);
     expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(before);
     expect(p.repo.read('yardmaster/tracks/plain/plan.md')).toBe(mine);
@@ -210,6 +280,16 @@ describe('track docs left uncommitted in the checkout', () => {
     const ticks = await p.ym(['merge', 'ticks', '--json']);
     expect(ticks.code, ticks.stderr).toBe(0);
     expect(p.repo.read('yardmaster/tracks/plain/plan.md')).toBe(mine);
-    expect(p.repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean).sort()).toEqual(docs('plain').map((f) => `?? ${f}`).sort());
+    expect(
+      p.repo
+        .git(['status', '--porcelain', '--untracked-files=all'])
+        .split('\n')
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(
+      docs('plain')
+        .map((f) => `?? ${f}`)
+        .sort(),
+    );
   });
 });

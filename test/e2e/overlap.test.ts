@@ -11,7 +11,9 @@ import { openStateStore } from '../../src/state/index.js';
 let project: Project | undefined;
 afterEach(() => project?.cleanup());
 
-async function overlapProject(overlap?: 'serialize' | 'allow'): Promise<{ p: Project; log: string }> {
+async function overlapProject(
+  overlap?: 'serialize' | 'allow',
+): Promise<{ p: Project; log: string }> {
   const p = await makeProject({
     tracks: [
       { id: 'first', scope: ['src/registry.js'] },
@@ -27,7 +29,12 @@ async function overlapProject(overlap?: 'serialize' | 'allow'): Promise<{ p: Pro
     JSON.stringify({
       ...JSON.parse(readFileSync(file, 'utf8')),
       agent: 'appender',
-      agents: { appender: { command: ['sh', path.join(FIXTURES, 'overlap', 'agent.sh')], env: { AGENT_LOG: log } } },
+      agents: {
+        appender: {
+          command: ['sh', path.join(FIXTURES, 'overlap', 'agent.sh')],
+          env: { AGENT_LOG: log },
+        },
+      },
       attempts: 1,
       ...(overlap ? { scheduling: { overlap } } : {}),
     }),
@@ -39,7 +46,10 @@ async function overlapProject(overlap?: 'serialize' | 'allow'): Promise<{ p: Pro
 const conflicts = (p: Project) => {
   const store = openStateStore(path.join(p.repo.dir, '.git', 'yardmaster'));
   try {
-    return store.listEvents().filter((e) => e.type === 'track.state' && (e.data as { to?: string }).to === 'conflicted').length;
+    return store
+      .listEvents()
+      .filter((e) => e.type === 'track.state' && (e.data as { to?: string }).to === 'conflicted')
+      .length;
   } finally {
     store.close();
   }
@@ -54,9 +64,17 @@ describe('scheduling.overlap', () => {
     expect(r.stdout).toMatch(/second waits for first to merge: their scopes overlap \(src\)/);
     expect(r.stdout).toMatch(/3 merged/);
     // It started from the target with the first track's line in it.
-    const seen = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { track: string; seen: number });
-    expect(seen).toEqual([{ track: 'first', seen: 0 }, { track: 'second', seen: 1 }]);
-    expect(p.repo.read('src/registry.js')).toBe('// every feature registers here\nexport const first = true;\nexport const second = true;\n');
+    const seen = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { track: string; seen: number });
+    expect(seen).toEqual([
+      { track: 'first', seen: 0 },
+      { track: 'second', seen: 1 },
+    ]);
+    expect(p.repo.read('src/registry.js')).toBe(
+      '// every feature registers here\nexport const first = true;\nexport const second = true;\n',
+    );
     expect(conflicts(p)).toBe(0);
     // The track with a scope of its own was not held back.
     expect(r.stdout).not.toMatch(/own-work waits/);

@@ -17,14 +17,26 @@ function configure(mode: string, extra: Record<string, unknown> = {}) {
     'yardmaster.json',
     JSON.stringify({
       agent: 'planbot',
-      agents: { planbot: { command: [process.execPath, AGENT, mode, '{promptFile}'], timeoutSec: 30 } },
+      agents: {
+        planbot: { command: [process.execPath, AGENT, mode, '{promptFile}'], timeoutSec: 30 },
+      },
       ...extra,
     }),
   );
 }
 const calls = () =>
   existsSync(log)
-    ? readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attempt: number; feedback: string | null; promptHasObjective: boolean })
+    ? readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              attempt: number;
+              feedback: string | null;
+              promptHasObjective: boolean;
+            },
+        )
     : [];
 
 beforeEach(() => {
@@ -38,9 +50,16 @@ describe('plan with a planner agent', () => {
     configure('valid');
     const r = await ym(['plan', 'Add string utilities', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).tracks.map((t: { id: string }) => t.id)).toEqual(['slugify', 'truncate']);
-    expect(calls()).toEqual([{ attempt: 1, feedback: null, promptHasObjective: true, cwd: expect.any(String) }]);
-    expect(JSON.parse(repo.read('yardmaster/tracks/truncate/track.json')).dependsOn).toEqual(['slugify']);
+    expect(JSON.parse(r.stdout).tracks.map((t: { id: string }) => t.id)).toEqual([
+      'slugify',
+      'truncate',
+    ]);
+    expect(calls()).toEqual([
+      { attempt: 1, feedback: null, promptHasObjective: true, cwd: expect.any(String) },
+    ]);
+    expect(JSON.parse(repo.read('yardmaster/tracks/truncate/track.json')).dependsOn).toEqual([
+      'slugify',
+    ]);
   });
 
   it('re-asks with the validation errors when the first answer is invalid', async () => {
@@ -119,12 +138,19 @@ describe('plan with an agent that prints structured output', () => {
     mkdirSync(bin, { recursive: true });
     const script = path.join(bin, name);
     const replay = path.join(STREAMS, 'replay-agent.mjs');
-    writeFileSync(script, `#!/bin/sh\nexec '${process.execPath}' '${replay}' '${path.join(STREAMS, file)}'\n`);
+    writeFileSync(
+      script,
+      `#!/bin/sh\nexec '${process.execPath}' '${replay}' '${path.join(STREAMS, file)}'\n`,
+    );
     chmodSync(script, 0o755);
-    return { PATH: `${bin}${path.delimiter}${repo.env.PATH ?? ''}`, REPLAY_STDIN_FILE: path.join(repo.root, `${name}.stdin`) };
+    return {
+      PATH: `${bin}${path.delimiter}${repo.env.PATH ?? ''}`,
+      REPLAY_STDIN_FILE: path.join(repo.root, `${name}.stdin`),
+    };
   }
   const dependsOn = (id: string) =>
-    (JSON.parse(repo.read(`yardmaster/tracks/${id}/track.json`)) as { dependsOn: string[] }).dependsOn;
+    (JSON.parse(repo.read(`yardmaster/tracks/${id}/track.json`)) as { dependsOn: string[] })
+      .dependsOn;
 
   it.each([
     ['claude', 'claude-plan.jsonl'],
@@ -135,21 +161,32 @@ describe('plan with an agent that prints structured output', () => {
     const r = await ym(['plan', 'Add string utilities', '--agent', agent, '--yes', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/rejected/);
-    expect(JSON.parse(r.stdout).tracks.map((t: { id: string }) => t.id)).toEqual(['slugify', 'truncate', 'string-docs']);
+    expect(JSON.parse(r.stdout).tracks.map((t: { id: string }) => t.id)).toEqual([
+      'slugify',
+      'truncate',
+      'string-docs',
+    ]);
     expect(dependsOn('slugify')).toEqual([]);
     expect(dependsOn('truncate')).toEqual(['slugify']);
     expect(dependsOn('string-docs')).toEqual(['slugify', 'truncate']);
-    expect(repo.read('yardmaster/tracks/slugify/spec.md')).toContain('Turn any string into a URL slug.');
+    expect(repo.read('yardmaster/tracks/slugify/spec.md')).toContain(
+      'Turn any string into a URL slug.',
+    );
     // The prompt went to the agent on stdin, as the real CLI reads it.
     expect(readFileSync(env.REPLAY_STDIN_FILE!, 'utf8')).toContain('Add string utilities');
   });
 
   it('says where it looked when the final message holds no plan', async () => {
     repo.write('yardmaster.json', JSON.stringify({ agent: 'claude', planner: { maxAttempts: 1 } }));
-    const r = await ym(['plan', 'Add string utilities', '--yes'], fakeCli('claude', 'claude.jsonl'));
+    const r = await ym(
+      ['plan', 'Add string utilities', '--yes'],
+      fakeCli('claude', 'claude.jsonl'),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no valid plan in 1 attempts/);
-    expect(r.stderr).toMatch(/looked in the output file \$YM_OUTPUT_FILE \(\S+plan\.json\), which was not written/);
+    expect(r.stderr).toMatch(
+      /looked in the output file \$YM_OUTPUT_FILE \(\S+plan\.json\), which was not written/,
+    );
     expect(r.stderr).toContain(
       "and in the agent's final message (the `result` of claude's stream-json result line): it holds no ```json block",
     );

@@ -64,7 +64,10 @@ describe('revert conflicts', () => {
     expect(JSON.parse(done.stdout)).toMatchObject({ applied: true, spec: 'slug:phase2' });
     expect(fx.onMain('src/a.js')).toBe(A1);
     expect(fx.onMain('src/c.js')).toBeNull();
-    const reverts = fx.git(['log', '--format=%(trailers:key=Yardmaster-Revert,valueonly)', '-3', 'main']).split('\n').filter(Boolean);
+    const reverts = fx
+      .git(['log', '--format=%(trailers:key=Yardmaster-Revert,valueonly)', '-3', 'main'])
+      .split('\n')
+      .filter(Boolean);
     expect(reverts).toHaveLength(2);
   });
 
@@ -88,7 +91,10 @@ describe('revert conflicts', () => {
   });
 
   it('fails when the checks fail on the revert head; the target is unchanged', async () => {
-    f = await mergedSlug({ strategy: 'rebase', config: { checks: [{ name: 'needs-b', run: ['test', '-f', 'src/b.js'] }] } });
+    f = await mergedSlug({
+      strategy: 'rebase',
+      config: { checks: [{ name: 'needs-b', run: ['test', '-f', 'src/b.js'] }] },
+    });
     const fx = f;
     const before = fx.mainSha();
     const r = await fx.ym(['revert', 'slug:task1.2', '--yes']);
@@ -130,14 +136,20 @@ describe('revert refusals', () => {
     await refuse(['slug:phase9', '--yes'], /Track slug has no phase 9\.\n\s+Its phases: 1, 2\./);
     await refuse(['slug:task1.9', '--yes'], /Track slug has no task 1\.9/);
     await refuse(['other', '--yes'], 'Track other is planned, not merged');
-    await refuse(['slug', '--provider', 'github', '--yes'], /needs a "github" section in yardmaster.json/);
+    await refuse(
+      ['slug', '--provider', 'github', '--yes'],
+      /needs a "github" section in yardmaster.json/,
+    );
     await refuse(['slug:task1.2', '--continue', '--abort'], /cannot be used together/);
     // Without a terminal and without --yes: the plan, then a hint; never a prompt.
     const plain = await refuse(['slug:task1.2'], /Run it again with --yes/);
     expect(plain.stdout).toContain('revert 1 commit, newest first');
     expect(plain.stdout).toContain('src/b.js');
     const json = await refuse(['slug:task1.2', '--json'], /Not applied/);
-    expect(JSON.parse(json.stdout)).toMatchObject({ applied: false, plan: { spec: 'slug:task1.2', files: ['src/b.js'], tasks: ['1.2'] } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      applied: false,
+      plan: { spec: 'slug:task1.2', files: ['src/b.js'], tasks: ['1.2'] },
+    });
     // A dirty checkout of the target.
     fx.repo.write('README.md', '# edited, not committed\n');
     await refuse(['slug', '--yes'], /has main checked out with uncommitted changes \(README\.md\)/);

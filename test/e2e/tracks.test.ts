@@ -33,12 +33,21 @@ describe('new-track', () => {
     expect(r.stdout).toContain('add-slugify-helper');
     const dir = 'yardmaster/tracks/add-slugify-helper';
     const meta = JSON.parse(repo.read(`${dir}/track.json`));
-    expect(meta).toMatchObject({ id: 'add-slugify-helper', title: 'Add slugify helper', type: 'feature', dependsOn: [] });
+    expect(meta).toMatchObject({
+      id: 'add-slugify-helper',
+      title: 'Add slugify helper',
+      type: 'feature',
+      dependsOn: [],
+    });
     expect(repo.read(`${dir}/spec.md`)).toContain('Add slugify helper');
     expect(repo.read(`${dir}/plan.md`)).toMatch(/- \[ \] 1\.1 /);
     const status = JSON.parse((await ym(['status', '--json'])).stdout);
     expect(status.tracks).toHaveLength(1);
-    expect(status.tracks[0]).toMatchObject({ id: 'add-slugify-helper', state: 'planned', planSource: 'checkout' });
+    expect(status.tracks[0]).toMatchObject({
+      id: 'add-slugify-helper',
+      state: 'planned',
+      planSource: 'checkout',
+    });
     expect(status.tracks[0].tasks.total).toBeGreaterThan(0);
     expect(status.tracks[0].tasks.pending).toBe(status.tracks[0].tasks.total);
     expect(status.counts).toEqual({ planned: 1 });
@@ -49,9 +58,25 @@ describe('new-track', () => {
     const second = await ym(['new-track', 'Same title', '--json']);
     expect(JSON.parse(second.stdout).track.id).toBe('same-title-2');
     repo.write('spec-in.md', '## Overview\nUse the custom spec.\n');
-    const third = await ym(['new-track', 'Third', '--id', 'third', '--depends-on', 'same-title', '--depends-on', 'same-title-2', '--spec-file', 'spec-in.md', '--type', 'bug']);
+    const third = await ym([
+      'new-track',
+      'Third',
+      '--id',
+      'third',
+      '--depends-on',
+      'same-title',
+      '--depends-on',
+      'same-title-2',
+      '--spec-file',
+      'spec-in.md',
+      '--type',
+      'bug',
+    ]);
     expect(third.code, third.stderr).toBe(0);
-    expect(JSON.parse(repo.read('yardmaster/tracks/third/track.json'))).toMatchObject({ type: 'bug', dependsOn: ['same-title', 'same-title-2'] });
+    expect(JSON.parse(repo.read('yardmaster/tracks/third/track.json'))).toMatchObject({
+      type: 'bug',
+      dependsOn: ['same-title', 'same-title-2'],
+    });
     expect(repo.read('yardmaster/tracks/third/spec.md')).toContain('Use the custom spec.');
     const status = JSON.parse((await ym(['status', '--json'])).stdout);
     const t = status.tracks.find((x: { id: string }) => x.id === 'third');
@@ -125,13 +150,25 @@ tracks:
 describe('plan --from', () => {
   it('writes every track with dependencies, and status reports them', async () => {
     repo.write('tracks.yaml', TRACKS_YAML);
-    const r = await ym(['plan', 'Add string utilities', '--from', 'tracks.yaml', '--yes', '--json']);
+    const r = await ym([
+      'plan',
+      'Add string utilities',
+      '--from',
+      'tracks.yaml',
+      '--yes',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.tracks.map((t: { id: string }) => t.id)).toEqual(['slugify', 'truncate', 'docs']);
     expect(repo.read('yardmaster/tracks/slugify/plan.md')).toContain('- [ ] 1.2 Implement slugify');
-    expect(repo.read('yardmaster/tracks/slugify/spec.md')).toContain('Turn any string into a URL slug.');
-    expect(JSON.parse(repo.read('yardmaster/tracks/slugify/track.json')).scope).toEqual(['src/slugify.js', 'test/slugify.test.js']);
+    expect(repo.read('yardmaster/tracks/slugify/spec.md')).toContain(
+      'Turn any string into a URL slug.',
+    );
+    expect(JSON.parse(repo.read('yardmaster/tracks/slugify/track.json')).scope).toEqual([
+      'src/slugify.js',
+      'test/slugify.test.js',
+    ]);
     const status = JSON.parse((await ym(['status', '--json'])).stdout);
     expect(status.tracks.map((t: { id: string; state: string }) => [t.id, t.state])).toEqual([
       ['slugify', 'planned'],
@@ -145,7 +182,10 @@ describe('plan --from', () => {
 
   it('accepts JSON, and dependencies on tracks that already exist', async () => {
     expect((await ym(['new-track', 'Base', '--id', 'base'])).code).toBe(0);
-    repo.write('t.json', JSON.stringify({ tracks: [{ id: 'child', title: 'Child', dependsOn: ['base'] }] }));
+    repo.write(
+      't.json',
+      JSON.stringify({ tracks: [{ id: 'child', title: 'Child', dependsOn: ['base'] }] }),
+    );
     const r = await ym(['plan', '--from', 't.json', '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('child');
@@ -154,12 +194,32 @@ describe('plan --from', () => {
   it.each([
     ['not yaml', 'tracks: [\n  - id: a\n  title: : x\n', /not valid YAML/],
     ['missing fields', 'tracks:\n  - id: a\n', /tracks\[0\]\.title/],
-    ['duplicate ids', 'tracks:\n  - {id: a, title: A}\n  - {id: a, title: B}\n', /duplicate track id "a"/],
-    ['unknown dependency', 'tracks:\n  - {id: a, title: A, dependsOn: [zz]}\n', /depends on unknown track "zz"/],
-    ['cycle', 'tracks:\n  - {id: a, title: A, dependsOn: [b]}\n  - {id: b, title: B, dependsOn: [a]}\n', /dependency cycle a -> b -> a/],
-    ['scope outside', 'tracks:\n  - {id: a, title: A, scope: [/etc/passwd]}\n', /scope\[0\]: must be relative/],
+    [
+      'duplicate ids',
+      'tracks:\n  - {id: a, title: A}\n  - {id: a, title: B}\n',
+      /duplicate track id "a"/,
+    ],
+    [
+      'unknown dependency',
+      'tracks:\n  - {id: a, title: A, dependsOn: [zz]}\n',
+      /depends on unknown track "zz"/,
+    ],
+    [
+      'cycle',
+      'tracks:\n  - {id: a, title: A, dependsOn: [b]}\n  - {id: b, title: B, dependsOn: [a]}\n',
+      /dependency cycle a -> b -> a/,
+    ],
+    [
+      'scope outside',
+      'tracks:\n  - {id: a, title: A, scope: [/etc/passwd]}\n',
+      /scope\[0\]: must be relative/,
+    ],
     ['bad id', 'tracks:\n  - {id: "A B", title: A}\n', /tracks\[0\]\.id/],
-    ['bad plan.md task', 'tracks:\n  - {id: a, title: A, phases: [{title: P, tasks: []}]}\n', /tracks\[0\]\.phases\[0\]\.tasks/],
+    [
+      'bad plan.md task',
+      'tracks:\n  - {id: a, title: A, phases: [{title: P, tasks: []}]}\n',
+      /tracks\[0\]\.phases\[0\]\.tasks/,
+    ],
   ])('rejects a file with %s: exit 2, nothing written', async (_name, text, message) => {
     expect((await ym(['new-track', 'Keep me', '--id', 'keep'])).code).toBe(0);
     const before = await snapshotState();
@@ -197,7 +257,9 @@ describe('status', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('close', (c) => resolve(c)),
+    );
     expect(stderr).not.toMatch(/EPIPE|Error|at /);
     expect(code).toBe(0);
   });
@@ -218,7 +280,10 @@ describe('status', () => {
     expect((await ym(['new-track', 'Branchy', '--id', 'branchy'])).code).toBe(0);
     repo.commit('add track');
     repo.git(['switch', '-q', '-c', 'ym/branchy']);
-    const plan = repo.read('yardmaster/tracks/branchy/plan.md').replace('- [ ] 1.1', '- [x] 1.1').replace('- [ ] 1.2', '- [~] 1.2');
+    const plan = repo
+      .read('yardmaster/tracks/branchy/plan.md')
+      .replace('- [ ] 1.1', '- [x] 1.1')
+      .replace('- [ ] 1.2', '- [~] 1.2');
     repo.write('yardmaster/tracks/branchy/plan.md', plan);
     repo.commit('tick');
     repo.git(['switch', '-q', 'main']);
@@ -237,7 +302,10 @@ describe('status', () => {
 
   it('reports an unparseable plan.md with its line, without failing', async () => {
     expect((await ym(['new-track', 'Broken', '--id', 'broken'])).code).toBe(0);
-    repo.write('yardmaster/tracks/broken/plan.md', '# Plan: x\n## Phase 1: a\n- [ ] 1.1 ok\n- [?] 1.2 bad\n');
+    repo.write(
+      'yardmaster/tracks/broken/plan.md',
+      '# Plan: x\n## Phase 1: a\n- [ ] 1.1 ok\n- [?] 1.2 bad\n',
+    );
     const t = JSON.parse((await ym(['status', '--json'])).stdout).tracks[0];
     expect(t.planError).toMatch(/plan\.md:4: .*\[\?\]/);
     expect((await ym(['status', 'nope'])).code).toBe(2);
@@ -247,7 +315,10 @@ describe('status', () => {
 describe('config and repository errors', () => {
   it('config check passes, then reports bad keys by path with exit 2', async () => {
     expect((await ym(['config', 'check'])).code).toBe(0);
-    repo.write('yardmaster.json', JSON.stringify({ concurency: 3, agents: { mybot: { command: './bot.sh' } } }));
+    repo.write(
+      'yardmaster.json',
+      JSON.stringify({ concurency: 3, agents: { mybot: { command: './bot.sh' } } }),
+    );
     const r = await ym(['config', 'check']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('concurency: unknown key (did you mean "concurrency"?)');
@@ -291,7 +362,10 @@ describe('config and repository errors', () => {
     const db = path.join(repo.dir, '.git', 'yardmaster', 'state.db');
     const { writeFileSync, rmSync } = await import('node:fs');
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
-    writeFileSync(db, 'this is not a database, just some text that is long enough to look like a header........');
+    writeFileSync(
+      db,
+      'this is not a database, just some text that is long enough to look like a header........',
+    );
     const bytes = readFileSync(db);
     const r = await ym(['status']);
     expect(r.code).toBe(2);
@@ -312,7 +386,25 @@ describe('config and repository errors', () => {
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const h = await runCli(['--help']);
     expect(h.code).toBe(0);
-    for (const cmd of ['setup', 'new-track', 'plan', 'implement', 'status', 'review', 'validate', 'merge', 'revert', 'hooks', 'demo', 'config', 'trust', 'cancel', 'archive', 'clean', 'doctor']) {
+    for (const cmd of [
+      'setup',
+      'new-track',
+      'plan',
+      'implement',
+      'status',
+      'review',
+      'validate',
+      'merge',
+      'revert',
+      'hooks',
+      'demo',
+      'config',
+      'trust',
+      'cancel',
+      'archive',
+      'clean',
+      'doctor',
+    ]) {
       expect(h.stdout).toContain(cmd);
     }
   });

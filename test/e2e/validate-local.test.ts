@@ -94,7 +94,12 @@ describe('which track, where', () => {
   });
 
   it('--builtin-only skips the configured checks; --rev judges another commit', async () => {
-    const r = trackRepo({ config: { checks: [{ name: 'never', run: 'exit 1' }], builtinChecks: { planComplete: 'fail' } } });
+    const r = trackRepo({
+      config: {
+        checks: [{ name: 'never', run: 'exit 1' }],
+        builtinChecks: { planComplete: 'fail' },
+      },
+    });
     const fast = JSON.parse((await ym(r, ['validate', '--builtin-only', '--json'])).stdout) as {
       ok: boolean;
       builtinOnly: boolean;

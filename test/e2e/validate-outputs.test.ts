@@ -4,7 +4,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJUnit } from '../helpers/junit.js';
-import { byName, cleanTrackReposAfterEach, trackRepo, validateJson, ym } from '../helpers/validate.js';
+import {
+  byName,
+  cleanTrackReposAfterEach,
+  trackRepo,
+  validateJson,
+  ym,
+} from '../helpers/validate.js';
 
 cleanTrackReposAfterEach();
 

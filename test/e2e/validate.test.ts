@@ -5,7 +5,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJUnit } from '../helpers/junit.js';
 import { processAlive } from '../helpers/track-repo.js';
-import { byName, cleanTrackReposAfterEach, trackRepo, validateJson, ym, type JsonReport } from '../helpers/validate.js';
+import {
+  byName,
+  cleanTrackReposAfterEach,
+  trackRepo,
+  validateJson,
+  ym,
+  type JsonReport,
+} from '../helpers/validate.js';
 
 cleanTrackReposAfterEach();
 const ALL_FAIL = {

@@ -11,7 +11,13 @@ afterEach(() => project?.cleanup());
 
 interface Report {
   ok: boolean;
-  findings: { kind: string; subject: string; detail: string; fixable: boolean; fixed: string | null }[];
+  findings: {
+    kind: string;
+    subject: string;
+    detail: string;
+    fixable: boolean;
+    fixed: string | null;
+  }[];
 }
 
 describe('doctor', () => {
@@ -21,11 +27,19 @@ describe('doctor', () => {
     const r = await project.ym(['doctor', '--json']);
     expect(r.code, r.stdout).toBe(0);
     expect((JSON.parse(r.stdout) as Report).findings).toEqual([]);
-    recordReliability({ suite: 'doctor', tried: '`ym doctor` on a healthy repository after implement', outcome: 'exit 0, no findings', nothingLost: 'nothing changed' });
+    recordReliability({
+      suite: 'doctor',
+      tried: '`ym doctor` on a healthy repository after implement',
+      outcome: 'exit 0, no findings',
+      nothingLost: 'nothing changed',
+    });
   });
 
   it('repairs a worktree deleted by hand, a dead lease, strays and a rebase left behind', async () => {
-    project = await makeProject({ tracks: [{ id: 'gone' }, { id: 'stuck' }, { id: 'messy' }], config: { agent: 'scripted' } });
+    project = await makeProject({
+      tracks: [{ id: 'gone' }, { id: 'stuck' }, { id: 'messy' }],
+      config: { agent: 'scripted' },
+    });
     const p = project;
     expect((await p.ym(['implement', '--no-merge', 'gone', 'messy'])).code).toBe(0);
     const stateDir = path.join(p.repo.dir, '.git', 'yardmaster');
@@ -36,7 +50,13 @@ describe('doctor', () => {
     const store = openStateStore(stateDir);
     store.transition('stuck', 'queued', { from: 'planned' });
     store.transition('stuck', 'provisioning', { from: 'queued' });
-    store.startRun({ trackId: 'stuck', attempt: 1, agent: 'scripted', pid: 999_999, host: (await import('node:os')).hostname() });
+    store.startRun({
+      trackId: 'stuck',
+      attempt: 1,
+      agent: 'scripted',
+      pid: 999_999,
+      host: (await import('node:os')).hostname(),
+    });
     store.close();
     // 3. A stray clean worktree, a merged branch and an unmerged branch without tracks.
     p.repo.git(['worktree', 'add', '-q', path.join(wtRoot, 'stray'), '-b', 'ym/stray']);
@@ -57,7 +77,11 @@ describe('doctor', () => {
     const before = await p.ym(['doctor', '--json']);
     expect(before.code).toBe(1);
     const found = (JSON.parse(before.stdout) as Report).findings;
-    const detail = (subject: string) => found.filter((f) => f.subject.includes(subject)).map((f) => f.detail).join(' | ');
+    const detail = (subject: string) =>
+      found
+        .filter((f) => f.subject.includes(subject))
+        .map((f) => f.detail)
+        .join(' | ');
     expect(detail('gone')).toMatch(/worktree .* is gone/);
     expect(detail('stuck')).toMatch(/process .* is gone or silent/);
     expect(detail('stray')).toMatch(/no track owns/);
@@ -68,21 +92,35 @@ describe('doctor', () => {
     const fixed = await p.ym(['doctor', '--fix', '--json']);
     const after = (JSON.parse(fixed.stdout) as Report).findings;
     // Everything was fixed except the unmerged branch and the stray branch, which only the user may delete.
-    expect(after.filter((f) => !f.fixed).map((f) => f.subject).sort()).toEqual(['ym/stray', 'ym/unmerged-ghost']);
+    expect(
+      after
+        .filter((f) => !f.fixed)
+        .map((f) => f.subject)
+        .sort(),
+    ).toEqual(['ym/stray', 'ym/unmerged-ghost']);
     expect(p.repo.git(['branch', '--list', 'ym/unmerged-ghost']).trim()).not.toBe('');
     const again = JSON.parse((await p.ym(['doctor', '--json'])).stdout) as Report;
     expect(again.findings.map((f) => f.subject).sort()).toEqual(['ym/stray', 'ym/unmerged-ghost']);
-    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
+    const status = JSON.parse((await p.ym(['status', '--json'])).stdout) as {
+      tracks: { id: string; state: string }[];
+    };
     expect(status.tracks.find((t) => t.id === 'stuck')?.state).toBe('interrupted');
     // And the pipeline finishes: the track whose worktree was deleted merges from its branch.
     const done = await p.ym(['implement', '--json']);
     expect(done.code, done.stderr).toBe(0);
-    expect((JSON.parse(done.stdout) as { tracks: { state: string }[] }).tracks.every((t) => t.state === 'merged')).toBe(true);
+    expect(
+      (JSON.parse(done.stdout) as { tracks: { state: string }[] }).tracks.every(
+        (t) => t.state === 'merged',
+      ),
+    ).toBe(true);
     recordReliability({
       suite: 'doctor',
-      tried: 'a worktree deleted by hand, a run whose process died, a stray worktree, branches without tracks (merged and unmerged), a rebase left in a worktree',
-      outcome: 'doctor exits 1 naming each; --fix repairs all but the two branches only the user may delete; implement then merges every track',
-      nothingLost: 'the unmerged branch is kept; the track whose worktree was deleted merges from its branch',
+      tried:
+        'a worktree deleted by hand, a run whose process died, a stray worktree, branches without tracks (merged and unmerged), a rebase left in a worktree',
+      outcome:
+        'doctor exits 1 naming each; --fix repairs all but the two branches only the user may delete; implement then merges every track',
+      nothingLost:
+        'the unmerged branch is kept; the track whose worktree was deleted merges from its branch',
     });
   });
 });

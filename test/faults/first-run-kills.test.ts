@@ -7,7 +7,13 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_BIN } from '../helpers/cli.js';
-import { FIRST_RUN_TRACKS, expectFirstRunLanded, firstRunProject, trackStates, type FirstRun } from '../helpers/first-run.js';
+import {
+  FIRST_RUN_TRACKS,
+  expectFirstRunLanded,
+  firstRunProject,
+  trackStates,
+  type FirstRun,
+} from '../helpers/first-run.js';
 import { isAlive } from '../../src/proc/run.js';
 
 const runs: FirstRun[] = [];
@@ -32,11 +38,19 @@ function seeded(seed: number): () => number {
  * after it printed its `line`-th progress line: random moments spread over the whole run (a
  * kill on a timer alone lands mostly in start-up and recovery), each run getting further.
  */
-function implementKilledAt(run: FirstRun, line: number, extraMs: number): Promise<{ killed: boolean; code: number | null; out: string }> {
-  const child = spawn(process.execPath, [CLI_BIN, '--cwd', run.repo.dir, 'implement', '--yes', '--plain'], {
-    env: { ...run.env, CI: 'true', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function implementKilledAt(
+  run: FirstRun,
+  line: number,
+  extraMs: number,
+): Promise<{ killed: boolean; code: number | null; out: string }> {
+  const child = spawn(
+    process.execPath,
+    [CLI_BIN, '--cwd', run.repo.dir, 'implement', '--yes', '--plain'],
+    {
+      env: { ...run.env, CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let lines = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -44,7 +58,8 @@ function implementKilledAt(run: FirstRun, line: number, extraMs: number): Promis
   child.stdout.on('data', (b: Buffer) => {
     out += b.toString();
     lines += b.toString().split('\n').length - 1;
-    if (lines >= line && !timer) timer = setTimeout(() => (killed = child.kill('SIGKILL')), extraMs);
+    if (lines >= line && !timer)
+      timer = setTimeout(() => (killed = child.kill('SIGKILL')), extraMs);
   });
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   return new Promise((resolve) =>
@@ -82,17 +97,28 @@ describe('first real run under kill -9', () => {
     expect(last.code, `killed at ${delays.join(', ')}\n${last.stdout}${last.stderr}`).toBe(0);
     await expectFirstRunLanded(run);
     const states = await trackStates(run);
-    expect(Object.keys(states).filter((id) => states[id]!.state === 'merged').sort()).toEqual([...FIRST_RUN_TRACKS].sort());
+    expect(
+      Object.keys(states)
+        .filter((id) => states[id]!.state === 'merged')
+        .sort(),
+    ).toEqual([...FIRST_RUN_TRACKS].sort());
     // The target holds the same files as after the uninterrupted run
     // (yardmaster.json names each project's own agent log, track.json its creation time.)
-    const files = (r: FirstRun) => r.repo.git(['ls-tree', '-r', 'main']).split('\n').filter((l) => !/(yardmaster\.json|track\.json)$/.test(l));
+    const files = (r: FirstRun) =>
+      r.repo
+        .git(['ls-tree', '-r', 'main'])
+        .split('\n')
+        .filter((l) => !/(yardmaster\.json|track\.json)$/.test(l));
     expect(files(run), `killed at ${delays.join(', ')}`).toEqual(files(calm));
     // The feedback-fixed track: its fixing attempt had the feedback, and no attempt that ran
     // without it came after one that had it.
     const slug = run.bot().filter((b) => b.event === 'start' && b.track === 'slugify');
     expect(slug.some((s) => s.feedback)).toBe(true);
     const firstWith = slug.findIndex((s) => s.feedback);
-    expect(slug.slice(firstWith).every((s) => s.feedback), JSON.stringify(slug)).toBe(true);
+    expect(
+      slug.slice(firstWith).every((s) => s.feedback),
+      JSON.stringify(slug),
+    ).toBe(true);
     // Nothing an interrupted run started is still running.
     for (const b of run.bot()) expect(isAlive(b.pid), `agent ${b.pid} of ${b.track}`).toBe(false);
   }, 300_000);

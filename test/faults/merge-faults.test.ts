@@ -5,7 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, makeProject, useRecordingAgent, ymUntilKilled, type Project } from '../helpers/tracks.js';
+import {
+  FIXTURES,
+  makeProject,
+  useRecordingAgent,
+  ymUntilKilled,
+  type Project,
+} from '../helpers/tracks.js';
 import { errorMessage, recordReliability } from '../helpers/reliability.js';
 
 let project: Project | undefined;
@@ -21,19 +27,46 @@ interface CheckRec {
 }
 
 /** A project whose tracks are all ready (implemented with --no-merge), checked by tree-check.mjs. */
-async function readyTracks(ids: string[], checkSleepMs: number, config: Record<string, unknown> = {}) {
+async function readyTracks(
+  ids: string[],
+  checkSleepMs: number,
+  config: Record<string, unknown> = {},
+) {
   project = await makeProject({ tracks: ids.map((id) => ({ id })) });
   const p = project;
   const checkFile = path.join(p.repo.root, 'checks.jsonl');
-  useRecordingAgent(p, { '*': { sleepMs: 10 } }, {
-    config: { checks: [{ name: 'tree', run: [process.execPath, path.join(FIXTURES, 'tree-check.mjs'), checkFile, String(checkSleepMs)] }], ...config },
-  });
+  useRecordingAgent(
+    p,
+    { '*': { sleepMs: 10 } },
+    {
+      config: {
+        checks: [
+          {
+            name: 'tree',
+            run: [
+              process.execPath,
+              path.join(FIXTURES, 'tree-check.mjs'),
+              checkFile,
+              String(checkSleepMs),
+            ],
+          },
+        ],
+        ...config,
+      },
+    },
+  );
   const r = await p.ym(['implement', '--no-merge', '--concurrency', '4'], {}, 120_000);
   expect(r.code, r.stderr).toBe(0);
   expect(await states(p)).toEqual(ids.map(() => 'ready'));
   const start = p.repo.git(['rev-parse', 'main']).trim();
   const checks = (): CheckRec[] =>
-    existsSync(checkFile) ? readFileSync(checkFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as CheckRec) : [];
+    existsSync(checkFile)
+      ? readFileSync(checkFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as CheckRec)
+      : [];
   return { p, start, checkFile, checks };
 }
 
@@ -46,14 +79,30 @@ async function states(p: Project): Promise<string[]> {
  * The invariants after the queue: target history first-parent linear over `start`, each track's
  * commit there exactly once, and every first-parent commit added passed the check on its tree.
  */
-function verifyTarget(p: Project, start: string, ids: string[], checks: CheckRec[], theirs: string[] = []): number {
-  const added = p.repo.git(['rev-list', '--first-parent', `${start}..main`]).split('\n').filter(Boolean)
+function verifyTarget(
+  p: Project,
+  start: string,
+  ids: string[],
+  checks: CheckRec[],
+  theirs: string[] = [],
+): number {
+  const added = p.repo
+    .git(['rev-list', '--first-parent', `${start}..main`])
+    .split('\n')
+    .filter(Boolean)
     .filter((sha) => !theirs.includes(p.repo.git(['log', '-1', '--format=%s', sha]).trim()));
-  const all = p.repo.git(['rev-list', `${start}..main`]).split('\n').filter(Boolean)
+  const all = p.repo
+    .git(['rev-list', `${start}..main`])
+    .split('\n')
+    .filter(Boolean)
     .filter((sha) => !theirs.includes(p.repo.git(['log', '-1', '--format=%s', sha]).trim()));
   expect(all.sort()).toEqual([...added].sort()); // no merge commits: linear
   const passed = new Set(checks.filter((c) => c.event === 'pass').map((c) => c.tree));
-  for (const sha of added) expect(passed.has(p.repo.git(['rev-parse', `${sha}^{tree}`]).trim()), `unvalidated commit ${sha} on main`).toBe(true);
+  for (const sha of added)
+    expect(
+      passed.has(p.repo.git(['rev-parse', `${sha}^{tree}`]).trim()),
+      `unvalidated commit ${sha} on main`,
+    ).toBe(true);
   const subjects = p.repo.git(['log', '--format=%s', 'main']).split('\n');
   for (const id of ids) {
     expect(subjects.filter((s) => s === `${id}: work`).length, `${id} on main`).toBe(1);
@@ -70,7 +119,8 @@ function processesNaming(marker: string): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker))
+        found.push(Number(entry));
     } catch {
       // gone meanwhile
     }
@@ -78,7 +128,8 @@ function processesNaming(marker: string): number[] {
   return found;
 }
 
-const mergeOnce = (p: Project, killAfterMs: number | null) => ymUntilKilled(p, ['merge'], killAfterMs);
+const mergeOnce = (p: Project, killAfterMs: number | null) =>
+  ymUntilKilled(p, ['merge'], killAfterMs);
 
 describe('merge faults (local provider)', () => {
   it('two `ym merge` at once over the same ready tracks: one merge at a time, each track once', async () => {
@@ -101,45 +152,57 @@ describe('merge faults (local provider)', () => {
     expect(p.repo.git(['status', '--porcelain'])).toBe('');
     recordReliability({
       suite: 'merge faults',
-      tried: 'two `ym merge` processes started at once over the same four ready tracks (local provider)',
-      outcome: 'both exit 0; the merge lock in state.db lets one land at a time, the other waits for it and skips what is already merged',
-      nothingLost: 'main first-parent linear with each track\'s commit exactly once; every commit added passed the check on its exact tree; the checkout clean',
+      tried:
+        'two `ym merge` processes started at once over the same four ready tracks (local provider)',
+      outcome:
+        'both exit 0; the merge lock in state.db lets one land at a time, the other waits for it and skips what is already merged',
+      nothingLost:
+        "main first-parent linear with each track's commit exactly once; every commit added passed the check on its exact tree; the checkout clean",
     });
   }, 180_000);
 
   const BASE_SEED = Number(process.env.YM_CRASH_SEED ?? 4711);
   const SEEDS = SOAK ? [BASE_SEED, 3, 555, 90210] : [BASE_SEED];
-  it.each(SEEDS)('kill -9 of `ym merge` at random points, then `ym merge` again (seed %i)', async (startSeed) => {
-    const ids = ['a', 'b', 'c', 'd', 'e'];
-    const { p, start, checkFile, checks } = await readyTracks(ids, 300);
-    let seed = startSeed;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const rounds = SOAK ? 25 : 8;
-    let kills = 0;
-    let finished = false;
-    for (let round = 0; round < rounds + 10 && !finished; round++) {
-      const r = await mergeOnce(p, round < rounds ? 100 + Math.floor(rand() * 1400) : null);
-      if (r.signal === 'SIGKILL') kills++;
-      else finished = true;
-      expect(r.signal === 'SIGKILL' || r.code === 0, `round ${round}: exit ${String(r.code)}\n${r.out}`).toBe(true);
-    }
-    expect(finished).toBe(true);
-    expect(kills).toBeGreaterThan(0);
-    expect(await states(p)).toEqual(ids.map(() => 'merged'));
-    verifyTarget(p, start, ids, checks());
-    expect(p.repo.git(['status', '--porcelain'])).toBe('');
-    // No check a killed merge started is still running.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(processesNaming(checkFile)).toEqual([]);
-    const doctor = await p.ym(['doctor']);
-    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
-    recordReliability({
-      suite: 'merge faults',
-      tried: `kill -9 of a standalone \`ym merge\` ${kills} times at random moments of a five-track queue (rebase, checks, between the ref update and its record), re-running it after each kill (seed ${startSeed})`,
-      outcome: 'the next `ym merge` recovers the interrupted merge (recorded as merged when the target already holds its validated head, else back to ready) and ends its checks; the last run exits 0, all five merged',
-      nothingLost: 'each track\'s commit on main exactly once; every first-parent commit added passed the check on its exact tree; no check left running; `ym doctor` clean',
-    });
-  }, SOAK ? 900_000 : 240_000);
+  it.each(SEEDS)(
+    'kill -9 of `ym merge` at random points, then `ym merge` again (seed %i)',
+    async (startSeed) => {
+      const ids = ['a', 'b', 'c', 'd', 'e'];
+      const { p, start, checkFile, checks } = await readyTracks(ids, 300);
+      let seed = startSeed;
+      const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const rounds = SOAK ? 25 : 8;
+      let kills = 0;
+      let finished = false;
+      for (let round = 0; round < rounds + 10 && !finished; round++) {
+        const r = await mergeOnce(p, round < rounds ? 100 + Math.floor(rand() * 1400) : null);
+        if (r.signal === 'SIGKILL') kills++;
+        else finished = true;
+        expect(
+          r.signal === 'SIGKILL' || r.code === 0,
+          `round ${round}: exit ${String(r.code)}\n${r.out}`,
+        ).toBe(true);
+      }
+      expect(finished).toBe(true);
+      expect(kills).toBeGreaterThan(0);
+      expect(await states(p)).toEqual(ids.map(() => 'merged'));
+      verifyTarget(p, start, ids, checks());
+      expect(p.repo.git(['status', '--porcelain'])).toBe('');
+      // No check a killed merge started is still running.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(processesNaming(checkFile)).toEqual([]);
+      const doctor = await p.ym(['doctor']);
+      expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+      recordReliability({
+        suite: 'merge faults',
+        tried: `kill -9 of a standalone \`ym merge\` ${kills} times at random moments of a five-track queue (rebase, checks, between the ref update and its record), re-running it after each kill (seed ${startSeed})`,
+        outcome:
+          'the next `ym merge` recovers the interrupted merge (recorded as merged when the target already holds its validated head, else back to ready) and ends its checks; the last run exits 0, all five merged',
+        nothingLost:
+          "each track's commit on main exactly once; every first-parent commit added passed the check on its exact tree; no check left running; `ym doctor` clean",
+      });
+    },
+    SOAK ? 900_000 : 240_000,
+  );
 
   /** Ready tracks with merge.push to a bare remote, and a check that runs `script` in a clone of it once. */
   async function withRemote(ids: string[], script: string) {
@@ -150,9 +213,15 @@ describe('merge faults (local provider)', () => {
     p.repo.git(['remote', 'add', 'origin', remote]);
     const hook = path.join(p.repo.root, 'someone-else.sh');
     // Runs once, from the first merge-time check: someone else acts on the remote's main then.
-    writeFileSync(hook, `#!/bin/sh\n[ -e "${other}.done" ] && exit 0\ntouch "${other}.done"\ngit clone -q -b main "${remote}" "${other}" && cd "${other}" && ${script}\n`, { mode: 0o755 });
+    writeFileSync(
+      hook,
+      `#!/bin/sh\n[ -e "${other}.done" ] && exit 0\ntouch "${other}.done"\ngit clone -q -b main "${remote}" "${other}" && cd "${other}" && ${script}\n`,
+      { mode: 0o755 },
+    );
     const cfgFile = path.join(p.repo.dir, 'yardmaster.json');
-    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as { checks: { name: string; run: string[] }[] };
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as {
+      checks: { name: string; run: string[] }[];
+    };
     cfg.checks.push({ name: 'someone-else', run: ['/bin/sh', hook] });
     writeFileSync(cfgFile, JSON.stringify(cfg));
     p.repo.commit('a check during which someone else pushes main');
@@ -164,26 +233,42 @@ describe('merge faults (local provider)', () => {
 
   it('the target pushed by someone else mid-queue (merge.push): the push is refused, the queue rebuilds on theirs', async () => {
     const ids = ['a', 'b', 'c'];
-    const { p, start, checks, remoteMain, before } = await withRemote(ids, `${COMMIT} -m "someone else's commit" && git push -q origin HEAD:main`);
+    const { p, start, checks, remoteMain, before } = await withRemote(
+      ids,
+      `${COMMIT} -m "someone else's commit" && git push -q origin HEAD:main`,
+    );
     const r = await p.ym(['merge'], {}, 120_000);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toContain('target moved (the remote origin refused a fast-forward of main); rebuilding');
+    expect(r.stdout + r.stderr).toContain(
+      'target moved (the remote origin refused a fast-forward of main); rebuilding',
+    );
     expect(await states(p)).toEqual(ids.map(() => 'merged'));
     expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(remoteMain());
-    expect(p.repo.git(['log', '--format=%s', 'main']).split('\n')).toContain("someone else's commit");
+    expect(p.repo.git(['log', '--format=%s', 'main']).split('\n')).toContain(
+      "someone else's commit",
+    );
     expect(p.repo.git(['merge-base', '--is-ancestor', before, 'main'])).toBe('');
-    verifyTarget(p, start, ids, checks(), ['a check during which someone else pushes main', "someone else's commit"]);
+    verifyTarget(p, start, ids, checks(), [
+      'a check during which someone else pushes main',
+      "someone else's commit",
+    ]);
     recordReliability({
       suite: 'merge faults',
-      tried: 'someone else pushes to the target on the remote while the queue checks a track (merge.push with a bare remote)',
-      outcome: 'the fast-forward push is refused ("target moved"), the queue fetches the new target, rebuilds and re-checks; exit 0, all three merged',
-      nothingLost: "the other person's commit kept under ours; local and remote main agree; every first-parent commit of ours passed the check on its exact tree",
+      tried:
+        'someone else pushes to the target on the remote while the queue checks a track (merge.push with a bare remote)',
+      outcome:
+        'the fast-forward push is refused ("target moved"), the queue fetches the new target, rebuilds and re-checks; exit 0, all three merged',
+      nothingLost:
+        "the other person's commit kept under ours; local and remote main agree; every first-parent commit of ours passed the check on its exact tree",
     });
   }, 180_000);
 
   it('the target force-pushed (rewritten) by someone else mid-queue (merge.push): never overwritten, a clear stop, then resumable', async () => {
     const ids = ['a', 'b', 'c'];
-    const { p, checks, remoteMain, before } = await withRemote(ids, `${COMMIT} --amend -m "rewritten by someone else" && git push -q --force origin HEAD:main`);
+    const { p, checks, remoteMain, before } = await withRemote(
+      ids,
+      `${COMMIT} --amend -m "rewritten by someone else" && git push -q --force origin HEAD:main`,
+    );
     const r = await p.ym(['merge'], {}, 120_000);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toContain('main on origin');
@@ -191,7 +276,18 @@ describe('merge faults (local provider)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     // Nothing overwritten: the remote keeps their rewrite, the local main is untouched.
     const rewritten = remoteMain();
-    expect(p.repo.git(['--git-dir', path.join(p.repo.root, 'remote.git'), 'log', '-1', '--format=%s', 'main']).trim()).toBe('rewritten by someone else');
+    expect(
+      p.repo
+        .git([
+          '--git-dir',
+          path.join(p.repo.root, 'remote.git'),
+          'log',
+          '-1',
+          '--format=%s',
+          'main',
+        ])
+        .trim(),
+    ).toBe('rewritten by someone else');
     expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(before);
     expect(await states(p)).toEqual(ids.map(() => 'ready'));
     // The user takes their history; the queue then lands everything on it.
@@ -205,9 +301,16 @@ describe('merge faults (local provider)', () => {
     verifyTarget(p, rewritten, ids, checks());
     recordReliability({
       suite: 'merge faults',
-      tried: 'the target force-pushed (its last commit rewritten) on the remote by someone else while the queue checks a track (merge.push with a bare remote)',
-      outcome: `exit 1: "${errorMessage(r.stderr).replace(/[0-9a-f]{12}/g, "<sha>").slice(0, 120)}…"; nothing pushed, the tracks stay ready; after the user resets main to the remote's, \`ym merge\` lands all three, exit 0`,
-      nothingLost: "the remote's rewritten main never overwritten; each track's commit on main once; every first-parent commit of ours passed the check on its exact tree",
+      tried:
+        'the target force-pushed (its last commit rewritten) on the remote by someone else while the queue checks a track (merge.push with a bare remote)',
+      outcome: `exit 1: "${errorMessage(r.stderr)
+        .replace(/[0-9a-f]{12}/g, '<sha>')
+        .slice(
+          0,
+          120,
+        )}…"; nothing pushed, the tracks stay ready; after the user resets main to the remote's, \`ym merge\` lands all three, exit 0`,
+      nothingLost:
+        "the remote's rewritten main never overwritten; each track's commit on main once; every first-parent commit of ours passed the check on its exact tree",
     });
   }, 180_000);
 });

@@ -15,8 +15,12 @@ type Kind = 'good' | 'semantic' | 'textual';
 
 function generate(seed: number) {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const kinds: Kind[] = [...Array(16).fill('good'), ...Array(8).fill('semantic'), ...Array(6).fill('textual')];
+  const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const kinds: Kind[] = [
+    ...Array(16).fill('good'),
+    ...Array(8).fill('semantic'),
+    ...Array(6).fill('textual'),
+  ];
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
@@ -26,15 +30,25 @@ function generate(seed: number) {
   return kinds.map((kind, i) => {
     const id = `t${String(i).padStart(2, '0')}`;
     // Pairs: the n-th and (n+1)-th track of a kind share a name or a file.
-    const pair = kind === 'semantic' ? Math.floor(semantic++ / 2) : kind === 'textual' ? Math.floor(textual++ / 2) : -1;
-    const files: Record<string, string> = { [`reg/${id}.txt`]: kind === 'semantic' ? `shared-name-${pair}\n` : `name-${id}\n` };
+    const pair =
+      kind === 'semantic'
+        ? Math.floor(semantic++ / 2)
+        : kind === 'textual'
+          ? Math.floor(textual++ / 2)
+          : -1;
+    const files: Record<string, string> = {
+      [`reg/${id}.txt`]: kind === 'semantic' ? `shared-name-${pair}\n` : `name-${id}\n`,
+    };
     if (kind === 'textual') files[`shared/${pair}.txt`] = `written by ${id}\n`;
     return { id, kind, pair, files };
   });
 }
 
 function passesSuite(repo: Project['repo'], sha: string): boolean {
-  const names = repo.git(['ls-tree', '--name-only', `${sha}:reg`]).split('\n').filter(Boolean);
+  const names = repo
+    .git(['ls-tree', '--name-only', `${sha}:reg`])
+    .split('\n')
+    .filter(Boolean);
   const seen = new Set<string>();
   for (const n of names) {
     const v = repo.git(['show', `${sha}:reg/${n}`]).trim();
@@ -45,74 +59,104 @@ function passesSuite(repo: Project['repo'], sha: string): boolean {
 }
 
 // `npm run test:soak` (YM_SOAK=1) runs several seeds.
-const SEEDS = process.env.YM_SOAK === '1' ? [7, 11, 23, 42] : [Number(process.env.YM_PROPERTY_SEED ?? 7)];
+const SEEDS =
+  process.env.YM_SOAK === '1' ? [7, 11, 23, 42] : [Number(process.env.YM_PROPERTY_SEED ?? 7)];
 
 describe('merge queue invariant', () => {
-  it.each(SEEDS)('never lets a commit that fails the suite into the target (seed %i)', async (seed) => {
-    const tracks = generate(seed);
-    project = await makeProject({
-      tracks: tracks.map((t) => ({ id: t.id })),
-      config: {
-        agent: 'scripted',
-        attempts: 2,
-        concurrency: 8,
-        checks: [{ name: 'suite', run: [process.execPath, path.join(FIXTURES, 'unique-names-check.mjs')] }],
-        merge: { onConflict: 'mark' },
-      },
-    });
-    const p = project;
-    for (const t of tracks) {
-      const step = { files: t.files, tick: 'all', commit: `feat: ${t.id} (${t.kind})` };
-      writeFileSync(path.join(p.repo.dir, 'yardmaster', 'tracks', t.id, 'agent-script.json'), JSON.stringify({ attempts: [step] }));
-    }
-    p.repo.commit('agent scripts');
-    const start = p.repo.git(['rev-parse', 'main']).trim();
-    const r = await p.ym(['implement', '--json'], {}, 300_000);
-    const states = new Map((JSON.parse(r.stdout) as { tracks: { id: string; state: string; reason: string | null }[] }).tracks.map((t) => [t.id, t]));
-
-    // 1. Every first-parent commit the queue added passes the suite.
-    const added = p.repo.git(['rev-list', '--first-parent', `${start}..main`]).split('\n').filter(Boolean);
-    expect(added.length).toBeGreaterThan(0);
-    for (const sha of added) expect(passesSuite(p.repo, sha), sha).toBe(true);
-    // 2. Every good track is merged.
-    for (const t of tracks.filter((x) => x.kind === 'good')) expect(states.get(t.id)?.state, t.id).toBe('merged');
-    // 3. Of each semantic pair, one is merged and the other failed its checks (on the merged
-    //    result, or on its own branch when it started after the first had merged).
-    const pairsOf = (kind: Kind) => {
-      const pairs = new Map<number, typeof tracks>();
-      for (const t of tracks.filter((x) => x.kind === kind)) pairs.set(t.pair, [...(pairs.get(t.pair) ?? []), t]);
-      return [...pairs.values()];
-    };
-    for (const pair of pairsOf('semantic')) {
-      const st = pair.map((t) => states.get(t.id)!);
-      expect(st.filter((x) => x.state === 'merged'), `semantic pair ${pair.map((t) => t.id).join('+')}`).toHaveLength(1);
-      const loser = st.find((x) => x.state !== 'merged')!;
-      expect(loser.state).toBe('failed');
-      expect(loser.reason).toMatch(/checks failed/);
-    }
-    // 4. Of each textual pair, the first is merged; the second either conflicted (it branched
-    //    before the first landed) with the file named, or merged on top (it branched after).
-    let conflicts = 0;
-    for (const pair of pairsOf('textual')) {
-      const st = pair.map((t) => states.get(t.id)!);
-      expect(st.some((x) => x.state === 'merged')).toBe(true);
-      for (const x of st.filter((y) => y.state !== 'merged')) {
-        expect(x.state).toBe('conflicted');
-        expect(x.reason).toMatch(/conflicts with main in shared\//);
-        conflicts++;
+  it.each(SEEDS)(
+    'never lets a commit that fails the suite into the target (seed %i)',
+    async (seed) => {
+      const tracks = generate(seed);
+      project = await makeProject({
+        tracks: tracks.map((t) => ({ id: t.id })),
+        config: {
+          agent: 'scripted',
+          attempts: 2,
+          concurrency: 8,
+          checks: [
+            {
+              name: 'suite',
+              run: [process.execPath, path.join(FIXTURES, 'unique-names-check.mjs')],
+            },
+          ],
+          merge: { onConflict: 'mark' },
+        },
+      });
+      const p = project;
+      for (const t of tracks) {
+        const step = { files: t.files, tick: 'all', commit: `feat: ${t.id} (${t.kind})` };
+        writeFileSync(
+          path.join(p.repo.dir, 'yardmaster', 'tracks', t.id, 'agent-script.json'),
+          JSON.stringify({ attempts: [step] }),
+        );
       }
-    }
-    expect(conflicts + pairsOf('semantic').length).toBeGreaterThan(0);
-    expect(r.code).toBe(1);
-    // The user's checkout followed the target and holds only merged work.
-    expect(p.repo.git(['status', '--porcelain'])).toBe('');
-    expect(readFileSync(path.join(p.repo.dir, 'reg', `${tracks.find((t) => t.kind === 'good')!.id}.txt`), 'utf8')).toMatch(/^name-/);
-    const count = (state: string) => [...states.values()].filter((t) => t.state === state).length;
-    recordReliability({
-      suite: 'merge queue',
-      tried: `30 generated tracks (16 good, 8 that break the suite only in pairs, 6 that conflict textually in pairs) through implement and the merge queue (seed ${seed})`,
-      outcome: `exit 1; ${count('merged')} merged, ${count('failed')} failed their checks, ${count('conflicted')} conflicted with the file named`,
-      nothingLost: `every first-parent commit added to main (${added.length}) passes the suite; every good track merged; the user's checkout clean`,
-    });
-  }, 400_000);
+      p.repo.commit('agent scripts');
+      const start = p.repo.git(['rev-parse', 'main']).trim();
+      const r = await p.ym(['implement', '--json'], {}, 300_000);
+      const states = new Map(
+        (
+          JSON.parse(r.stdout) as { tracks: { id: string; state: string; reason: string | null }[] }
+        ).tracks.map((t) => [t.id, t]),
+      );
+
+      // 1. Every first-parent commit the queue added passes the suite.
+      const added = p.repo
+        .git(['rev-list', '--first-parent', `${start}..main`])
+        .split('\n')
+        .filter(Boolean);
+      expect(added.length).toBeGreaterThan(0);
+      for (const sha of added) expect(passesSuite(p.repo, sha), sha).toBe(true);
+      // 2. Every good track is merged.
+      for (const t of tracks.filter((x) => x.kind === 'good'))
+        expect(states.get(t.id)?.state, t.id).toBe('merged');
+      // 3. Of each semantic pair, one is merged and the other failed its checks (on the merged
+      //    result, or on its own branch when it started after the first had merged).
+      const pairsOf = (kind: Kind) => {
+        const pairs = new Map<number, typeof tracks>();
+        for (const t of tracks.filter((x) => x.kind === kind))
+          pairs.set(t.pair, [...(pairs.get(t.pair) ?? []), t]);
+        return [...pairs.values()];
+      };
+      for (const pair of pairsOf('semantic')) {
+        const st = pair.map((t) => states.get(t.id)!);
+        expect(
+          st.filter((x) => x.state === 'merged'),
+          `semantic pair ${pair.map((t) => t.id).join('+')}`,
+        ).toHaveLength(1);
+        const loser = st.find((x) => x.state !== 'merged')!;
+        expect(loser.state).toBe('failed');
+        expect(loser.reason).toMatch(/checks failed/);
+      }
+      // 4. Of each textual pair, the first is merged; the second either conflicted (it branched
+      //    before the first landed) with the file named, or merged on top (it branched after).
+      let conflicts = 0;
+      for (const pair of pairsOf('textual')) {
+        const st = pair.map((t) => states.get(t.id)!);
+        expect(st.some((x) => x.state === 'merged')).toBe(true);
+        for (const x of st.filter((y) => y.state !== 'merged')) {
+          expect(x.state).toBe('conflicted');
+          expect(x.reason).toMatch(/conflicts with main in shared\//);
+          conflicts++;
+        }
+      }
+      expect(conflicts + pairsOf('semantic').length).toBeGreaterThan(0);
+      expect(r.code).toBe(1);
+      // The user's checkout followed the target and holds only merged work.
+      expect(p.repo.git(['status', '--porcelain'])).toBe('');
+      expect(
+        readFileSync(
+          path.join(p.repo.dir, 'reg', `${tracks.find((t) => t.kind === 'good')!.id}.txt`),
+          'utf8',
+        ),
+      ).toMatch(/^name-/);
+      const count = (state: string) => [...states.values()].filter((t) => t.state === state).length;
+      recordReliability({
+        suite: 'merge queue',
+        tried: `30 generated tracks (16 good, 8 that break the suite only in pairs, 6 that conflict textually in pairs) through implement and the merge queue (seed ${seed})`,
+        outcome: `exit 1; ${count('merged')} merged, ${count('failed')} failed their checks, ${count('conflicted')} conflicted with the file named`,
+        nothingLost: `every first-parent commit added to main (${added.length}) passes the suite; every good track merged; the user's checkout clean`,
+      });
+    },
+    400_000,
+  );
 });

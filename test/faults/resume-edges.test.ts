@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 function implementInBackground(r: FirstRun) {
-  const child = spawn(process.execPath, [CLI_BIN, '--cwd', r.repo.dir, 'implement', '--yes', '--plain'], { env: { ...r.env, CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [CLI_BIN, '--cwd', r.repo.dir, 'implement', '--yes', '--plain'],
+    { env: { ...r.env, CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' },
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };
 }
@@ -41,17 +45,26 @@ describe('resuming and stopping a track', () => {
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(second.stdout).toMatch(/slugify validating the work of interrupted attempt 2/);
     expect((await trackStates(r)).slugify?.state).toBe('merged');
-    const starts = r.bot().filter((b) => b.event === 'start' && b.track === 'slugify').map((b) => b.attempt);
+    const starts = r
+      .bot()
+      .filter((b) => b.event === 'start' && b.track === 'slugify')
+      .map((b) => b.attempt);
     expect(starts).toEqual([1, 2]);
   }, 90_000);
 
   it('a cancel during the backoff stops the track at once, and attempt 2 never starts', async () => {
-    run = await firstRunProject({ attempts: 3, config: { retry: { backoffMs: 20_000, maxBackoffMs: 20_000 } } });
+    run = await firstRunProject({
+      attempts: 3,
+      config: { retry: { backoffMs: 20_000, maxBackoffMs: 20_000 } },
+    });
     const r = run;
     const bg = implementInBackground(r);
     // Attempt 1 of slugify failed its tests: the track waits in the backoff (20 s).
     const deadline = Date.now() + 30_000;
-    while ((await trackStates(r).catch(() => ({}) as Record<string, { reason: string | null }>)).slugify?.reason !== 'retrying') {
+    while (
+      (await trackStates(r).catch(() => ({}) as Record<string, { reason: string | null }>)).slugify
+        ?.reason !== 'retrying'
+    ) {
       expect(Date.now()).toBeLessThan(deadline);
       await new Promise((x) => setTimeout(x, 100));
     }
@@ -63,6 +76,11 @@ describe('resuming and stopping a track', () => {
     expect((await trackStates(r)).slugify?.state).toBe('cancelled');
     bg.child.kill('SIGTERM');
     await bg.exited;
-    expect(r.bot().filter((b) => b.event === 'start' && b.track === 'slugify').map((b) => b.attempt)).toEqual([1]);
+    expect(
+      r
+        .bot()
+        .filter((b) => b.event === 'start' && b.track === 'slugify')
+        .map((b) => b.attempt),
+    ).toEqual([1]);
   }, 90_000);
 });

@@ -31,7 +31,8 @@ function walk(dir: string, out: string[] = []): string[] {
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) continue;
     if (st.isDirectory()) {
-      if (!(name === 'objects' && (dir.endsWith('.git') || dir.endsWith('forge.git')))) walk(p, out);
+      if (!(name === 'objects' && (dir.endsWith('.git') || dir.endsWith('forge.git'))))
+        walk(p, out);
     } else if (st.isFile()) out.push(p);
   }
   return out;
@@ -47,7 +48,10 @@ describe('secrets', () => {
     r.git(['push', '-q', 'origin', 'main']);
     const results: { args: string[]; result: CliResult }[] = [];
     const ym = async (args: string[], code: number) => {
-      const result = await runCli(['--debug', '--cwd', r.dir, ...args], { env: { ...r.env, GITHUB_TOKEN: GH, GITLAB_TOKEN: GL }, timeoutMs: 120_000 });
+      const result = await runCli(['--debug', '--cwd', r.dir, ...args], {
+        env: { ...r.env, GITHUB_TOKEN: GH, GITLAB_TOKEN: GL },
+        timeoutMs: 120_000,
+      });
       expect(result.code, `ym ${args.join(' ')}\n${result.stdout}\n${result.stderr}`).toBe(code);
       results.push({ args, result });
       return result;
@@ -60,7 +64,16 @@ describe('secrets', () => {
       agent: 'scripted',
       retry: { backoffMs: 10, maxBackoffMs: 50 },
       // A check that would print the tokens if it could see them (it must not).
-      checks: [{ name: 'env', run: [process.execPath, '-e', 'console.log("tokens:", process.env.GITHUB_TOKEN, process.env.GITLAB_TOKEN)'] }],
+      checks: [
+        {
+          name: 'env',
+          run: [
+            process.execPath,
+            '-e',
+            'console.log("tokens:", process.env.GITHUB_TOKEN, process.env.GITLAB_TOKEN)',
+          ],
+        },
+      ],
       github: { owner: f.github.owner, repo: f.github.repo, baseUrl: f.githubUrl, ...wait },
       gitlab: { host: f.gitlabHost, project: f.gitlab.project, ...wait },
     });
@@ -68,8 +81,14 @@ describe('secrets', () => {
     await ym(['config', 'check'], 0);
     await ym(['trust'], 0);
     await ym(['new-track', 'Add a greeting', '--id', 'greet', '--yes'], 0);
-    writeFileSync(path.join(r.root, 'plan.yaml'), 'objective: Say hello and goodbye\ntracks:\n  - {id: hello, title: Say hello}\n  - {id: bye, title: Say goodbye}\n');
-    await ym(['plan', 'Say hello and goodbye', '--from', path.join(r.root, 'plan.yaml'), '--yes'], 0);
+    writeFileSync(
+      path.join(r.root, 'plan.yaml'),
+      'objective: Say hello and goodbye\ntracks:\n  - {id: hello, title: Say hello}\n  - {id: bye, title: Say goodbye}\n',
+    );
+    await ym(
+      ['plan', 'Say hello and goodbye', '--from', path.join(r.root, 'plan.yaml'), '--yes'],
+      0,
+    );
     r.commit('set up yardmaster with three tracks');
     r.git(['push', '-q', 'origin', 'main']);
     await ym(['hooks', 'install'], 0);
@@ -90,21 +109,34 @@ describe('secrets', () => {
 
     // 1. Output of every command.
     for (const { args, result } of results) {
-      for (const m of MARKERS) expect(result.stdout + result.stderr, `ym ${args.join(' ')}`).not.toContain(m);
+      for (const m of MARKERS)
+        expect(result.stdout + result.stderr, `ym ${args.join(' ')}`).not.toContain(m);
     }
     // 2. Every file: state.db and its WAL, logs, prompts, caches, the repository, the worktrees,
     //    the forge's bare repository and the demo. The check's log proves it ran without tokens.
     const files = walk(r.root);
-    const stateFiles = files.filter((p) => p.includes(`${path.sep}.git${path.sep}yardmaster${path.sep}`));
+    const stateFiles = files.filter((p) =>
+      p.includes(`${path.sep}.git${path.sep}yardmaster${path.sep}`),
+    );
     expect(stateFiles.some((p) => p.endsWith('state.db'))).toBe(true);
     expect(files.some((p) => p.includes('repo.yardmaster'))).toBe(true);
-    const checkLogs = stateFiles.filter((p) => p.endsWith('.log') && readFileSync(p, 'utf8').includes('tokens:'));
+    const checkLogs = stateFiles.filter(
+      (p) => p.endsWith('.log') && readFileSync(p, 'utf8').includes('tokens:'),
+    );
     expect(checkLogs.length).toBeGreaterThan(0);
-    for (const p of checkLogs) expect(readFileSync(p, 'utf8')).toContain('tokens: undefined undefined');
-    for (const p of files) for (const m of MARKERS) expect(readFileSync(p).includes(m), `${p} holds a token`).toBe(false);
+    for (const p of checkLogs)
+      expect(readFileSync(p, 'utf8')).toContain('tokens: undefined undefined');
+    for (const p of files)
+      for (const m of MARKERS)
+        expect(readFileSync(p).includes(m), `${p} holds a token`).toBe(false);
     // 3. Every commit and note of the repository and of the forge's bare repository.
     for (const dir of [r.dir, f.bare.dir, path.join(r.root, 'demo')]) {
-      const history = execFileSync('git', ['log', '--all', '-p', '--format=%H%n%an %ae%n%B'], { cwd: dir, env: r.env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const history = execFileSync('git', ['log', '--all', '-p', '--format=%H%n%an %ae%n%B'], {
+        cwd: dir,
+        env: r.env,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       for (const m of MARKERS) expect(history.includes(m), `history of ${dir}`).toBe(false);
     }
     // 4. What the forge was sent: pull/merge requests, their bodies and comments.
@@ -123,7 +155,8 @@ describe('secrets', () => {
     recordReliability({
       suite: 'secrets',
       tried: `after all ${results.length} commands: searched ${files.length} files (state.db raw bytes, logs, prompts, repository, worktrees, forge, demo), all history, the forge's pull/merge requests`,
-      outcome: 'no marker found; the checks ran without the tokens (their log shows "tokens: undefined undefined")',
+      outcome:
+        'no marker found; the checks ran without the tokens (their log shows "tokens: undefined undefined")',
       nothingLost: 'no token written anywhere',
     });
   }, 300_000);

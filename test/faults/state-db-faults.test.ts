@@ -19,7 +19,9 @@ afterEach(() => {
   project = undefined;
 });
 
-const BETTER_SQLITE3 = createRequire(path.join(REPO_ROOT, 'package.json')).resolve('better-sqlite3');
+const BETTER_SQLITE3 = createRequire(path.join(REPO_ROOT, 'package.json')).resolve(
+  'better-sqlite3',
+);
 
 /** Every row of every table, as text: what "nothing half-written" is compared on. */
 function dump(dbFile: string): string {
@@ -57,7 +59,10 @@ function states(stdout: string): string[] {
 
 describe('state.db faults', () => {
   it('state.db locked by another process longer than the busy timeout: a clear exit 1, nothing written; works once released', async () => {
-    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }], config: { agent: 'scripted' } });
+    project = await makeProject({
+      tracks: [{ id: 'a' }, { id: 'b' }],
+      config: { agent: 'scripted' },
+    });
     const p = project;
     // a is ready (waiting for the merge queue), b still planned: both commands have work to write.
     const first = await p.ym(['implement', 'a', '--no-merge']);
@@ -67,11 +72,17 @@ describe('state.db faults', () => {
     const main = p.repo.git(['rev-parse', 'main']).trim();
     const holder = await holdExclusive(dbFile);
     const started = Date.now();
-    const [implement, merge, status] = await Promise.all([p.ym(['implement']), p.ym(['merge']), p.ym(['status', '--json'])]);
+    const [implement, merge, status] = await Promise.all([
+      p.ym(['implement']),
+      p.ym(['merge']),
+      p.ym(['status', '--json']),
+    ]);
     const elapsed = Date.now() - started;
     for (const r of [implement, merge, status]) {
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/state\.db is locked: another yardmaster process holds it and did not release it within 5 s/);
+      expect(r.stderr).toMatch(
+        /state\.db is locked: another yardmaster process holds it and did not release it within 5 s/,
+      );
       expect(r.stderr).not.toMatch(/\n\s+at |unexpected failure/);
     }
     expect(elapsed).toBeGreaterThanOrEqual(5000); // they waited the busy timeout first
@@ -86,50 +97,63 @@ describe('state.db faults', () => {
     expect((await p.ym(['doctor'])).code).toBe(0);
     recordReliability({
       suite: 'state.db faults',
-      tried: '`state.db` held by another process in an exclusive write transaction (BEGIN EXCLUSIVE) longer than the 5 s busy timeout, while `ym implement` (one track planned), `ym merge` (one track ready) and `ym status` run',
+      tried:
+        '`state.db` held by another process in an exclusive write transaction (BEGIN EXCLUSIVE) longer than the 5 s busy timeout, while `ym implement` (one track planned), `ym merge` (one track ready) and `ym status` run',
       outcome: `all three exit 1 after waiting 5 s: "${errorMessage(implement.stderr)}" (status too: it first syncs the track files into state.db); once released, implement merges both tracks`,
-      nothingLost: 'every row of state.db identical before and after (the holder\'s uncommitted row never appears); main untouched; `ym doctor` clean',
+      nothingLost:
+        "every row of state.db identical before and after (the holder's uncommitted row never appears); main untouched; `ym doctor` clean",
     });
   }, 120_000);
 
   // A tmpfs of a few hundred kB under the state folder, filled up: needs mount(2) (root).
   const CAN_MOUNT = process.platform === 'linux' && process.getuid?.() === 0 && tryMount();
-  it.skipIf(!CAN_MOUNT)('disk full while writing state.db (a full tmpfs under .git/yardmaster): a clear exit 1, consistent state, resumable', async () => {
-    project = await makeProject({ tracks: [{ id: 'a' }, { id: 'b' }], config: { agent: 'scripted' } });
-    const p = project;
-    const stateDir = path.join(p.repo.dir, '.git', 'yardmaster');
-    const dbFile = path.join(stateDir, 'state.db');
-    const aside = path.join(p.repo.root, 'state-aside');
-    cpSync(stateDir, aside, { recursive: true });
-    rmSync(stateDir, { recursive: true });
-    mkdirSync(stateDir);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', stateDir]);
-    cleanups.push(() => execFileSync('umount', ['-l', stateDir]));
-    cpSync(aside, stateDir, { recursive: true });
-    const before = dump(dbFile);
-    const main = p.repo.git(['rev-parse', 'main']).trim();
-    const filler = path.join(stateDir, 'filler');
-    fill(filler);
-    const r = await p.ym(['implement']);
-    expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/Cannot write \S+state\.db: the disk is full; nothing of the failed change was saved/);
-    expect(r.stderr).not.toMatch(/\n\s+at |unexpected failure/);
-    expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(main);
-    rmSync(filler);
-    // Consistent: every row as before (the failed transaction rolled back), doctor clean.
-    expect(dump(dbFile)).toBe(before);
-    const doctor = await p.ym(['doctor']);
-    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
-    const again = await p.ym(['implement', '--json']);
-    expect(again.code, again.stderr).toBe(0);
-    expect(states(again.stdout)).toEqual(['merged', 'merged']);
-    recordReliability({
-      suite: 'state.db faults',
-      tried: 'disk full while writing the database (state.db on a 1 MB tmpfs filled to the last byte), then `ym implement`',
-      outcome: `exit 1: "${errorMessage(r.stderr)}"; after space is freed, \`ym doctor\` is clean and implement merges both tracks`,
-      nothingLost: 'every row of state.db identical before and after (the failed write rolled back whole); main untouched',
-    });
-  }, 120_000);
+  it.skipIf(!CAN_MOUNT)(
+    'disk full while writing state.db (a full tmpfs under .git/yardmaster): a clear exit 1, consistent state, resumable',
+    async () => {
+      project = await makeProject({
+        tracks: [{ id: 'a' }, { id: 'b' }],
+        config: { agent: 'scripted' },
+      });
+      const p = project;
+      const stateDir = path.join(p.repo.dir, '.git', 'yardmaster');
+      const dbFile = path.join(stateDir, 'state.db');
+      const aside = path.join(p.repo.root, 'state-aside');
+      cpSync(stateDir, aside, { recursive: true });
+      rmSync(stateDir, { recursive: true });
+      mkdirSync(stateDir);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', stateDir]);
+      cleanups.push(() => execFileSync('umount', ['-l', stateDir]));
+      cpSync(aside, stateDir, { recursive: true });
+      const before = dump(dbFile);
+      const main = p.repo.git(['rev-parse', 'main']).trim();
+      const filler = path.join(stateDir, 'filler');
+      fill(filler);
+      const r = await p.ym(['implement']);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(
+        /Cannot write \S+state\.db: the disk is full; nothing of the failed change was saved/,
+      );
+      expect(r.stderr).not.toMatch(/\n\s+at |unexpected failure/);
+      expect(p.repo.git(['rev-parse', 'main']).trim()).toBe(main);
+      rmSync(filler);
+      // Consistent: every row as before (the failed transaction rolled back), doctor clean.
+      expect(dump(dbFile)).toBe(before);
+      const doctor = await p.ym(['doctor']);
+      expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+      const again = await p.ym(['implement', '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(states(again.stdout)).toEqual(['merged', 'merged']);
+      recordReliability({
+        suite: 'state.db faults',
+        tried:
+          'disk full while writing the database (state.db on a 1 MB tmpfs filled to the last byte), then `ym implement`',
+        outcome: `exit 1: "${errorMessage(r.stderr)}"; after space is freed, \`ym doctor\` is clean and implement merges both tracks`,
+        nothingLost:
+          'every row of state.db identical before and after (the failed write rolled back whole); main untouched',
+      });
+    },
+    120_000,
+  );
 });
 
 function tryMount(): boolean {

@@ -18,7 +18,10 @@ export interface FirstRun {
   repo: TestRepo;
   forge: FakeForge | null;
   botLog: string;
-  ym(args: string[], opts?: { env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult>;
+  ym(
+    args: string[],
+    opts?: { env?: Record<string, string | undefined>; timeoutMs?: number },
+  ): Promise<CliResult>;
   /** What the agent recorded: one line per start and end. */
   bot(): { event: string; track: string; attempt: number; feedback?: boolean; pid: number }[];
   /** The environment a spawned `ym` needs (tokens included). */
@@ -27,20 +30,36 @@ export interface FirstRun {
 }
 
 export async function firstRunProject(
-  opts: { provider?: 'local' | 'github' | 'gitlab'; attempts?: number; botSleepSec?: number; botEnv?: Record<string, string>; config?: Record<string, unknown> } = {},
+  opts: {
+    provider?: 'local' | 'github' | 'gitlab';
+    attempts?: number;
+    botSleepSec?: number;
+    botEnv?: Record<string, string>;
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<FirstRun> {
   const provider = opts.provider ?? 'local';
   const repo = makeRepo({
     files: {
       'package.json': `${JSON.stringify({ name: 'posts', version: '1.0.0', type: 'module', scripts: { test: 'node --test' } }, null, 2)}\n`,
       'src/strings.js': 'export const trim = (s) => s.trim();\n',
-      'test/strings.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { trim } from '../src/strings.js';\ntest('trim', () => assert.equal(trim(' a '), 'a'));\n",
+      'test/strings.test.js':
+        "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { trim } from '../src/strings.js';\ntest('trim', () => assert.equal(trim(' a '), 'a'));\n",
     },
   });
-  const forge = provider === 'local' ? null : await FakeForge.start({ token: FORGE_TOKEN, root: repo.root, env: repo.env });
+  const forge =
+    provider === 'local'
+      ? null
+      : await FakeForge.start({ token: FORGE_TOKEN, root: repo.root, env: repo.env });
   const env = { ...repo.env, GITHUB_TOKEN: FORGE_TOKEN, GITLAB_TOKEN: FORGE_TOKEN };
-  const ym = (args: string[], o: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}) =>
-    runCli(['--cwd', repo.dir, ...args], { env: { ...env, ...o.env }, timeoutMs: o.timeoutMs ?? 120_000 });
+  const ym = (
+    args: string[],
+    o: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  ) =>
+    runCli(['--cwd', repo.dir, ...args], {
+      env: { ...env, ...o.env },
+      timeoutMs: o.timeoutMs ?? 120_000,
+    });
   const setup = await ym(['setup', '--yes']);
   expect(setup.code, setup.stderr).toBe(0);
   const botLog = path.join(repo.root, 'bot.jsonl');
@@ -48,7 +67,13 @@ export async function firstRunProject(
   const wait = { pollIntervalSec: 0.05, checkStartTimeoutSec: 5, checksTimeoutSec: 30 };
   Object.assign(config, {
     agent: 'mybot',
-    agents: { mybot: { command: ['sh', path.join(FIXTURES, 'first-run', 'bot.sh')], timeoutSec: 60, env: { BOT_LOG: botLog, BOT_SLEEP: String(opts.botSleepSec ?? 0), ...opts.botEnv } } },
+    agents: {
+      mybot: {
+        command: ['sh', path.join(FIXTURES, 'first-run', 'bot.sh')],
+        timeoutSec: 60,
+        env: { BOT_LOG: botLog, BOT_SLEEP: String(opts.botSleepSec ?? 0), ...opts.botEnv },
+      },
+    },
     checks: [{ name: 'test', run: ['node', '--test'] }],
     retry: { backoffMs: 50, maxBackoffMs: 200 },
     ...(opts.attempts ? { attempts: opts.attempts } : {}),
@@ -56,7 +81,12 @@ export async function firstRunProject(
     merge: { ...(config.merge as object), provider },
     ...(forge
       ? {
-          github: { owner: forge.github.owner, repo: forge.github.repo, baseUrl: forge.githubUrl, ...wait },
+          github: {
+            owner: forge.github.owner,
+            repo: forge.github.repo,
+            baseUrl: forge.githubUrl,
+            ...wait,
+          },
           gitlab: { host: forge.gitlabHost, project: forge.gitlab.project, ...wait },
         }
       : {}),
@@ -70,16 +100,30 @@ export async function firstRunProject(
     repo.git(['push', '-q', 'origin', 'main']);
   }
   // ...and plans with no commit afterwards: the track docs stay untracked in the checkout.
-  const plan = await ym(['plan', 'Add string helpers for post URLs', '--from', path.join(FIXTURES, 'first-run', 'tracks.yaml'), '--yes']);
+  const plan = await ym([
+    'plan',
+    'Add string helpers for post URLs',
+    '--from',
+    path.join(FIXTURES, 'first-run', 'tracks.yaml'),
+    '--yes',
+  ]);
   expect(plan.code, plan.stderr).toBe(0);
-  expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toContain('?? yardmaster/tracks/slugify/plan.md');
+  expect(repo.git(['status', '--porcelain', '--untracked-files=all'])).toContain(
+    '?? yardmaster/tracks/slugify/plan.md',
+  );
   return {
     repo,
     forge,
     botLog,
     ym,
     env,
-    bot: () => (existsSync(botLog) ? readFileSync(botLog, 'utf8').split('\n').filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => JSON.parse(l) as never) : []),
+    bot: () =>
+      existsSync(botLog)
+        ? readFileSync(botLog, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('{') && l.endsWith('}'))
+            .map((l) => JSON.parse(l) as never)
+        : [],
     cleanup: async () => {
       await forge?.close();
       repo.cleanup();
@@ -93,20 +137,35 @@ export interface TrackStates {
 
 export async function trackStates(run: FirstRun): Promise<TrackStates> {
   const status = await run.ym(['status', '--json']);
-  const json = JSON.parse(status.stdout) as { tracks: { id: string; state: string; attempt: number; reason: string | null }[] };
-  return Object.fromEntries(json.tracks.map((t) => [t.id, { state: t.state, attempt: t.attempt, reason: t.reason }]));
+  const json = JSON.parse(status.stdout) as {
+    tracks: { id: string; state: string; attempt: number; reason: string | null }[];
+  };
+  return Object.fromEntries(
+    json.tracks.map((t) => [t.id, { state: t.state, attempt: t.attempt, reason: t.reason }]),
+  );
 }
 
 /** Every track merged, the checkout clean and at the target, and the target's suite green. */
 export async function expectFirstRunLanded(run: FirstRun): Promise<void> {
   const states = await trackStates(run);
-  for (const id of FIRST_RUN_TRACKS) expect(states[id]?.state, `${id}: ${JSON.stringify(states[id])}`).toBe('merged');
+  for (const id of FIRST_RUN_TRACKS)
+    expect(states[id]?.state, `${id}: ${JSON.stringify(states[id])}`).toBe('merged');
   const { repo } = run;
-  expect(repo.git(['status', '--porcelain', '--untracked-files=all']), 'the checkout is clean').toBe('');
+  expect(
+    repo.git(['status', '--porcelain', '--untracked-files=all']),
+    'the checkout is clean',
+  ).toBe('');
   expect(repo.git(['symbolic-ref', '--short', 'HEAD']).trim()).toBe('main');
-  expect(repo.git(['rev-parse', 'HEAD']).trim()).toBe(repo.git(['rev-parse', 'refs/heads/main']).trim());
+  expect(repo.git(['rev-parse', 'HEAD']).trim()).toBe(
+    repo.git(['rev-parse', 'refs/heads/main']).trim(),
+  );
   // The plan docs travelled with the branches and are tracked now.
-  expect(repo.git(['ls-files', 'yardmaster/tracks']).split('\n')).toEqual(expect.arrayContaining(['yardmaster/tracks/slugify/plan.md', 'yardmaster/tracks/use-slugify/track.json']));
+  expect(repo.git(['ls-files', 'yardmaster/tracks']).split('\n')).toEqual(
+    expect.arrayContaining([
+      'yardmaster/tracks/slugify/plan.md',
+      'yardmaster/tracks/use-slugify/track.json',
+    ]),
+  );
   expect(repo.read('src/slugify.js')).toContain('toLowerCase');
   expect(repo.read('src/url.js')).toContain('slugify');
   // The target's own suite passes on the files the checkout now has.

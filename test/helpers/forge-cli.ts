@@ -17,11 +17,16 @@ export interface ForgeCliEnv {
 }
 
 /** `forgeConfig` is merged into both the github and the gitlab sections (e.g. requestTimeoutSec). */
-export async function readyTrackOnForge(token: string, forgeConfig: Record<string, unknown> = {}): Promise<ForgeCliEnv> {
+export async function readyTrackOnForge(
+  token: string,
+  forgeConfig: Record<string, unknown> = {},
+): Promise<ForgeCliEnv> {
   const env = await trackOnForge(token, forgeConfig);
   const implement = await env.ym(['implement', '--no-merge', '--yes']);
   expect(implement.code, implement.stdout + implement.stderr).toBe(0);
-  const status = JSON.parse((await env.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string }[] };
+  const status = JSON.parse((await env.ym(['status', '--json'])).stdout) as {
+    tracks: { id: string; state: string }[];
+  };
   expect(status.tracks.find((t) => t.id === 'greet')?.state).toBe('ready');
   return env;
 }
@@ -34,7 +39,11 @@ export interface TrackOnForgeOptions {
 }
 
 /** The repository of readyTrackOnForge with its track "greet" planned, before `implement`. */
-export async function trackOnForge(token: string, forgeConfig: Record<string, unknown> = {}, opts: TrackOnForgeOptions = {}): Promise<ForgeCliEnv> {
+export async function trackOnForge(
+  token: string,
+  forgeConfig: Record<string, unknown> = {},
+  opts: TrackOnForgeOptions = {},
+): Promise<ForgeCliEnv> {
   const repo = makeRepo();
   const forge = await FakeForge.start({ token, root: repo.root, env: repo.env });
   const ym = (args: string[], env: Record<string, string | undefined> = {}) =>
@@ -42,10 +51,20 @@ export async function trackOnForge(token: string, forgeConfig: Record<string, un
   const setup = await ym(['setup', '--yes']);
   expect(setup.code, setup.stderr).toBe(0);
   const config = JSON.parse(repo.read('yardmaster.json')) as Record<string, unknown>;
-  const wait = { pollIntervalSec: 0.05, checkStartTimeoutSec: 5, checksTimeoutSec: 30, ...forgeConfig };
+  const wait = {
+    pollIntervalSec: 0.05,
+    checkStartTimeoutSec: 5,
+    checksTimeoutSec: 30,
+    ...forgeConfig,
+  };
   Object.assign(config, {
     agent: 'scripted',
-    github: { owner: forge.github.owner, repo: forge.github.repo, baseUrl: forge.githubUrl, ...wait },
+    github: {
+      owner: forge.github.owner,
+      repo: forge.github.repo,
+      baseUrl: forge.githubUrl,
+      ...wait,
+    },
     gitlab: { host: forge.gitlabHost, project: forge.gitlab.project, ...wait },
     ...opts.config,
   });
@@ -59,11 +78,25 @@ export async function trackOnForge(token: string, forgeConfig: Record<string, un
   } else repo.commit('set up yardmaster');
   repo.git(['remote', 'add', 'origin', forge.bare.url]);
   repo.git(['push', '-q', 'origin', 'main']);
-  return { repo, forge, ym, cleanup: async () => { await forge.close(); repo.cleanup(); forge.assertNoFaults(); } };
+  return {
+    repo,
+    forge,
+    ym,
+    cleanup: async () => {
+      await forge.close();
+      repo.cleanup();
+      forge.assertNoFaults();
+    },
+  };
 }
 
-export async function trackState(env: ForgeCliEnv, id: string): Promise<{ state: string; reason?: string | null }> {
-  const status = JSON.parse((await env.ym(['status', '--json'])).stdout) as { tracks: { id: string; state: string; reason?: string | null }[] };
+export async function trackState(
+  env: ForgeCliEnv,
+  id: string,
+): Promise<{ state: string; reason?: string | null }> {
+  const status = JSON.parse((await env.ym(['status', '--json'])).stdout) as {
+    tracks: { id: string; state: string; reason?: string | null }[];
+  };
   return status.tracks.find((t) => t.id === id)!;
 }
 
@@ -90,5 +123,6 @@ export function expectNoSecret(secret: string, repo: TestRepo, outputs: CliResul
   }
   const files = stateFiles(repo);
   expect(files.some((f) => f.endsWith('state.db'))).toBe(true);
-  for (const f of files) expect(readFileSync(f).includes(secret), `${f} holds the token`).toBe(false);
+  for (const f of files)
+    expect(readFileSync(f).includes(secret), `${f} holds the token`).toBe(false);
 }

@@ -18,7 +18,13 @@ export interface ForgeEnv {
   /** Progress lines the provider reported. */
   reports: string[];
   /** Provider dependencies with the right token (override `env` to test token handling). */
-  deps(env?: NodeJS.ProcessEnv): { git: Git; config: Config; env: NodeJS.ProcessEnv; report: (t: string | null, s: string) => void; retryBaseMs: number };
+  deps(env?: NodeJS.ProcessEnv): {
+    git: Git;
+    config: Config;
+    env: NodeJS.ProcessEnv;
+    report: (t: string | null, s: string) => void;
+    retryBaseMs: number;
+  };
   /** A branch `ym/<id>` with one commit on top of the current main; returns its SHA. */
   track(id: string, files?: Record<string, string>): string;
   /** A land request for `ym/<id>` at `sha`, built on the current local main. */
@@ -34,12 +40,18 @@ export async function makeForgeEnv(overrides: Partial<ConfigInput> = {}): Promis
   repo.git(['push', '-q', 'origin', 'main']);
   const wait = { pollIntervalSec: 0.02, checkStartTimeoutSec: 1.5, checksTimeoutSec: 15 };
   const config = ConfigSchema.parse({
-    github: { owner: forge.github.owner, repo: forge.github.repo, baseUrl: forge.githubUrl, ...wait },
+    github: {
+      owner: forge.github.owner,
+      repo: forge.github.repo,
+      baseUrl: forge.githubUrl,
+      ...wait,
+    },
     gitlab: { host: forge.gitlabHost, project: forge.gitlab.project, ...wait },
     ...overrides,
   });
   // git for the provider runs with the test's isolated environment only.
-  const run: ProcessRunner = (file, args, options = {}) => runProcess(file, args, { ...options, env: { ...repo.env, ...options.env }, extendEnv: false });
+  const run: ProcessRunner = (file, args, options = {}) =>
+    runProcess(file, args, { ...options, env: { ...repo.env, ...options.env }, extendEnv: false });
   const git = createGit(run, repo.dir);
   const reports: string[] = [];
   const env: ForgeEnv = {
@@ -48,7 +60,13 @@ export async function makeForgeEnv(overrides: Partial<ConfigInput> = {}): Promis
     git,
     config,
     reports,
-    deps: (tokens = { GITHUB_TOKEN: TOKEN, GITLAB_TOKEN: TOKEN }) => ({ git, config, env: tokens, report: (_t, s) => reports.push(s), retryBaseMs: 100 }),
+    deps: (tokens = { GITHUB_TOKEN: TOKEN, GITLAB_TOKEN: TOKEN }) => ({
+      git,
+      config,
+      env: tokens,
+      report: (_t, s) => reports.push(s),
+      retryBaseMs: 100,
+    }),
     track(id, files = { [`${id}.txt`]: `${id}\n` }) {
       repo.git(['switch', '-q', '-c', `ym/${id}`, 'main']);
       for (const [f, text] of Object.entries(files)) repo.write(f, text);
@@ -57,8 +75,23 @@ export async function makeForgeEnv(overrides: Partial<ConfigInput> = {}): Promis
       return sha;
     },
     request: (id, sha, extra = {}) => ({
-      trackId: id, title: `Track ${id}`, branch: `ym/${id}`, sha, expectedTarget: env.main(), strategy: 'rebase',
-      report: { ok: true, results: [], headSha: sha, mergeBase: env.main(), interrupted: false, durationMs: 0 }, description: `Spec of ${id}.`, signal: new AbortController().signal, ...extra,
+      trackId: id,
+      title: `Track ${id}`,
+      branch: `ym/${id}`,
+      sha,
+      expectedTarget: env.main(),
+      strategy: 'rebase',
+      report: {
+        ok: true,
+        results: [],
+        headSha: sha,
+        mergeBase: env.main(),
+        interrupted: false,
+        durationMs: 0,
+      },
+      description: `Spec of ${id}.`,
+      signal: new AbortController().signal,
+      ...extra,
     }),
     main: () => repo.git(['rev-parse', 'refs/heads/main']).trim(),
     async cleanup() {

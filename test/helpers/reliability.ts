@@ -16,7 +16,10 @@ export interface ReliabilityRow {
   nothingLost: string;
 }
 
-const TEMP_DIR = new RegExp(`${realpathSync(tmpdir()).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/ym-[\\w-]*?[A-Za-z0-9]{6}(?=/|\\b)`, 'g');
+const TEMP_DIR = new RegExp(
+  `${realpathSync(tmpdir()).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/ym-[\\w-]*?[A-Za-z0-9]{6}(?=/|\\b)`,
+  'g',
+);
 
 /** Call at the end of a test, after its assertions, so only verified rows are recorded. */
 export function recordReliability(row: ReliabilityRow): void {
@@ -24,7 +27,12 @@ export function recordReliability(row: ReliabilityRow): void {
   if (!file) return;
   // Temporary directories differ on every run: the table must not.
   const clean = (text: string) => text.replace(TEMP_DIR, '<tmp>').replace(/\s*\n\s*/g, ' ');
-  const stable = { suite: row.suite, tried: clean(row.tried), outcome: clean(row.outcome), nothingLost: clean(row.nothingLost) };
+  const stable = {
+    suite: row.suite,
+    tried: clean(row.tried),
+    outcome: clean(row.outcome),
+    nothingLost: clean(row.nothingLost),
+  };
   // One write per row with O_APPEND: rows from parallel test workers stay whole lines.
   appendFileSync(file, `${JSON.stringify(stable)}\n`);
 }
@@ -33,7 +41,9 @@ export function recordReliability(row: ReliabilityRow): void {
 export function errorMessage(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim());
   const start = lines.findIndex((l) => l.startsWith('error: '));
-  const kept = lines.slice(Math.max(start, 0)).filter((l) => l !== '' && l !== '(run with --help for usage)');
+  const kept = lines
+    .slice(Math.max(start, 0))
+    .filter((l) => l !== '' && l !== '(run with --help for usage)');
   return kept.join(' — ').replace(/^error: /, '');
 }
 

@@ -47,7 +47,9 @@ export interface RevertFixture extends Project {
   mainSha(): string;
   /** Leftover temporary revert worktrees next to the repository. */
   revertWorktrees(): string[];
-  status(): Promise<{ tracks: { id: string; state: string; archived: boolean; worktree: string | null }[] }>;
+  status(): Promise<{
+    tracks: { id: string; state: string; archived: boolean; worktree: string | null }[];
+  }>;
   stateDir: string;
 }
 
@@ -68,16 +70,23 @@ export async function mergedSlug(opts: FixtureOptions): Promise<RevertFixture> {
   const { repo } = project;
   const docs = path.join(repo.dir, 'yardmaster', 'tracks', 'slug');
   writeFileSync(path.join(docs, 'agent-script.json'), JSON.stringify(SLUG_SCRIPT, null, 2));
-  if (opts.plan) writeFileSync(path.join(docs, 'plan.md'), opts.plan(readFileSync(path.join(docs, 'plan.md'), 'utf8')));
+  if (opts.plan)
+    writeFileSync(
+      path.join(docs, 'plan.md'),
+      opts.plan(readFileSync(path.join(docs, 'plan.md'), 'utf8')),
+    );
   repo.commit('script the agent');
   const r = await project.ym(['implement', 'slug', '--json'], {}, 120_000);
   expect(r.code, r.stderr).toBe(0);
-  expect(JSON.parse(r.stdout).tracks.find((t: { id: string }) => t.id === 'slug').state).toBe('merged');
+  expect(JSON.parse(r.stdout).tracks.find((t: { id: string }) => t.id === 'slug').state).toBe(
+    'merged',
+  );
   const git = (args: string[]) => repo.git(args).trim();
   const fixture: RevertFixture = {
     ...project,
     git,
-    gitFails: (args) => spawnSync('git', args, { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).status !== 0,
+    gitFails: (args) =>
+      spawnSync('git', args, { cwd: repo.dir, env: repo.env, stdio: 'ignore' }).status !== 0,
     onMain: (file) => {
       try {
         return repo.git(['show', `main:${file}`]);
@@ -107,7 +116,10 @@ export function markers(plan: string): Record<string, string> {
 /** The trailers of a commit on main: { 'Yardmaster-Track': [...], ... }. */
 export function trailers(f: RevertFixture, rev: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const line of f.git(['log', '-1', '--format=%(trailers:only,unfold)', rev]).split('\n').filter(Boolean)) {
+  for (const line of f
+    .git(['log', '-1', '--format=%(trailers:only,unfold)', rev])
+    .split('\n')
+    .filter(Boolean)) {
     const [key = '', ...rest] = line.split(':');
     (out[key] ??= []).push(rest.join(':').trim());
   }

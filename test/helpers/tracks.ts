@@ -25,7 +25,11 @@ export interface ProjectOptions {
 
 export interface Project {
   repo: TestRepo;
-  ym(args: string[], env?: Record<string, string | undefined>, timeoutMs?: number): Promise<CliResult>;
+  ym(
+    args: string[],
+    env?: Record<string, string | undefined>,
+    timeoutMs?: number,
+  ): Promise<CliResult>;
   cleanup(): void;
 }
 
@@ -34,11 +38,24 @@ export async function makeProject(opts: ProjectOptions): Promise<Project> {
   const repo = makeRepo();
   const ym = (args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000) =>
     runCli(['--cwd', repo.dir, ...args], { env: { ...repo.env, ...env }, timeoutMs });
-  repo.write('yardmaster.json', JSON.stringify({ target: 'main', retry: { backoffMs: 10, maxBackoffMs: 50 }, ...opts.config }, null, 2));
+  repo.write(
+    'yardmaster.json',
+    JSON.stringify(
+      { target: 'main', retry: { backoffMs: 10, maxBackoffMs: 50 }, ...opts.config },
+      null,
+      2,
+    ),
+  );
   repo.write(
     'tracks.json',
     JSON.stringify({
-      tracks: opts.tracks.map((t) => ({ id: t.id, title: t.title ?? `Track ${t.id}`, dependsOn: t.dependsOn ?? [], ...(t.scope ? { scope: t.scope } : {}), ...(t.phases ? { phases: t.phases } : {}) })),
+      tracks: opts.tracks.map((t) => ({
+        id: t.id,
+        title: t.title ?? `Track ${t.id}`,
+        dependsOn: t.dependsOn ?? [],
+        ...(t.scope ? { scope: t.scope } : {}),
+        ...(t.phases ? { phases: t.phases } : {}),
+      })),
     }),
   );
   const r = await ym(['plan', '--from', 'tracks.json', '--yes']);
@@ -76,7 +93,17 @@ export function useRecordingAgent(
     JSON.stringify({
       ...JSON.parse(readFileSync(file, 'utf8')),
       agent: 'rec',
-      agents: { rec: { command: [process.execPath, path.join(FIXTURES, 'recording-agent.mjs'), behaviourFile, recordFile], timeoutSec: opts.timeoutSec ?? 60 } },
+      agents: {
+        rec: {
+          command: [
+            process.execPath,
+            path.join(FIXTURES, 'recording-agent.mjs'),
+            behaviourFile,
+            recordFile,
+          ],
+          timeoutSec: opts.timeoutSec ?? 60,
+        },
+      },
       ...opts.config,
     }),
   );
@@ -88,13 +115,21 @@ export function useRecordingAgent(
     // only complete lines count.
     records: () =>
       existsSync(recordFile)
-        ? readFileSync(recordFile, 'utf8').split('\n').slice(0, -1).filter((l) => l !== '').map((l) => JSON.parse(l) as AgentRecord)
+        ? readFileSync(recordFile, 'utf8')
+            .split('\n')
+            .slice(0, -1)
+            .filter((l) => l !== '')
+            .map((l) => JSON.parse(l) as AgentRecord)
         : [],
   };
 }
 
 /** Runs `ym <args>` in the project and SIGKILLs it after `killAfterMs` (null: lets it finish); the output's last lines. */
-export function ymUntilKilled(p: Project, args: readonly string[], killAfterMs: number | null): Promise<{ code: number | null; signal: string | null; out: string }> {
+export function ymUntilKilled(
+  p: Project,
+  args: readonly string[],
+  killAfterMs: number | null,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
   const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, ...args], {
     env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -221,7 +221,9 @@ describe('actions', () => {
   it('a approves the selected ready track; on another it says why and does nothing', async () => {
     const { type, frame, actions } = mount();
     await type('a');
-    await eventually(() => expect(frame()).toContain('api is running; only ready tracks can be approved'));
+    await eventually(() =>
+      expect(frame()).toContain('api is running; only ready tracks can be approved'),
+    );
     expect(actions.calls).toEqual([]);
     await type('j', 'j', 'a');
     await eventually(() => expect(actions.calls).toEqual(['approve web']));
@@ -231,7 +233,9 @@ describe('actions', () => {
   it('x asks for a reason: typed keys are the reason (q too), Enter sends it, empty or Esc sends nothing', async () => {
     const { type, frame, actions } = mount();
     await type('x');
-    await eventually(() => expect(frame()).toContain('api is running; only ready tracks can be rejected'));
+    await eventually(() =>
+      expect(frame()).toContain('api is running; only ready tracks can be rejected'),
+    );
     await type('j', 'j', 'x');
     await eventually(() => expect(frame()).toContain('Reject web — what should its agent change?'));
     await type(KEY.enter);

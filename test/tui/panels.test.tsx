@@ -37,9 +37,19 @@ describe('Overview', () => {
     expect(text).toMatch(/4 tracks\s+> 2 running\s+✗ 1 failed\s+✓ 1 merged\s+spent -/);
   });
 
-  it('shows the run\'s spend in the header: cost (~ when estimated) and tokens; unknown is -', () => {
-    const usage = { ...sumUsage([]), inputTokens: 120_000, outputTokens: 8_100, cacheReadTokens: 100_000, costUsd: 1.2, costSource: 'estimated' as const, runs: 2 };
-    const text = frame(<Overview view={view([track('a', 'running')], { usage })} now={NOW} theme={theme} />);
+  it("shows the run's spend in the header: cost (~ when estimated) and tokens; unknown is -", () => {
+    const usage = {
+      ...sumUsage([]),
+      inputTokens: 120_000,
+      outputTokens: 8_100,
+      cacheReadTokens: 100_000,
+      costUsd: 1.2,
+      costSource: 'estimated' as const,
+      runs: 2,
+    };
+    const text = frame(
+      <Overview view={view([track('a', 'running')], { usage })} now={NOW} theme={theme} />,
+    );
     expect(text).toMatch(/spent ~\$1\.20 · 120k in \/ 8\.1k out \(100k cached\)/);
   });
 });
@@ -83,14 +93,23 @@ describe('TrackList', () => {
   });
 
   it('shows what each track cost: reported, ~estimated, ≥ when some attempts are unpriced, - unknown', () => {
-    const cost = (costUsd: number, costSource: 'reported' | 'estimated', unpricedRuns = 0) => ({ ...noUsage(), costUsd, costSource, unpricedRuns, runs: 1 + unpricedRuns });
+    const cost = (costUsd: number, costSource: 'reported' | 'estimated', unpricedRuns = 0) => ({
+      ...noUsage(),
+      costUsd,
+      costSource,
+      unpricedRuns,
+      runs: 1 + unpricedRuns,
+    });
     expect(list([track('none', 'running')], { width: 130 })).not.toContain('COST');
-    const text = list([
-      track('paid', 'running', { usage: cost(0.5, 'reported') }),
-      track('est', 'running', { usage: cost(1.25, 'estimated') }),
-      track('part', 'running', { usage: cost(2, 'reported', 1) }),
-      track('none', 'running'),
-    ], { width: 130 });
+    const text = list(
+      [
+        track('paid', 'running', { usage: cost(0.5, 'reported') }),
+        track('est', 'running', { usage: cost(1.25, 'estimated') }),
+        track('part', 'running', { usage: cost(2, 'reported', 1) }),
+        track('none', 'running'),
+      ],
+      { width: 130 },
+    );
     expect(text).toMatch(/TIME\s+MARKS\s+COST\s+CURRENT/);
     expect(text).toMatch(/paid\s+> running\s+.* 1m\s+\$0\.50 /);
     expect(text).toMatch(/est\s+> running\s+.* 1m\s+~\$1\.25 /);

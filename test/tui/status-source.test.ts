@@ -134,13 +134,18 @@ describe('StatusSource', () => {
     repo.git(['switch', '-q', 'main']);
     for (const id of ['slugify', 'docs']) {
       for (const to of ['queued', 'provisioning'] as const) other.transition(id, to);
-      other.transition(id, 'running', { patch: { branch: `ym/${id}`, worktree: `/wt/${id}`, agent: 'scripted', attempt: 1 } });
+      other.transition(id, 'running', {
+        patch: { branch: `ym/${id}`, worktree: `/wt/${id}`, agent: 'scripted', attempt: 1 },
+      });
     }
     const first = await source.load();
     expect(first.tracks.map((t) => t.conflicts)).toEqual([[], []]);
     expect(source.changed()).toBe(true);
     const next = await source.load();
-    expect(Object.fromEntries(next.tracks.map((t) => [t.id, t.conflicts]))).toEqual({ slugify: ['docs'], docs: ['slugify'] });
+    expect(Object.fromEntries(next.tracks.map((t) => [t.id, t.conflicts]))).toEqual({
+      slugify: ['docs'],
+      docs: ['slugify'],
+    });
     expect(source.changed()).toBe(false);
   });
 
@@ -215,7 +220,7 @@ describe('StatusSource', () => {
 });
 
 describe('the commits of a track whose refs are gone', () => {
-  it('says the branch is gone, in a short line without git\'s error', async () => {
+  it("says the branch is gone, in a short line without git's error", async () => {
     startSlugify();
     await source.load();
     repo.git(['branch', '-D', 'ym/slugify']);
@@ -227,7 +232,7 @@ describe('the commits of a track whose refs are gone', () => {
     });
   });
 
-  it('says a merged track\'s merge commit is missing, rather than git\'s error', async () => {
+  it("says a merged track's merge commit is missing, rather than git's error", async () => {
     startSlugify();
     for (const to of ['validating', 'ready', 'merging'] as const) other.transition('slugify', to);
     other.transition('slugify', 'merged', {
@@ -238,7 +243,9 @@ describe('the commits of a track whose refs are gone', () => {
     await source.load();
     const d = await source.loadDetail('slugify');
     expect(d.commitsOf).toMatchObject({ kind: 'landed', target: 'main' });
-    expect(d.commitsError).toBe('commits unavailable: the merge ffffffff is not in this repository');
+    expect(d.commitsError).toBe(
+      'commits unavailable: the merge ffffffff is not in this repository',
+    );
     expect(d.commitsError).not.toContain('fatal');
   });
 });
@@ -301,18 +308,36 @@ describe('actions on the store', () => {
 
 describe('--notify-bell', () => {
   it("rings once per load with new events of notify.on's kinds, never for the first view's", async () => {
-    repo.write('yardmaster.json', JSON.stringify({ ...JSON.parse(repo.read('yardmaster.json')), notify: { on: ['failed', 'awaiting-approval'] } }));
+    repo.write(
+      'yardmaster.json',
+      JSON.stringify({
+        ...JSON.parse(repo.read('yardmaster.json')),
+        notify: { on: ['failed', 'awaiting-approval'] },
+      }),
+    );
     const written: string[] = [];
     ctx.out.stdout.write = (s: string) => (written.push(s), true);
     const belled = await openStatusSource(ctx, { bell: true });
-    other.appendEvent({ trackId: 'docs', type: 'track.awaiting-approval', data: { sha: 'x', reason: 'r' } });
+    other.appendEvent({
+      trackId: 'docs',
+      type: 'track.awaiting-approval',
+      data: { sha: 'x', reason: 'r' },
+    });
     await belled.load(); // the first view: what happened before it rings nothing
     expect(written).toEqual([]);
     other.transition('slugify', 'queued');
     await belled.load();
     expect(written).toEqual([]);
-    other.appendEvent({ trackId: 'slugify', type: 'track.awaiting-approval', data: { sha: 'a', reason: 'r' } });
-    other.appendEvent({ trackId: 'slugify', type: 'track.awaiting-approval', data: { sha: 'b', reason: 'r' } });
+    other.appendEvent({
+      trackId: 'slugify',
+      type: 'track.awaiting-approval',
+      data: { sha: 'a', reason: 'r' },
+    });
+    other.appendEvent({
+      trackId: 'slugify',
+      type: 'track.awaiting-approval',
+      data: { sha: 'b', reason: 'r' },
+    });
     await belled.load();
     expect(written.filter((w) => w === '\u0007')).toHaveLength(1);
     for (const to of ['provisioning', 'failed'] as const) other.transition('slugify', to);

@@ -28,7 +28,10 @@ describe('config', () => {
       onConflict: 'mark',
       requireApproval: false,
     });
-    expect(c.notify).toEqual({ on: ['failed', 'conflicted', 'awaiting-approval', 'merged', 'budget'], timeoutSec: 10 });
+    expect(c.notify).toEqual({
+      on: ['failed', 'conflicted', 'awaiting-approval', 'merged', 'budget'],
+      timeoutSec: 10,
+    });
     expect(c.worktrees.dir).toBe('../{repo}.yardmaster');
     expect(c.planner.maxAttempts).toBe(3);
   });
@@ -61,7 +64,9 @@ describe('config', () => {
   });
 
   it('reports unknown keys with a suggestion, at any depth', () => {
-    expect(errorOf('{"concurency": 2}').message).toContain('concurency: unknown key (did you mean "concurrency"?)');
+    expect(errorOf('{"concurency": 2}').message).toContain(
+      'concurency: unknown key (did you mean "concurrency"?)',
+    );
     expect(errorOf('{"merge": {"stratgy": "rebase"}}').message).toContain(
       'merge.stratgy: unknown key (did you mean "strategy"?)',
     );
@@ -69,7 +74,9 @@ describe('config', () => {
   });
 
   it('reports array indexes and enum values', () => {
-    const e = errorOf('{"checks":[{"name":"ok","run":"x"},{"name":"t","run":[]}],"merge":{"strategy":"yolo"}}');
+    const e = errorOf(
+      '{"checks":[{"name":"ok","run":"x"},{"name":"t","run":[]}],"merge":{"strategy":"yolo"}}',
+    );
     expect(e.message).toContain('checks[1].run');
     expect(e.message).toContain('merge.strategy');
   });
@@ -80,13 +87,25 @@ describe('config', () => {
 
   it('knows the keys at each path', () => {
     expect(knownKeysAt([])).toContain('worktrees');
-    expect(knownKeysAt(['agents', 'x'])).toEqual(['command', 'resume', 'timeoutSec', 'allow', 'env', 'parser']);
+    expect(knownKeysAt(['agents', 'x'])).toEqual([
+      'command',
+      'resume',
+      'timeoutSec',
+      'allow',
+      'env',
+      'parser',
+    ]);
     expect(knownKeysAt(['nope'])).toEqual([]);
   });
 
   it('prints a JSON Schema with the top-level keys and no required defaults', () => {
-    const schema = configJsonSchema() as { properties: Record<string, unknown>; required?: string[] };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['target', 'agents', 'checks', 'merge']));
+    const schema = configJsonSchema() as {
+      properties: Record<string, unknown>;
+      required?: string[];
+    };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['target', 'agents', 'checks', 'merge']),
+    );
     expect(schema.required ?? []).not.toContain('target');
     expect(defaultConfig().attempts).toBe(3);
   });
@@ -94,16 +113,26 @@ describe('config', () => {
 
 describe('config: budget and agent settings', () => {
   it('reads budget ceilings and refuses ones that are not positive', () => {
-    const c = parseConfigText(JSON.stringify({ budget: { runUsd: 20, trackUsd: 4, runTokens: 5000000 } }), 'yardmaster.json');
+    const c = parseConfigText(
+      JSON.stringify({ budget: { runUsd: 20, trackUsd: 4, runTokens: 5000000 } }),
+      'yardmaster.json',
+    );
     expect(c.budget).toEqual({ runUsd: 20, trackUsd: 4, runTokens: 5000000 });
     expect(parseConfigText('{}', 'yardmaster.json').budget).toEqual({});
-    expect(errorOf(JSON.stringify({ budget: { trackUsd: 0 } })).message).toMatch(/budget\.trackUsd/);
+    expect(errorOf(JSON.stringify({ budget: { trackUsd: 0 } })).message).toMatch(
+      /budget\.trackUsd/,
+    );
     expect(errorOf(JSON.stringify({ budget: { runUSD: 1 } })).message).toMatch(/runUSD/);
   });
 
-  it('an agents entry without a command sets a built-in\'s settings; any other needs one', () => {
-    const c = parseConfigText(JSON.stringify({ agents: { claude: { resume: false } } }), 'yardmaster.json');
+  it("an agents entry without a command sets a built-in's settings; any other needs one", () => {
+    const c = parseConfigText(
+      JSON.stringify({ agents: { claude: { resume: false } } }),
+      'yardmaster.json',
+    );
     expect(c.agents.claude).toMatchObject({ resume: false });
-    expect(errorOf(JSON.stringify({ agents: { mybot: { resume: false } } })).message).toMatch(/agents\.mybot\.command.*not a built-in agent/);
+    expect(errorOf(JSON.stringify({ agents: { mybot: { resume: false } } })).message).toMatch(
+      /agents\.mybot\.command.*not a built-in agent/,
+    );
   });
 });

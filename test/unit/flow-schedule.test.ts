@@ -7,7 +7,15 @@ import { scopeOverlap } from '../../src/flow/overlap.js';
 import type { TrackState } from '../../src/state/lifecycle.js';
 
 type T = [id: string, state: TrackState, deps?: string[]];
-function pass(tracks: T[], opts: { active?: string[]; offered?: string[]; merging?: boolean; outside?: [string, TrackState][] } = {}) {
+function pass(
+  tracks: T[],
+  opts: {
+    active?: string[];
+    offered?: string[];
+    merging?: boolean;
+    outside?: [string, TrackState][];
+  } = {},
+) {
   const list = tracks.map(([id, state, deps = []]) => ({ id, state, dependsOn: deps }));
   const input: PassInput = {
     tracks: list,
@@ -21,19 +29,134 @@ function pass(tracks: T[], opts: { active?: string[]; offered?: string[]; mergin
 
 describe('schedulePass', () => {
   const rows: [string, ReturnType<typeof pass>, PassDecision[], boolean][] = [
-    ['a planned track with no dependencies is claimed and started', pass([['a', 'planned']]), [{ kind: 'start', id: 'a', claim: true }], false],
-    ['a queued or interrupted track starts without a claim', pass([['a', 'queued'], ['b', 'interrupted']]), [{ kind: 'start', id: 'a', claim: false }, { kind: 'start', id: 'b', claim: false }], false],
-    ['a track waits while a dependency is not merged', pass([['a', 'running'], ['b', 'planned', ['a']]], { active: ['a'] }), [], false],
-    ['a track starts once its dependencies are merged', pass([['a', 'merged'], ['b', 'planned', ['a']]]), [{ kind: 'start', id: 'b', claim: true }], false],
-    ['a dependency outside the selection counts', pass([['b', 'planned', ['x']]], { outside: [['x', 'merged']] }), [{ kind: 'start', id: 'b', claim: true }], false],
-    ['a failed dependency blocks, and the block reaches dependents of dependents in the same pass', pass([['a', 'failed'], ['b', 'planned', ['a']], ['c', 'planned', ['b']]]), [{ kind: 'block', id: 'b', from: 'planned', reason: 'dependency a is failed' }, { kind: 'block', id: 'c', from: 'planned', reason: 'dependency b is blocked' }], true],
-    ['an interrupted track behind a dead end stays interrupted (resumable)', pass([['a', 'conflicted'], ['b', 'interrupted', ['a']]]), [], false],
-    ['a blocked track whose dependency is no longer a dead end is unblocked, not started in that pass', pass([['a', 'queued'], ['b', 'blocked', ['a']]]), [{ kind: 'start', id: 'a', claim: false }, { kind: 'unblock', id: 'b' }], true],
-    ['a blocked track behind a dead end stays blocked', pass([['a', 'cancelled'], ['b', 'blocked', ['a']]]), [], false],
-    ['a ready track is offered to the queue once', pass([['a', 'ready'], ['b', 'ready']], { offered: ['b'] }), [{ kind: 'offer', id: 'a' }], false],
-    ['without a merge queue a ready track is left alone', pass([['a', 'ready']], { merging: false }), [], false],
-    ['an active track is never decided again', pass([['a', 'queued'], ['b', 'ready']], { active: ['a', 'b'] }), [], false],
-    ['merged, failed and running tracks are left alone', pass([['a', 'merged'], ['b', 'failed'], ['c', 'running']]), [], false],
+    [
+      'a planned track with no dependencies is claimed and started',
+      pass([['a', 'planned']]),
+      [{ kind: 'start', id: 'a', claim: true }],
+      false,
+    ],
+    [
+      'a queued or interrupted track starts without a claim',
+      pass([
+        ['a', 'queued'],
+        ['b', 'interrupted'],
+      ]),
+      [
+        { kind: 'start', id: 'a', claim: false },
+        { kind: 'start', id: 'b', claim: false },
+      ],
+      false,
+    ],
+    [
+      'a track waits while a dependency is not merged',
+      pass(
+        [
+          ['a', 'running'],
+          ['b', 'planned', ['a']],
+        ],
+        { active: ['a'] },
+      ),
+      [],
+      false,
+    ],
+    [
+      'a track starts once its dependencies are merged',
+      pass([
+        ['a', 'merged'],
+        ['b', 'planned', ['a']],
+      ]),
+      [{ kind: 'start', id: 'b', claim: true }],
+      false,
+    ],
+    [
+      'a dependency outside the selection counts',
+      pass([['b', 'planned', ['x']]], { outside: [['x', 'merged']] }),
+      [{ kind: 'start', id: 'b', claim: true }],
+      false,
+    ],
+    [
+      'a failed dependency blocks, and the block reaches dependents of dependents in the same pass',
+      pass([
+        ['a', 'failed'],
+        ['b', 'planned', ['a']],
+        ['c', 'planned', ['b']],
+      ]),
+      [
+        { kind: 'block', id: 'b', from: 'planned', reason: 'dependency a is failed' },
+        { kind: 'block', id: 'c', from: 'planned', reason: 'dependency b is blocked' },
+      ],
+      true,
+    ],
+    [
+      'an interrupted track behind a dead end stays interrupted (resumable)',
+      pass([
+        ['a', 'conflicted'],
+        ['b', 'interrupted', ['a']],
+      ]),
+      [],
+      false,
+    ],
+    [
+      'a blocked track whose dependency is no longer a dead end is unblocked, not started in that pass',
+      pass([
+        ['a', 'queued'],
+        ['b', 'blocked', ['a']],
+      ]),
+      [
+        { kind: 'start', id: 'a', claim: false },
+        { kind: 'unblock', id: 'b' },
+      ],
+      true,
+    ],
+    [
+      'a blocked track behind a dead end stays blocked',
+      pass([
+        ['a', 'cancelled'],
+        ['b', 'blocked', ['a']],
+      ]),
+      [],
+      false,
+    ],
+    [
+      'a ready track is offered to the queue once',
+      pass(
+        [
+          ['a', 'ready'],
+          ['b', 'ready'],
+        ],
+        { offered: ['b'] },
+      ),
+      [{ kind: 'offer', id: 'a' }],
+      false,
+    ],
+    [
+      'without a merge queue a ready track is left alone',
+      pass([['a', 'ready']], { merging: false }),
+      [],
+      false,
+    ],
+    [
+      'an active track is never decided again',
+      pass(
+        [
+          ['a', 'queued'],
+          ['b', 'ready'],
+        ],
+        { active: ['a', 'b'] },
+      ),
+      [],
+      false,
+    ],
+    [
+      'merged, failed and running tracks are left alone',
+      pass([
+        ['a', 'merged'],
+        ['b', 'failed'],
+        ['c', 'running'],
+      ]),
+      [],
+      false,
+    ],
   ];
   it.each(rows)('%s', (_name, got, decisions, changed) => {
     expect(got).toEqual({ decisions, changed });
@@ -41,7 +164,12 @@ describe('schedulePass', () => {
 });
 
 describe('dependency rules', () => {
-  const states = new Map<string, TrackState>([['m', 'merged'], ['r', 'ready'], ['f', 'failed'], ['v', 'reverted']]);
+  const states = new Map<string, TrackState>([
+    ['m', 'merged'],
+    ['r', 'ready'],
+    ['f', 'failed'],
+    ['v', 'reverted'],
+  ]);
   const of = (id: string) => states.get(id);
   it.each([
     ['no dependencies: merged', [], true, undefined, []],
@@ -66,17 +194,107 @@ describe('schedulePass with scheduling.overlap', () => {
   ]);
   const run = (tracks: T[], overlap: 'serialize' | 'allow', active: string[] = []) => {
     const list = tracks.map(([id, state, deps = []]) => ({ id, state, dependsOn: deps }));
-    return schedulePass({ tracks: list, states: new Map(list.map((t) => [t.id, t.state])), active: new Set(active), offered: new Set(), merging: true, overlap, scopes }).decisions;
+    return schedulePass({
+      tracks: list,
+      states: new Map(list.map((t) => [t.id, t.state])),
+      active: new Set(active),
+      offered: new Set(),
+      merging: true,
+      overlap,
+      scopes,
+    }).decisions;
   };
   it.each([
-    ['a track overlapping a running one waits for it', [['a', 'running'], ['b', 'planned']], 'serialize', ['a'], [{ kind: 'wait', id: 'b', on: 'a', paths: ['src'] }]],
-    ['ready and merging tracks hold it too (their changes are not in the target yet)', [['a', 'ready'], ['d', 'planned']], 'serialize', [], [{ kind: 'offer', id: 'a' }, { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] }]],
-    ['two overlapping tracks in one pass: the first starts, the second waits for it', [['a', 'planned'], ['d', 'planned']], 'serialize', [], [{ kind: 'start', id: 'a', claim: true }, { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] }]],
-    ['two queued overlapping tracks (claimed, not running) do not hold each other for ever', [['a', 'queued'], ['d', 'queued']], 'serialize', [], [{ kind: 'start', id: 'a', claim: false }, { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] }]],
-    ['a track with a scope of its own starts', [['a', 'running'], ['c', 'planned']], 'serialize', ['a'], [{ kind: 'start', id: 'c', claim: true }]],
-    ['merged and failed tracks hold nothing', [['a', 'merged'], ['d', 'failed'], ['b', 'planned']], 'serialize', [], [{ kind: 'start', id: 'b', claim: true }]],
-    ['an interrupted track resumes whatever overlaps it', [['a', 'running'], ['b', 'interrupted']], 'serialize', ['a'], [{ kind: 'start', id: 'b', claim: false }]],
-    ['allow: it starts at once', [['a', 'running'], ['b', 'planned']], 'allow', ['a'], [{ kind: 'start', id: 'b', claim: true }]],
+    [
+      'a track overlapping a running one waits for it',
+      [
+        ['a', 'running'],
+        ['b', 'planned'],
+      ],
+      'serialize',
+      ['a'],
+      [{ kind: 'wait', id: 'b', on: 'a', paths: ['src'] }],
+    ],
+    [
+      'ready and merging tracks hold it too (their changes are not in the target yet)',
+      [
+        ['a', 'ready'],
+        ['d', 'planned'],
+      ],
+      'serialize',
+      [],
+      [
+        { kind: 'offer', id: 'a' },
+        { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] },
+      ],
+    ],
+    [
+      'two overlapping tracks in one pass: the first starts, the second waits for it',
+      [
+        ['a', 'planned'],
+        ['d', 'planned'],
+      ],
+      'serialize',
+      [],
+      [
+        { kind: 'start', id: 'a', claim: true },
+        { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] },
+      ],
+    ],
+    [
+      'two queued overlapping tracks (claimed, not running) do not hold each other for ever',
+      [
+        ['a', 'queued'],
+        ['d', 'queued'],
+      ],
+      'serialize',
+      [],
+      [
+        { kind: 'start', id: 'a', claim: false },
+        { kind: 'wait', id: 'd', on: 'a', paths: ['src/registry.js'] },
+      ],
+    ],
+    [
+      'a track with a scope of its own starts',
+      [
+        ['a', 'running'],
+        ['c', 'planned'],
+      ],
+      'serialize',
+      ['a'],
+      [{ kind: 'start', id: 'c', claim: true }],
+    ],
+    [
+      'merged and failed tracks hold nothing',
+      [
+        ['a', 'merged'],
+        ['d', 'failed'],
+        ['b', 'planned'],
+      ],
+      'serialize',
+      [],
+      [{ kind: 'start', id: 'b', claim: true }],
+    ],
+    [
+      'an interrupted track resumes whatever overlaps it',
+      [
+        ['a', 'running'],
+        ['b', 'interrupted'],
+      ],
+      'serialize',
+      ['a'],
+      [{ kind: 'start', id: 'b', claim: false }],
+    ],
+    [
+      'allow: it starts at once',
+      [
+        ['a', 'running'],
+        ['b', 'planned'],
+      ],
+      'allow',
+      ['a'],
+      [{ kind: 'start', id: 'b', claim: true }],
+    ],
   ] as const)('%s', (_name, tracks, overlap, active, want) => {
     expect(run(tracks as unknown as T[], overlap, [...active])).toEqual(want);
   });

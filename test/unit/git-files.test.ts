@@ -88,15 +88,29 @@ describe('checkoutStatus', () => {
     repo = makeRepo({ files: { 'a.txt': 'a\n', 'b.txt': 'b\n', 'c d.txt': 'c\n' } });
     const git = gitFor(repo);
     const head = repo.git(['rev-parse', 'HEAD']).trim();
-    expect(await checkoutStatus(git, repo.dir)).toEqual({ head, branch: 'main', dirty: [], tracked: [], untracked: [] });
+    expect(await checkoutStatus(git, repo.dir)).toEqual({
+      head,
+      branch: 'main',
+      dirty: [],
+      tracked: [],
+      untracked: [],
+    });
     repo.write('a.txt', 'changed\n');
     repo.write('new dir/deep/n.txt', 'n\n');
     repo.write('c d.txt', 'changed\n');
     repo.git(['mv', 'b.txt', 'moved b.txt']);
     const status = await checkoutStatus(git, repo.dir);
     // Both names of a staged rename; dirtyFiles lists the new one only.
-    expect(status.dirty.sort()).toEqual(['a.txt', 'b.txt', 'c d.txt', 'moved b.txt', 'new dir/deep/n.txt']);
-    expect(status.dirty.filter((f) => f !== 'b.txt').sort()).toEqual((await dirtyFiles(git, repo.dir)).sort());
+    expect(status.dirty.sort()).toEqual([
+      'a.txt',
+      'b.txt',
+      'c d.txt',
+      'moved b.txt',
+      'new dir/deep/n.txt',
+    ]);
+    expect(status.dirty.filter((f) => f !== 'b.txt').sort()).toEqual(
+      (await dirtyFiles(git, repo.dir)).sort(),
+    );
     // `normal` names the new directory, not its files: enough to see it is dirty.
     expect(await dirtyFiles(git, repo.dir, 'normal')).toContain('new dir/');
     repo.git(['commit', '-q', '-am', 'wip']);

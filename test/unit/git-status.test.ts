@@ -42,7 +42,13 @@ describe('checkoutStatus', () => {
     repo = makeRepo({ files: { 'a.txt': 'a\n', 'b.txt': 'b\n' } });
     const git = createGit(runProcess, repo.dir);
     const head = repo.git(['rev-parse', 'HEAD']).trim();
-    expect(await checkoutStatus(git, repo.dir)).toEqual({ head, branch: 'main', dirty: [], tracked: [], untracked: [] });
+    expect(await checkoutStatus(git, repo.dir)).toEqual({
+      head,
+      branch: 'main',
+      dirty: [],
+      tracked: [],
+      untracked: [],
+    });
     repo.write('a.txt', 'changed\n');
     repo.write('new/dir/c.txt', 'untracked\n');
     expect((await checkoutStatus(git, repo.dir)).dirty.sort()).toEqual(['a.txt', 'new/dir/c.txt']);
@@ -51,7 +57,13 @@ describe('checkoutStatus', () => {
     // A path the merge adds as a file, where the checkout has an untracked directory.
     expect((await checkoutStatus(git, repo.dir, ['new'])).dirty).toEqual(['new/dir/c.txt']);
     // No paths: nothing of interest, but head and branch are still read.
-    expect(await checkoutStatus(git, repo.dir, [])).toEqual({ head, branch: 'main', dirty: [], tracked: [], untracked: [] });
+    expect(await checkoutStatus(git, repo.dir, [])).toEqual({
+      head,
+      branch: 'main',
+      dirty: [],
+      tracked: [],
+      untracked: [],
+    });
     execFileSync('git', ['switch', '-q', '--detach'], { cwd: repo.dir, env: repo.env });
     expect((await checkoutStatus(git, repo.dir, ['b.txt'])).branch).toBeNull();
   });

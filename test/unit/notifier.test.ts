@@ -29,18 +29,39 @@ interface Call {
 function setup(notify: Record<string, unknown>) {
   dir = mkdtempSync(path.join(tmpdir(), 'ym-notify-'));
   store = openStateStore(path.join(dir, 'state'), { now: () => NOW });
-  store.upsertTrackDefinitions([{ id: 'alpha', title: 'Alpha', type: 'feature', dependsOn: [] }] as never);
+  store.upsertTrackDefinitions([
+    { id: 'alpha', title: 'Alpha', type: 'feature', dependsOn: [] },
+  ] as never);
   const calls: Call[] = [];
   const run: ProcessRunner = (file, args, options = {}) =>
     new Promise((resolve) => {
       const finish = (r: Partial<RunResult> = {}) =>
-        resolve({ command: file, args, exitCode: 0, signal: null, stdout: '', stderr: '', timedOut: false, durationMs: 1, ...r });
-      options.signal?.addEventListener('abort', () => finish({ exitCode: null, signal: 'SIGTERM' }));
+        resolve({
+          command: file,
+          args,
+          exitCode: 0,
+          signal: null,
+          stdout: '',
+          stderr: '',
+          timedOut: false,
+          durationMs: 1,
+          ...r,
+        });
+      options.signal?.addEventListener('abort', () =>
+        finish({ exitCode: null, signal: 'SIGTERM' }),
+      );
       calls.push({ file, args, options, finish });
     });
   const lines: string[] = [];
   const config = ConfigSchema.parse({ notify });
-  const notifier = new Notifier({ run, root: dir, config, store, clock: { now: () => NOW }, warn: (id, text) => lines.push(`${id ?? '-'} ${text}`) });
+  const notifier = new Notifier({
+    run,
+    root: dir,
+    config,
+    store,
+    clock: { now: () => NOW },
+    warn: (id, text) => lines.push(`${id ?? '-'} ${text}`),
+  });
   return { calls, lines, notifier };
 }
 
@@ -48,14 +69,40 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('Notifier', () => {
   it('runs the command only for the chosen events, with the document on stdin and the timeout', async () => {
-    const { calls, notifier } = setup({ command: ['./n.sh', '--x'], on: ['merged'], timeoutSec: 3 });
+    const { calls, notifier } = setup({
+      command: ['./n.sh', '--x'],
+      on: ['merged'],
+      timeoutSec: 3,
+    });
     notifier.emit({ event: 'failed', trackId: 'alpha', reason: 'no', sha: null });
-    notifier.emit({ event: 'merged', trackId: 'alpha', reason: null, sha: 'abc', url: 'https://pr/1' });
+    notifier.emit({
+      event: 'merged',
+      trackId: 'alpha',
+      reason: null,
+      sha: 'abc',
+      url: 'https://pr/1',
+    });
     expect(calls.map((c) => [c.file, c.args])).toEqual([['./n.sh', ['--x']]]);
-    expect(calls[0]!.options).toMatchObject({ cwd: dir, timeoutMs: 3000, reject: false, detached: true });
+    expect(calls[0]!.options).toMatchObject({
+      cwd: dir,
+      timeoutMs: 3000,
+      reject: false,
+      detached: true,
+    });
     expect(JSON.parse(calls[0]!.options.input!)).toEqual({
-      version: 1, event: 'merged', at: NOW.toISOString(), repo: dir, target: 'main', track: 'alpha', title: 'Alpha',
-      state: 'planned', attempt: 0, reason: null, sha: 'abc', log: null, url: 'https://pr/1',
+      version: 1,
+      event: 'merged',
+      at: NOW.toISOString(),
+      repo: dir,
+      target: 'main',
+      track: 'alpha',
+      title: 'Alpha',
+      state: 'planned',
+      attempt: 0,
+      reason: null,
+      sha: 'abc',
+      log: null,
+      url: 'https://pr/1',
     });
     calls[0]!.finish();
     await notifier.close(10);
@@ -69,7 +116,8 @@ describe('Notifier', () => {
 
   it(`at most ${MAX_IN_FLIGHT} at once; the rest start as those end`, async () => {
     const { calls, notifier } = setup({ command: ['./n.sh'] });
-    for (let i = 0; i < MAX_IN_FLIGHT + 2; i++) notifier.emit({ event: 'merged', trackId: 'alpha', reason: String(i), sha: null });
+    for (let i = 0; i < MAX_IN_FLIGHT + 2; i++)
+      notifier.emit({ event: 'merged', trackId: 'alpha', reason: String(i), sha: null });
     expect(calls).toHaveLength(MAX_IN_FLIGHT);
     calls[0]!.finish();
     await settle();
@@ -91,7 +139,10 @@ describe('Notifier', () => {
     calls[0]!.finish({ exitCode: 22, stderr: 'curl: (22) 404\n' });
     calls[1]!.finish({ exitCode: null, signal: 'SIGKILL', timedOut: true });
     await notifier.close(10);
-    expect(lines).toEqual(['alpha notify: ./n.sh failed (merged): exit 22: curl: (22) 404', 'alpha notify: ./n.sh did not finish within 10 s (failed); stopped']);
+    expect(lines).toEqual([
+      'alpha notify: ./n.sh failed (merged): exit 22: curl: (22) 404',
+      'alpha notify: ./n.sh did not finish within 10 s (failed); stopped',
+    ]);
   });
 
   it('close() waits the grace, then stops what still runs, says so, and sends nothing more', async () => {
@@ -101,7 +152,9 @@ describe('Notifier', () => {
     await notifier.close(50);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(calls[0]!.options.signal?.aborted).toBe(true);
-    expect(lines).toEqual(['- notify: 1 notification(s) still running as the command ended were stopped']);
+    expect(lines).toEqual([
+      '- notify: 1 notification(s) still running as the command ended were stopped',
+    ]);
     notifier.emit({ event: 'merged', trackId: 'alpha', reason: null, sha: null });
     expect(calls).toHaveLength(1);
   });

@@ -5,9 +5,14 @@ const node = process.execPath;
 
 describe('runProcess', () => {
   it('captures output and exit codes, and throws a typed error on failure', async () => {
-    const ok = await runProcess(node, ['-e', 'process.stdout.write("hi"); process.stderr.write("err")']);
+    const ok = await runProcess(node, [
+      '-e',
+      'process.stdout.write("hi"); process.stderr.write("err")',
+    ]);
     expect(ok).toMatchObject({ exitCode: 0, stdout: 'hi', stderr: 'err', timedOut: false });
-    const err = await runProcess(node, ['-e', 'console.error("boom"); process.exit(3)']).catch((e: unknown) => e);
+    const err = await runProcess(node, ['-e', 'console.error("boom"); process.exit(3)']).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProcessError);
     expect((err as ProcessError).exitCodeOfProcess).toBe(3);
     expect((err as ProcessError).message).toContain('exited with code 3');
@@ -23,17 +28,27 @@ describe('runProcess', () => {
   });
 
   it('passes input on stdin, and stdin is closed otherwise', async () => {
-    const r = await runProcess(node, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'abc' });
+    const r = await runProcess(node, ['-e', 'process.stdin.pipe(process.stdout)'], {
+      input: 'abc',
+    });
     expect(r.stdout).toBe('abc');
     // Without input, a program that reads stdin to its end (like codex) must not hang.
-    const r2 = await runProcess(node, ['-e', 'let n=0; process.stdin.on("data",d=>n+=d.length).on("end",()=>console.log(n))'], { timeoutMs: 5000 });
+    const r2 = await runProcess(
+      node,
+      ['-e', 'let n=0; process.stdin.on("data",d=>n+=d.length).on("end",()=>console.log(n))'],
+      { timeoutMs: 5000 },
+    );
     expect(r2.stdout.trim()).toBe('0');
   });
 
   it('kills the whole process group on timeout', async () => {
     // The leader starts a grandchild that would outlive it, prints its pid and hangs.
     const script = `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' }); console.log(c.pid); setInterval(()=>{},1000);`;
-    const r = await runProcess(node, ['-e', script], { detached: true, timeoutMs: 500, reject: false });
+    const r = await runProcess(node, ['-e', script], {
+      detached: true,
+      timeoutMs: 500,
+      reject: false,
+    });
     expect(r.timedOut).toBe(true);
     const grandchild = Number(r.stdout.trim());
     expect(grandchild).toBeGreaterThan(0);
@@ -70,7 +85,11 @@ describe('runProcess', () => {
   it('stops on abort', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 200);
-    const r = await runProcess(node, ['-e', 'setInterval(()=>{},1000)'], { signal: ac.signal, detached: true, reject: false });
+    const r = await runProcess(node, ['-e', 'setInterval(()=>{},1000)'], {
+      signal: ac.signal,
+      detached: true,
+      reject: false,
+    });
     expect(r.exitCode).toBeNull();
     expect(r.signal).toBe('SIGTERM');
   });

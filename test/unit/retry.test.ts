@@ -43,10 +43,24 @@ describe('retry', () => {
     reach('failed', 'checks failed: test');
     expect(pendingFeedback({ store }, 'a')).toBeNull();
     retryTrack(store, 'a', 'retried (--retry)');
-    expect(store.getTrack('a')).toMatchObject({ state: 'queued', attempt: 0, reason: 'retried (--retry)' });
-    expect(pendingFeedback({ store }, 'a')).toBe('This track failed before it was retried: checks failed: test.\nFix what made it fail, and commit.');
+    expect(store.getTrack('a')).toMatchObject({
+      state: 'queued',
+      attempt: 0,
+      reason: 'retried (--retry)',
+    });
+    expect(pendingFeedback({ store }, 'a')).toBe(
+      'This track failed before it was retried: checks failed: test.\nFix what made it fail, and commit.',
+    );
     // A run that stops before its agent starts (killed while provisioning) leaves it pending.
-    const run = () => store.startRun({ trackId: 'a', attempt: 1, agent: 'scripted', logDir: dir, pid: process.pid, host: os.hostname() });
+    const run = () =>
+      store.startRun({
+        trackId: 'a',
+        attempt: 1,
+        agent: 'scripted',
+        logDir: dir,
+        pid: process.pid,
+        host: os.hostname(),
+      });
     run();
     store.transition('a', 'provisioning');
     store.transition('a', 'interrupted', { reason: 'interrupted while provisioning' });
@@ -57,7 +71,11 @@ describe('retry', () => {
     store.transition('a', 'running');
     expect(pendingFeedback({ store }, 'a')).toMatch(/^This track failed before it was retried/);
     // Once an agent started with it, it is delivered.
-    recordAttemptStarted(store, 'a', second.id, { attempt: 1, feedback: pendingFeedback({ store }, 'a'), headBefore: 'abc' });
+    recordAttemptStarted(store, 'a', second.id, {
+      attempt: 1,
+      feedback: pendingFeedback({ store }, 'a'),
+      headBefore: 'abc',
+    });
     expect(pendingFeedback({ store }, 'a')).toBeNull();
   });
 
@@ -65,8 +83,12 @@ describe('retry', () => {
     store.transition('a', 'queued');
     store.transition('a', 'provisioning');
     store.transition('a', 'running', { patch: { attempt: 3 } });
-    const detail = 'The checks failed on commit 0123456789ab.\n\n### Check "test": fail (exit code 1)\n```\nexpected 2, got 3\n```';
-    store.transition('a', 'failed', { reason: 'out of attempts (3); last: checks failed: test', data: { feedback: detail } });
+    const detail =
+      'The checks failed on commit 0123456789ab.\n\n### Check "test": fail (exit code 1)\n```\nexpected 2, got 3\n```';
+    store.transition('a', 'failed', {
+      reason: 'out of attempts (3); last: checks failed: test',
+      data: { feedback: detail },
+    });
     retryTrack(store, 'a', 'retried (--retry)');
     expect(pendingFeedback({ store }, 'a')).toBe(
       `This track failed before it was retried: out of attempts (3); last: checks failed: test.\n\n${detail}\n\nFix what made it fail, and commit.`,
@@ -76,7 +98,9 @@ describe('retry', () => {
   it('tells a conflicted track to rebase onto the target, and refuses other states', () => {
     reach('conflicted', 'conflicts with main in shared.txt');
     retryTrack(store, 'a', 'retried from status');
-    expect(pendingFeedback({ store }, 'a')).toMatch(/^Merging this track stopped: it conflicts with main in shared\.txt\.\nRebase your branch onto the target branch \(\$YM_TARGET/);
+    expect(pendingFeedback({ store }, 'a')).toMatch(
+      /^Merging this track stopped: it conflicts with main in shared\.txt\.\nRebase your branch onto the target branch \(\$YM_TARGET/,
+    );
     expect(canRetry('queued')).toBe(false);
     // Queued now: a second retry (another process was first) changes nothing.
     const events = store.listEvents({ trackId: 'a' }).length;

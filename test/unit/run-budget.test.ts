@@ -5,12 +5,19 @@ import { RunBudget } from '../../src/engine/budget.js';
 import type { StateStore } from '../../src/state/store.js';
 
 const storeWith = (events: { trackId: string; runId: number; data: object }[]) =>
-  ({ listUsageEvents: () => events.map((e, i) => ({ id: i + 1, at: '', type: 'agent.usage', attempt: 1, ...e })) }) as unknown as StateStore;
+  ({
+    listUsageEvents: () =>
+      events.map((e, i) => ({ id: i + 1, at: '', type: 'agent.usage', attempt: 1, ...e })),
+  }) as unknown as StateStore;
 
 describe('RunBudget', () => {
   it('a track over its ceiling (earlier runs included) stops only that track', () => {
     const stop = new AbortController();
-    const b = new RunBudget({ trackUsd: 1 }, storeWith([{ trackId: 'a', runId: 1, data: { costUsd: 0.7, costSource: 'reported' } }]), stop);
+    const b = new RunBudget(
+      { trackUsd: 1 },
+      storeWith([{ trackId: 'a', runId: 1, data: { costUsd: 0.7, costSource: 'reported' } }]),
+      stop,
+    );
     const a = b.trackSignal('a');
     const other = b.trackSignal('b');
     b.update('b', 3, { costSource: 'reported', costUsd: 0.9 });
@@ -28,7 +35,11 @@ describe('RunBudget', () => {
 
   it('the run ceiling counts only this run, all tracks together, and aborts the run signal', () => {
     const stop = new AbortController();
-    const b = new RunBudget({ runTokens: 1000 }, storeWith([{ trackId: 'a', runId: 1, data: { inputTokens: 5000, outputTokens: 1 } }]), stop);
+    const b = new RunBudget(
+      { runTokens: 1000 },
+      storeWith([{ trackId: 'a', runId: 1, data: { inputTokens: 5000, outputTokens: 1 } }]),
+      stop,
+    );
     b.update('a', 2, { costSource: null, inputTokens: 400, outputTokens: 50 });
     b.update('b', 3, { costSource: null, inputTokens: 400 });
     expect(stop.signal.aborted).toBe(false);

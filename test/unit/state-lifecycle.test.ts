@@ -10,8 +10,18 @@ import {
 
 describe('track lifecycle', () => {
   it('follows the happy path and the quality loop', () => {
-    const happy = ['planned', 'queued', 'provisioning', 'running', 'validating', 'ready', 'merging', 'merged'] as const;
-    for (let i = 1; i < happy.length; i++) expect(canTransition(happy[i - 1]!, happy[i]!)).toBe(true);
+    const happy = [
+      'planned',
+      'queued',
+      'provisioning',
+      'running',
+      'validating',
+      'ready',
+      'merging',
+      'merged',
+    ] as const;
+    for (let i = 1; i < happy.length; i++)
+      expect(canTransition(happy[i - 1]!, happy[i]!)).toBe(true);
     expect(canTransition('validating', 'running')).toBe(true);
     expect(canTransition('planned', 'running')).toBe(false);
     expect(canTransition('merged', 'queued')).toBe(false);
@@ -44,7 +54,19 @@ describe('track lifecycle', () => {
   });
 
   it('classifies terminal and active states', () => {
-    expect(TRACK_STATES.filter(isTerminal)).toEqual(['merged', 'failed', 'conflicted', 'blocked', 'cancelled', 'reverted']);
-    expect(TRACK_STATES.filter(isActive)).toEqual(['provisioning', 'running', 'validating', 'merging']);
+    expect(TRACK_STATES.filter(isTerminal)).toEqual([
+      'merged',
+      'failed',
+      'conflicted',
+      'blocked',
+      'cancelled',
+      'reverted',
+    ]);
+    expect(TRACK_STATES.filter(isActive)).toEqual([
+      'provisioning',
+      'running',
+      'validating',
+      'merging',
+    ]);
   });
 });

@@ -50,7 +50,9 @@ describe('meta', () => {
   it('writes nothing when the event cannot be recorded', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => store.setMeta(META_QUEUE_PAUSED, '1', { type: 'queue.paused', data: cyclic })).toThrow();
+    expect(() =>
+      store.setMeta(META_QUEUE_PAUSED, '1', { type: 'queue.paused', data: cyclic }),
+    ).toThrow();
     expect(store.getMeta(META_QUEUE_PAUSED)).toBeUndefined();
   });
 });

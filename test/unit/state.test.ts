@@ -59,10 +59,20 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       const tables = db
-        .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .prepare<[], string>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
         .pluck()
         .all();
-      expect(tables).toEqual(['events', 'locks', 'merge_queue', 'meta', 'runs', 'track_deps', 'tracks']);
+      expect(tables).toEqual([
+        'events',
+        'locks',
+        'merge_queue',
+        'meta',
+        'runs',
+        'track_deps',
+        'tracks',
+      ]);
       expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
       expect(LATEST_SCHEMA_VERSION).toBeGreaterThanOrEqual(1);
     } finally {
@@ -90,7 +100,9 @@ describe('openDatabase', () => {
     expect(b.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(b.listTracks().map((t) => t.id)).toEqual(['a']);
     migrate(b.db); // nothing pending: must not fail or duplicate anything
-    expect(b.db.prepare("SELECT count(*) AS n FROM meta WHERE key = 'app'").get()).toEqual({ n: 1 });
+    expect(b.db.prepare("SELECT count(*) AS n FROM meta WHERE key = 'app'").get()).toEqual({
+      n: 1,
+    });
   });
 
   it('refuses a database from a newer yardmaster and leaves it alone', () => {
@@ -130,7 +142,9 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(/not a yardmaster state database/);
     const check = new Database(file, { readonly: true });
-    expect(check.prepare<[], string>('SELECT name FROM sqlite_master').pluck().all()).toEqual(['customers']);
+    expect(check.prepare<[], string>('SELECT name FROM sqlite_master').pluck().all()).toEqual([
+      'customers',
+    ]);
     check.close();
   });
 
@@ -140,7 +154,9 @@ describe('openDatabase', () => {
     opened.push(ro);
     expect(ro.getTrack('a')?.title).toBe('A');
     expect(() => ro.appendEvent({ type: 'x' })).toThrow();
-    expect(() => openDatabase(path.join(dir, 'missing.db'), { readonly: true })).toThrow(UsageError);
+    expect(() => openDatabase(path.join(dir, 'missing.db'), { readonly: true })).toThrow(
+      UsageError,
+    );
     expect(fs.existsSync(path.join(dir, 'missing.db'))).toBe(false);
   });
 
@@ -165,7 +181,12 @@ describe('tracks', () => {
       ['api', 'planned', ['db']],
       ['db', 'planned', []],
     ]);
-    expect(s.getTrack('ui')).toMatchObject({ title: 'UI', attempt: 0, archived: false, createdAt: '2025-01-01T00:00:00.000Z' });
+    expect(s.getTrack('ui')).toMatchObject({
+      title: 'UI',
+      attempt: 0,
+      archived: false,
+      createdAt: '2025-01-01T00:00:00.000Z',
+    });
     const created = s.listEvents().filter((e) => e.type === 'track.created');
     expect(created.map((e) => e.trackId)).toEqual(['ui', 'api', 'db']);
     expect(created[0]?.data).toEqual({ title: 'UI', type: 'feature', dependsOn: ['api', 'db'] });
@@ -179,8 +200,17 @@ describe('tracks', () => {
     ]);
     s.transition('b', 'queued');
     s.upsertTrackDefinitions([{ id: 'b', title: 'B2', type: 'bug', dependsOn: [] }]);
-    expect(s.getTrack('b')).toMatchObject({ title: 'B2', type: 'bug', state: 'queued', dependsOn: [] });
-    expect(s.listEvents({ trackId: 'b' }).map((e) => e.type)).toEqual(['track.created', 'track.state', 'track.updated']);
+    expect(s.getTrack('b')).toMatchObject({
+      title: 'B2',
+      type: 'bug',
+      state: 'queued',
+      dependsOn: [],
+    });
+    expect(s.listEvents({ trackId: 'b' }).map((e) => e.type)).toEqual([
+      'track.created',
+      'track.state',
+      'track.updated',
+    ]);
     const before = countEvents(s);
     s.upsertTrackDefinitions([{ id: 'b', title: 'B2', type: 'bug', dependsOn: [] }]);
     expect(countEvents(s)).toBe(before); // unchanged definitions write nothing
@@ -234,12 +264,23 @@ describe('tracks', () => {
       patch: { branch: 'ym/a', worktree: '/w/a', attempt: 1 },
       data: { to: 'merged', extra: 1 },
     });
-    expect(row).toMatchObject({ state: 'provisioning', branch: 'ym/a', worktree: '/w/a', attempt: 1, reason: 'scheduler' });
+    expect(row).toMatchObject({
+      state: 'provisioning',
+      branch: 'ym/a',
+      worktree: '/w/a',
+      attempt: 1,
+      reason: 'scheduler',
+    });
     expect(row.updatedAt).toBe('2025-01-01T00:00:01.000Z');
     const last = s.listEvents({ trackId: 'a' }).at(-1);
     expect(last?.type).toBe('track.state');
     // data cannot override from/to
-    expect(last?.data).toMatchObject({ from: 'queued', to: 'provisioning', reason: 'scheduler', extra: 1 });
+    expect(last?.data).toMatchObject({
+      from: 'queued',
+      to: 'provisioning',
+      reason: 'scheduler',
+      extra: 1,
+    });
     const next = s.transition('a', 'running', { patch: { agent: 'claude' } });
     expect(next).toMatchObject({ branch: 'ym/a', agent: 'claude', reason: null });
   });
@@ -257,7 +298,9 @@ describe('tracks', () => {
     expect(countEvents(s)).toBe(events);
 
     // 2. the event insert itself fails
-    s.db.exec("CREATE TEMP TRIGGER fail_event BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    s.db.exec(
+      "CREATE TEMP TRIGGER fail_event BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'injected'); END",
+    );
     expect(() => s.transition('a', 'queued')).toThrow(/injected/);
     s.db.exec('DROP TRIGGER fail_event');
     expect(s.getTrack('a')).toEqual(before);
@@ -320,7 +363,14 @@ describe('tracks', () => {
     for (const [id, to] of moves) s.transition(id, to);
     s.appendEvent({ trackId: 'a', type: 'note', data: { to: 'failed' } }); // other event types are ignored
     const fromTable = new Map(s.listTracks().map((t) => [t.id, t.state]));
-    expect(fromTable).toEqual(new Map([['a', 'merged'], ['b', 'interrupted'], ['c', 'cancelled'], ['d', 'planned']]));
+    expect(fromTable).toEqual(
+      new Map([
+        ['a', 'merged'],
+        ['b', 'interrupted'],
+        ['c', 'cancelled'],
+        ['d', 'planned'],
+      ]),
+    );
     expect(s.rebuildStatesFromEvents()).toEqual(fromTable);
   });
 });
@@ -329,7 +379,9 @@ describe('events', () => {
   it('are append-only', () => {
     const s = store();
     const id = s.appendEvent({ type: 'note', data: { n: 1 } });
-    expect(() => s.db.prepare("UPDATE events SET type = 'x' WHERE id = ?").run(id)).toThrow(/append-only/);
+    expect(() => s.db.prepare("UPDATE events SET type = 'x' WHERE id = ?").run(id)).toThrow(
+      /append-only/,
+    );
     expect(() => s.db.prepare('DELETE FROM events WHERE id = ?').run(id)).toThrow(/append-only/);
     expect(s.listEvents()).toHaveLength(1);
   });
@@ -344,7 +396,11 @@ describe('events', () => {
     expect(s.listEvents({ trackId: 'a', afterId: first }).map((e) => e.data)).toEqual([{ n: 3 }]);
     expect(s.listEvents({ limit: 2 }).map((e) => e.type)).toEqual(['track.created', 'note']);
     expect(s.listEvents({ afterId: first }).map((e) => e.type)).toEqual(['global', 'note']);
-    expect(s.listEvents({ afterId: first })[0]).toMatchObject({ trackId: null, runId: null, data: {} });
+    expect(s.listEvents({ afterId: first })[0]).toMatchObject({
+      trackId: null,
+      runId: null,
+      data: {},
+    });
   });
 });
 
@@ -354,38 +410,66 @@ describe('runs', () => {
     s.upsertTrackDefinitions([{ id: 'a', title: 'A', type: 'feature', dependsOn: [] }]);
     const alive = new Set([100]);
     const isAlive = (pid: number): boolean => alive.has(pid);
-    const live = s.startRun({ trackId: 'a', attempt: 1, agent: 'claude', pid: 100, host: 'h1', logPath: '/l/1.log' });
+    const live = s.startRun({
+      trackId: 'a',
+      attempt: 1,
+      agent: 'claude',
+      pid: 100,
+      host: 'h1',
+      logPath: '/l/1.log',
+    });
     const dead = s.startRun({ trackId: 'a', attempt: 2, agent: 'claude', pid: 200, host: 'h1' });
     const done = s.startRun({ trackId: 'a', attempt: 3, agent: null, pid: 300, host: 'h1' });
     s.finishRun(done.id, { state: 'succeeded', exitCode: 0 });
-    expect(live).toMatchObject({ state: 'running', leasePid: 100, leaseHost: 'h1', logPath: '/l/1.log' });
+    expect(live).toMatchObject({
+      state: 'running',
+      leasePid: 100,
+      leaseHost: 'h1',
+      logPath: '/l/1.log',
+    });
 
     expect(s.staleRuns({ staleAfterMs: 60_000, isAlive }).map((r) => r.id)).toEqual([dead.id]);
     clock.advance(61_000);
-    expect(s.staleRuns({ staleAfterMs: 60_000, isAlive }).map((r) => r.id)).toEqual([live.id, dead.id]);
+    expect(s.staleRuns({ staleAfterMs: 60_000, isAlive }).map((r) => r.id)).toEqual([
+      live.id,
+      dead.id,
+    ]);
     expect(s.heartbeat(live.id)).toBe(true);
     expect(s.staleRuns({ staleAfterMs: 60_000, isAlive }).map((r) => r.id)).toEqual([dead.id]);
 
     const finished = s.finishRun(dead.id, { state: 'interrupted', reason: 'holder died' });
-    expect(finished).toMatchObject({ state: 'interrupted', reason: 'holder died', endedAt: clock.now().toISOString() });
+    expect(finished).toMatchObject({
+      state: 'interrupted',
+      reason: 'holder died',
+      endedAt: clock.now().toISOString(),
+    });
     expect(s.heartbeat(dead.id)).toBe(false);
     expect(() => s.finishRun(dead.id, { state: 'failed' })).toThrow(StateConflictError);
     expect(s.listRuns('a').map((r) => r.state)).toEqual(['running', 'interrupted', 'succeeded']);
-    expect(s.listEvents({ trackId: 'a' }).filter((e) => e.type.startsWith('run.')).map((e) => [e.type, e.runId])).toEqual([
+    expect(
+      s
+        .listEvents({ trackId: 'a' })
+        .filter((e) => e.type.startsWith('run.'))
+        .map((e) => [e.type, e.runId]),
+    ).toEqual([
       ['run.started', live.id],
       ['run.started', dead.id],
       ['run.started', done.id],
       ['run.finished', done.id],
       ['run.finished', dead.id],
     ]);
-    expect(() => s.startRun({ trackId: 'ghost', attempt: 1, agent: null, pid: 1, host: 'h' })).toThrow(UsageError);
+    expect(() =>
+      s.startRun({ trackId: 'ghost', attempt: 1, agent: null, pid: 1, host: 'h' }),
+    ).toThrow(UsageError);
   });
 });
 
 describe('merge queue', () => {
   it('keeps tracks oldest first, once each, with their step', () => {
     const s = store();
-    s.upsertTrackDefinitions(['a', 'b', 'c'].map((id) => ({ id, title: id, type: 'feature', dependsOn: [] })));
+    s.upsertTrackDefinitions(
+      ['a', 'b', 'c'].map((id) => ({ id, title: id, type: 'feature', dependsOn: [] })),
+    );
     expect(s.enqueue('b')).toBe(true);
     clock.advance(10);
     expect(s.enqueue('a')).toBe(true);
@@ -394,7 +478,12 @@ describe('merge queue', () => {
     expect(s.listQueue().map((q) => q.trackId)).toEqual(['b', 'a']);
     s.setQueueStep('b', 'rebased', 'abc123');
     s.setQueueStep('b', 'checking');
-    expect(s.listQueue()[0]).toMatchObject({ trackId: 'b', step: 'checking', headSha: 'abc123', paused: false });
+    expect(s.listQueue()[0]).toMatchObject({
+      trackId: 'b',
+      step: 'checking',
+      headSha: 'abc123',
+      paused: false,
+    });
     expect(() => s.setQueueStep('c', 'x')).toThrow(StateConflictError);
     expect(s.dequeue('b')).toBe(true);
     expect(s.dequeue('b')).toBe(false);
@@ -431,7 +520,10 @@ describe('locks', () => {
     clock.advance(2);
     expect(s.acquireLock('merge', b, everyoneAlive)).toBe(true);
     expect(s.renewLock('merge', a.id)).toBe(false); // a learns it lost the lease
-    expect(s.listEvents().at(-1)).toMatchObject({ type: 'lock.takeover', data: { name: 'merge', why: 'stale' } });
+    expect(s.listEvents().at(-1)).toMatchObject({
+      type: 'lock.takeover',
+      data: { name: 'merge', why: 'stale' },
+    });
 
     const deadIs222 = { staleAfterMs, isAlive: (pid: number) => pid !== 222 };
     const remote = { id: 'proc-c', pid: 333, host: 'h2' };
@@ -451,7 +543,9 @@ describe('two connections on one file', () => {
     expect(two.dataVersion()).not.toBe(version);
     two.transition('a', 'queued');
     expect(one.getTrack('a')?.state).toBe('queued');
-    expect(() => one.transition('a', 'provisioning', { from: 'planned' })).toThrow(StateConflictError);
+    expect(() => one.transition('a', 'provisioning', { from: 'planned' })).toThrow(
+      StateConflictError,
+    );
   });
 
   it('reports a database held beyond the busy timeout as another yardmaster process', () => {

@@ -53,11 +53,15 @@ describe('dependency graph', () => {
       ['d', []],
     ]);
     expect(findCycle(g)).toEqual(['a', 'b', 'c', 'a']);
-    expect(() => assertValidGraph(g, 'tracks.yaml')).toThrow('tracks.yaml: dependency cycle a -> b -> c -> a.');
+    expect(() => assertValidGraph(g, 'tracks.yaml')).toThrow(
+      'tracks.yaml: dependency cycle a -> b -> c -> a.',
+    );
   });
 
   it('rejects unknown dependencies and self-dependencies', () => {
-    expect(() => assertValidGraph(new Map([['a', ['zz']]]), 'f')).toThrow('depends on unknown track "zz"');
+    expect(() => assertValidGraph(new Map([['a', ['zz']]]), 'f')).toThrow(
+      'depends on unknown track "zz"',
+    );
     expect(() => assertValidGraph(new Map([['a', ['a']]]), 'f')).toThrow('depends on itself');
   });
 
@@ -101,20 +105,22 @@ describe('plan files', () => {
 
   it('reports missing fields and bad values by path', () => {
     expect(() => parsePlanFileText('tracks:\n  - title: x\n', 't.yaml')).toThrow(/tracks\[0\]\.id/);
-    expect(() => parsePlanFileText('tracks:\n  - id: a\n    title: x\n    type: epic\n', 't.yaml')).toThrow(
-      /tracks\[0\]\.type/,
-    );
-    expect(() => parsePlanFileText('tracks:\n  - id: a\n    title: x\n    scope: [../etc]\n', 't.yaml')).toThrow(
-      /tracks\[0\]\.scope\[0\]: must not contain "\.\."/,
-    );
+    expect(() =>
+      parsePlanFileText('tracks:\n  - id: a\n    title: x\n    type: epic\n', 't.yaml'),
+    ).toThrow(/tracks\[0\]\.type/);
+    expect(() =>
+      parsePlanFileText('tracks:\n  - id: a\n    title: x\n    scope: [../etc]\n', 't.yaml'),
+    ).toThrow(/tracks\[0\]\.scope\[0\]: must not contain "\.\."/);
     expect(() => parsePlanFileText('tracks: []\n', 't.yaml')).toThrow(/at least one track/);
-    expect(() => parsePlanFileText('tracks:\n  - id: a\n    title: x\n    dependson: []\n', 't.yaml')).toThrow(
-      /did you mean "dependsOn"/,
-    );
+    expect(() =>
+      parsePlanFileText('tracks:\n  - id: a\n    title: x\n    dependson: []\n', 't.yaml'),
+    ).toThrow(/did you mean "dependsOn"/);
   });
 
   it('rejects text that is not YAML or JSON, naming the line', () => {
-    expect(() => parsePlanFileText('tracks:\n  - id: [unclosed\n  bad: : :\n', 't.yaml')).toThrow(/t\.yaml:\d+: not valid YAML/);
+    expect(() => parsePlanFileText('tracks:\n  - id: [unclosed\n  bad: : :\n', 't.yaml')).toThrow(
+      /t\.yaml:\d+: not valid YAML/,
+    );
     expect(() => parsePlanFileText('{"tracks": [', 't.json')).toThrow(/t\.json: not valid JSON/);
     expect(() => parsePlanFileText('just a sentence', 't.yaml')).toThrow(/expected a mapping/);
   });

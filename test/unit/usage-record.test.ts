@@ -6,13 +6,22 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Usage } from '../../src/agents/adapters/types.js';
 import { UsageFileWatch, UsageRecorder } from '../../src/run/usage-record.js';
-import { formatCost, sumUsage, usagePerRun, USAGE_EVENT, USAGE_LIVE_EVENT } from '../../src/core/usage.js';
+import {
+  formatCost,
+  sumUsage,
+  usagePerRun,
+  USAGE_EVENT,
+  USAGE_LIVE_EVENT,
+} from '../../src/core/usage.js';
 
 describe('UsageRecorder', () => {
   it('records at most every 2 s, at once when the session id is known, and nothing unknown', () => {
     let now = 0;
     const out: Usage[] = [];
-    const r = new UsageRecorder((u) => out.push(u), () => now);
+    const r = new UsageRecorder(
+      (u) => out.push(u),
+      () => now,
+    );
     r.push({ costSource: null });
     expect(out).toEqual([]);
     r.push({ costSource: null, inputTokens: 10 });
@@ -55,7 +64,12 @@ describe('usage per run and totals', () => {
   it('keeps the latest record of each run, a final one over later live ones', () => {
     const runs = usagePerRun([
       ev(USAGE_LIVE_EVENT, 1, { inputTokens: 10, costSource: null }),
-      ev(USAGE_EVENT, 1, { inputTokens: 20, outputTokens: 2, costUsd: 0.5, costSource: 'reported' }),
+      ev(USAGE_EVENT, 1, {
+        inputTokens: 20,
+        outputTokens: 2,
+        costUsd: 0.5,
+        costSource: 'reported',
+      }),
       ev(USAGE_LIVE_EVENT, 1, { inputTokens: 99 }),
       ev(USAGE_LIVE_EVENT, 2, { inputTokens: 7, sessionId: 'abc' }),
       ev('agent.activity', 3, { text: 'x' }),
@@ -64,11 +78,25 @@ describe('usage per run and totals', () => {
       [1, 20, true, undefined],
       [2, 7, false, 'abc'],
     ]);
-    expect(sumUsage(runs)).toEqual({ inputTokens: 27, outputTokens: 2, cacheReadTokens: null, cacheWriteTokens: null, costUsd: 0.5, costSource: 'reported', unpricedRuns: 1, runs: 2 });
+    expect(sumUsage(runs)).toEqual({
+      inputTokens: 27,
+      outputTokens: 2,
+      cacheReadTokens: null,
+      cacheWriteTokens: null,
+      costUsd: 0.5,
+      costSource: 'reported',
+      unpricedRuns: 1,
+      runs: 2,
+    });
   });
 
   it('unknown stays unknown: no usage sums to nulls, not zeros', () => {
-    expect(sumUsage([])).toMatchObject({ inputTokens: null, costUsd: null, costSource: null, runs: 0 });
+    expect(sumUsage([])).toMatchObject({
+      inputTokens: null,
+      costUsd: null,
+      costSource: null,
+      runs: 0,
+    });
     expect(formatCost(sumUsage([]))).toBe('-');
   });
 

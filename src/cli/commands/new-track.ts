@@ -1,4 +1,4 @@
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { collect, type CommandRunner } from '../command.js';
 import { TRACK_TYPES } from '../../core/track-types.js';
@@ -15,7 +15,21 @@ export function register(program: Command, run: CommandRunner): void {
     .option('--spec-file <file>', 'use this markdown as the spec body')
     .option('-y, --yes', 'no prompts', false)
     .option('--json', 'print the created track as JSON', false)
-    .action(async (title: string, opts: { id?: string; type: string; dependsOn: string[]; scope?: string[]; specFile?: string }, cmd: Command) => {
-      await run(cmd, async (ctx) => (await import('../../tracks/new-track.js')).newTrack({ title, ...opts }, ctx));
-    });
+    .action(
+      async (
+        title: string,
+        opts: {
+          id?: string;
+          type: string;
+          dependsOn: string[];
+          scope?: string[];
+          specFile?: string;
+        },
+        cmd: Command,
+      ) => {
+        await run(cmd, async (ctx) =>
+          (await import('../../tracks/new-track.js')).newTrack({ title, ...opts }, ctx),
+        );
+      },
+    );
 }

@@ -24,7 +24,12 @@ export class BareRepo {
   static init(dir: string, env: NodeJS.ProcessEnv, branch = 'main'): BareRepo {
     const bare = new BareRepo(dir, env);
     execFileSync('git', ['init', '-q', '--bare', '-b', branch, dir], { env });
-    for (const [k, v] of [['user.name', 'Fake Forge'], ['user.email', 'forge@yardmaster.invalid'], ['commit.gpgSign', 'false'], ['gc.auto', '0']]) {
+    for (const [k, v] of [
+      ['user.name', 'Fake Forge'],
+      ['user.email', 'forge@yardmaster.invalid'],
+      ['commit.gpgSign', 'false'],
+      ['gc.auto', '0'],
+    ]) {
       bare.git(['config', k!, v!]);
     }
     return bare;
@@ -42,10 +47,16 @@ export class BareRepo {
   git(args: readonly string[], cwd = this.dir): string {
     for (let attempt = 1; ; attempt++) {
       try {
-        return execFileSync('git', [...args], { cwd, env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+        return execFileSync('git', [...args], {
+          cwd,
+          env: this.env,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).trim();
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        if (attempt >= SPAWN_ATTEMPTS || typeof code !== 'string' || !SPAWN_FAILURES.has(code)) throw err;
+        if (attempt >= SPAWN_ATTEMPTS || typeof code !== 'string' || !SPAWN_FAILURES.has(code))
+          throw err;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 * attempt);
       }
     }
@@ -68,7 +79,9 @@ export class BareRepo {
   }
 
   head(branch: string): string | null {
-    return this.answers(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]) ? this.git(['rev-parse', `refs/heads/${branch}`]) : null;
+    return this.answers(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])
+      ? this.git(['rev-parse', `refs/heads/${branch}`])
+      : null;
   }
 
   deleteBranch(branch: string): boolean {
@@ -111,7 +124,8 @@ export class BareRepo {
         const run = (args: string[]) => {
           if (!this.answers(args, wt)) throw new MergeConflictError(`git ${args[0]} failed`);
         };
-        if (method === 'merge') run(['merge', '-q', '--no-ff', '-m', title, '-m', message || 'merged', head]);
+        if (method === 'merge')
+          run(['merge', '-q', '--no-ff', '-m', title, '-m', message || 'merged', head]);
         else if (method === 'squash') {
           run(['merge', '-q', '--squash', head]);
           run(['commit', '-q', '--allow-empty', '-m', title, ...(message ? ['-m', message] : [])]);
@@ -124,12 +138,29 @@ export class BareRepo {
   }
 
   /** GitLab's squash with a merge commit: a squash commit on the base, then a merge commit. */
-  squashThenMerge(target: string, head: string, title: string, squashMessage: string): { squash: string; merge: string } {
+  squashThenMerge(
+    target: string,
+    head: string,
+    title: string,
+    squashMessage: string,
+  ): { squash: string; merge: string } {
     const base = this.head(target)!;
-    if (!this.isAncestor(base, head)) throw new MergeConflictError('source branch is behind the target');
+    if (!this.isAncestor(base, head))
+      throw new MergeConflictError('source branch is behind the target');
     const tree = this.git(['rev-parse', `${head}^{tree}`]);
     const squash = this.git(['commit-tree', tree, '-p', base, '-m', squashMessage || title]);
-    const merge = this.git(['commit-tree', tree, '-p', base, '-p', squash, '-m', `Merge branch into ${target}`, '-m', title]);
+    const merge = this.git([
+      'commit-tree',
+      tree,
+      '-p',
+      base,
+      '-p',
+      squash,
+      '-m',
+      `Merge branch into ${target}`,
+      '-m',
+      title,
+    ]);
     this.git(['update-ref', `refs/heads/${target}`, merge, base]);
     return { squash, merge };
   }

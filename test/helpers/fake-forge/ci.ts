@@ -47,12 +47,17 @@ export class FakeCi {
   }
 
   private at(sha: string, n: number): CheckNow[] {
-    return this.checks.map((check) => ({ check, step: check.steps[Math.min(n, check.steps.length - 1)] ?? 'absent' }));
+    return this.checks.map((check) => ({
+      check,
+      step: check.steps[Math.min(n, check.steps.length - 1)] ?? 'absent',
+    }));
   }
 }
 
 /** GitLab's view: one pipeline summarising every check, or none when nothing started. */
-export function pipelineStatus(now: CheckNow[]): 'none' | 'running' | 'pending' | 'success' | 'failed' {
+export function pipelineStatus(
+  now: CheckNow[],
+): 'none' | 'running' | 'pending' | 'success' | 'failed' {
   const steps = now.map((c) => c.step).filter((s) => s !== 'absent');
   if (!steps.length) return 'none';
   if (steps.includes('failure')) return 'failed';

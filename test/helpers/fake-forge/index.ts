@@ -93,18 +93,43 @@ export class FakeForge {
     public token: string,
     readonly target: string,
   ) {
-    this.github = { owner: 'octo', repo: 'yard', pulls: [], comments: [], protection: { contexts: ['test'] }, rules: [], mergeableNullCount: 0, deleteHeadOnMerge: false, strict: true };
-    this.gitlab = { project: 'group/yard', mrs: [], notes: [], mergeStatusQueue: [], mergeMethod: 'merge' };
+    this.github = {
+      owner: 'octo',
+      repo: 'yard',
+      pulls: [],
+      comments: [],
+      protection: { contexts: ['test'] },
+      rules: [],
+      mergeableNullCount: 0,
+      deleteHeadOnMerge: false,
+      strict: true,
+    };
+    this.gitlab = {
+      project: 'group/yard',
+      mrs: [],
+      notes: [],
+      mergeStatusQueue: [],
+      mergeMethod: 'merge',
+    };
   }
 
   static async start(opts: FakeForgeOptions): Promise<FakeForge> {
     const target = opts.target ?? 'main';
-    const forge = new FakeForge(BareRepo.init(path.join(opts.root, 'forge.git'), opts.env, target), opts.token, target);
+    const forge = new FakeForge(
+      BareRepo.init(path.join(opts.root, 'forge.git'), opts.env, target),
+      opts.token,
+      target,
+    );
     forge.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const reply = forge.handle(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks).toString('utf8'));
+        const reply = forge.handle(
+          req.method ?? 'GET',
+          req.url ?? '/',
+          req.headers,
+          Buffer.concat(chunks).toString('utf8'),
+        );
         if ('kind' in reply) {
           // hang: never answered (close() ends it); drop: the connection cut mid-request.
           if (reply.kind === 'drop') req.socket.destroy();
@@ -143,7 +168,7 @@ export class FakeForge {
       return;
     }
     let state = plan.seed;
-    const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     this.faultPlan = { ...plan, next, count: 0 };
   }
 
@@ -179,7 +204,10 @@ export class FakeForge {
 
   /** Throws when the fake itself failed during the test (see `ownFailures`). */
   assertNoFaults(): void {
-    if (this.ownFailures.length) throw new Error(`the fake forge itself failed, so this test did not test the provider: ${JSON.stringify(this.ownFailures)}`);
+    if (this.ownFailures.length)
+      throw new Error(
+        `the fake forge itself failed, so this test did not test the provider: ${JSON.stringify(this.ownFailures)}`,
+      );
   }
 
   close(): Promise<void> {
@@ -189,7 +217,12 @@ export class FakeForge {
     });
   }
 
-  private handle(method: string, rawUrl: string, headers: IncomingHttpHeaders, text: string): Reply | Fault {
+  private handle(
+    method: string,
+    rawUrl: string,
+    headers: IncomingHttpHeaders,
+    text: string,
+  ): Reply | Fault {
     const url = new URL(rawUrl, 'http://fake');
     const gitlab = url.pathname.startsWith('/gitlab/api/v4/');
     const rest = gitlab ? url.pathname.slice('/gitlab/api/v4/'.length) : url.pathname.slice(1);
@@ -199,10 +232,17 @@ export class FakeForge {
     } catch {
       body = {};
     }
-    const req: ForgeRequest = { method, segments: rest.split('/').filter(Boolean).map(decodeURIComponent), query: url.searchParams, body, headers };
+    const req: ForgeRequest = {
+      method,
+      segments: rest.split('/').filter(Boolean).map(decodeURIComponent),
+      query: url.searchParams,
+      body,
+      headers,
+    };
     const route = gitlab ? gitlabRoute(this, req) : githubRoute(this, req);
     const op = route?.op ?? `${gitlab ? 'gitlab' : 'github'}:unknown`;
-    const log = (status: number) => this.requests.push({ op, method, path: url.pathname, status, at: Date.now() });
+    const log = (status: number) =>
+      this.requests.push({ op, method, path: url.pathname, status, at: Date.now() });
     if (route && this.authorized(gitlab, headers)) {
       const fault = this.networkFault(op, route);
       if (fault) {
@@ -218,7 +258,16 @@ export class FakeForge {
     let reply: Reply;
     if (!route) reply = { status: 404, body: { message: `Not Found: ${method} ${url.pathname}` } };
     else if (!this.authorized(gitlab, headers)) {
-      reply = gitlab ? { status: 401, body: { message: '401 Unauthorized' } } : { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } };
+      reply = gitlab
+        ? { status: 401, body: { message: '401 Unauthorized' } }
+        : {
+            status: 401,
+            body: {
+              message: 'Bad credentials',
+              documentation_url: 'https://docs.github.com/rest',
+              status: '401',
+            },
+          };
     } else {
       const next = this.injected.get(op)?.shift();
       if (next) next.before?.();
@@ -226,7 +275,11 @@ export class FakeForge {
     }
     log(reply.status);
     if (route && !gitlab) {
-      const problems = checkResponse(op, reply.status, reply.status === 204 ? undefined : reply.body);
+      const problems = checkResponse(
+        op,
+        reply.status,
+        reply.status === 204 ? undefined : reply.body,
+      );
       if (problems.length) this.violations.push({ op, status: reply.status, problems });
     }
     return reply;
@@ -239,7 +292,13 @@ export class FakeForge {
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       this.ownFailures.push({ op, error });
-      return { status: 500, body: { message: `fake forge fault: ${error}`, documentation_url: 'https://docs.github.com/rest' } };
+      return {
+        status: 500,
+        body: {
+          message: `fake forge fault: ${error}`,
+          documentation_url: 'https://docs.github.com/rest',
+        },
+      };
     }
   }
 
@@ -260,18 +319,29 @@ export class FakeForge {
 
   private randomFault(op: string, gitlab: boolean): Reply | null {
     const plan = this.faultPlan;
-    if (!plan || (plan.max !== undefined && plan.count >= plan.max) || (plan.ops && !plan.ops.includes(op))) return null;
+    if (
+      !plan ||
+      (plan.max !== undefined && plan.count >= plan.max) ||
+      (plan.ops && !plan.ops.includes(op))
+    )
+      return null;
     if (plan.next() >= plan.rate) return null;
     const statuses = plan.statuses ?? [500, 502, 503];
     const status = statuses[Math.floor(plan.next() * statuses.length)]!;
     plan.count++;
-    const text = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ?? 'Server Error';
+    const text =
+      { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' }[status] ??
+      'Server Error';
     return { status, body: gitlab ? { message: `${status} ${text}` } : { message: text } };
   }
 
   private authorized(gitlab: boolean, headers: IncomingHttpHeaders): boolean {
     if (gitlab) return headers['private-token'] === this.token;
     const auth = headers.authorization ?? '';
-    return auth === `token ${this.token}` || auth === `bearer ${this.token}` || auth === `Bearer ${this.token}`;
+    return (
+      auth === `token ${this.token}` ||
+      auth === `bearer ${this.token}` ||
+      auth === `Bearer ${this.token}`
+    );
   }
 }

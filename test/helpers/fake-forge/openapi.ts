@@ -34,7 +34,9 @@ export interface Violation {
 
 let cached: OpenApiSubset | undefined;
 export function githubOpenApi(): OpenApiSubset {
-  cached ??= JSON.parse(readFileSync(path.join(REPO_ROOT, 'test/fixtures/github-openapi-subset.json'), 'utf8')) as OpenApiSubset;
+  cached ??= JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'test/fixtures/github-openapi-subset.json'), 'utf8'),
+  ) as OpenApiSubset;
   return cached;
 }
 
@@ -42,7 +44,12 @@ function resolve(schema: Schema, spec: OpenApiSubset): Schema {
   let s = schema;
   for (let depth = 0; s.$ref && depth < 20; depth++) {
     const [, , kind, name] = s.$ref.split('/');
-    const next = kind === 'schemas' ? spec.components.schemas[name!] : kind === 'responses' ? spec.components.responses[name!] : undefined;
+    const next =
+      kind === 'schemas'
+        ? spec.components.schemas[name!]
+        : kind === 'responses'
+          ? spec.components.responses[name!]
+          : undefined;
     if (!next) throw new Error(`unresolvable $ref ${s.$ref}`);
     s = next;
   }
@@ -50,32 +57,59 @@ function resolve(schema: Schema, spec: OpenApiSubset): Schema {
 }
 
 /** Every way `value` does not fit `schema` (empty when it fits). */
-export function validate(schema: Schema, value: unknown, spec: OpenApiSubset = githubOpenApi(), at = '$'): Violation[] {
+export function validate(
+  schema: Schema,
+  value: unknown,
+  spec: OpenApiSubset = githubOpenApi(),
+  at = '$',
+): Violation[] {
   const s = resolve(schema, spec);
   if (value === null) {
-    const nullable = s.nullable === true || (s.allOf ?? []).some((a) => resolve(a, spec).nullable === true);
+    const nullable =
+      s.nullable === true || (s.allOf ?? []).some((a) => resolve(a, spec).nullable === true);
     const unconstrained = !s.type && !s.properties && !s.allOf && !s.anyOf && !s.oneOf && !s.enum;
     return nullable || unconstrained ? [] : [{ path: at, message: 'is null but not nullable' }];
   }
   const out: Violation[] = [];
   for (const part of s.allOf ?? []) out.push(...validate(part, value, spec, at));
-  for (const [kind, alternatives] of [['anyOf', s.anyOf], ['oneOf', s.oneOf]] as const) {
+  for (const [kind, alternatives] of [
+    ['anyOf', s.anyOf],
+    ['oneOf', s.oneOf],
+  ] as const) {
     if (alternatives && !alternatives.some((alt) => validate(alt, value, spec, at).length === 0)) {
-      out.push({ path: at, message: `matches none of the ${alternatives.length} ${kind} alternatives` });
+      out.push({
+        path: at,
+        message: `matches none of the ${alternatives.length} ${kind} alternatives`,
+      });
     }
   }
-  if (s.enum && !s.enum.includes(value)) out.push({ path: at, message: `${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}` });
+  if (s.enum && !s.enum.includes(value))
+    out.push({
+      path: at,
+      message: `${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`,
+    });
   const type = s.type ?? (s.properties || s.required ? 'object' : undefined);
   if (!type) return out;
-  if (!hasType(type, value)) return [...out, { path: at, message: `expected ${type}, got ${Array.isArray(value) ? 'array' : typeof value}` }];
-  if (type === 'array' && s.items) (value as unknown[]).forEach((v, i) => out.push(...validate(s.items!, v, spec, `${at}[${i}]`)));
+  if (!hasType(type, value))
+    return [
+      ...out,
+      {
+        path: at,
+        message: `expected ${type}, got ${Array.isArray(value) ? 'array' : typeof value}`,
+      },
+    ];
+  if (type === 'array' && s.items)
+    (value as unknown[]).forEach((v, i) => out.push(...validate(s.items!, v, spec, `${at}[${i}]`)));
   if (type === 'object') {
     const obj = value as Record<string, unknown>;
-    for (const key of s.required ?? []) if (!Object.hasOwn(obj, key)) out.push({ path: `${at}.${key}`, message: 'is required but missing' });
+    for (const key of s.required ?? [])
+      if (!Object.hasOwn(obj, key))
+        out.push({ path: `${at}.${key}`, message: 'is required but missing' });
     for (const [key, v] of Object.entries(obj)) {
       const prop = s.properties?.[key];
       if (prop) out.push(...validate(prop, v, spec, `${at}.${key}`));
-      else if (typeof s.additionalProperties === 'object') out.push(...validate(s.additionalProperties, v, spec, `${at}.${key}`));
+      else if (typeof s.additionalProperties === 'object')
+        out.push(...validate(s.additionalProperties, v, spec, `${at}.${key}`));
     }
   }
   return out;
@@ -104,12 +138,18 @@ function hasType(type: string, value: unknown): boolean {
  * Checks one response of an operation. A status the description documents is checked against
  * its schema; an undocumented error status (401, a rate-limit 403/429) against `basic-error`.
  */
-export function checkResponse(operationId: string, status: number, body: unknown, spec: OpenApiSubset = githubOpenApi()): Violation[] {
+export function checkResponse(
+  operationId: string,
+  status: number,
+  body: unknown,
+  spec: OpenApiSubset = githubOpenApi(),
+): Violation[] {
   const op = spec.operations[operationId];
   if (!op) return [{ path: '$', message: `operation ${operationId} is not in the fixture` }];
   const documented = op.responses[String(status)];
   if (!documented) {
-    if (status < 400) return [{ path: '$', message: `status ${status} is not documented for ${operationId}` }];
+    if (status < 400)
+      return [{ path: '$', message: `status ${status} is not documented for ${operationId}` }];
     return validate({ $ref: '#/components/schemas/basic-error' }, body, spec);
   }
   const response = resolve(documented, spec);
