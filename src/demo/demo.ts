@@ -155,15 +155,13 @@ async function summarize(
   child: Context,
 ): Promise<DemoSummary> {
   const store = await child.state();
-  const tracks = store
-    .listTracks()
-    .map((t) => ({
-      id: t.id,
-      state: t.state,
-      attempts: t.attempt,
-      mergedSha: t.mergedSha,
-      reason: t.reason,
-    }));
+  const tracks = store.listTracks().map((t) => ({
+    id: t.id,
+    state: t.state,
+    attempts: t.attempt,
+    mergedSha: t.mergedSha,
+    reason: t.reason,
+  }));
   const history = (
     await ctx.run('git', ['log', '--oneline', '--graph', '--decorate=no', 'main'], { cwd: dir })
   ).stdout.trimEnd();
