@@ -292,9 +292,11 @@ describe('GitHub provider', () => {
     // Someone else pushes to the next track's branch behind our back.
     const gh2 = await provider();
     const sha3 = env.track('two');
-    await gh2
-      .land({ ...env.request('two', sha3), signal: AbortSignal.abort() })
-      .catch(() => undefined);
+    // Our own first push of ym/two (its checks fail, so it does not land).
+    env.forge.ci.checks = [{ name: 'test', steps: ['failure'] }];
+    expect((await gh2.land(env.request('two', sha3))).kind).toBe('checks-failed');
+    expect(env.forge.bare.head('ym/two')).toBe(sha3);
+    env.forge.ci.checks = [{ name: 'test', steps: ['success'] }];
     env.forge.bare.commitOnBranch('ym/two', 'intruder.txt', 'x\n', 'not yours');
     env.repo.git(['switch', '-q', 'ym/two']);
     env.repo.git(['commit', '-q', '--amend', '-m', 'feat: two, reworded']);
