@@ -109,6 +109,15 @@ export async function runTrack(
   // One lease for the whole loop, renewed for whichever run holds the track: a cancel request
   // made between two runs is still seen.
   const lease = new RunLease(env, trackId, run.id);
+  /** Stopped while its agent ran (Ctrl-C, kill, or the run's budget spent). */
+  const interruptedRunning = () =>
+    stop(
+      env,
+      trackId,
+      run.id,
+      'interrupted',
+      budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running',
+    );
   for (;;) {
     const logFile = run.logPath!;
     lease.switchTo(run.id);
@@ -186,14 +195,7 @@ export async function runTrack(
         const verdict = budget?.check(trackId);
         if (verdict?.kind === 'track-over')
           return failForBudget(env, trackId, run.id, budget?.trackOver(trackId) ?? verdict);
-        if (env.ctx.signal.aborted)
-          return stop(
-            env,
-            trackId,
-            run.id,
-            'interrupted',
-            budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running',
-          );
+        if (env.ctx.signal.aborted) return interruptedRunning();
         // Its own conversation continues where the agent can (src/flow/session.ts).
         const sessions = pastSessions(store, trackId);
         const session = decideSession({
@@ -230,14 +232,7 @@ export async function runTrack(
         });
         finished = true;
       }
-      if (outcome.kind === 'interrupted')
-        return stop(
-          env,
-          trackId,
-          run.id,
-          'interrupted',
-          budget?.runOver ? INTERRUPTED_BUDGET : 'interrupted while running',
-        );
+      if (outcome.kind === 'interrupted') return interruptedRunning();
       const overrun = budget?.trackOver(trackId);
       if (outcome.kind === 'cancelled' && overrun && !lease.cancelled.aborted)
         return failForBudget(env, trackId, run.id, overrun);

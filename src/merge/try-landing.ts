@@ -96,19 +96,27 @@ export async function tryLanding(
   // except landing puts it back on the branch.
   let landedOk = false;
   try {
-    if (input.precheckCheckouts) {
-      const before = await planCheckouts(git, config.target, targetSha, candidate.sha, {
+    // The user's checkouts of the target: a landing they would hold is reported, never forced.
+    const held = async (changed?: readonly string[]) => {
+      const plan = await planCheckouts(git, config.target, targetSha, candidate.sha, {
+        changed,
         checkouts: input.checkouts,
       });
-      if (before.blocked)
-        return {
-          built: candidate.branchHead,
-          result: {
-            kind: 'checkout-blocked',
-            path: before.blocked.path,
-            files: before.blocked.files,
-          },
-        };
+      const outcome: LandingOutcome | null = plan.blocked
+        ? {
+            built: candidate.branchHead,
+            result: {
+              kind: 'checkout-blocked',
+              path: plan.blocked.path,
+              files: plan.blocked.files,
+            },
+          }
+        : null;
+      return { plan, outcome };
+    };
+    if (input.precheckCheckouts) {
+      const before = await held();
+      if (before.outcome) return before.outcome;
     }
     step('checking', candidate.sha);
     // The worktree is at the candidate, clean: the checks need not ask git where it is. The
@@ -145,19 +153,9 @@ export async function tryLanding(
       return { result: { kind: 'checks-changed-files', paths: after.tracked } };
     // The checks' own diff (from the target to the candidate) says which files the merge changes.
     const changed = report.mergeBase === targetSha && report.changed ? report.changed : undefined;
-    const checkouts = await planCheckouts(git, config.target, targetSha, candidate.sha, {
-      changed,
-      checkouts: input.checkouts,
-    });
-    if (checkouts.blocked)
-      return {
-        built: candidate.branchHead,
-        result: {
-          kind: 'checkout-blocked',
-          path: checkouts.blocked.path,
-          files: checkouts.blocked.files,
-        },
-      };
+    const inspected = await held(changed);
+    if (inspected.outcome) return inspected.outcome;
+    const checkouts = inspected.plan;
     step('landing', candidate.sha);
     const landed = await provider.land({
       trackId: track.id,
