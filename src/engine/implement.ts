@@ -20,7 +20,7 @@ import { recoverInterrupted } from './recover.js';
 import { schedule } from './scheduler.js';
 import { MergeQueue } from './merge-queue.js';
 import { createProvider } from '../vcs/index.js';
-import type { TrackOutcome } from './track-loop.js';
+import { INTERRUPTED_BUDGET, type TrackOutcome } from './track-loop.js';
 import { canRetry, retryTrack } from '../manage/retry.js';
 import { StateConflictError } from '../state/errors.js';
 import { META_QUEUE_PAUSED } from '../state/meta.js';
@@ -149,11 +149,18 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   }
   await view?.close();
   viewOpen = false;
-  if (budget.runOver)
+  if (budget.runOver) {
     env.report(
       null,
       `stopped: the run budget is spent (${describeOverrun(budget.runOver)}); interrupted agents resume with \`ym implement\``,
     );
+    // Each track the run's ceiling stopped is told about (notify.on "budget").
+    for (const t of store.listTracks()) {
+      if (t.state === 'interrupted' && t.reason === INTERRUPTED_BUDGET) {
+        env.notify?.({ event: 'budget', trackId: t.id, reason: `run budget: ${describeOverrun(budget.runOver)}`, sha: null });
+      }
+    }
+  }
   return summarize(
     env,
     opts,

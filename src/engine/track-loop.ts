@@ -382,6 +382,7 @@ function failForBudget(env: RunEnv, trackId: string, runId: number, over: Overru
     }),
   );
   env.report(trackId, `failed: budget (${describeOverrun(over)})`);
+  env.notify?.({ event: 'budget', trackId, reason: `track budget: ${describeOverrun(over)}`, sha: null });
   return 'failed';
 }
 
