@@ -157,7 +157,12 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
     // Each track the run's ceiling stopped is told about (notify.on "budget").
     for (const t of store.listTracks()) {
       if (t.state === 'interrupted' && t.reason === INTERRUPTED_BUDGET) {
-        env.notify?.({ event: 'budget', trackId: t.id, reason: `run budget: ${describeOverrun(budget.runOver)}`, sha: null });
+        env.notify?.({
+          event: 'budget',
+          trackId: t.id,
+          reason: `run budget: ${describeOverrun(budget.runOver)}`,
+          sha: null,
+        });
       }
     }
   }

@@ -382,7 +382,12 @@ function failForBudget(env: RunEnv, trackId: string, runId: number, over: Overru
     }),
   );
   env.report(trackId, `failed: budget (${describeOverrun(over)})`);
-  env.notify?.({ event: 'budget', trackId, reason: `track budget: ${describeOverrun(over)}`, sha: null });
+  env.notify?.({
+    event: 'budget',
+    trackId,
+    reason: `track budget: ${describeOverrun(over)}`,
+    sha: null,
+  });
   return 'failed';
 }
 

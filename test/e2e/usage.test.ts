@@ -250,7 +250,10 @@ describe('budgets', () => {
     const notified = path.join(project.repo.root, 'notified.jsonl');
     configure(project, {
       budget: { trackUsd: 0.3 },
-      notify: { command: [process.execPath, path.join(FIXTURES, 'notify-recorder.mjs'), notified], on: ['budget'] },
+      notify: {
+        command: [process.execPath, path.join(FIXTURES, 'notify-recorder.mjs'), notified],
+        on: ['budget'],
+      },
     });
     const r = await project.ym(['implement', '--no-merge', '--json', '--yes'], {}, 60_000);
     expect(r.code, r.stderr).toBe(1);
@@ -280,8 +283,17 @@ describe('budgets', () => {
     );
     expect(failedEvent?.data).toMatchObject({ budget: { limit: 'trackUsd', max: 0.3 } });
     // notify.on "budget": told once, about that track only.
-    const docs = readFileSync(notified, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; track: string; reason: string });
-    expect(docs).toEqual([expect.objectContaining({ event: 'budget', track: 'big', reason: expect.stringMatching(/^track budget: /) as unknown as string })]);
+    const docs = readFileSync(notified, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; track: string; reason: string });
+    expect(docs).toEqual([
+      expect.objectContaining({
+        event: 'budget',
+        track: 'big',
+        reason: expect.stringMatching(/^track budget: /) as unknown as string,
+      }),
+    ]);
   }, 120_000);
 
   it('refuses a --budget-usd that is not a positive number', async () => {
