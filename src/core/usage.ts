@@ -30,7 +30,8 @@ export interface UsageTotals {
   runs: number;
 }
 
-const FIGURES = [
+/** The numeric figures of a usage record (the adapters count them, this module sums them). */
+export const USAGE_FIGURES = [
   'inputTokens',
   'outputTokens',
   'cacheReadTokens',
@@ -43,7 +44,7 @@ export function usageFromEventData(data: unknown): Usage | null {
   if (data === null || typeof data !== 'object') return null;
   const d = data as Record<string, unknown>;
   const u: Usage = { costSource: null };
-  for (const k of FIGURES) {
+  for (const k of USAGE_FIGURES) {
     const v = d[k];
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) u[k] = v;
   }
@@ -56,7 +57,9 @@ export function usageFromEventData(data: unknown): Usage | null {
 
 export function knowsAnything(u: Usage): boolean {
   return (
-    FIGURES.some((k) => u[k] !== undefined) || u.sessionId !== undefined || u.model !== undefined
+    USAGE_FIGURES.some((k) => u[k] !== undefined) ||
+    u.sessionId !== undefined ||
+    u.model !== undefined
   );
 }
 
@@ -102,7 +105,7 @@ export function sumUsage(runs: readonly Usage[]): UsageTotals {
   for (const u of runs) {
     if (!knowsAnything(u)) continue;
     total.runs++;
-    for (const k of FIGURES) {
+    for (const k of USAGE_FIGURES) {
       const v = u[k];
       if (v !== undefined) total[k] = (total[k] ?? 0) + v;
     }

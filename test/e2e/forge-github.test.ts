@@ -7,7 +7,7 @@ import { makeForgeEnv, type ForgeEnv } from '../helpers/forge-env.js';
 import {
   expectNoSecret,
   readyTrackOnForge,
-  trackOnForge,
+  describeUncommittedDocsLanding,
   trackState,
   type ForgeCliEnv,
 } from '../helpers/forge-cli.js';
@@ -412,42 +412,4 @@ describe('ym merge --provider github (built CLI)', () => {
   });
 });
 
-// The docs `new-track` wrote, never committed: they travel with the track's branch and the
-// pull request, and the user's checkout follows the forge's merge over their untracked copies.
-describe('ym implement with merge.provider github and uncommitted track docs (built CLI)', () => {
-  const MARKER = 'ghp_MARKER_docs_71e2';
-  let cli: ForgeCliEnv | undefined;
-  afterEach(async () => {
-    if (!cli) return;
-    expect(cli.forge.violations).toEqual([]);
-    await cli.cleanup();
-    cli = undefined;
-  });
-
-  it('merges the track, the checkout is at the target and the docs are tracked', async () => {
-    cli = await trackOnForge(
-      MARKER,
-      {},
-      { commitDocs: false, config: { merge: { provider: 'github' } } },
-    );
-    const docs = ['plan.md', 'spec.md', 'track.json'].map((f) => `yardmaster/tracks/greet/${f}`);
-    expect(
-      cli.repo.git(['status', '--porcelain', '--untracked-files=all']).split('\n').filter(Boolean),
-    ).toEqual(docs.map((f) => `?? ${f}`));
-    const r = await cli.ym(['implement', '--yes'], { GITHUB_TOKEN: MARKER });
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).not.toMatch(/uncommitted changes|could not update the files/);
-    expect(await trackState(cli, 'greet')).toMatchObject({ state: 'merged' });
-    const main = cli.forge.bare.head('main')!;
-    expect(cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`])).toContain(
-      '- [x]',
-    );
-    expect(cli.repo.git(['rev-parse', 'main']).trim()).toBe(main);
-    expect(cli.repo.git(['rev-parse', 'HEAD']).trim()).toBe(main);
-    expect(cli.repo.git(['status', '--porcelain', '--untracked-files=all']).trim()).toBe('');
-    expect(cli.repo.read('yardmaster/tracks/greet/plan.md')).toBe(
-      cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`]) + '\n',
-    );
-    expectNoSecret(MARKER, cli.repo, [r]);
-  });
-});
+describeUncommittedDocsLanding('github', 'ghp_MARKER_docs_71e2');

@@ -4,7 +4,7 @@
 // file yardmaster wrote (state.db, logs) to look for leaked secrets.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './cli.js';
 import { FakeForge } from './fake-forge/index.js';
 import { makeRepo, type TestRepo } from './repo.js';
@@ -125,4 +125,49 @@ export function expectNoSecret(secret: string, repo: TestRepo, outputs: CliResul
   expect(files.some((f) => f.endsWith('state.db'))).toBe(true);
   for (const f of files)
     expect(readFileSync(f).includes(secret), `${f} holds the token`).toBe(false);
+}
+
+// The docs `new-track` wrote, never committed: they travel with the track's branch and the
+// pull request, and the user's checkout follows the forge's merge over their untracked copies.
+export function describeUncommittedDocsLanding(
+  provider: 'github' | 'gitlab',
+  MARKER: string,
+): void {
+  describe(`ym implement with merge.provider ${provider} and uncommitted track docs (built CLI)`, () => {
+    let cli: ForgeCliEnv | undefined;
+    afterEach(async () => {
+      if (!cli) return;
+      expect(cli.forge.violations).toEqual([]);
+      await cli.cleanup();
+      cli = undefined;
+    });
+
+    it('merges the track, the checkout is at the target and the docs are tracked', async () => {
+      cli = await trackOnForge(MARKER, {}, { commitDocs: false, config: { merge: { provider } } });
+      const docs = ['plan.md', 'spec.md', 'track.json'].map((f) => `yardmaster/tracks/greet/${f}`);
+      expect(
+        cli.repo
+          .git(['status', '--porcelain', '--untracked-files=all'])
+          .split('\n')
+          .filter(Boolean),
+      ).toEqual(docs.map((f) => `?? ${f}`));
+      const r = await cli.ym(['implement', '--yes'], {
+        [provider === 'github' ? 'GITHUB_TOKEN' : 'GITLAB_TOKEN']: MARKER,
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toMatch(/uncommitted changes|could not update the files/);
+      expect(await trackState(cli, 'greet')).toMatchObject({ state: 'merged' });
+      const main = cli.forge.bare.head('main')!;
+      expect(cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`])).toContain(
+        '- [x]',
+      );
+      expect(cli.repo.git(['rev-parse', 'main']).trim()).toBe(main);
+      expect(cli.repo.git(['rev-parse', 'HEAD']).trim()).toBe(main);
+      expect(cli.repo.git(['status', '--porcelain', '--untracked-files=all']).trim()).toBe('');
+      expect(cli.repo.read('yardmaster/tracks/greet/plan.md')).toBe(
+        cli.forge.bare.git(['show', `${main}:yardmaster/tracks/greet/plan.md`]) + '\n',
+      );
+      expectNoSecret(MARKER, cli.repo, [r]);
+    });
+  });
 }

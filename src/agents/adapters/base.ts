@@ -1,5 +1,6 @@
 // The machinery every adapter shares: the running state that becomes the summary, and a
 // parser built from a per-line handler. An adapter only says what one line means.
+import { USAGE_FIGURES } from '../../core/usage.js';
 import { LineSplitter, asObject, oneLine, relativePath, type Line } from './lines.js';
 import type {
   AgentEvent,
@@ -13,13 +14,7 @@ import type {
 /** Error texts are longer than activities (they go into feedback), but still one line. */
 const MAX_ERROR_LENGTH = 500;
 
-const FIGURES = [
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'costUsd',
-] as const;
+const FIGURES = USAGE_FIGURES;
 
 export class RunState {
   resultText: string | null = null;
