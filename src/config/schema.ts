@@ -213,6 +213,12 @@ export const ConfigSchema = z
         deleteBranch: z.boolean().default(true),
         push: z.boolean().default(false),
         onConflict: z.enum(['mark', 'agent']).default('mark'),
+        speculate: z
+          .union([z.literal('auto'), z.number().int().min(1).max(16)])
+          .default('auto')
+          .describe(
+            'how many queued candidates are checked at once, each on top of the ones ahead; auto: the cores, 1 to 4; 1: one at a time',
+          ),
         requireApproval: z
           .boolean()
           .default(false)

@@ -10,7 +10,9 @@ import { cleanupAfterMerge } from '../merge/cleanup.js';
 import { tryLanding } from '../merge/try-landing.js';
 import { collectWork, runAttempt } from '../run/attempt.js';
 import { validateWork } from '../run/validate.js';
+import { buildSpeculative, checkSpeculative } from '../merge/speculate.js';
 import { provisionWorktree } from '../worktrees/provision.js';
+import { queueWorktree } from '../worktrees/queue-pool.js';
 
 export interface Activities {
   /** Idempotent on the track: resumes the worktree it has, recycles, or adds one. */
@@ -25,6 +27,12 @@ export interface Activities {
   tryLanding: typeof tryLanding;
   /** After a landing: branch and worktree clean-up; never removes uncommitted work. */
   cleanup: typeof cleanupAfterMerge;
+  /** The speculative window's pool worktree for a slot: made once, then reused. */
+  queueWorktree: typeof queueWorktree;
+  /** A window candidate built in a pool worktree, on a given base; moves no branch. */
+  buildCandidate: typeof buildSpeculative;
+  /** The checks on a window candidate: a report only when it stands for exactly that commit. */
+  checkCandidate: typeof checkSpeculative;
 }
 
 export const activities: Activities = {
@@ -34,4 +42,7 @@ export const activities: Activities = {
   validate: validateWork,
   tryLanding,
   cleanup: cleanupAfterMerge,
+  queueWorktree,
+  buildCandidate: buildSpeculative,
+  checkCandidate: checkSpeculative,
 };

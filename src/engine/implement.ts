@@ -49,6 +49,8 @@ export interface ImplementOptions {
   fresh?: boolean | undefined;
   /** `--budget-usd`: the run's ceiling in US dollars (budget.runUsd). */
   budgetUsd?: number | undefined;
+  /** `--speculate`: merge.speculate for this run. */
+  speculate?: number | undefined;
   /** `--notify-bell`: the live view rings on the notify.on events. */
   notifyBell?: boolean;
 }
@@ -242,6 +244,14 @@ function withOverrides(config: Config, opts: ImplementOptions): Config {
       );
     }
     config = { ...config, attempts: opts.attempts };
+  }
+  if (opts.speculate !== undefined) {
+    if (!Number.isInteger(opts.speculate) || opts.speculate < 1 || opts.speculate > 16) {
+      throw new UsageError(
+        `--speculate must be an integer from 1 to 16, not ${String(opts.speculate)}.`,
+      );
+    }
+    config = { ...config, merge: { ...config.merge, speculate: opts.speculate } };
   }
   if (opts.budgetUsd !== undefined) {
     if (!Number.isFinite(opts.budgetUsd) || opts.budgetUsd <= 0) {

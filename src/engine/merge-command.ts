@@ -17,11 +17,15 @@ import { MergeQueue } from './merge-queue.js';
 import { conflictRadar } from '../merge/radar.js';
 import { approvalFacts } from '../approval/facts.js';
 import { decideApproval } from '../flow/approval.js';
+import { nextSlot, windowLimit } from '../flow/window.js';
+import { availableParallelism } from 'node:os';
 
 export interface MergeOptions {
   ids: string[];
   provider?: ProviderName | undefined;
   dryRun: boolean;
+  /** --speculate: merge.speculate for this run. */
+  speculate?: number | undefined;
 }
 
 export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -35,7 +39,13 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
       ? notReady(id, 'planned')
       : unknown(id);
   }
-  const env = await createRunEnv(ctx, plainReporter(ctx));
+  const loaded = (await ctx.config()).config;
+  const env = await createRunEnv(ctx, plainReporter(ctx), {
+    config:
+      opts.speculate === undefined
+        ? loaded
+        : { ...loaded, merge: { ...loaded.merge, speculate: opts.speculate } },
+  });
   const { store, config, git } = env;
   // A merge killed half-way (kill -9, power loss) left its track "merging" and the lock behind:
   // record it if it landed, else give it back to the queue, before choosing what to merge.
@@ -81,6 +91,9 @@ export async function merge(opts: MergeOptions, ctx: Context): Promise<ExitCodeV
       awaiting,
       target: config.target,
       targetSha: await git(['rev-parse', `refs/heads/${config.target}`]),
+      // Check runs the window started (each queue head's own are among them), how many it
+      // stopped (built on a candidate that failed), and its setbacks.
+      speculation: queue.speculation,
     });
   else {
     if (results.length === 0 && awaiting.length === 0)
@@ -154,12 +167,31 @@ async function dryRun(
         predictions.find((p) => p.a === config.target && p.b === id)?.paths ?? [],
     };
   });
+  const limit = windowLimit(config.merge.speculate, availableParallelism());
+  const speculate = env.config.merge.provider === 'local' ? limit : 1;
+  // The first window: the queue's order, each place on top of the ones ahead of it (a
+  // dependency ahead in the window counts as merged).
+  const window: { id: string; after: string[] }[] = [];
+  for (;;) {
+    const id = nextSlot({
+      order: plan
+        .filter((p) => !p.awaitingApproval)
+        .map((p) => ({ id: p.id, dependsOn: tracks.get(p.id)!.dependsOn })),
+      merged: (d) => tracks.get(d)?.state === 'merged',
+      chain: window.map((w) => w.id),
+      excluded: new Set(),
+      size: speculate,
+    });
+    if (id === null) break;
+    window.push({ id, after: window.map((w) => w.id) });
+  }
   if (ctx.json) {
     ctx.out.json({
       dryRun: true,
       target: config.target,
       strategy: config.merge.strategy,
       order: plan,
+      speculate: { setting: config.merge.speculate, limit: speculate, window },
       predictions,
     });
     return ExitCode.ok;
@@ -175,6 +207,10 @@ async function dryRun(
     ].filter(Boolean);
     ctx.out.line(`${i + 1}. ${p.id}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   });
+  if (speculate > 1 && window.length > 1)
+    ctx.out.line(
+      `window (${speculate} at once): ${window.map((w) => (w.after.length ? `${w.id} on ${w.after.join('+')}` : `${w.id} on ${config.target}`)).join(', ')}`,
+    );
   for (const p of predictions.filter((x) => x.a !== config.target))
     ctx.out.line(`predicted conflict: ${p.a} <-> ${p.b} in ${p.paths.join(', ')}`);
   return ExitCode.ok;

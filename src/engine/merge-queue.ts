@@ -5,6 +5,7 @@
 // decision as state transitions. A conflict, failing checks or a target that moved never reach
 // the target.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { WorkFailedError, YmError } from '../core/errors.js';
 import { decideMergeStep, nextQueueItem, type MergeDecision } from '../flow/queue.js';
 import { TargetCheckouts } from '../merge/checkouts.js';
@@ -14,6 +15,8 @@ import { META_QUEUE_PAUSED } from '../state/meta.js';
 import type { TrackRow } from '../state/rows.js';
 import type { VcsProvider } from '../vcs/types.js';
 import { activities } from './activities.js';
+import { Speculator } from './speculation.js';
+import { windowLimit } from '../flow/window.js';
 import { approvalFacts } from '../approval/facts.js';
 import { APPROVAL_CARRIED, AWAITING_APPROVAL, type ApprovalFacts } from '../flow/approval.js';
 
@@ -35,6 +38,11 @@ export class MergeQueue {
   readonly awaiting = new Map<string, string>();
   /** Heads already notified as awaiting approval (one notification per head). */
   private readonly toldAwaiting = new Set<string>();
+  /** The speculative window of the drain in progress (merge.speculate > 1, local provider). */
+  private speculator: Speculator | null = null;
+  /** The last speculative drain's figures: check runs started, stopped, setbacks. */
+  speculation: { started: number; stopped: number; setbacks: number; limit: number } | null =
+    null;
 
   constructor(
     private readonly env: RunEnv,
@@ -51,24 +59,31 @@ export class MergeQueue {
     this.draining = (async () => {
       try {
         this.checkouts = new TargetCheckouts(this.env.git, this.env.config.target);
-        do {
-          this.again = false;
-          // Each pass looks at a track once: one given back (target kept moving) waits for the
-          // next pass, which a newly ready track starts.
-          this.seen.clear();
-          while (!this.env.ctx.signal.aborted) {
-            const next = await this.nextItem();
-            if (!next) break;
-            const outcome = await withMergeLock(this.env, () =>
-              this.mergeOne(next.track, next.expectHead),
-            );
-            if (outcome === null) break; // interrupted while waiting for the lock
-            // A landing held by the user's checkout holds only that track: the next ones may
-            // change other files (its dependents wait for it, as for any unmerged dependency).
-            this.seen.add(next.track.id);
-            this.outcomes.set(next.track.id, outcome);
-          }
-        } while (this.again && !this.env.ctx.signal.aborted);
+        const limit = windowLimit(this.env.config.merge.speculate, availableParallelism());
+        // The window builds candidates on the local target; a forge makes its own commits on
+        // landing, so what the window checked would never be what lands (docs/forges.md).
+        if (limit > 1 && this.provider.name === 'local') {
+          // The window's checks run between landings: the lock is held for the whole drain,
+          // so its pool worktrees are this process's and a crash's checks are ended by the
+          // next merge (recoverMerges kills what the dead holder left).
+          await withMergeLock(this.env, async () => {
+            const speculator = new Speculator(this.env, limit);
+            this.speculator = speculator;
+            try {
+              await this.passes(speculator);
+            } finally {
+              this.speculator = null;
+              await speculator.close();
+              const before = this.speculation;
+              this.speculation = {
+                started: (before?.started ?? 0) + speculator.counts.started,
+                stopped: (before?.stopped ?? 0) + speculator.counts.stopped,
+                setbacks: (before?.setbacks ?? 0) + speculator.counts.setbacks,
+                limit,
+              };
+            }
+          });
+        } else await this.passes(null);
         return this.outcomes;
       } finally {
         this.draining = null;
@@ -77,12 +92,52 @@ export class MergeQueue {
     return this.draining;
   }
 
+  private async passes(speculator: Speculator | null): Promise<void> {
+    do {
+      this.again = false;
+      // Each pass looks at a track once: one given back (target kept moving) waits for the
+      // next pass, which a newly ready track starts.
+      this.seen.clear();
+      while (!this.env.ctx.signal.aborted) {
+        const next = await this.nextItem();
+        if (!next) break;
+        let outcome: MergeOutcome | null;
+        if (speculator) {
+          const tracks = new Map(this.env.store.listTracks().map((t) => [t.id, t]));
+          await speculator.refresh(
+            next.order.flatMap((id) => {
+              const t = tracks.get(id);
+              return t ? [{ id, dependsOn: t.dependsOn }] : [];
+            }),
+            (id) => this.env.store.getTrack(id)?.state === 'merged',
+          );
+          outcome = await this.mergeOne(next.track, next.expectHead);
+          if (outcome === 'merged') speculator.landed();
+        } else
+          outcome = await withMergeLock(this.env, () =>
+            this.mergeOne(next.track, next.expectHead),
+          );
+        if (outcome === null) break; // interrupted while waiting for the lock
+        // A landing held by the user's checkout holds only that track: the next ones may
+        // change other files (its dependents wait for it, as for any unmerged dependency).
+        this.seen.add(next.track.id);
+        this.outcomes.set(next.track.id, outcome);
+      }
+    } while (this.again && !this.env.ctx.signal.aborted);
+  }
+
   /**
    * The oldest queued ready track whose dependencies are merged and that is approved when it
-   * must be (src/flow/queue.ts decides), with the head its candidate must be built from.
+   * must be (src/flow/queue.ts decides), with the head its candidate must be built from, and
+   * the queue's order (what the speculative window is planned from).
    */
   private async nextItem(): Promise<
-    { track: TrackRow; expectHead: { sha: string; approved: boolean } | undefined } | undefined
+    | {
+        track: TrackRow;
+        expectHead: { sha: string; approved: boolean } | undefined;
+        order: string[];
+      }
+    | undefined
   > {
     const { store, config, git, ctx, repo } = this.env;
     const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
@@ -143,7 +198,7 @@ export class MergeQueue {
     this.awaiting.delete(track.id);
     const head = approval.get(track.id)?.head;
     const expectHead = head ? { sha: head, approved: pick.approvedSha === head } : undefined;
-    return { track, expectHead };
+    return { track, expectHead, order: pick.order };
   }
 
   private async mergeOne(
@@ -184,6 +239,7 @@ export class MergeQueue {
           step,
           signal: ctx.signal,
           expectHead,
+          ...(this.speculator ? { prechecked: this.speculator.prechecked.bind(this.speculator) } : {}),
         });
         if (tried.result.kind === 'checkout-blocked') this.held.add(track.id);
         else this.held.delete(track.id);

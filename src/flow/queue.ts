@@ -36,15 +36,23 @@ export interface NextItem {
   awaiting: { id: string; reason: string }[];
   /** The SHA the chosen track's approval names: the head its candidate must be built from. */
   approvedSha?: string | null;
+  /**
+   * Every track the queue may take, in its order, dependencies aside (ready, not paused or
+   * passed over, approved where it must be): what the speculative window is planned from.
+   */
+  order: string[];
 }
 
 /** States in which a queue entry has nothing left to do: it is dropped. */
 const DONE: readonly TrackState[] = ['merged', 'failed', 'cancelled', 'reverted'];
 
 export function nextQueueItem(input: NextItemInput): NextItem {
-  if (input.paused) return { next: null, drop: [], paused: true, awaiting: [] };
+  if (input.paused) return { next: null, drop: [], paused: true, awaiting: [], order: [] };
   const drop: string[] = [];
   const awaiting: NextItem['awaiting'] = [];
+  const order: string[] = [];
+  let next: string | null = null;
+  let approvedSha: string | null | undefined;
   const stateOf = (id: string) => input.tracks.get(id)?.state;
   for (const item of input.queue) {
     const t = input.tracks.get(item.trackId);
@@ -56,18 +64,33 @@ export function nextQueueItem(input: NextItemInput): NextItem {
     }
     // Oldest first, but never ahead of its own dependencies, and only once approved when it
     // must be. Facts missing for a ready track mean it was not looked at: it waits.
-    if (!dependenciesMerged(t, stateOf)) continue;
-    const facts = input.approval?.get(item.trackId);
-    if (!input.approval) return { next: item.trackId, drop, paused: false, awaiting };
-    if (!facts) continue;
-    const verdict = decideApproval(item.trackId, facts, input.requireApproval ?? false);
-    if (!verdict.ok) {
-      awaiting.push({ id: item.trackId, reason: verdict.reason });
-      continue;
+    const depsMerged = dependenciesMerged(t, stateOf);
+    let sha: string | null = null;
+    if (input.approval) {
+      const facts = input.approval.get(item.trackId);
+      if (!facts) continue;
+      const verdict = decideApproval(item.trackId, facts, input.requireApproval ?? false);
+      if (!verdict.ok) {
+        // Said once it could go: a track still waiting for a dependency waits for that first.
+        if (depsMerged) awaiting.push({ id: item.trackId, reason: verdict.reason });
+        continue;
+      }
+      sha = verdict.approvedSha;
     }
-    return { next: item.trackId, drop, paused: false, awaiting, approvedSha: verdict.approvedSha };
+    order.push(item.trackId);
+    if (next === null && depsMerged) {
+      next = item.trackId;
+      if (input.approval) approvedSha = sha;
+    }
   }
-  return { next: null, drop, paused: false, awaiting };
+  return {
+    next,
+    drop,
+    paused: false,
+    awaiting,
+    order,
+    ...(approvedSha !== undefined ? { approvedSha } : {}),
+  };
 }
 
 /** What one try at merging a track came to (the activities' results, as the queue sees them). */

@@ -37,6 +37,11 @@ export interface LandingInput {
    * (`approved`: the one an approval names). Any other head is not built.
    */
   expectHead?: { sha: string; approved: boolean } | undefined;
+  /**
+   * The speculative window's report of the checks on exactly this candidate built on exactly
+   * this target, if it has one (waiting for it while it runs); none: the checks run here.
+   */
+  prechecked?: (candidateSha: string, targetSha: string) => Promise<CheckReport | undefined>;
 }
 
 export type LandingOutcome =
@@ -119,9 +124,12 @@ export async function tryLanding(
       if (before.outcome) return before.outcome;
     }
     step('checking', candidate.sha);
+    // The window checked this very commit on this very target already (or is checking it):
+    // its report stands for it. Else the checks run here.
+    const speculated = await input.prechecked?.(candidate.sha, targetSha);
     // The worktree is at the candidate, clean: the checks need not ask git where it is. The
     // holder mark lets the next merge end these checks if this process is killed.
-    const report: CheckReport = await runChecks(
+    const report: CheckReport = speculated ?? await runChecks(
       ctx,
       {
         cwd: worktree,
@@ -136,7 +144,13 @@ export async function tryLanding(
     env.store.appendEvent({
       trackId: track.id,
       type: 'checks.finished',
-      data: { ok: report.ok, headSha: report.headSha, results: report.results, during: 'merge' },
+      data: {
+        ok: report.ok,
+        headSha: report.headSha,
+        results: report.results,
+        during: 'merge',
+        ...(speculated ? { speculated: true } : {}),
+      },
     });
     if (signal.aborted) return { built: candidate.branchHead, result: { kind: 'interrupted' } };
     if (!report.ok || report.headSha !== candidate.sha)

@@ -30,7 +30,7 @@ function serialized<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-async function withRepoLock<T>(env: RunEnv, fn: () => Promise<T>): Promise<T> {
+export async function withRepoLock<T>(env: RunEnv, fn: () => Promise<T>): Promise<T> {
   const held = await withLock(env, WORKTREE_LOCK, fn);
   if (held === null) throw new InterruptedError('Interrupted while waiting to create a worktree.');
   return held;
@@ -264,7 +264,7 @@ async function recycle(
   return false;
 }
 
-function copyConfiguredFiles(env: RunEnv, worktree: string): void {
+export function copyConfiguredFiles(env: RunEnv, worktree: string): void {
   const source = env.repo.mainRoot ?? env.repo.root;
   for (const rel of env.config.worktrees.copy) {
     const from = path.resolve(source, rel);

@@ -21,6 +21,11 @@ export function register(program: Command, run: CommandRunner): void {
     .option('--attempts <n>', 'attempts per track, 1-20 (default: attempts)', intInRange(1, 20))
     .option('--no-merge', 'stop tracks at ready; do not hand them to the merge queue')
     .option(
+      '--speculate <n>',
+      'merge queue: check up to N candidates at once, 1-16 (default: merge.speculate)',
+      intInRange(1, 16),
+    )
+    .option(
       '--budget-usd <n>',
       'stop the run (interrupted, resumable; exit 1) once its agents have cost this many US dollars (default: budget.runUsd)',
       positiveNumber,
@@ -55,6 +60,7 @@ export function register(program: Command, run: CommandRunner): void {
           retry: boolean;
           fresh: boolean;
           budgetUsd?: number;
+          speculate?: number;
           notifyBell: boolean;
         },
         cmd: Command,

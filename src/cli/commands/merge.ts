@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { CommandRunner } from '../command.js';
+import { intInRange, type CommandRunner } from '../command.js';
 import type { ProviderName } from '../../vcs/index.js';
 
 export function register(program: Command, run: CommandRunner): void {
@@ -16,11 +16,20 @@ export function register(program: Command, run: CommandRunner): void {
         'gitlab',
       ]),
     )
+    .option(
+      '--speculate <n>',
+      'check up to N queued candidates at once, each on top of the ones ahead, 1-16 (default: merge.speculate)',
+      intInRange(1, 16),
+    )
     .option('--dry-run', 'show the order and predicted conflicts; change nothing', false)
     .option('-y, --yes', "trust the repository's checks for this run", false)
     .option('--json', 'print the results as JSON', false)
     .action(
-      async (ids: string[], opts: { provider?: ProviderName; dryRun: boolean }, cmd: Command) => {
+      async (
+        ids: string[],
+        opts: { provider?: ProviderName; dryRun: boolean; speculate?: number },
+        cmd: Command,
+      ) => {
         await run(cmd, async (ctx) =>
           (await import('../../engine/merge-command.js')).merge({ ids, ...opts }, ctx),
         );

@@ -1,0 +1,279 @@
+// The speculative queue's window in the local engine (merge.speculate > 1): while the queue
+// lands its head one track at a time, the next candidates are built and checked at once, each
+// on top of the ones ahead of it (Zuul's dependent pipeline, GitLab's merge trains). Which
+// track takes which place, and the window's size, are src/flow/window.ts's decisions; the
+// builds and checks are activities (src/merge/speculate.ts) in the queue's worktree pool.
+//
+// The window only ever supplies check reports. The queue builds each head's candidate itself,
+// on the target as it is then, and takes a report only for that very commit and base (the
+// builds are deterministic: the same branch on the same base is the same SHA); anything else
+// (a build the window did not predict, a report that cannot stand for the commit) and the
+// queue runs the checks itself, as the serial queue does. So the target only moves to a commit
+// whose checks passed on that exact tree, and with deterministic checks the queue merges what
+// the serial queue merges, in the same order.
+import type { CheckReport } from '../checks/types.js';
+import { adaptWindow, nextSlot, type WindowTrack } from '../flow/window.js';
+import { branchFor, type RunEnv } from '../runtime/env.js';
+import { activities } from './activities.js';
+
+interface Candidate {
+  /** `<track>@<branch head>@<base>`: what the candidate is made of. */
+  key: string;
+  trackId: string;
+  sha: string;
+  baseSha: string;
+  slot: number;
+  abort: AbortController;
+  /** The report, or undefined when it cannot stand for the commit (stopped, moved...). */
+  result: Promise<CheckReport | undefined>;
+  settled: boolean;
+}
+
+/** What the window looks like now, head first (for the status view and --dry-run). */
+export interface WindowPlace {
+  trackId: string;
+  sha: string;
+  /** The tracks it is built on top of, head first. */
+  after: string[];
+  state: 'checking' | 'passed' | 'failed';
+}
+
+export class Speculator {
+  size: number;
+  /** Candidates with checks running or done, by key. */
+  private readonly live = new Map<string, Candidate>();
+  /** Finished reports by `<sha>@<base>`: what the queue may take. */
+  private readonly reports = new Map<string, CheckReport>();
+  /** Candidates whose checks ended, by key (a report that cannot stand for the commit: none). */
+  private readonly finished = new Map<
+    string,
+    { sha: string; baseSha: string; report: CheckReport | undefined }
+  >();
+  /** Keys whose build conflicted or whose checks failed: predicted to leave the window. */
+  private readonly setbacks = new Set<string>();
+  private order: readonly WindowTrack[] = [];
+  private merged: (id: string) => boolean = () => false;
+  private chain: Promise<void> = Promise.resolve();
+  private places: WindowPlace[] = [];
+  private closed = false;
+  /** Check runs started, and how many of them were stopped before the end. */
+  readonly counts = { started: 0, stopped: 0, setbacks: 0 };
+
+  constructor(
+    private readonly env: RunEnv,
+    readonly limit: number,
+  ) {
+    this.size = limit;
+  }
+
+  /** The window as last planned. */
+  get window(): readonly WindowPlace[] {
+    return this.places;
+  }
+
+  /**
+   * Plans the window again for the queue as it is now (`order`: the tracks the queue may take,
+   * in its order) and starts what is missing; stops every candidate the new plan has no place
+   * for (its checks' process groups are killed). Calls run one after another.
+   */
+  refresh(order: readonly WindowTrack[], merged: (id: string) => boolean): Promise<void> {
+    this.order = order;
+    this.merged = merged;
+    const next = this.chain.then(() => this.plan());
+    this.chain = next.catch((err: unknown) => {
+      this.env.report(null, `warning: speculation stopped for this pass: ${String(err)}`);
+    });
+    return this.chain;
+  }
+
+  /** The queue landed a track: the window grows by one (up to the limit). */
+  landed(): void {
+    this.size = adaptWindow(this.size, 'landed', this.limit);
+  }
+
+  /**
+   * The report of the checks on exactly `sha` built on `baseSha`, waiting for them when they
+   * are running; undefined when the window has none (the queue then runs the checks itself).
+   */
+  async prechecked(sha: string, baseSha: string): Promise<CheckReport | undefined> {
+    const key = `${sha}@${baseSha}`;
+    const done = this.reports.get(key);
+    if (done) return done;
+    const running = [...this.live.values()].find((c) => c.sha === sha && c.baseSha === baseSha);
+    return running ? await running.result : undefined;
+  }
+
+  /** Stops every candidate and waits until their checks have ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.chain;
+    await this.stop([...this.live.values()]);
+  }
+
+  private async plan(): Promise<void> {
+    if (this.closed || this.env.ctx.signal.aborted) return;
+    const { git, config } = this.env;
+    const target = await git(['rev-parse', `refs/heads/${config.target}`]);
+    const chain: string[] = [];
+    const shas: string[] = [];
+    const excluded = new Set<string>();
+    const keep = new Set<string>();
+    const places: WindowPlace[] = [];
+    let stale = true;
+    for (;;) {
+      if (this.closed || this.env.ctx.signal.aborted) break;
+      const id = nextSlot({
+        order: this.order,
+        merged: this.merged,
+        chain,
+        excluded,
+        size: this.size,
+      });
+      if (id === null) break;
+      const base = shas.at(-1) ?? target;
+      const head = await git(['rev-parse', `refs/heads/${branchFor(config, id)}`]);
+      const key = `${id}@${head}@${base}`;
+      if (this.setbacks.has(key)) {
+        // Predicted to leave: the next track takes its place, on the same base.
+        excluded.add(id);
+        continue;
+      }
+      const have = this.live.get(key) ?? this.finished.get(key);
+      if (have) {
+        if (this.live.has(key)) keep.add(key);
+        chain.push(id);
+        shas.push(have.sha);
+        places.push({ trackId: id, sha: have.sha, after: chain.slice(0, -1), state: this.stateOf(key) });
+        continue;
+      }
+      // The first place that needs a build: whatever the plan kept no place for is stopped
+      // (its checks' process groups killed) and its worktree goes back to the pool.
+      if (stale) {
+        stale = false;
+        await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
+      }
+      const slot = this.freeSlot();
+      const track = this.env.store.getTrack(id);
+      if (slot === null || !track) break;
+      const worktree = await activities.queueWorktree(this.env, slot, base);
+      const built = await activities.buildCandidate(this.env, {
+        trackId: id,
+        title: track.title,
+        branch: branchFor(config, id),
+        worktree,
+        baseSha: base,
+      });
+      if (built.kind === 'conflict') {
+        this.setback(key);
+        excluded.add(id);
+        continue;
+      }
+      this.start(key, id, built.sha, base, slot, worktree, built.base);
+      keep.add(key);
+      chain.push(id);
+      shas.push(built.sha);
+      places.push({ trackId: id, sha: built.sha, after: chain.slice(0, -1), state: 'checking' });
+    }
+    if (stale) await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
+    this.places = places;
+    this.env.store.appendEvent({
+      type: 'merge.window',
+      data: {
+        size: this.size,
+        limit: this.limit,
+        target,
+        places: places.map((p) => ({ track: p.trackId, sha: p.sha, after: p.after, state: p.state })),
+      },
+    });
+  }
+
+  private stateOf(key: string): WindowPlace['state'] {
+    const done = this.finished.get(key);
+    if (!done) return 'checking';
+    return done.report?.ok ? 'passed' : 'failed';
+  }
+
+  private freeSlot(): number | null {
+    const used = new Set([...this.live.values()].map((c) => c.slot));
+    for (let slot = 1; slot <= this.limit; slot++) if (!used.has(slot)) return slot;
+    return null;
+  }
+
+  private start(
+    key: string,
+    trackId: string,
+    sha: string,
+    baseSha: string,
+    slot: number,
+    worktree: string,
+    base: string | undefined,
+  ): Candidate {
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    this.env.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    this.counts.started++;
+    const candidate: Candidate = {
+      key,
+      trackId,
+      sha,
+      baseSha,
+      slot,
+      abort,
+      settled: false,
+      result: Promise.resolve(undefined),
+    };
+    candidate.result = activities.checkCandidate(this.env, {
+      trackId,
+      worktree,
+      sha,
+      baseSha,
+      base,
+      signal: abort.signal,
+    })
+      .catch(() => undefined)
+      .then((report) => {
+        candidate.settled = true;
+        this.env.ctx.signal.removeEventListener('abort', onAbort);
+        if (report) this.reports.set(`${sha}@${baseSha}`, report);
+        if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, report });
+        this.env.store.appendEvent({
+          trackId,
+          type: 'merge.speculated',
+          data: {
+            sha,
+            base: baseSha,
+            ok: report?.ok ?? null,
+            stopped: abort.signal.aborted,
+          },
+        });
+        // Its slot is free once its checks ended; a failure is a setback: the places after it
+        // are built again without it.
+        if (this.live.get(key) === candidate) this.live.delete(key);
+        if (report && !report.ok && !abort.signal.aborted) {
+          this.setback(key);
+          void this.refresh(this.order, this.merged);
+        }
+        return report;
+      });
+    this.live.set(key, candidate);
+    return candidate;
+  }
+
+  private setback(key: string): void {
+    if (this.setbacks.has(key)) return;
+    this.setbacks.add(key);
+    this.counts.setbacks++;
+    this.size = adaptWindow(this.size, 'setback', this.limit);
+  }
+
+  private async stop(candidates: Candidate[]): Promise<void> {
+    for (const c of candidates) {
+      if (!c.settled) {
+        this.counts.stopped++;
+        c.abort.abort();
+      }
+    }
+    await Promise.all(candidates.map((c) => c.result));
+    for (const c of candidates) if (this.live.get(c.key) === c) this.live.delete(c.key);
+  }
+}
