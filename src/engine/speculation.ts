@@ -12,6 +12,7 @@
 // whose checks passed on that exact tree, and with deterministic checks the queue merges what
 // the serial queue merges, in the same order.
 import type { CheckReport } from '../checks/types.js';
+import type { BuiltCandidate, LandingWindow } from '../merge/try-landing.js';
 import { adaptWindow, nextSlot, type WindowTrack } from '../flow/window.js';
 import { branchFor, type RunEnv } from '../runtime/env.js';
 import { activities } from './activities.js';
@@ -21,6 +22,7 @@ interface Candidate {
   key: string;
   trackId: string;
   sha: string;
+  built: BuiltCandidate;
   baseSha: string;
   slot: number;
   abort: AbortController;
@@ -38,7 +40,7 @@ export interface WindowPlace {
   state: 'checking' | 'passed' | 'failed';
 }
 
-export class Speculator {
+export class Speculator implements LandingWindow {
   size: number;
   /** Candidates with checks running or done, by key. */
   private readonly live = new Map<string, Candidate>();
@@ -47,7 +49,7 @@ export class Speculator {
   /** Candidates whose checks ended, by key (a report that cannot stand for the commit: none). */
   private readonly finished = new Map<
     string,
-    { sha: string; baseSha: string; report: CheckReport | undefined }
+    { sha: string; baseSha: string; built: BuiltCandidate; report: CheckReport | undefined }
   >();
   /** Keys whose build conflicted or whose checks failed: predicted to leave the window. */
   private readonly setbacks = new Set<string>();
@@ -91,11 +93,26 @@ export class Speculator {
     this.size = adaptWindow(this.size, 'landed', this.limit);
   }
 
+  /** The window's candidate of this branch head on this target, once its checks passed. */
+  async passed(
+    trackId: string,
+    branchHead: string,
+    targetSha: string,
+  ): Promise<{ candidate: BuiltCandidate; report: CheckReport } | undefined> {
+    await this.chain;
+    const key = `${trackId}@${branchHead}@${targetSha}`;
+    const running = this.live.get(key);
+    if (running) await running.result;
+    const done = this.finished.get(key);
+    return done?.report?.ok ? { candidate: done.built, report: done.report } : undefined;
+  }
+
   /**
    * The report of the checks on exactly `sha` built on `baseSha`, waiting for them when they
    * are running; undefined when the window has none (the queue then runs the checks itself).
    */
-  async prechecked(sha: string, baseSha: string): Promise<CheckReport | undefined> {
+  async report(sha: string, baseSha: string): Promise<CheckReport | undefined> {
+    await this.chain;
     const key = `${sha}@${baseSha}`;
     const done = this.reports.get(key);
     if (done) return done;
@@ -143,7 +160,12 @@ export class Speculator {
         if (this.live.has(key)) keep.add(key);
         chain.push(id);
         shas.push(have.sha);
-        places.push({ trackId: id, sha: have.sha, after: chain.slice(0, -1), state: this.stateOf(key) });
+        places.push({
+          trackId: id,
+          sha: have.sha,
+          after: chain.slice(0, -1),
+          state: this.stateOf(key),
+        });
         continue;
       }
       // The first place that needs a build: whatever the plan kept no place for is stopped
@@ -168,11 +190,17 @@ export class Speculator {
         excluded.add(id);
         continue;
       }
-      this.start(key, id, built.sha, base, slot, worktree, built.base);
+      const { candidate } = built;
+      this.start(key, id, candidate, base, slot, worktree);
       keep.add(key);
       chain.push(id);
-      shas.push(built.sha);
-      places.push({ trackId: id, sha: built.sha, after: chain.slice(0, -1), state: 'checking' });
+      shas.push(candidate.sha);
+      places.push({
+        trackId: id,
+        sha: candidate.sha,
+        after: chain.slice(0, -1),
+        state: 'checking',
+      });
     }
     if (stale) await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
     this.places = places;
@@ -182,7 +210,12 @@ export class Speculator {
         size: this.size,
         limit: this.limit,
         target,
-        places: places.map((p) => ({ track: p.trackId, sha: p.sha, after: p.after, state: p.state })),
+        places: places.map((p) => ({
+          track: p.trackId,
+          sha: p.sha,
+          after: p.after,
+          state: p.state,
+        })),
       },
     });
   }
@@ -202,12 +235,12 @@ export class Speculator {
   private start(
     key: string,
     trackId: string,
-    sha: string,
+    built: BuiltCandidate,
     baseSha: string,
     slot: number,
     worktree: string,
-    base: string | undefined,
   ): Candidate {
+    const { sha } = built;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     this.env.ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -216,26 +249,28 @@ export class Speculator {
       key,
       trackId,
       sha,
+      built,
       baseSha,
       slot,
       abort,
       settled: false,
       result: Promise.resolve(undefined),
     };
-    candidate.result = activities.checkCandidate(this.env, {
-      trackId,
-      worktree,
-      sha,
-      baseSha,
-      base,
-      signal: abort.signal,
-    })
+    candidate.result = activities
+      .checkCandidate(this.env, {
+        trackId,
+        worktree,
+        sha,
+        baseSha,
+        base: built.base,
+        signal: abort.signal,
+      })
       .catch(() => undefined)
       .then((report) => {
         candidate.settled = true;
         this.env.ctx.signal.removeEventListener('abort', onAbort);
         if (report) this.reports.set(`${sha}@${baseSha}`, report);
-        if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, report });
+        if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, built, report });
         this.env.store.appendEvent({
           trackId,
           type: 'merge.speculated',
