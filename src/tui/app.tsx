@@ -24,6 +24,7 @@ import {
   selectedTrack,
   type ExitRequest,
   type UiEffect,
+  type UiEnv,
   type UiState,
 } from './ui-state.js';
 import { windowStart, type StatusView } from './view-model.js';
@@ -115,17 +116,24 @@ export function StatusApp(props: StatusAppProps) {
     return { ...state, message: { ok: result.ok, text: result.message } };
   };
 
+  // What the keys see is what the last render drew: ink re-registers this handler only after the
+  // render's effects run, so a key typed just after a new frame (the diff arriving) would see the
+  // frame before it.
+  const envRef = useRef<UiEnv | null>(null);
+  envRef.current = {
+    tracks: view.tracks,
+    log,
+    listRows: listHeight - 2,
+    logRows: bodyHeight - 1,
+    diffLines: diff === null || diff.error !== null ? null : diff.lines.length,
+    diffRows,
+  };
+
   useInput((input, key) => {
     let state = uiRef.current;
     for (const press of toKeyPresses(input, key)) {
-      const env = {
-        tracks: view.tracks,
-        log,
-        listRows: listHeight - 2,
-        logRows: bodyHeight - 1,
-        diffLines: diff === null || diff.error !== null ? null : diff.lines.length,
-        diffRows,
-      };
+      const env = envRef.current;
+      if (env === null) return;
       const result = reduceKey(state, press, env);
       state = result.ui;
       for (const effect of result.effects) {
