@@ -97,7 +97,7 @@ export function StatusApp(props: StatusAppProps) {
       // These read git first: the answer replaces the footer's line when it comes.
       const pending =
         effect.kind === 'approve'
-          ? actions.approve(effect.id)
+          ? actions.approve(effect.id, effect.seenSha)
           : actions.reject(effect.id, effect.reason);
       void pending.then((result) => {
         uiRef.current = { ...uiRef.current, message: { ok: result.ok, text: result.message } };
@@ -127,6 +127,7 @@ export function StatusApp(props: StatusAppProps) {
     logRows: bodyHeight - 1,
     diffLines: diff === null || diff.error !== null ? null : diff.lines.length,
     diffRows,
+    diffHead: diff?.head ?? null,
   };
 
   useInput((input, key) => {

@@ -42,7 +42,7 @@ export type UiEffect =
   | { kind: 'exit'; request: ExitRequest }
   | { kind: 'retry' | 'cancel' | 'enqueue'; id: string }
   | { kind: 'togglePause' }
-  | { kind: 'approve'; id: string }
+  | { kind: 'approve'; id: string; seenSha?: string }
   | { kind: 'reject'; id: string; reason: string };
 
 export interface UiEnv {
@@ -54,6 +54,8 @@ export interface UiEnv {
   /** Lines of the open diff (null while it loads), and how many fit on screen. */
   diffLines: number | null;
   diffRows: number;
+  /** The head the open diff shows (null: none loaded): what `a` approves from the diff. */
+  diffHead?: string | null;
 }
 
 export function initialUi(trackId?: string): UiState {
@@ -202,7 +204,12 @@ export function reduceKey(
         },
       });
     }
-    if (k.input === 'a') return next({}, [{ kind: 'approve', id: selected.id }]);
+    if (k.input === 'a') {
+      const seen = ui.mode === 'diff' ? (env.diffHead ?? null) : null;
+      return next({}, [
+        { kind: 'approve', id: selected.id, ...(seen === null ? {} : { seenSha: seen }) },
+      ]);
+    }
     return next({ rejecting: { id: selected.id, text: '' } });
   }
   if (k.input === 'c') {

@@ -129,7 +129,10 @@ export function recordingActions(
     cancel: (id) => record(`cancel ${id}`),
     enqueue: (id) => record(`enqueue ${id}`),
     togglePause: () => record('togglePause'),
-    approve: (id) => Promise.resolve(record(`approve ${id}`)),
+    approve: (id, seenSha) =>
+      Promise.resolve(
+        record(seenSha === undefined ? `approve ${id}` : `approve ${id} at ${seenSha}`),
+      ),
     reject: (id, reason) => Promise.resolve(record(`reject ${id}: ${reason}`)),
   };
 }

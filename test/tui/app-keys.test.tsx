@@ -323,14 +323,16 @@ describe('the diff (d)', () => {
     rerender({ diff: webDiff() });
     await eventually(() => expect(frame()).toContain('lines 1-26 of 79'));
     await type('a');
-    await eventually(() => expect(actions.calls).toEqual(['approve web']));
+    // The approval names the head the diff showed.
+    const shown = `approve web at ${'1f2e3d4c5b6a'.padEnd(40, '0')}`;
+    await eventually(() => expect(actions.calls).toEqual([shown]));
     await eventually(() => expect(frame()).toContain('done'));
     expect(frame()).toContain('DIFF web');
     await type('x');
     await eventually(() => expect(frame()).toContain('Reject web — what should its agent change?'));
     await type('keep the old check', KEY.enter);
     await eventually(() =>
-      expect(actions.calls).toEqual(['approve web', 'reject web: keep the old check']),
+      expect(actions.calls).toEqual([shown, 'reject web: keep the old check']),
     );
     expect(frame()).toContain('DIFF web');
   });

@@ -163,6 +163,42 @@ describe('the diff of a ready track', () => {
   });
 });
 
+describe('approving from the diff', () => {
+  it('approves the head the diff showed, and refuses once the branch moved past it', async () => {
+    readySlugify();
+    const pane = diffPane(await source.loadDiff('slugify'), false);
+    const shown = sha('ym/slugify');
+    expect(pane.head).toBe(shown);
+    // The agent commits again after the diff was read.
+    repo.git(['switch', '-q', 'ym/slugify']);
+    repo.write('src/extra.js', 'unseen\n');
+    const moved = repo.commit('unseen work');
+    repo.git(['switch', '-q', 'main']);
+    const refused = await source.actions.approve('slugify', shown);
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toBe(
+      `slugify moved since its diff was read: its head is now ${moved.slice(0, 12)}, the diff showed ${shown.slice(0, 12)}. Nothing approved.`,
+    );
+    expect(other.listEvents({ trackId: 'slugify' }).some((e) => e.type === 'track.approved')).toBe(
+      false,
+    );
+    // Read again: the new head is approved.
+    const again = diffPane(await source.loadDiff('slugify'), false);
+    expect(again.lines).toContain('+unseen');
+    const ok = await source.actions.approve('slugify', again.head!);
+    expect(ok).toMatchObject({
+      ok: true,
+      message: expect.stringContaining(`approved slugify at ${moved.slice(0, 12)}`),
+    });
+    expect(
+      other
+        .listEvents({ trackId: 'slugify' })
+        .filter((e) => e.type === 'track.approved')
+        .map((e) => e.data),
+    ).toEqual([{ sha: moved, by: expect.anything() as unknown }]);
+  });
+});
+
 describe('the diff of a merged track', () => {
   it('shows what landed, from the merge record, after the branch is gone and main moved on', async () => {
     readySlugify();

@@ -132,8 +132,18 @@ describe('opening and closing the diff', () => {
 });
 
 describe('acting from the diff', () => {
-  it('a approves the track whose diff is open', () => {
-    expect(reduceKey(inDiff(), press('a'), env()).effects).toEqual([
+  it('a approves the track whose diff is open, at the head the diff shows', () => {
+    const head = 'c'.repeat(40);
+    expect(reduceKey(inDiff(), press('a'), env({ diffHead: head })).effects).toEqual([
+      { kind: 'approve', id: 'web', seenSha: head },
+    ]);
+    // Still loading: as from the list, the current head.
+    expect(reduceKey(inDiff(), press('a'), env({ diffHead: null })).effects).toEqual([
+      { kind: 'approve', id: 'web' },
+    ]);
+    // From the list, nothing was read: no head named.
+    const fromList = { ...initialUi(), selectedId: 'web' };
+    expect(reduceKey(fromList, press('a'), env({ diffHead: head })).effects).toEqual([
       { kind: 'approve', id: 'web' },
     ]);
   });
