@@ -1,6 +1,6 @@
-// The live status view: overview, track list, merge queue, detail, log, diff and help. Data and actions
-// come in as props (the container reads state.db); the only state here is the user's place in the
-// view (src/tui/ui-state.ts), changed key by key through a pure reducer.
+// The live status view: overview, track list, merge queue, detail, log, diff and help. Data and
+// actions come in as props (the container reads state.db); the only state here is the user's place
+// in the view (src/tui/ui-state.ts), changed key by key through a pure reducer.
 import { Box, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StatusActions } from './actions.js';

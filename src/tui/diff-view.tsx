@@ -28,7 +28,7 @@ export function DiffView({ trackId, diff, height, offset, theme }: DiffViewProps
       </Box>
     );
   }
-  const start = Math.min(Math.max(0, offset), Math.max(0, diff.lines.length - rows));
+  const start = windowStart(offset, diff.lines.length, rows);
   const shown = diff.lines.slice(start, start + rows);
   return (
     <Box flexDirection="column" height={height}>
@@ -42,12 +42,17 @@ export function DiffView({ trackId, diff, height, offset, theme }: DiffViewProps
   );
 }
 
+/** The first line on screen: the offset, kept so that the last window is full. */
+function windowStart(offset: number, total: number, rows: number): number {
+  return Math.min(Math.max(0, offset), Math.max(0, total - rows));
+}
+
 /** The footer's "lines 1-30 of 412" (empty while the diff loads or when there is none). */
 export function diffPosition(diff: TrackDiff | null, offset: number, rows: number): string {
   if (diff === null || diff.error !== null) return '';
   const total = diff.lines.length;
   if (total === 0) return 'no lines';
-  const start = Math.min(Math.max(0, offset), Math.max(0, total - rows));
+  const start = windowStart(offset, total, rows);
   const end = Math.min(total, start + rows);
   const where = end >= total ? (start === 0 ? ' (all)' : ' (end)') : '';
   return `lines ${start + 1}-${end} of ${total}${where}`;
