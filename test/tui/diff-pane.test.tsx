@@ -148,6 +148,7 @@ describe('the diff of a ready track', () => {
     );
     const frame = () => app!.lastFrame() ?? '';
     await vi.waitFor(() => expect(frame()).toMatch(/^› slugify /m));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // ink listens once its effects ran
     app.stdin.write('d');
     await vi.waitFor(() => expect(frame()).toContain('DIFF slugify · ym/slugify'), {
       timeout: 5000,

@@ -143,9 +143,12 @@ describe('LiveStatus', () => {
     const { frame, exits } = mount(source);
     app!.stdin.write('d');
     await vi.waitFor(() => expect(frame()).toContain('loading the diff…'));
-    expect(source.diffLoads).toEqual(['api']);
+    await vi.waitFor(() => expect(source.diffLoads).toEqual(['api']));
     // Still loading: the view answers keys, and polling does not load the diff again.
-    app!.stdin.write('j');
+    app!.stdin.write('?');
+    await vi.waitFor(() => expect(frame()).toContain('pause or resume the merge queue'));
+    app!.stdin.write('?');
+    await vi.waitFor(() => expect(frame()).toContain('loading the diff…'));
     await tick(60);
     expect(source.diffLoads).toEqual(['api']);
     answer(reviewOf('api', [{ path: 'src/api.ts', patch: patchOf('src/api.ts', 40) }]));
@@ -160,7 +163,7 @@ describe('LiveStatus', () => {
       Promise.resolve(reviewOf(id, [{ path: 'src/again.ts', patch: patchOf('src/again.ts', 1) }]));
     app!.stdin.write('d');
     await vi.waitFor(() => expect(frame()).toContain('src/again.ts'));
-    expect(source.diffLoads).toEqual(['api', 'api']);
+    await vi.waitFor(() => expect(source.diffLoads).toEqual(['api', 'api']));
   });
 
   it('says why there is no diff, with the hint, and closes as usual', async () => {
