@@ -57,6 +57,8 @@ export class Speculator implements LandingWindow {
   private merged: (id: string) => boolean = () => false;
   private chain: Promise<void> = Promise.resolve();
   private places: WindowPlace[] = [];
+  /** The tracks whose queue row shows a place in the window. */
+  private shown = new Set<string>();
   private closed = false;
   /** Check runs started, and how many of them were stopped before the end. */
   readonly counts = { started: 0, stopped: 0, setbacks: 0 };
@@ -125,6 +127,7 @@ export class Speculator implements LandingWindow {
     this.closed = true;
     await this.chain;
     await this.stop([...this.live.values()]);
+    this.show();
   }
 
   private async plan(): Promise<void> {
@@ -204,6 +207,7 @@ export class Speculator implements LandingWindow {
     }
     if (stale) await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
     this.places = places;
+    this.show();
     this.env.store.appendEvent({
       type: 'merge.window',
       data: {
@@ -218,6 +222,37 @@ export class Speculator implements LandingWindow {
         })),
       },
     });
+  }
+
+  /**
+   * The window in the queue's rows (the status view's queue panel): each place's state and
+   * what it is built on; a track that left the window is cleared. The head's own merge
+   * (state merging) writes its steps itself.
+   */
+  private show(): void {
+    const { store, config } = this.env;
+    const texts = new Map(
+      this.closed
+        ? []
+        : this.places.map((p) => {
+            // What landed since is the target now.
+            const after = p.after.filter((id) => store.getTrack(id)?.state !== 'merged');
+            return [
+              p.trackId,
+              `${p.state === 'checking' ? 'checking ahead' : `${p.state} ahead`} on ${after.length ? after.join('+') : config.target}`,
+            ];
+          }),
+    );
+    for (const id of new Set([...this.shown, ...texts.keys()])) {
+      if (store.getTrack(id)?.state !== 'ready') continue;
+      const text = texts.get(id) ?? null;
+      try {
+        store.setQueueStep(id, text);
+      } catch {
+        // Left the queue meanwhile: nothing to show.
+      }
+    }
+    this.shown = new Set(texts.keys());
   }
 
   private stateOf(key: string): WindowPlace['state'] {
@@ -284,6 +319,11 @@ export class Speculator implements LandingWindow {
         // Its slot is free once its checks ended; a failure is a setback: the places after it
         // are built again without it.
         if (this.live.get(key) === candidate) this.live.delete(key);
+        const place = this.places.find((p) => p.trackId === trackId && p.sha === sha);
+        if (place && !abort.signal.aborted) {
+          place.state = report?.ok ? 'passed' : 'failed';
+          this.show();
+        }
         if (report && !report.ok && !abort.signal.aborted) {
           this.setback(key);
           void this.refresh(this.order, this.merged);
