@@ -101,8 +101,10 @@ export class Speculator implements LandingWindow {
     branchHead: string,
     targetSha: string,
   ): Promise<{ candidate: BuiltCandidate; report: CheckReport } | undefined> {
-    await this.chain;
     const key = `${trackId}@${branchHead}@${targetSha}`;
+    // The head's place was planned before (it was behind the one that just landed): a plan
+    // still building the window's tail is waited for only when the window has nothing yet.
+    if (!this.live.has(key) && !this.finished.has(key)) await this.chain;
     const running = this.live.get(key);
     if (running) await running.result;
     const done = this.finished.get(key);
@@ -114,11 +116,12 @@ export class Speculator implements LandingWindow {
    * are running; undefined when the window has none (the queue then runs the checks itself).
    */
   async report(sha: string, baseSha: string): Promise<CheckReport | undefined> {
-    await this.chain;
     const key = `${sha}@${baseSha}`;
+    const find = () => [...this.live.values()].find((c) => c.sha === sha && c.baseSha === baseSha);
+    if (!this.reports.has(key) && !find()) await this.chain;
     const done = this.reports.get(key);
     if (done) return done;
-    const running = [...this.live.values()].find((c) => c.sha === sha && c.baseSha === baseSha);
+    const running = find();
     return running ? await running.result : undefined;
   }
 
