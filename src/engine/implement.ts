@@ -51,6 +51,8 @@ export interface ImplementOptions {
   budgetUsd?: number | undefined;
   /** `--notify-bell`: the live view rings on the notify.on events. */
   notifyBell?: boolean;
+  /** `--engine`: overrides engine.kind (docs/scale.md). */
+  engine?: 'local' | 'bullmq' | undefined;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -78,9 +80,18 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
-    ...repoCommands(config, { setup: true, checks: true, notify: true }),
+    ...repoCommands(config, { setup: true, checks: true, notify: true, engine: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
+  // The fleet engine: the same decisions, its activities on `ym worker` processes.
+  if ((opts.engine ?? config.engine.kind) === 'bullmq') {
+    const { coordinate } = await import('../fleet/coordinator.js');
+    return coordinate(ctx, config, files, {
+      ids: opts.ids,
+      agent: opts.agent ?? null,
+      fresh: opts.fresh === true,
+    });
+  }
   const started = ctx.clock.now().getTime();
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.

@@ -1,0 +1,85 @@
+// A worker's processor for the merge step. Its queue has a global concurrency of 1, so this
+// runs on one machine of the fleet at a time: the clone is made what the remote holds, the
+// track is mirrored ready at the offered head, and the local engine's merge queue
+// (engine/merge-queue.ts: sync the target, build the candidate, check that exact commit, land
+// it through the provider by compare-and-swap) drains it alone. With the local provider,
+// landing is a fast-forward push of the target to the shared remote (merge.push), so a remote
+// that moved is a rebuild, never an overwrite.
+import { WorkFailedError } from '../core/errors.js';
+import { refExists } from '../git/worktrees.js';
+import { branchFor } from '../runtime/env.js';
+import { MergeQueue } from '../engine/merge-queue.js';
+import { pendingFeedback } from '../engine/track-loop.js';
+import type { VcsProvider } from '../vcs/types.js';
+import type { MergeJobData, MergeJobResult } from './jobs.js';
+import { mirrorState } from './mirror.js';
+import { alignTrackBranch, pushTrackBranch } from './remote-git.js';
+import { syncFromRemote, type WorkerSide } from './track-job.js';
+
+export async function processMergeJob(
+  side: WorkerSide,
+  provider: VcsProvider,
+  data: MergeJobData,
+  jobId: string,
+): Promise<MergeJobResult> {
+  const { env, name } = side;
+  const { store, config, git } = env;
+  const remote = config.engine.remote;
+  const branch = branchFor(config, data.trackId);
+  // The whole step holds the clone: no track job of this worker fetches or pushes meanwhile.
+  return side.serial.run(async () => {
+    await syncFromRemote(env);
+    const head = await alignTrackBranch(git, remote, branch);
+    if (!head)
+      throw new WorkFailedError(
+        `${remote} has no branch ${branch} for ${data.trackId}: the attempt that made it ready was not pushed.`,
+      );
+    const row = store.getTrack(data.trackId);
+    if (!row)
+      throw new WorkFailedError(`Track ${data.trackId} is not on ${remote}/${config.target}.`);
+    // The coordinator offered it because its dependencies merged: the mirror says so too, so
+    // the queue's own dependency rule (flow/queue.ts) agrees.
+    for (const dep of row.dependsOn)
+      mirrorState(store, dep, 'merged', { reason: 'merged (mirrored from the fleet)' });
+    mirrorState(store, data.trackId, 'ready', {
+      reason: null,
+      patch: { attempt: data.attempt, branch },
+      data: { headSha: head, job: jobId },
+    });
+    store.enqueue(data.trackId);
+    const queue = new MergeQueue(env, provider, [data.trackId]);
+    const outcome = (await queue.drain()).get(data.trackId) ?? 'skipped';
+    const after = store.getTrack(data.trackId)!;
+    // A branch the queue rebased and handed back goes to the remote for the next attempt.
+    if (after.state !== 'merged' && (await refExists(git, `refs/heads/${branch}`))) {
+      const local = await git(['rev-parse', `refs/heads/${branch}`]);
+      if (local !== head) await pushTrackBranch(git, remote, branch, head);
+    }
+    const landed =
+      after.state === 'merged'
+        ? store
+            .listEvents({ trackId: data.trackId })
+            .findLast(
+              (e) =>
+                e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'merged',
+            )
+        : undefined;
+    const landing = landed?.data as Record<string, unknown> | undefined;
+    return {
+      worker: name,
+      outcome,
+      state: after.state,
+      reason: after.reason,
+      attempt: after.attempt,
+      feedback: after.state === 'queued' ? pendingFeedback(env, data.trackId) : null,
+      mergedSha: after.mergedSha,
+      landing: landing
+        ? Object.fromEntries(
+            Object.entries(landing).filter(([k]) =>
+              ['targetBefore', 'commits', 'strategy', 'branchHead', 'url'].includes(k),
+            ),
+          )
+        : null,
+    };
+  });
+}
