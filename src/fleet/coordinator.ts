@@ -25,6 +25,7 @@ import { maskSecret, resolveRedisUrl } from './redis-url.js';
 import { assertRemote, fetchRemote, syncLocalTarget } from './remote-git.js';
 import { fleetTiming } from './settings.js';
 import { mirrorState } from './mirror.js';
+import { lastWorkers, META_FLEET_SEEN } from './workers-seen.js';
 import { applyMergeResult, applyTaken, applyTrackResult, type Held } from './apply.js';
 
 export interface CoordinateOptions {
@@ -95,6 +96,7 @@ export async function coordinate(
   await mergeQ.setGlobalConcurrency(1);
   const run = store.getMeta(META_FLEET_RUN) ?? `r${ctx.clock.now().getTime().toString(36)}`;
   store.setMeta(META_FLEET_RUN, run);
+  store.setMeta(META_FLEET_SEEN, '1');
   report(
     null,
     `fleet run ${run} (fleet ${key} on ${target.shown}); concurrency ${config.concurrency} fleet-wide`,
@@ -283,7 +285,7 @@ function claim(
 
 function summarize(ctx: Context, env: RunEnv, ids: readonly string[], run: string): ExitCodeValue {
   const rows = env.store.listTracks().filter((t) => !ids.length || ids.includes(t.id));
-  const workers = lastWorkers(env);
+  const workers = lastWorkers(env.store);
   const bad = rows.filter((t) => !['merged'].includes(t.state));
   if (ctx.json)
     ctx.out.json({
@@ -306,16 +308,4 @@ function summarize(ctx: Context, env: RunEnv, ids: readonly string[], run: strin
     for (const t of bad) ctx.out.line(`  ${t.id}: ${t.state}${t.reason ? ` — ${t.reason}` : ''}`);
   }
   return bad.length ? ExitCode.failed : ExitCode.ok;
-}
-
-/** The worker that last took a job of each track (the fleet.worker events). */
-export function lastWorkers(env: Pick<RunEnv, 'store'>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of env.store.listEvents({})) {
-    if (e.type === 'fleet.worker' && e.trackId) {
-      const w = (e.data as { worker?: unknown } | null)?.worker;
-      if (typeof w === 'string') out.set(e.trackId, w);
-    }
-  }
-  return out;
 }
