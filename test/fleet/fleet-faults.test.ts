@@ -1,0 +1,138 @@
+// The fleet's faults against a real redis-server: a worker SIGKILLed while its agent runs.
+// Its job is taken again once its lock expires (short locks through the environment), the
+// orphaned agent is ended when that clone's next `ym worker` starts, and the track merges once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
+import {
+  makeFleet,
+  startRedis,
+  stopWorkers,
+  writeCheck,
+  type FleetWorker,
+  type RedisServer,
+} from './fleet.js';
+
+let project: Project | undefined;
+let redis: RedisServer | undefined;
+let workers: FleetWorker[] = [];
+afterEach(async () => {
+  await stopWorkers(workers);
+  workers = [];
+  await redis?.stop();
+  redis = undefined;
+  project?.cleanup();
+  project = undefined;
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+};
+const parentOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+};
+const waitFor = async (what: string, ok: () => boolean, ms = 60_000) => {
+  const until = performance.now() + ms;
+  while (!ok()) {
+    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+const TRACKS = ['k1', 'k2', 'k3', 'k4', 'k5'];
+
+describe('fleet faults', () => {
+  it('SIGKILL of a worker mid-agent: another worker takes the job after the lock expires, nothing lost, nothing merged twice', async () => {
+    project = await makeProject({ tracks: TRACKS.map((id) => ({ id })) });
+    const p = project;
+    const check = writeCheck(p.repo.root);
+    const rec = useRecordingAgent(
+      p,
+      { '*': { behaviour: 'ok', sleepMs: 300 }, k1: { behaviour: 'ok', sleepMs: 6000 } },
+      {
+        config: {
+          concurrency: 4,
+          engine: { kind: 'bullmq' },
+          merge: { strategy: 'merge' },
+          checks: [{ name: 'suite', run: [process.execPath, check] }],
+        },
+      },
+    );
+    redis = await startRedis(p.repo.root);
+    const env = {
+      YM_REDIS_URL: redis.url,
+      YM_FLEET_LOCK_MS: '2000',
+      YM_FLEET_STALLED_MS: '1000',
+    };
+    const fleet = makeFleet(p, 2, env);
+    const start = p.repo.git(['rev-parse', 'main']).trim();
+    // Worker 1 alone, one slot: it takes the first job (k1); worker 2 then takes the rest.
+    workers = [fleet.startWorker(1, 1)];
+    const implement = p.ym(['implement', '--json'], env, 180_000);
+
+    // k1's agent is running: the worker that started it is killed outright.
+    await waitFor('k1 to start', () =>
+      rec.records().some((r) => r.track === 'k1' && r.event === 'start'),
+    );
+    workers.push(fleet.startWorker(2, 2));
+    const agent = rec.records().find((r) => r.track === 'k1' && r.event === 'start')!.pid;
+    const holder = workers.find((w) => w.proc.pid === parentOf(agent));
+    expect(holder, 'the worker running k1').toBeDefined();
+    holder!.proc.kill('SIGKILL');
+    await holder!.exited;
+    // Its agent ran in its own process group: it outlived the worker...
+    expect(alive(agent)).toBe(true);
+    // ...until this clone's next worker starts and ends what the dead one left running.
+    const i = workers.indexOf(holder!) + 1;
+    workers.push(fleet.startWorker(i, 1));
+    await waitFor('the orphaned agent to be ended', () => !alive(agent), 20_000);
+
+    const r = await implement;
+    expect(
+      r.code,
+      `${r.stdout}\n${r.stderr}\n${workers.map((w) => w.output()).join('\n---\n')}`,
+    ).toBe(0);
+    const summary = JSON.parse(r.stdout) as {
+      tracks: { id: string; state: string; worker: string | null }[];
+    };
+    for (const t of summary.tracks) expect(t.state, t.id).toBe('merged');
+    const k1 = summary.tracks.find((t) => t.id === 'k1')!;
+    // The job was finished by a live worker, not the one killed.
+    expect(k1.worker).toMatch(/:\d+$/);
+    expect(k1.worker!.endsWith(`:${holder!.proc.pid}`)).toBe(false);
+
+    // k1's attempt 1 ran again (the killed run never pushed, so from the target); no two of
+    // its agents ever ran at once; the others ran once.
+    const records = rec.records();
+    expect(records.filter((x) => x.event === 'overlap')).toEqual([]);
+    const k1Starts = records.filter((x) => x.track === 'k1' && x.event === 'start');
+    expect(k1Starts.map((x) => x.attempt)).toEqual([1, 1]);
+    expect(records.filter((x) => x.track === 'k1' && x.event === 'end')).toHaveLength(1);
+    for (const id of TRACKS.slice(1))
+      expect(
+        records.filter((x) => x.track === id && x.event === 'start'),
+        id,
+      ).toHaveLength(1);
+
+    // Nothing merged twice: one first-parent position per track on the remote's main, each
+    // adding exactly its own file.
+    const git = (args: string[]) => fleet.git(fleet.bare, args).trim();
+    const positions = git(['rev-list', '--first-parent', '--reverse', `${start}..main`]).split(
+      '\n',
+    );
+    expect(positions).toHaveLength(TRACKS.length);
+    const added = positions.map((sha) =>
+      git(['diff', '--name-only', `${sha}^1`, sha, '--', 'src'])
+        .split('\n')
+        .filter(Boolean),
+    );
+    expect(added.flat().sort()).toEqual(TRACKS.map((id) => `src/${id}.txt`));
+  }, 240_000);
+});
