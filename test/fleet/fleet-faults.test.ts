@@ -3,6 +3,7 @@
 // orphaned agent is ended when that clone's next `ym worker` starts, and the track merges once.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { runCli } from '../helpers/cli.js';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 import {
   makeFleet,
@@ -134,5 +135,52 @@ describe('fleet faults', () => {
         .filter(Boolean),
     );
     expect(added.flat().sort()).toEqual(TRACKS.map((id) => `src/${id}.txt`));
+  }, 240_000);
+
+  it('ym worker --drain: the held job finishes, nothing new is taken, exit 0; Redis restarted mid-run: the run goes on', async () => {
+    project = await makeProject({ tracks: [{ id: 'd1' }, { id: 'd2' }, { id: 'd3' }] });
+    const p = project;
+    const rec = useRecordingAgent(
+      p,
+      { '*': { behaviour: 'ok', sleepMs: 300 }, d1: { behaviour: 'ok', sleepMs: 3000 } },
+      { config: { concurrency: 2, engine: { kind: 'bullmq' }, merge: { strategy: 'merge' } } },
+    );
+    redis = await startRedis(p.repo.root);
+    const env = { YM_REDIS_URL: redis.url, YM_FLEET_LOCK_MS: '4000', YM_FLEET_STALLED_MS: '2000' };
+    const fleet = makeFleet(p, 2, env);
+    const first = fleet.startWorker(1, 1);
+    workers = [first];
+    const implement = p.ym(['implement', '--json'], env, 180_000);
+    await waitFor('d1 to start', () =>
+      rec.records().some((r) => r.track === 'd1' && r.event === 'start'),
+    );
+    // Drain the first worker while d1's agent runs: it finishes d1 and exits 0.
+    const drain = await runCli(['--cwd', fleet.clones[0]!, 'worker', '--drain'], {
+      env: { ...p.repo.env, ...env },
+      timeoutMs: 60_000,
+    });
+    expect(drain.code, drain.stderr).toBe(0);
+    expect(drain.stdout).toMatch(/Draining 1 worker/);
+    expect(await first.exited).toBe(0);
+    const d1 = rec.records().filter((r) => r.track === 'd1');
+    expect(d1.map((r) => r.event)).toEqual(['start', 'end']);
+    // It took nothing new: d2 and d3 have not started.
+    expect(rec.records().filter((r) => r.track !== 'd1')).toEqual([]);
+    // Redis restarts (AOF on) before the second worker comes: the run goes on.
+    await redis.restart();
+    workers.push(fleet.startWorker(2, 2));
+    const r = await implement;
+    expect(
+      r.code,
+      `${r.stdout}\n${r.stderr}\n${workers.map((w) => w.output()).join('\n---\n')}`,
+    ).toBe(0);
+    const summary = JSON.parse(r.stdout) as { tracks: { id: string; state: string }[] };
+    for (const t of summary.tracks) expect(t.state, t.id).toBe('merged');
+    for (const id of ['d1', 'd2', 'd3'])
+      expect(
+        rec.records().filter((x) => x.track === id && x.event === 'start'),
+        id,
+      ).toHaveLength(1);
+    expect(r.stderr).toMatch(/unreachable.*retrying with backoff|is back after/);
   }, 240_000);
 });
