@@ -39,19 +39,22 @@ export async function connect(opts: ConnectOptions): Promise<FleetConnection> {
     retryStrategy: (times) => Math.min(250 * 2 ** Math.min(times, 6), 10_000),
     lazyConnect: false,
   });
-  redis.on('error', (err: Error) => {
+  const outage = (why: string) => {
     const now = performance.now();
     if (down === null || now - lastSaid > 60_000) {
       down ??= now;
       lastSaid = now;
       opts.warn(
         maskSecret(
-          `Redis at ${opts.target.shown} is unreachable (${err.message}); retrying with backoff, nothing is marked failed for it`,
+          `Redis at ${opts.target.shown} is unreachable (${why}); retrying with backoff, nothing is marked failed for it`,
           opts.target,
         ),
       );
     }
-  });
+  };
+  redis.on('error', (err: Error) => outage(err.message));
+  // A connection the server closed (a restart) reconnects without an error first.
+  redis.on('reconnecting', () => outage('connection lost'));
   redis.on('ready', () => {
     if (down !== null)
       opts.warn(

@@ -59,7 +59,8 @@ function parse(raw: string, from: string): RedisTarget {
       `${from} must be a redis:// or rediss:// URL, not ${u.protocol}// (its value is not shown).`,
       { hint: HINT },
     );
-  const secrets = [raw];
+  // Without credentials the URL is no secret (and is what `shown` says).
+  const secrets = u.username || u.password ? [raw] : [];
   if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
   const shown = `${u.protocol}//${u.username || u.password ? '***@' : ''}${u.host}${u.pathname === '/' ? '' : u.pathname}`;
   return { url: raw, shown, secrets: secrets.filter((s) => s.length >= 3) };
