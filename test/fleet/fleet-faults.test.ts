@@ -3,7 +3,8 @@
 // orphaned agent is ended when that clone's next `ym worker` starts, and the track merges once.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI_BIN, runCli } from '../helpers/cli.js';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 import {
   makeFleet,
@@ -182,5 +183,50 @@ describe('fleet faults', () => {
         id,
       ).toHaveLength(1);
     expect(r.stderr).toMatch(/unreachable.*retrying with backoff|is back after/);
+  }, 240_000);
+
+  it('SIGKILL of the coordinator: the jobs go on, implement again re-attaches, every track merged once', async () => {
+    const ids = ['c1', 'c2', 'c3', 'c4'];
+    project = await makeProject({
+      tracks: ids.map((id, i) => ({ id, ...(i === 3 ? { dependsOn: ['c1'] } : {}) })),
+    });
+    const p = project;
+    const rec = useRecordingAgent(
+      p,
+      { '*': { behaviour: 'ok', sleepMs: 1500 } },
+      { config: { concurrency: 3, engine: { kind: 'bullmq' }, merge: { strategy: 'merge' } } },
+    );
+    redis = await startRedis(p.repo.root);
+    const env = { YM_REDIS_URL: redis.url };
+    const fleet = makeFleet(p, 2, env);
+    const start = p.repo.git(['rev-parse', 'main']).trim();
+    workers = [fleet.startWorker(1, 2), fleet.startWorker(2, 2)];
+    const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'implement', '--json'], {
+      env: { ...p.repo.env, CI: 'true', NO_COLOR: '1', ...env },
+      stdio: 'ignore',
+    });
+    const gone = new Promise((r) => child.once('exit', r));
+    await waitFor(
+      'agents to start',
+      () => rec.records().filter((r) => r.event === 'start').length >= 2,
+    );
+    child.kill('SIGKILL');
+    await gone;
+    const r = await p.ym(['implement', '--json'], env, 180_000);
+    expect(
+      r.code,
+      `${r.stdout}\n${r.stderr}\n${workers.map((w) => w.output()).join('\n---\n')}`,
+    ).toBe(0);
+    expect(r.stderr).toMatch(/re-attached to \d+ job/);
+    const summary = JSON.parse(r.stdout) as { tracks: { id: string; state: string }[] };
+    for (const t of summary.tracks) expect(t.state, t.id).toBe('merged');
+    for (const id of ids)
+      expect(
+        rec.records().filter((x) => x.track === id && x.event === 'start'),
+        id,
+      ).toHaveLength(1);
+    const git = (args: string[]) => fleet.git(fleet.bare, args).trim();
+    const positions = git(['rev-list', '--first-parent', `${start}..main`]).split('\n');
+    expect(positions).toHaveLength(ids.length);
   }, 240_000);
 });
