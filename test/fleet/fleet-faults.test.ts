@@ -2,7 +2,8 @@
 // Its job is taken again once its lock expires (short locks through the environment), the
 // orphaned agent is ended when that clone's next `ym worker` starts, and the track merges once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI_BIN, runCli } from '../helpers/cli.js';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
@@ -228,5 +229,76 @@ describe('fleet faults', () => {
     const git = (args: string[]) => fleet.git(fleet.bare, args).trim();
     const positions = git(['rev-list', '--first-parent', `${start}..main`]).split('\n');
     expect(positions).toHaveLength(ids.length);
+  }, 240_000);
+
+  it('SIGKILL of a worker mid-merge (its checks on the candidate running): the step runs again elsewhere, merged once', async () => {
+    const ids = ['m1', 'm2', 'm3'];
+    project = await makeProject({ tracks: ids.map((id) => ({ id })) });
+    const p = project;
+    // The candidate of a merge strategy is a merge commit: there the check logs and takes its time.
+    const log = path.join(p.repo.root, 'merge-checks.jsonl');
+    const check = p.repo.write(
+      '../merge-check.mjs',
+      `import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+let merge = true;
+try { execFileSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD^2'], { stdio: 'ignore' }); } catch { merge = false; }
+if (merge) {
+  appendFileSync(${JSON.stringify(log)}, JSON.stringify({ pid: process.pid, ppid: process.ppid, at: Date.now() }) + '\\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+}
+`,
+    );
+    useRecordingAgent(
+      p,
+      { '*': { behaviour: 'ok', sleepMs: 200 } },
+      {
+        config: {
+          concurrency: 3,
+          engine: { kind: 'bullmq' },
+          merge: { strategy: 'merge' },
+          checks: [{ name: 'slow-on-merge', run: [process.execPath, check] }],
+        },
+      },
+    );
+    redis = await startRedis(p.repo.root);
+    const env = { YM_REDIS_URL: redis.url, YM_FLEET_LOCK_MS: '2000', YM_FLEET_STALLED_MS: '1000' };
+    const fleet = makeFleet(p, 2, env);
+    const start = p.repo.git(['rev-parse', 'main']).trim();
+    workers = [fleet.startWorker(1, 2), fleet.startWorker(2, 2)];
+    const implement = p.ym(['implement', '--json'], env, 180_000);
+    const merging = () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { pid: number; ppid: number })
+        : [];
+    await waitFor('a merge step to check its candidate', () => merging().length > 0);
+    const holder = workers.find((w) => w.proc.pid === merging()[0]!.ppid);
+    expect(holder, 'the worker running the merge step').toBeDefined();
+    holder!.proc.kill('SIGKILL');
+    await holder!.exited;
+    workers.push(fleet.startWorker(workers.indexOf(holder!) + 1, 2));
+    const r = await implement;
+    expect(
+      r.code,
+      `${r.stdout}\n${r.stderr}\n${workers.map((w) => w.output()).join('\n---\n')}`,
+    ).toBe(0);
+    const summary = JSON.parse(r.stdout) as { tracks: { id: string; state: string }[] };
+    for (const t of summary.tracks) expect(t.state, t.id).toBe('merged');
+    const git = (args: string[]) => fleet.git(fleet.bare, args).trim();
+    const positions = git(['rev-list', '--first-parent', '--reverse', `${start}..main`]).split(
+      '\n',
+    );
+    expect(positions).toHaveLength(ids.length);
+    const added = positions.map((sha) =>
+      git(['diff', '--name-only', `${sha}^1`, sha, '--', 'src'])
+        .split('\n')
+        .filter(Boolean),
+    );
+    expect(added.flat().sort()).toEqual(ids.map((id) => `src/${id}.txt`));
+    // The step that was killed ran its checks again on another worker.
+    expect(merging().length).toBeGreaterThan(ids.length);
   }, 240_000);
 });
