@@ -188,13 +188,16 @@ export async function coordinate(
     if (held.size === 0) break;
     await sleep(timing.pollMs, ctx.signal);
     for (const h of [...held.values()]) {
-      const job = await (h.kind === 'track' ? tracksQ : mergeQ).getJob(h.job);
-      if (!job) {
+      const queue = h.kind === 'track' ? tracksQ : mergeQ;
+      // The state first, then the job: a job read before it completed has no return value yet.
+      const state = await queue.getJobState(h.job);
+      const job = await queue.getJob(h.job);
+      if (!job || state === 'unknown') {
         // Removed behind our back (e.g. an `obliterate`): added again under the same id.
         held.delete(h.trackId);
         continue;
       }
-      await follow(env, h, job, held, { startTrack, report });
+      await follow(env, h, job, state, held, { startTrack, report });
     }
   }
   if (ctx.signal.aborted) {
@@ -220,10 +223,10 @@ async function follow(
   env: RunEnv,
   h: Held,
   job: Job,
+  state: string,
   held: Map<string, Held>,
   deps: { startTrack: (id: string, delay?: number) => Promise<void>; report: RunEnv['report'] },
 ): Promise<void> {
-  const state = await job.getState();
   const progress = job.progress as { worker?: unknown } | number;
   const worker =
     typeof progress === 'object' && typeof progress.worker === 'string' ? progress.worker : null;

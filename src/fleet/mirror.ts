@@ -6,8 +6,26 @@ import { ALLOWED_TRANSITIONS, type TrackState } from '../state/lifecycle.js';
 import type { StateStore } from '../state/store.js';
 import type { TransitionOptions } from '../state/tracks.js';
 
-/** The states between `from` and `to` (both excluded from the search's start), shortest first. */
+/** States a mirrored track passes through only when there is no other way: they say things. */
+const AVOIDED: ReadonlySet<TrackState> = new Set<TrackState>([
+  'failed',
+  'cancelled',
+  'conflicted',
+  'blocked',
+  'merged',
+  'reverted',
+]);
+
+/** The steps from `from` to `to` (`to` last), shortest, through telling states only if need be. */
 export function lifecyclePath(from: TrackState, to: TrackState): TrackState[] | null {
+  return search(from, to, AVOIDED) ?? search(from, to, new Set());
+}
+
+function search(
+  from: TrackState,
+  to: TrackState,
+  avoided: ReadonlySet<TrackState>,
+): TrackState[] | null {
   if (from === to) return [];
   const prev = new Map<TrackState, TrackState>();
   const seen = new Set<TrackState>([from]);
@@ -23,7 +41,7 @@ export function lifecyclePath(from: TrackState, to: TrackState): TrackState[] | 
         for (let p = prev.get(n)!; p !== from; p = prev.get(p)!) out.unshift(p);
         return out;
       }
-      todo.push(n);
+      if (!avoided.has(n)) todo.push(n);
     }
   }
   return null;
