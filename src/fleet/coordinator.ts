@@ -4,7 +4,7 @@
 // calling an activity it adds a job named for it; `ym worker` processes run the activities.
 // Each job's progress and result are applied here as the transitions the local engine would
 // make, so this state.db mirrors the fleet (`ym status`, with the worker of each track).
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../core/errors.js';
@@ -24,9 +24,9 @@ import { mergeJobId, trackJobId, type MergeJobData, type TrackJobData } from './
 import { maskSecret, resolveRedisUrl } from './redis-url.js';
 import { assertRemote, fetchRemote, syncLocalTarget } from './remote-git.js';
 import { fleetTiming } from './settings.js';
-import { mirrorState } from './mirror.js';
 import { lastWorkers, META_FLEET_SEEN } from './workers-seen.js';
-import { applyMergeResult, applyTaken, applyTrackResult, type Held } from './apply.js';
+import type { Held } from './apply.js';
+import { FLEET_JOB, follow, reattach } from './follow.js';
 
 export interface CoordinateOptions {
   ids: readonly string[];
@@ -36,7 +36,6 @@ export interface CoordinateOptions {
 
 /** Meta key: the fleet run this clone coordinates, until it ends (a restart re-attaches). */
 export const META_FLEET_RUN = 'fleet.run';
-export const FLEET_JOB = 'fleet.job';
 
 const JOB_OPTIONS = {
   // A processor that throws (its worker was interrupted, git failed) runs again elsewhere.
@@ -217,57 +216,6 @@ export async function coordinate(
     ),
   );
   return summarize(ctx, env, opts.ids, run);
-}
-
-async function follow(
-  env: RunEnv,
-  h: Held,
-  job: Job,
-  state: string,
-  held: Map<string, Held>,
-  deps: { startTrack: (id: string, delay?: number) => Promise<void>; report: RunEnv['report'] },
-): Promise<void> {
-  const progress = job.progress as { worker?: unknown } | number;
-  const worker =
-    typeof progress === 'object' && typeof progress.worker === 'string' ? progress.worker : null;
-  if ((state === 'active' || state === 'completed') && worker && h.worker !== worker) {
-    applyTaken(env, h, worker);
-    h.worker = worker;
-  }
-  if (state === 'completed') {
-    held.delete(h.trackId);
-    if (h.kind === 'track') {
-      const next = applyTrackResult(env, h, job.returnvalue);
-      if (next) await deps.startTrack(h.trackId, next.delay);
-    } else applyMergeResult(env, h, job.returnvalue);
-  } else if (state === 'failed') {
-    held.delete(h.trackId);
-    const reason = `the fleet gave up on job ${h.job}: ${job.failedReason ?? 'no reason given'}`;
-    const row = env.store.getTrack(h.trackId);
-    if (row && row.state !== 'failed') {
-      mirrorState(env.store, h.trackId, 'failed', { reason });
-      deps.report(h.trackId, `failed: ${reason}`);
-    }
-  }
-}
-
-/** The jobs an earlier coordinator of this run added and whose results it never applied. */
-function reattach(env: RunEnv, run: string): Map<string, Held> {
-  const held = new Map<string, Held>();
-  for (const t of env.store.listTracks()) {
-    const last = env.store
-      .listEvents({ trackId: t.id })
-      .findLast((e) => e.type === FLEET_JOB && (e.data as { run?: unknown } | null)?.run === run);
-    if (!last) continue;
-    const h = last.data as unknown as Held;
-    const open =
-      h.kind === 'track'
-        ? ['queued', 'provisioning', 'running', 'validating'].includes(t.state)
-        : ['ready', 'merging'].includes(t.state);
-    if (open)
-      held.set(t.id, { kind: h.kind, job: h.job, trackId: t.id, attempt: h.attempt, taken: false });
-  }
-  return held;
 }
 
 function claim(

@@ -1,5 +1,6 @@
-// Which worker of the fleet last took each track's job (the coordinator's fleet.worker
-// events): what `ym status` shows next to a track run by the bullmq engine.
+// Which worker of the fleet ran each track's last attempt (the coordinator's fleet.worker
+// events; the merge step's worker is not counted): what `ym status` shows next to a track run
+// by the bullmq engine.
 import type { StateStore } from '../state/store.js';
 
 /** Meta key set once a fleet run has used this state.db: status looks for workers then only. */
@@ -9,8 +10,8 @@ export function lastWorkers(store: Pick<StateStore, 'listEvents'>): Map<string, 
   const out = new Map<string, string>();
   for (const e of store.listEvents({})) {
     if (e.type === 'fleet.worker' && e.trackId) {
-      const w = (e.data as { worker?: unknown } | null)?.worker;
-      if (typeof w === 'string') out.set(e.trackId, w);
+      const d = e.data as { worker?: unknown; step?: unknown } | null;
+      if (typeof d?.worker === 'string' && d.step !== 'merge') out.set(e.trackId, d.worker);
     }
   }
   return out;

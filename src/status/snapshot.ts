@@ -47,7 +47,7 @@ export interface TrackSnapshot {
   archived: boolean;
   /** What its agents used, summed over its attempts, and per attempt (docs/status.md). */
   usage: TrackUsage;
-  /** The fleet worker that last took its job (engine bullmq; docs/scale.md). */
+  /** The fleet worker that ran its last attempt (engine bullmq; docs/scale.md). */
   worker?: string | null;
 }
 
