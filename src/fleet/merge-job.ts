@@ -6,6 +6,7 @@
 // landing is a fast-forward push of the target to the shared remote (merge.push), so a remote
 // that moved is a rebuild, never an overwrite.
 import { WorkFailedError } from '../core/errors.js';
+import type { Git } from '../git/git.js';
 import { refExists } from '../git/worktrees.js';
 import { branchFor } from '../runtime/env.js';
 import { MergeQueue } from '../engine/merge-queue.js';
@@ -15,6 +16,20 @@ import type { MergeJobData, MergeJobResult } from './jobs.js';
 import { mirrorState } from './mirror.js';
 import { alignTrackBranch, pushTrackBranch } from './remote-git.js';
 import { syncFromRemote, type WorkerSide } from './track-job.js';
+
+/** The first-parent commit of the target that brought `head` in, or null if it does not hold it. */
+async function landingOf(git: Git, head: string, target: string): Promise<string | null> {
+  const ref = `refs/heads/${target}`;
+  if (!(await git.ok(['merge-base', '--is-ancestor', head, ref]))) return null;
+  // The oldest first-parent commit that holds it.
+  const chain = (await git(['rev-list', '--first-parent', ref])).split('\n').filter(Boolean);
+  let at: string | null = null;
+  for (const sha of chain) {
+    if (!(await git.ok(['merge-base', '--is-ancestor', head, sha]))) break;
+    at = sha;
+  }
+  return at;
+}
 
 export async function processMergeJob(
   side: WorkerSide,
@@ -46,6 +61,31 @@ export async function processMergeJob(
       patch: { attempt: data.attempt, branch },
       data: { headSha: head, job: jobId },
     });
+    // A step run again after its worker died between the push of the target and its result:
+    // the target already holds the validated head (the merge strategy, or a fast-forward), so
+    // it is recorded as merged, never landed twice. (Rebase and squash land other SHAs: not
+    // recognised here yet, docs/scale.md.)
+    const landedAt = await landingOf(git, head, config.target);
+    if (landedAt) {
+      mirrorState(store, data.trackId, 'merged', {
+        reason: 'recorded after an interrupted merge step',
+        patch: { mergedSha: landedAt },
+      });
+      env.report(
+        data.trackId,
+        `already on ${config.target} at ${landedAt.slice(0, 8)}: recorded as merged`,
+      );
+      return {
+        worker: name,
+        outcome: 'merged',
+        state: 'merged',
+        reason: null,
+        attempt: data.attempt,
+        feedback: null,
+        mergedSha: landedAt,
+        landing: null,
+      };
+    }
     store.enqueue(data.trackId);
     const queue = new MergeQueue(env, provider, [data.trackId]);
     const outcome = (await queue.drain()).get(data.trackId) ?? 'skipped';
