@@ -31,11 +31,22 @@ async function landingOf(git: Git, head: string, target: string): Promise<string
   return at;
 }
 
+/**
+ * The candidate a run of this step was about to land, kept with the job (its progress) before
+ * the target is pushed: a run after a dead worker finds it on the target whatever the strategy.
+ */
+export interface LandingRecord {
+  /** What an earlier run of this job recorded, if one did. */
+  previous: string | null;
+  record(sha: string): void;
+}
+
 export async function processMergeJob(
   side: WorkerSide,
   provider: VcsProvider,
   data: MergeJobData,
   jobId: string,
+  landing: LandingRecord = { previous: null, record: () => undefined },
 ): Promise<MergeJobResult> {
   const { env, name } = side;
   const { store, config, git } = env;
@@ -63,9 +74,11 @@ export async function processMergeJob(
     });
     // A step run again after its worker died between the push of the target and its result:
     // the target already holds the validated head (the merge strategy, or a fast-forward), so
-    // it is recorded as merged, never landed twice. (Rebase and squash land other SHAs: not
-    // recognised here yet, docs/scale.md.)
-    const landedAt = await landingOf(git, head, config.target);
+    // it is recorded as merged, never landed twice. The head itself for a merge or a
+    // fast-forward; the candidate the earlier run recorded for a rebase or a squash.
+    let landedAt: string | null = null;
+    for (const sha of [landing.previous, head])
+      if (sha && !landedAt) landedAt = await landingOf(git, sha, config.target);
     if (landedAt) {
       mirrorState(store, data.trackId, 'merged', {
         reason: 'recorded after an interrupted merge step',
@@ -87,7 +100,17 @@ export async function processMergeJob(
       };
     }
     store.enqueue(data.trackId);
-    const queue = new MergeQueue(env, provider, [data.trackId]);
+    // The queue says `merge: landing` right after recording the candidate it lands.
+    const recording = {
+      ...env,
+      report: (id: string | null, text: string) => {
+        env.report(id, text);
+        if (id !== data.trackId || text !== 'merge: landing') return;
+        const sha = store.listQueue().find((q) => q.trackId === id)?.headSha;
+        if (sha) landing.record(sha);
+      },
+    };
+    const queue = new MergeQueue(recording, provider, [data.trackId]);
     const outcome = (await queue.drain()).get(data.trackId) ?? 'skipped';
     const after = store.getTrack(data.trackId)!;
     // A branch the queue rebased and handed back goes to the remote for the next attempt.
@@ -104,7 +127,7 @@ export async function processMergeJob(
                 e.type === 'track.state' && (e.data as { to?: string } | null)?.to === 'merged',
             )
         : undefined;
-    const landing = landed?.data as Record<string, unknown> | undefined;
+    const record = landed?.data as Record<string, unknown> | undefined;
     return {
       worker: name,
       outcome,
@@ -113,9 +136,9 @@ export async function processMergeJob(
       attempt: after.attempt,
       feedback: after.state === 'queued' ? pendingFeedback(env, data.trackId) : null,
       mergedSha: after.mergedSha,
-      landing: landing
+      landing: record
         ? Object.fromEntries(
-            Object.entries(landing).filter(([k]) =>
+            Object.entries(record).filter(([k]) =>
               ['targetBefore', 'commits', 'strategy', 'branchHead', 'url'].includes(k),
             ),
           )

@@ -118,10 +118,18 @@ export async function worker(opts: WorkerOptions, ctx: Context): Promise<ExitCod
   const merges = new Worker(
     MERGE_QUEUE,
     async (job) => {
-      await job.updateProgress({ worker: name });
+      // What an earlier run of this job was landing (a dead worker's), kept in its progress.
+      const before = job.progress as { landing?: unknown } | number;
+      const previous =
+        typeof before === 'object' && typeof before.landing === 'string' ? before.landing : null;
+      await job.updateProgress({ worker: name, ...(previous ? { landing: previous } : {}) });
       const data = MergeJobData.parse(job.data);
       report(data.trackId, `job ${job.id}: merge step`);
-      return processMergeJob(side, provider, data, job.id!);
+      return processMergeJob(side, provider, data, job.id!, {
+        previous,
+        record: (sha) =>
+          void job.updateProgress({ worker: name, landing: sha }).catch(() => undefined),
+      });
     },
     { ...common, concurrency: 1 },
   );

@@ -302,43 +302,62 @@ if (merge) {
     expect(merging().length).toBeGreaterThan(ids.length);
   }, 240_000);
 
-  it('SIGKILL of the workers after the target was pushed, before the merge step returned: recorded as merged, landed once', async () => {
-    const ids = ['p1', 'p2'];
-    project = await makeProject({ tracks: ids.map((id) => ({ id })) });
-    const p = project;
-    useRecordingAgent(
-      p,
-      { '*': { behaviour: 'ok', sleepMs: 200 }, p2: { behaviour: 'ok', sleepMs: 4000 } },
-      { config: { concurrency: 2, engine: { kind: 'bullmq' }, merge: { strategy: 'merge' } } },
-    );
-    redis = await startRedis(p.repo.root);
-    const env = { YM_REDIS_URL: redis.url, YM_FLEET_LOCK_MS: '2000', YM_FLEET_STALLED_MS: '1000' };
-    const fleet = makeFleet(p, 2, env);
-    const start = p.repo.git(['rev-parse', 'main']).trim();
-    // The remote holds the first push of main for a while after taking it: the worker that
-    // pushed is killed then, with the target moved and its result not yet returned.
-    const landed = path.join(p.repo.root, 'landed');
-    const hook = path.join(fleet.bare, 'hooks', 'post-receive');
-    writeFileSync(
-      hook,
-      `#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ] && [ ! -e ${JSON.stringify(landed)} ]; then echo "$new" > ${JSON.stringify(landed)}; sleep 3; fi\ndone\n`,
-    );
-    chmodSync(hook, 0o755);
-    workers = [fleet.startWorker(1, 2), fleet.startWorker(2, 2)];
-    const implement = p.ym(['implement', '--json'], env, 180_000);
-    await waitFor('the first landing to reach the remote', () => existsSync(landed));
-    const before = [...workers];
-    for (const w of before) w.proc.kill('SIGKILL');
-    await Promise.all(before.map((w) => w.exited));
-    workers.push(fleet.startWorker(1, 2), fleet.startWorker(2, 2));
-    const r = await implement;
-    const outputs = workers.map((w) => w.output()).join('\n---\n');
-    expect(r.code, `${r.stdout}\n${r.stderr}\n${outputs}`).toBe(0);
-    const summary = JSON.parse(r.stdout) as { tracks: { id: string; state: string }[] };
-    for (const t of summary.tracks) expect(t.state, t.id).toBe('merged');
-    expect(outputs).toMatch(/already on main at [0-9a-f]{8}: recorded as merged/);
-    const git = (args: string[]) => fleet.git(fleet.bare, args).trim();
-    const positions = git(['rev-list', '--first-parent', `${start}..main`]).split('\n');
-    expect(positions).toHaveLength(ids.length);
-  }, 240_000);
+  it.each(['merge', 'rebase'] as const)(
+    'SIGKILL of the workers after the target was pushed, before the merge step returned (%s): recorded as merged, landed once',
+    async (strategy) => {
+      const ids = ['p1', 'p2'];
+      project = await makeProject({ tracks: ids.map((id) => ({ id })) });
+      const p = project;
+      useRecordingAgent(
+        p,
+        { '*': { behaviour: 'ok', sleepMs: 200 }, p2: { behaviour: 'ok', sleepMs: 4000 } },
+        { config: { concurrency: 2, engine: { kind: 'bullmq' }, merge: { strategy } } },
+      );
+      redis = await startRedis(p.repo.root);
+      const env = {
+        YM_REDIS_URL: redis.url,
+        YM_FLEET_LOCK_MS: '2000',
+        YM_FLEET_STALLED_MS: '1000',
+      };
+      const fleet = makeFleet(p, 2, env);
+      const start = p.repo.git(['rev-parse', 'main']).trim();
+      // The remote holds the first push of main for a while after taking it: the worker that
+      // pushed is killed then, with the target moved and its result not yet returned.
+      const landed = path.join(p.repo.root, 'landed');
+      const hook = path.join(fleet.bare, 'hooks', 'post-receive');
+      writeFileSync(
+        hook,
+        `#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ] && [ ! -e ${JSON.stringify(landed)} ]; then echo "$new" > ${JSON.stringify(landed)}; sleep 3; fi\ndone\n`,
+      );
+      chmodSync(hook, 0o755);
+      workers = [fleet.startWorker(1, 2), fleet.startWorker(2, 2)];
+      const implement = p.ym(['implement', '--json'], env, 180_000);
+      await waitFor('the first landing to reach the remote', () => existsSync(landed));
+      const before = [...workers];
+      for (const w of before) w.proc.kill('SIGKILL');
+      await Promise.all(before.map((w) => w.exited));
+      workers.push(fleet.startWorker(1, 2), fleet.startWorker(2, 2));
+      const r = await implement;
+      const outputs = workers.map((w) => w.output()).join('\n---\n');
+      expect(r.code, `${r.stdout}\n${r.stderr}\n${outputs}`).toBe(0);
+      const summary = JSON.parse(r.stdout) as { tracks: { id: string; state: string }[] };
+      for (const t of summary.tracks) expect(t.state, t.id).toBe('merged');
+      expect(outputs).toMatch(/already on main at [0-9a-f]{8}: recorded as merged/);
+      const git = (args: string[]) => fleet.git(fleet.bare, args).trim();
+      // Each track's work entered main once.
+      for (const id of ids)
+        expect(
+          git([
+            'log',
+            '--first-parent',
+            '--format=%H',
+            `${start}..main`,
+            '--',
+            `src/${id}.txt`,
+          ]).split('\n'),
+          id,
+        ).toHaveLength(1);
+    },
+    240_000,
+  );
 });
