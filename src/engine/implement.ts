@@ -85,6 +85,16 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
   // The fleet engine: the same decisions, its activities on `ym worker` processes.
   if ((opts.engine ?? config.engine.kind) === 'bullmq') {
+    const unsupported = [
+      ...(opts.merge ? [] : ['--no-merge']),
+      ...(opts.retry ? ['--retry'] : []),
+      ...(opts.budgetUsd !== undefined ? ['--budget-usd'] : []),
+    ];
+    if (unsupported.length)
+      throw new UsageError(
+        `${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported by the bullmq engine yet.`,
+        { hint: 'Run without it, or with --engine local (docs/scale.md, "What is left").' },
+      );
     const { coordinate } = await import('../fleet/coordinator.js');
     return coordinate(ctx, config, files, {
       ids: opts.ids,

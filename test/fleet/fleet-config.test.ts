@@ -39,6 +39,11 @@ describe('fleet settings', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/needs a Redis URL/);
     expect(r.stderr).toMatch(/YM_REDIS_URL/);
+    const noMerge = await project.ym(['implement', '--engine', 'bullmq', '--no-merge'], {
+      YM_REDIS_URL: 'redis://127.0.0.1:1/0',
+    });
+    expect(noMerge.code).toBe(2);
+    expect(noMerge.stderr).toMatch(/--no-merge is not supported by the bullmq engine yet/);
     const bad = await project.ym(['implement', '--engine', 'temporal']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/local, bullmq|"local", "bullmq"/);
