@@ -20,7 +20,7 @@ import { createRunEnv } from '../runtime/env.js';
 import { plainReporter } from '../runtime/reporter.js';
 import { sleep } from '../runtime/sleep.js';
 import { isAlive } from '../proc/run.js';
-import { recoverInterrupted } from '../engine/recover.js';
+import { recoverInterrupted, recoverMerges } from '../engine/recover.js';
 import { createProvider } from '../vcs/index.js';
 import { connect, MERGE_QUEUE, queueOptions, TRACKS_QUEUE } from './connection.js';
 import { fleetKey } from './fleet-key.js';
@@ -74,7 +74,8 @@ export async function worker(opts: WorkerOptions, ctx: Context): Promise<ExitCod
   const env = await createRunEnv(ctx, report, { config });
   // What a previous worker of this clone left (killed mid-agent): its agents are ended and its
   // tracks marked interrupted here; their jobs went back to the queue when their locks expired.
-  const recovered = await recoverInterrupted(env);
+  // A merge step it was running: its checks ended, the merge lock released, its mirror settled.
+  const recovered = [...(await recoverInterrupted(env)), ...(await recoverMerges(env))];
   if (recovered.length)
     report(null, `ended what a stopped worker left running: ${recovered.join(', ')}`);
   await fetchRemote(git, config.engine.remote);
