@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { CLI_BIN, runCli } from '../helpers/cli.js';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 import {
+  leftoverProcesses,
   makeFleet,
   startRedis,
   stopWorkers,
@@ -24,8 +25,11 @@ afterEach(async () => {
   workers = [];
   await redis?.stop();
   redis = undefined;
+  // No orphan: nothing the run started (agents, checks, workers, a push) outlives it.
+  const left = project ? await leftoverProcesses(project.repo.root) : [];
   project?.cleanup();
   project = undefined;
+  expect(left).toEqual([]);
 });
 
 const alive = (pid: number) => {

@@ -2,10 +2,10 @@
 // processes of the built CLI (two slots each) in their own clones, and the coordinator's clone
 // running `implement --engine bullmq` over 12 tracks with dependencies and one feedback retry.
 import { afterEach, describe, expect, it } from 'vitest';
-import path from 'node:path';
 import { makeProject, useRecordingAgent, type Project } from '../helpers/tracks.js';
 import {
   expectNoOverlap,
+  leftoverProcesses,
   makeFleet,
   maxConcurrent,
   startRedis,
@@ -23,8 +23,10 @@ afterEach(async () => {
   workers = [];
   await redis?.stop();
   redis = undefined;
+  const left = project ? await leftoverProcesses(project.repo.root) : [];
   project?.cleanup();
   project = undefined;
+  expect(left).toEqual([]);
 });
 
 const TRACKS: { id: string; dependsOn?: string[] }[] = [
@@ -144,6 +146,5 @@ describe('fleet: ym worker on bullmq', () => {
     expect(new Set(summary.tracks.map((t) => t.worker)).size).toBeGreaterThanOrEqual(2);
     const plain = await p.ym(['status', '--plain'], env);
     expect(plain.stdout).toMatch(/t01 .*merged.*\[.+:\d+\]/);
-    void path;
   }, 300_000);
 });

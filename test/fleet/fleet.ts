@@ -208,3 +208,28 @@ export function expectNoOverlap(intervals: { start: number; end: number; id: str
       `${sorted[i]!.id} started before ${sorted[i - 1]!.id} ended`,
     ).toBeGreaterThanOrEqual(sorted[i - 1]!.end);
 }
+
+/** Processes whose command line names `root` (agents, checks, workers, redis): none may outlive a test. */
+export async function leftoverProcesses(root: string, waitMs = 10_000): Promise<string[]> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const scan = () =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+      .flatMap((d) => {
+        try {
+          const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim();
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          const zombie = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+          return cmd.includes(root) && !zombie ? [`${d}: ${cmd}`] : [];
+        } catch {
+          return [];
+        }
+      });
+  const until = performance.now() + waitMs;
+  let left = scan();
+  while (left.length && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = scan();
+  }
+  return left;
+}
