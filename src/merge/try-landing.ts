@@ -163,7 +163,8 @@ export async function tryLanding(
       ));
     recordChecks(env, track.id, report, speculated !== undefined);
     if (signal.aborted) return { built: candidate.branchHead, result: { kind: 'interrupted' } };
-    if (!report.ok || report.headSha !== candidate.sha)
+    // A report of the window stands for this commit (same SHA, or the same trees).
+    if (!report.ok || (!speculated && report.headSha !== candidate.sha))
       return {
         built: candidate.branchHead,
         result: { kind: 'checks-failed', feedback: checksFeedback(report) },
