@@ -115,8 +115,10 @@ export class MergeQueue {
         if (speculator) {
           const tracks = new Map(this.env.store.listTracks().map((t) => [t.id, t]));
           // Planned beside the head's own merge: the head's place is in the window already
-          // (it was the second), and the queue waits for a refresh before taking a report.
-          void speculator.refresh(
+          // (it was the second); only the first plan of a drain is waited for, so that the
+          // head has its place.
+          const first = speculator.empty;
+          const planned = speculator.refresh(
             // A track whose landing the user's checkout held costs no check run until its
             // checkout lets it land (the queue looks first): it gets no place in the window.
             next.order.flatMap((id) => {
@@ -125,6 +127,7 @@ export class MergeQueue {
             }),
             (id) => this.env.store.getTrack(id)?.state === 'merged',
           );
+          if (first) await planned;
           outcome = await this.mergeOne(next.track, next.expectHead);
           if (outcome === 'merged') speculator.landed();
         } else
@@ -163,7 +166,7 @@ export class MergeQueue {
       targetSha: await resolveCommit(git, `refs/heads/${config.target}`),
       parts: this.parts,
     };
-    const wanted = this.speculator ? this.speculator.limit + 1 : 1;
+    const wanted = this.speculator ? 2 * this.speculator.limit + 1 : 1;
     let passed = 0;
     let picked = false;
     for (const item of queue) {

@@ -129,6 +129,11 @@ export class Speculator implements LandingWindow {
     return trees ? this.treeReports.get(trees) : undefined;
   }
 
+  /** Nothing checked or waiting yet: the first plan of a drain. */
+  get empty(): boolean {
+    return this.live.size === 0 && this.places.length === 0;
+  }
+
   /** Stops every candidate and waits until their checks have ended. */
   async close(): Promise<void> {
     this.closed = true;
@@ -140,13 +145,31 @@ export class Speculator implements LandingWindow {
   private async plan(): Promise<void> {
     if (this.closed || this.env.ctx.signal.aborted) return;
     const { git, config } = this.env;
-    const target = await git(['rev-parse', `refs/heads/${config.target}`]);
+
     const chain: string[] = [];
     const shas: string[] = [];
     const excluded = new Set<string>();
     const keep = new Set<string>();
     const places: WindowPlace[] = [];
-    let stale = true;
+    // The target and every branch head at once: one process per plan, not one per place,
+    // and one look (a landing between two looks would pair a new head with an old target).
+    const heads = new Map(
+      (
+        await git([
+          'for-each-ref',
+          '--format=%(refname) %(objectname)',
+          `refs/heads/${config.branchPrefix}`,
+          `refs/heads/${config.target}`,
+        ])
+      )
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ') as [string, string]),
+    );
+    const target = heads.get(`refs/heads/${config.target}`);
+    if (!target) return;
+    let checking = 0;
+    let premature = false;
     for (;;) {
       if (this.closed || this.env.ctx.signal.aborted) break;
       const id = nextSlot({
@@ -155,10 +178,18 @@ export class Speculator implements LandingWindow {
         chain,
         excluded,
         size: this.size,
+        checking,
+        // Places whose checks passed wait for their turn holding no check; the window plans
+        // past them, up to twice its limit.
+        maxPlaces: 2 * this.limit,
       });
       if (id === null) break;
       const base = shas.at(-1) ?? target;
-      const head = await git(['rev-parse', `refs/heads/${branchFor(config, id)}`]);
+      const head = heads.get(`refs/heads/${branchFor(config, id)}`);
+      if (!head) {
+        excluded.add(id);
+        continue;
+      }
       const key = `${id}@${head}@${base}`;
       if (this.setbacks.has(key)) {
         // Predicted to leave: the next track takes its place, on the same base.
@@ -168,6 +199,7 @@ export class Speculator implements LandingWindow {
       const have = this.live.get(key) ?? this.finished.get(key);
       if (have) {
         if (this.live.has(key)) keep.add(key);
+        if (this.live.has(key) && !this.live.get(key)!.settled) checking++;
         chain.push(id);
         shas.push(have.sha);
         places.push({
@@ -178,10 +210,24 @@ export class Speculator implements LandingWindow {
         });
         continue;
       }
-      // The first place that needs a build: whatever the plan kept no place for is stopped
-      // (its checks' process groups killed) and its worktree goes back to the pool.
-      if (stale) {
-        stale = false;
+      // The queue is landing this track: the window starts no place for it (the queue builds
+      // and checks its own when the window has none), nor any on top of it: what it lands is
+      // the base of the next plan.
+      const state = this.env.store.getTrack(id)?.state;
+      if (state === 'merging') {
+        // Landing without a place in the window (or it landed meanwhile): too early to tell
+        // what the window holds; the next plan, after the landing, does.
+        premature = true;
+        break;
+      }
+      if (state !== 'ready') {
+        excluded.add(id);
+        continue;
+      }
+      // A place that needs a build and no free worktree: whatever the plan kept no place for
+      // so far is stopped (its checks' process groups killed) and its worktree goes back to
+      // the pool. The rest of the stale ones are stopped once the plan is complete.
+      if (this.freeSlot() === null) {
         await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
       }
       const slot = this.freeSlot();
@@ -229,6 +275,7 @@ export class Speculator implements LandingWindow {
         continue;
       }
       this.start(key, id, candidate, base, slot, worktree);
+      checking++;
       keep.add(key);
       chain.push(id);
       shas.push(candidate.sha);
@@ -239,7 +286,8 @@ export class Speculator implements LandingWindow {
         state: 'checking',
       });
     }
-    if (stale) await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
+    if (premature) return;
+    await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
     this.places = places;
     this.show();
     this.env.store.appendEvent({
@@ -349,35 +397,31 @@ export class Speculator implements LandingWindow {
       })
       .catch(() => undefined)
       .then(async (report) => {
-        // The tree key first: a lookup that finds this candidate settled finds it whole.
-        const trees = report ? await this.treesOf(sha, baseSha) : null;
         candidate.settled = true;
         this.env.ctx.signal.removeEventListener('abort', onAbort);
+        // A report that came back stands, even when the plan gave up the place meanwhile.
+        const stopped = report === undefined && abort.signal.aborted;
         if (report) this.reports.set(`${sha}@${baseSha}`, report);
-        if (report && trees) this.treeReports.set(trees, report);
-        if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, built, report });
+        if (!stopped) this.finished.set(key, { sha, baseSha, built, report });
         this.env.store.appendEvent({
           trackId,
           type: 'merge.speculated',
-          data: {
-            sha,
-            base: baseSha,
-            ok: report?.ok ?? null,
-            stopped: abort.signal.aborted,
-          },
+          data: { sha, base: baseSha, ok: report?.ok ?? null, stopped },
         });
         // Its slot is free once its checks ended; a failure is a setback: the places after it
         // are built again without it.
         if (this.live.get(key) === candidate) this.live.delete(key);
         const place = this.places.find((p) => p.trackId === trackId && p.sha === sha);
-        if (place && !abort.signal.aborted) {
+        if (place && !stopped) {
           place.state = report?.ok ? 'passed' : 'failed';
           this.show();
         }
-        if (report && !report.ok && !abort.signal.aborted) {
-          this.setback(key);
-          void this.refresh(this.order, this.merged);
-        }
+        if (report && !report.ok) this.setback(key);
+        // A failure: the places after it are built again without it. A pass: its slot is free
+        // while it waits for its turn, so the next place is planned now.
+        if (!stopped && !this.closed) void this.refresh(this.order, this.merged);
+        const trees = report ? await this.treesOf(sha, baseSha) : null;
+        if (report && trees) this.treeReports.set(trees, report);
         return report;
       });
     this.live.set(key, candidate);

@@ -40,18 +40,27 @@ export interface NextSlotInput {
   chain: readonly string[];
   /** Tracks predicted to leave the window (a known setback on the base they would get). */
   excluded: ReadonlySet<string>;
-  /** The window's current size. */
+  /** The window's current size: how many of its places may have checks running at once. */
   size: number;
+  /**
+   * How many places of `chain` still have checks running (default: all of them). A place whose
+   * checks passed waits for its turn to land holding no check: the next place is planned.
+   */
+  checking?: number;
+  /** The most places at once, checked or waiting to land (default: `size`). */
+  maxPlaces?: number;
 }
 
 /**
- * The track that takes the next place in the window, or null when it is full or nothing fits:
+ * The track that takes the next place in the window, or null when it is full (as many checks
+ * running as its size, or as many places as it may hold) or nothing fits:
  * the oldest one whose dependencies are merged or ahead of it in the window. With every
  * candidate ahead landing, this is the track the serial queue would take next, so the window
  * holds what the serial queue would check next, in its order.
  */
 export function nextSlot(input: NextSlotInput): string | null {
-  if (input.chain.length >= input.size) return null;
+  if ((input.checking ?? input.chain.length) >= input.size) return null;
+  if (input.chain.length >= (input.maxPlaces ?? input.size)) return null;
   const inChain = new Set(input.chain);
   for (const t of input.order) {
     if (inChain.has(t.id) || input.excluded.has(t.id)) continue;

@@ -66,6 +66,21 @@ describe('nextSlot', () => {
       null,
     ],
     ['nothing left', { ...base, chain: ['a', 'b', 'c'] }, null],
+    [
+      'a place whose checks passed holds no check: the next is planned',
+      { ...base, chain: ['a', 'b'], size: 2, checking: 1, maxPlaces: 4 },
+      'c',
+    ],
+    [
+      'as many checks running as the size: full',
+      { ...base, chain: ['a', 'b'], size: 2, checking: 2, maxPlaces: 4 },
+      null,
+    ],
+    [
+      'never more places than maxPlaces, checked or not',
+      { ...base, chain: ['a', 'b'], size: 2, checking: 0, maxPlaces: 2 },
+      null,
+    ],
   ] as const)('%s', (_name, input, want) => {
     expect(nextSlot(input)).toBe(want);
   });
