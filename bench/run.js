@@ -11,6 +11,7 @@ import { run as statusView } from './status-view.js';
 import { run as worktrees } from './worktrees.js';
 import { run as orchestration } from './orchestration.js';
 import { run as mergeQueue } from './merge-queue.js';
+import { run as speculate } from './speculate.js';
 
 const suites = {
   'cli-startup': cliStartup,
@@ -18,6 +19,7 @@ const suites = {
   worktrees,
   orchestration,
   'merge-queue': mergeQueue,
+  speculate,
 };
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in suites));
