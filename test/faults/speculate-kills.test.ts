@@ -118,7 +118,7 @@ function mergeKilledAt(
   extraMs: number,
 ): Promise<{ killed: boolean; code: number | null; out: string }> {
   const startsBefore = checks().filter((c) => c.event === 'start').length;
-  const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'merge', '--plain'], {
+  const child = spawn(process.execPath, [CLI_BIN, '--cwd', p.repo.dir, 'merge'], {
     env: { ...p.repo.env, CI: 'true', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -143,6 +143,22 @@ function mergeKilledAt(
       });
     }),
   );
+}
+
+/**
+ * Checks of a killed merge that ran on after the next merge had recovered: an "end" line of a
+ * holder after the first check the next holder started (each `ym merge` recovers, ending the
+ * dead holder's checks, before its queue starts any). Read from the log's order alone.
+ */
+function outlivedRecovery(log: readonly CheckLine[]): string[] {
+  const holders = [...new Set(log.flatMap((l) => (l.holder ? [l.holder] : [])))];
+  return holders.slice(0, -1).flatMap((holder, i) => {
+    const next = log.findIndex((l) => l.event === 'start' && l.holder === holders[i + 1]);
+    return log
+      .slice(next)
+      .filter((l) => l.holder === holder && l.event === 'end')
+      .map((l) => `${holder}: pid ${l.pid} checked ${l.head.slice(0, 8)} after recovery`);
+  });
 }
 
 /** Worktrees of the repository with a rebase, merge or cherry-pick left in progress. */
@@ -229,6 +245,8 @@ describe('speculative merge queue under kill -9', () => {
     // The window's checks ran: under the holder mark, several at once in some run.
     expect(log.filter((l) => l.event === 'start' && l.holder).length).toBeGreaterThan(kills);
 
+    // Each recovery ended the dead merge's checks: none of them finished after it.
+    expect(outlivedRecovery(log), killedAt).toEqual([]);
     // No check process left: every pid the checks logged is gone (read after a pause, so a
     // check started just before a kill has logged its start).
     await new Promise((r) => setTimeout(r, 200));
