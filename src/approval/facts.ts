@@ -49,22 +49,35 @@ export async function commandBearingBetween(
   });
 }
 
+/** What a drain looked at already: the target's SHA of this look, the command-bearing parts by range. */
+export interface FactsMemo {
+  targetSha?: string | null;
+  parts?: Map<string, CommandBearingPart[]>;
+}
+
 export async function approvalFacts(
   input: GateInput,
   trackId: string,
   branch: string,
+  memo: FactsMemo = {},
 ): Promise<ApprovalFacts> {
   const { git, store } = input;
   const approvedSha = approvedShaOf(store.listEvents({ trackId }));
   const head = await resolveCommit(git, `refs/heads/${branch}`);
-  const targetSha = await resolveCommit(git, `refs/heads/${input.target}`);
+  const targetSha =
+    memo.targetSha !== undefined
+      ? memo.targetSha
+      : await resolveCommit(git, `refs/heads/${input.target}`);
   if (head === null || targetSha === null) return { head, approvedSha, commandBearing: [] };
   const base = await git(['merge-base', targetSha, head], { reject: false });
   if (!/^[0-9a-f]{40,64}$/.test(base)) {
     // No common history: nothing to diff from, so nothing can be told about what it runs.
     return { head, approvedSha, commandBearing: ['no common history with the target'] };
   }
-  const parts = await commandBearingBetween(input, base, head);
+  // A range's parts never change: a drain looks at each (fork point, head) once.
+  const key = `${base}..${head}`;
+  const parts = memo.parts?.get(key) ?? (await commandBearingBetween(input, base, head));
+  memo.parts?.set(key, parts);
   if (!parts.length) return { head, approvedSha, commandBearing: [] };
   // What the branch changed that landing it would still change on the target: a change the
   // target already has (a rewritten target holding the same commit) lands nothing.

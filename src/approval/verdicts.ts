@@ -64,10 +64,13 @@ export async function approve(opts: ApproveOptions, ctx: Context): Promise<void>
 /**
  * Records an approval of each track's current head (`ids` null: every ready track); every id
  * is checked first, so a bad one changes nothing. Used by `ym approve` and the live view's `a`.
+ * `seen` (the live view's diff) names the head a person read, per track: a head that moved since
+ * is refused, so an approval never covers commits nobody was shown.
  */
 export async function approveTracks(
   ctx: Context,
   ids: readonly string[] | null,
+  seen: ReadonlyMap<string, string> = new Map(),
 ): Promise<{ approved: Target[]; by: GitUser }> {
   const { config, store, git } = await open(ctx, ids ?? []);
   const rows =
@@ -78,6 +81,12 @@ export async function approveTracks(
   const root = (await ctx.repo()).root;
   for (const row of rows) {
     const sha = await headOf(git, config, row);
+    const read = seen.get(row.id);
+    if (read !== undefined && read !== sha)
+      throw new UsageError(
+        `${row.id} moved since its diff was read: its head is now ${sha.slice(0, 12)}, the diff showed ${read.slice(0, 12)}. Nothing approved.`,
+        { hint: `Read it again (\`d\`, or \`ym review ${row.id}\`), then approve.` },
+      );
     const facts = store
       ? await approvalFacts(
           { git, run: ctx.run, root, store, target: config.target },

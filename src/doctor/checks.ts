@@ -16,6 +16,7 @@ import {
   listWorktrees,
   operationInProgress,
 } from '../git/worktrees.js';
+import { isQueueWorktree } from '../worktrees/queue-pool.js';
 import { readTrackFiles } from '../tracks/files.js';
 
 export interface Finding {
@@ -116,6 +117,8 @@ export async function diagnose(env: RunEnv): Promise<Finding[]> {
   for (const w of worktrees) {
     const p = path.resolve(w.path);
     if (!p.startsWith(env.worktreesDir + path.sep) || ours.has(p)) continue;
+    // The speculative queue's pool: its own, reused by the next merge.
+    if (isQueueWorktree(env, p)) continue;
     const dirty = existsSync(p) ? await dirtyFiles(git, p).catch(() => ['?']) : [];
     findings.push({
       kind: 'worktree',

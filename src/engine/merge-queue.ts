@@ -18,7 +18,15 @@ import { activities } from './activities.js';
 import { Speculator } from './speculation.js';
 import { windowLimit } from '../flow/window.js';
 import { approvalFacts } from '../approval/facts.js';
-import { APPROVAL_CARRIED, AWAITING_APPROVAL, type ApprovalFacts } from '../flow/approval.js';
+import {
+  APPROVAL_CARRIED,
+  AWAITING_APPROVAL,
+  decideApproval,
+  type ApprovalFacts,
+} from '../flow/approval.js';
+import { dependenciesMerged } from '../flow/graph.js';
+import { resolveCommit } from '../review/range.js';
+import type { CommandBearingPart } from '../review/command-bearing.js';
 
 export type MergeOutcome = 'merged' | 'conflicted' | 'failed' | 'requeued' | 'waiting' | 'skipped';
 
@@ -38,11 +46,12 @@ export class MergeQueue {
   readonly awaiting = new Map<string, string>();
   /** Heads already notified as awaiting approval (one notification per head). */
   private readonly toldAwaiting = new Set<string>();
+  /** The command-bearing parts of the ranges the gate looked at (they never change). */
+  private readonly parts = new Map<string, CommandBearingPart[]>();
   /** The speculative window of the drain in progress (merge.speculate > 1, local provider). */
   private speculator: Speculator | null = null;
   /** The last speculative drain's figures: check runs started, stopped, setbacks. */
-  speculation: { started: number; stopped: number; setbacks: number; limit: number } | null =
-    null;
+  speculation: { started: number; stopped: number; setbacks: number; limit: number } | null = null;
 
   constructor(
     private readonly env: RunEnv,
@@ -104,19 +113,21 @@ export class MergeQueue {
         let outcome: MergeOutcome | null;
         if (speculator) {
           const tracks = new Map(this.env.store.listTracks().map((t) => [t.id, t]));
-          await speculator.refresh(
+          // Planned beside the head's own merge: the head's place is in the window already
+          // (it was the second), and the queue waits for a refresh before taking a report.
+          void speculator.refresh(
+            // A track whose landing the user's checkout held costs no check run until its
+            // checkout lets it land (the queue looks first): it gets no place in the window.
             next.order.flatMap((id) => {
               const t = tracks.get(id);
-              return t ? [{ id, dependsOn: t.dependsOn }] : [];
+              return t && !this.held.has(id) ? [{ id, dependsOn: t.dependsOn }] : [];
             }),
             (id) => this.env.store.getTrack(id)?.state === 'merged',
           );
           outcome = await this.mergeOne(next.track, next.expectHead);
           if (outcome === 'merged') speculator.landed();
         } else
-          outcome = await withMergeLock(this.env, () =>
-            this.mergeOne(next.track, next.expectHead),
-          );
+          outcome = await withMergeLock(this.env, () => this.mergeOne(next.track, next.expectHead));
         if (outcome === null) break; // interrupted while waiting for the lock
         // A landing held by the user's checkout holds only that track: the next ones may
         // change other files (its dependents wait for it, as for any unmerged dependency).
@@ -142,19 +153,29 @@ export class MergeQueue {
     const { store, config, git, ctx, repo } = this.env;
     const tracks = new Map(store.listTracks().map((t) => [t.id, t]));
     const queue = store.listQueue();
-    // The gate's facts, for the ready tracks in the queue (git reads only).
+    // The gate's facts, for the ready tracks in the queue (git reads only), in the queue's
+    // order until there is enough to choose from: the next track, and as many more as the
+    // window can hold. The rest are looked at when the queue comes to them.
     const approval = new Map<string, ApprovalFacts>();
+    const gate = { git, run: ctx.run, root: repo.root, store, target: config.target };
+    const memo = {
+      targetSha: await resolveCommit(git, `refs/heads/${config.target}`),
+      parts: this.parts,
+    };
+    const wanted = this.speculator ? this.speculator.limit + 1 : 1;
+    let passed = 0;
+    let picked = false;
     for (const item of queue) {
       const t = tracks.get(item.trackId);
-      if (t?.state !== 'ready' || this.seen.has(t.id)) continue;
-      approval.set(
-        t.id,
-        await approvalFacts(
-          { git, run: ctx.run, root: repo.root, store, target: config.target },
-          t.id,
-          branchFor(config, t.id),
-        ),
-      );
+      if (t?.state !== 'ready' || this.seen.has(t.id) || item.paused) continue;
+      if (this.only.length && !this.only.includes(t.id)) continue;
+      if (picked && passed >= wanted) break;
+      const facts = await approvalFacts(gate, t.id, branchFor(config, t.id), memo);
+      approval.set(t.id, facts);
+      if (decideApproval(t.id, facts, config.merge.requireApproval).ok) {
+        passed++;
+        if (dependenciesMerged(t, (id) => tracks.get(id)?.state)) picked = true;
+      }
     }
     const pick = nextQueueItem({
       queue,
@@ -229,6 +250,7 @@ export class MergeQueue {
                 `refs/heads/${config.target}`,
               )
             ).path;
+      let carried = false;
       for (let loop = 1; ; loop++) {
         const tried = await activities.tryLanding(env, provider, {
           track,
@@ -239,7 +261,7 @@ export class MergeQueue {
           step,
           signal: ctx.signal,
           expectHead,
-          ...(this.speculator ? { prechecked: this.speculator.prechecked.bind(this.speculator) } : {}),
+          window: this.speculator ?? undefined,
         });
         if (tried.result.kind === 'checkout-blocked') this.held.add(track.id);
         else this.held.delete(track.id);
@@ -251,6 +273,7 @@ export class MergeQueue {
         ) {
           // The queue's own clean rebase moved the branch: what was approved is what it rebased,
           // so the approval carries to the new head (an agent's next commit does not).
+          carried = true;
           if (expectHead.approved)
             store.appendEvent({
               trackId: track.id,
@@ -279,6 +302,14 @@ export class MergeQueue {
         if (decision.kind === 'rebuild') continue;
         if (decision.kind === 'merged' && 'landed' in tried) {
           const { landed } = tried;
+          // Landed from the window's candidate (or rebased on the last try): the approval
+          // carried to what landed, said once per merge.
+          if (!carried && expectHead?.approved && landed.branchHead !== expectHead.sha)
+            store.appendEvent({
+              trackId: track.id,
+              type: APPROVAL_CARRIED,
+              data: { sha: landed.branchHead, from: expectHead.sha },
+            });
           store.transition(track.id, 'merged', {
             from: 'merging',
             patch: { mergedSha: landed.targetSha },

@@ -12,6 +12,7 @@
 // whose checks passed on that exact tree, and with deterministic checks the queue merges what
 // the serial queue merges, in the same order.
 import type { CheckReport } from '../checks/types.js';
+import type { BuiltCandidate, LandingWindow } from '../merge/try-landing.js';
 import { adaptWindow, nextSlot, type WindowTrack } from '../flow/window.js';
 import { branchFor, type RunEnv } from '../runtime/env.js';
 import { activities } from './activities.js';
@@ -21,6 +22,7 @@ interface Candidate {
   key: string;
   trackId: string;
   sha: string;
+  built: BuiltCandidate;
   baseSha: string;
   slot: number;
   abort: AbortController;
@@ -38,7 +40,7 @@ export interface WindowPlace {
   state: 'checking' | 'passed' | 'failed';
 }
 
-export class Speculator {
+export class Speculator implements LandingWindow {
   size: number;
   /** Candidates with checks running or done, by key. */
   private readonly live = new Map<string, Candidate>();
@@ -47,7 +49,7 @@ export class Speculator {
   /** Candidates whose checks ended, by key (a report that cannot stand for the commit: none). */
   private readonly finished = new Map<
     string,
-    { sha: string; baseSha: string; report: CheckReport | undefined }
+    { sha: string; baseSha: string; built: BuiltCandidate; report: CheckReport | undefined }
   >();
   /** Keys whose build conflicted or whose checks failed: predicted to leave the window. */
   private readonly setbacks = new Set<string>();
@@ -55,6 +57,8 @@ export class Speculator {
   private merged: (id: string) => boolean = () => false;
   private chain: Promise<void> = Promise.resolve();
   private places: WindowPlace[] = [];
+  /** The tracks whose queue row shows a place in the window. */
+  private shown = new Set<string>();
   private closed = false;
   /** Check runs started, and how many of them were stopped before the end. */
   readonly counts = { started: 0, stopped: 0, setbacks: 0 };
@@ -91,11 +95,26 @@ export class Speculator {
     this.size = adaptWindow(this.size, 'landed', this.limit);
   }
 
+  /** The window's candidate of this branch head on this target, once its checks passed. */
+  async passed(
+    trackId: string,
+    branchHead: string,
+    targetSha: string,
+  ): Promise<{ candidate: BuiltCandidate; report: CheckReport } | undefined> {
+    await this.chain;
+    const key = `${trackId}@${branchHead}@${targetSha}`;
+    const running = this.live.get(key);
+    if (running) await running.result;
+    const done = this.finished.get(key);
+    return done?.report?.ok ? { candidate: done.built, report: done.report } : undefined;
+  }
+
   /**
    * The report of the checks on exactly `sha` built on `baseSha`, waiting for them when they
    * are running; undefined when the window has none (the queue then runs the checks itself).
    */
-  async prechecked(sha: string, baseSha: string): Promise<CheckReport | undefined> {
+  async report(sha: string, baseSha: string): Promise<CheckReport | undefined> {
+    await this.chain;
     const key = `${sha}@${baseSha}`;
     const done = this.reports.get(key);
     if (done) return done;
@@ -108,6 +127,7 @@ export class Speculator {
     this.closed = true;
     await this.chain;
     await this.stop([...this.live.values()]);
+    this.show();
   }
 
   private async plan(): Promise<void> {
@@ -143,7 +163,12 @@ export class Speculator {
         if (this.live.has(key)) keep.add(key);
         chain.push(id);
         shas.push(have.sha);
-        places.push({ trackId: id, sha: have.sha, after: chain.slice(0, -1), state: this.stateOf(key) });
+        places.push({
+          trackId: id,
+          sha: have.sha,
+          after: chain.slice(0, -1),
+          state: this.stateOf(key),
+        });
         continue;
       }
       // The first place that needs a build: whatever the plan kept no place for is stopped
@@ -168,23 +193,66 @@ export class Speculator {
         excluded.add(id);
         continue;
       }
-      this.start(key, id, built.sha, base, slot, worktree, built.base);
+      const { candidate } = built;
+      this.start(key, id, candidate, base, slot, worktree);
       keep.add(key);
       chain.push(id);
-      shas.push(built.sha);
-      places.push({ trackId: id, sha: built.sha, after: chain.slice(0, -1), state: 'checking' });
+      shas.push(candidate.sha);
+      places.push({
+        trackId: id,
+        sha: candidate.sha,
+        after: chain.slice(0, -1),
+        state: 'checking',
+      });
     }
     if (stale) await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
     this.places = places;
+    this.show();
     this.env.store.appendEvent({
       type: 'merge.window',
       data: {
         size: this.size,
         limit: this.limit,
         target,
-        places: places.map((p) => ({ track: p.trackId, sha: p.sha, after: p.after, state: p.state })),
+        places: places.map((p) => ({
+          track: p.trackId,
+          sha: p.sha,
+          after: p.after,
+          state: p.state,
+        })),
       },
     });
+  }
+
+  /**
+   * The window in the queue's rows (the status view's queue panel): each place's state and
+   * what it is built on; a track that left the window is cleared. The head's own merge
+   * (state merging) writes its steps itself.
+   */
+  private show(): void {
+    const { store, config } = this.env;
+    const texts = new Map(
+      this.closed
+        ? []
+        : this.places.map((p) => {
+            // What landed since is the target now.
+            const after = p.after.filter((id) => store.getTrack(id)?.state !== 'merged');
+            return [
+              p.trackId,
+              `${p.state === 'checking' ? 'checking ahead' : `${p.state} ahead`} on ${after.length ? after.join('+') : config.target}`,
+            ];
+          }),
+    );
+    for (const id of new Set([...this.shown, ...texts.keys()])) {
+      if (store.getTrack(id)?.state !== 'ready') continue;
+      const text = texts.get(id) ?? null;
+      try {
+        store.setQueueStep(id, text);
+      } catch {
+        // Left the queue meanwhile: nothing to show.
+      }
+    }
+    this.shown = new Set(texts.keys());
   }
 
   private stateOf(key: string): WindowPlace['state'] {
@@ -202,12 +270,12 @@ export class Speculator {
   private start(
     key: string,
     trackId: string,
-    sha: string,
+    built: BuiltCandidate,
     baseSha: string,
     slot: number,
     worktree: string,
-    base: string | undefined,
   ): Candidate {
+    const { sha } = built;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     this.env.ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -216,26 +284,28 @@ export class Speculator {
       key,
       trackId,
       sha,
+      built,
       baseSha,
       slot,
       abort,
       settled: false,
       result: Promise.resolve(undefined),
     };
-    candidate.result = activities.checkCandidate(this.env, {
-      trackId,
-      worktree,
-      sha,
-      baseSha,
-      base,
-      signal: abort.signal,
-    })
+    candidate.result = activities
+      .checkCandidate(this.env, {
+        trackId,
+        worktree,
+        sha,
+        baseSha,
+        base: built.base,
+        signal: abort.signal,
+      })
       .catch(() => undefined)
       .then((report) => {
         candidate.settled = true;
         this.env.ctx.signal.removeEventListener('abort', onAbort);
         if (report) this.reports.set(`${sha}@${baseSha}`, report);
-        if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, report });
+        if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, built, report });
         this.env.store.appendEvent({
           trackId,
           type: 'merge.speculated',
@@ -249,6 +319,11 @@ export class Speculator {
         // Its slot is free once its checks ended; a failure is a setback: the places after it
         // are built again without it.
         if (this.live.get(key) === candidate) this.live.delete(key);
+        const place = this.places.find((p) => p.trackId === trackId && p.sha === sha);
+        if (place && !abort.signal.aborted) {
+          place.state = report?.ok ? 'passed' : 'failed';
+          this.show();
+        }
         if (report && !report.ok && !abort.signal.aborted) {
           this.setback(key);
           void this.refresh(this.order, this.merged);

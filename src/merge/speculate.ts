@@ -10,6 +10,7 @@ import { MERGE_HOLDER_VARIABLE } from '../proc/orphans.js';
 import type { RunEnv } from '../runtime/env.js';
 import { keptPaths } from '../worktrees/queue-pool.js';
 import { buildCandidate } from './integrate.js';
+import type { BuiltCandidate } from './try-landing.js';
 
 export interface SpeculativeBuildInput {
   trackId: string;
@@ -22,8 +23,7 @@ export interface SpeculativeBuildInput {
 }
 
 export type SpeculativeBuild =
-  | { kind: 'built'; sha: string; branchHead: string; base?: string | undefined }
-  | { kind: 'conflict'; paths: string[] };
+  { kind: 'built'; candidate: BuiltCandidate } | { kind: 'conflict'; paths: string[] };
 
 export async function buildSpeculative(
   env: RunEnv,
@@ -42,7 +42,7 @@ export async function buildSpeculative(
   if (built.kind === 'conflict') return { kind: 'conflict', paths: built.paths };
   // Reset before the build, a pool worktree is never dirty.
   if (built.kind === 'dirty') throw new Error(`the queue's worktree ${input.worktree} is dirty`);
-  return { kind: 'built', sha: built.sha, branchHead: built.branchHead, base: built.base };
+  return { kind: 'built', candidate: built };
 }
 
 export interface SpeculativeCheckInput {

@@ -37,28 +37,43 @@ const short = (sha: string | null) => (sha === null ? '(none)' : sha.slice(0, 12
 export function renderReview(review: Review, c: Palette): string {
   const { doc } = review;
   const lines = [...header(doc, c), ''];
-  if (doc.commandBearing.length > 0) {
-    lines.push(c.yellow(c.bold(`${BEARING_MARK}:`)));
-    for (const part of doc.commandBearing)
-      lines.push(`  ${visible(part.path)}: ${visible(part.summary)}`);
-    lines.push('');
-  }
+  const bearing = bearingSummary(doc, c);
+  if (bearing.length > 0) lines.push(...bearing, '');
   lines.push(...fileList(doc, c), '');
   lines.push(...checks(doc, c));
   lines.push(plan(doc));
   lines.push(usage(doc));
   const gate = approval(doc);
   if (gate !== null) lines.push(gate);
-  const order = diffOrder(doc.files);
-  if (order.length > 0) lines.push('');
-  for (const i of order) {
+  const diff = diffLines(review, c);
+  if (diff.length > 0) lines.push('', ...diff);
+  return lines.join('\n');
+}
+
+/** What in the diff changes what yardmaster or CI runs, one line a part; [] when nothing does. */
+export function bearingSummary(doc: ReviewDocument, c: Palette): string[] {
+  if (doc.commandBearing.length === 0) return [];
+  return [
+    c.yellow(c.bold(`${BEARING_MARK}:`)),
+    ...doc.commandBearing.map((part) => `  ${visible(part.path)}: ${visible(part.summary)}`),
+  ];
+}
+
+/**
+ * The unified diff, line by line: the command-bearing files first, each under its mark, then
+ * the others in git's order (`ym review` and the live view's diff pane both show this).
+ */
+export function diffLines(review: Review, c: Palette): string[] {
+  const { doc } = review;
+  const lines: string[] = [];
+  for (const i of diffOrder(doc.files)) {
     const file = doc.files[i];
     if (!file) continue;
     const part = doc.commandBearing.find((p) => p.path === file.path);
     if (part) lines.push(c.yellow(c.bold(`${BEARING_MARK}: ${visible(part.summary)}`)));
     lines.push(...colourPatch(review.patches[i] ?? '', c));
   }
-  return lines.join('\n');
+  return lines;
 }
 
 /** Indexes of the files in the order their diffs are shown: command-bearing files first. */
@@ -99,7 +114,8 @@ function header(doc: ReviewDocument, c: Palette): string[] {
   return lines;
 }
 
-function fileList(doc: ReviewDocument, c: Palette): string[] {
+/** `Files: N changed, +a -d`, then one line per file with its status letter and counts. */
+export function fileList(doc: ReviewDocument, c: Palette): string[] {
   const { totals } = doc;
   if (totals.files === 0) return ['Files: none changed'];
   const binary = totals.binary > 0 ? `, ${totals.binary} binary` : '';

@@ -22,8 +22,11 @@ export interface StatusActions {
   enqueue(id: string): ActionResult;
   /** `p`: pauses or resumes the whole merge queue. */
   togglePause(): ActionResult;
-  /** `a`: approves a ready track's current head (reads git, so it answers later). */
-  approve(id: string): Promise<ActionResult>;
+  /**
+   * `a`: approves a ready track's current head (reads git, so it answers later); from the diff,
+   * only when that head is `seenSha`, the one the diff showed.
+   */
+  approve(id: string, seenSha?: string): Promise<ActionResult>;
   /** `x` (after the reason is typed): back to its agent with the reason as feedback. */
   reject(id: string, reason: string): Promise<ActionResult>;
 }
@@ -61,10 +64,11 @@ export function storeActions(store: StateStore, ctx?: Context): StatusActions {
     }
   };
   return {
-    approve: (id) =>
+    approve: (id, seenSha) =>
       later(async () => {
         const { approveTracks, describeUser } = await import('../approval/verdicts.js');
-        const { approved, by } = await approveTracks(ctx!, [id]);
+        const seen = new Map(seenSha === undefined ? [] : [[id, seenSha]]);
+        const { approved, by } = await approveTracks(ctx!, [id], seen);
         const sha = approved[0]?.sha.slice(0, 12) ?? '?';
         return {
           ok: true,

@@ -1,10 +1,11 @@
-// The live status view: overview, track list, merge queue, detail, log and help. Data and actions
-// come in as props (the container reads state.db); the only state here is the user's place in the
-// view (src/tui/ui-state.ts), changed key by key through a pure reducer.
+// The live status view: overview, track list, merge queue, detail, log, diff and help. Data and
+// actions come in as props (the container reads state.db); the only state here is the user's place
+// in the view (src/tui/ui-state.ts), changed key by key through a pure reducer.
 import { Box, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StatusActions } from './actions.js';
 import { DetailView } from './detail-view.js';
+import { DiffView, diffPosition } from './diff-view.js';
 import { Footer, type FooterState } from './footer.js';
 import { HelpOverlay } from './help-overlay.js';
 import { toKeyPresses } from './keys.js';
@@ -14,6 +15,7 @@ import { Overview } from './overview.js';
 import { QUEUE_PANEL_HEIGHT, QueuePanel } from './queue-panel.js';
 import type { Theme } from './theme.js';
 import type { TrackDetail } from './track-detail.js';
+import type { TrackDiff } from './track-diff.js';
 import { TrackList } from './track-list.js';
 import {
   initialUi,
@@ -22,6 +24,7 @@ import {
   selectedTrack,
   type ExitRequest,
   type UiEffect,
+  type UiEnv,
   type UiState,
 } from './ui-state.js';
 import { windowStart, type StatusView } from './view-model.js';
@@ -33,6 +36,8 @@ export interface StatusAppProps {
   /** Detail of the open track (the container loads it for the id given to onOpen). */
   detail: TrackDetail | null;
   log: LogTail | null;
+  /** The open diff (the container loads it for the id given to onDiff); null while it loads. */
+  diff?: TrackDiff | null;
   width: number;
   height: number;
   now: number;
@@ -40,6 +45,8 @@ export interface StatusAppProps {
   actions: StatusActions;
   initialTrackId?: string | undefined;
   onOpen?: (id: string | null) => void;
+  /** The track whose diff is open (`d`), or null when none is. */
+  onDiff?: (id: string | null) => void;
   onExit: (exit: ExitRequest) => void;
 }
 
@@ -60,6 +67,11 @@ export function StatusApp(props: StatusAppProps) {
   useEffect(() => {
     onOpen?.(openId);
   }, [onOpen, openId]);
+  const diffId = ui.mode === 'diff' ? (selected?.id ?? null) : null;
+  const { onDiff } = props;
+  useEffect(() => {
+    onDiff?.(diffId);
+  }, [onDiff, diffId]);
 
   const listHeight = Math.max(3, height - HEADER - FOOTER - QUEUE_PANEL_HEIGHT);
   const bodyHeight = height - HEADER - FOOTER;
@@ -73,6 +85,8 @@ export function StatusApp(props: StatusAppProps) {
   startRef.current = start;
   const log = props.detail !== null && props.detail.id === selected?.id ? props.log : null;
   const detail = props.detail !== null && props.detail.id === selected?.id ? props.detail : null;
+  const diff = props.diff?.id === selected?.id ? (props.diff ?? null) : null;
+  const diffRows = bodyHeight - 1;
 
   const apply = (effect: UiEffect, state: UiState): UiState | 'exit' => {
     if (effect.kind === 'exit') {
@@ -83,7 +97,7 @@ export function StatusApp(props: StatusAppProps) {
       // These read git first: the answer replaces the footer's line when it comes.
       const pending =
         effect.kind === 'approve'
-          ? actions.approve(effect.id)
+          ? actions.approve(effect.id, effect.seenSha)
           : actions.reject(effect.id, effect.reason);
       void pending.then((result) => {
         uiRef.current = { ...uiRef.current, message: { ok: result.ok, text: result.message } };
@@ -102,10 +116,25 @@ export function StatusApp(props: StatusAppProps) {
     return { ...state, message: { ok: result.ok, text: result.message } };
   };
 
+  // What the keys see is what the last render drew: ink re-registers this handler only after the
+  // render's effects run, so a key typed just after a new frame (the diff arriving) would see the
+  // frame before it.
+  const envRef = useRef<UiEnv | null>(null);
+  envRef.current = {
+    tracks: view.tracks,
+    log,
+    listRows: listHeight - 2,
+    logRows: bodyHeight - 1,
+    diffLines: diff === null || diff.error !== null ? null : diff.lines.length,
+    diffRows,
+    diffHead: diff?.head ?? null,
+  };
+
   useInput((input, key) => {
     let state = uiRef.current;
     for (const press of toKeyPresses(input, key)) {
-      const env = { tracks: view.tracks, log, listRows: listHeight - 2, logRows: bodyHeight - 1 };
+      const env = envRef.current;
+      if (env === null) return;
       const result = reduceKey(state, press, env);
       state = result.ui;
       for (const effect of result.effects) {
@@ -130,7 +159,13 @@ export function StatusApp(props: StatusAppProps) {
             }
           : ui.message !== null
             ? { kind: 'message', text: ui.message.text, ok: ui.message.ok }
-            : { kind: 'keys', mode: ui.mode };
+            : ui.mode === 'diff'
+              ? {
+                  kind: 'keys',
+                  mode: 'diff',
+                  position: diffPosition(diff, ui.diffOffset, diffRows),
+                }
+              : { kind: 'keys', mode: ui.mode };
 
   let body;
   if (ui.help) body = <HelpOverlay height={bodyHeight} />;
@@ -143,6 +178,16 @@ export function StatusApp(props: StatusAppProps) {
         width={width}
         height={bodyHeight}
         now={props.now}
+        theme={theme}
+      />
+    );
+  else if (ui.mode === 'diff' && selected)
+    body = (
+      <DiffView
+        trackId={selected.id}
+        diff={diff}
+        height={bodyHeight}
+        offset={ui.diffOffset}
         theme={theme}
       />
     );

@@ -1,5 +1,5 @@
 // The bottom line: the filter being typed, a y/n question, the answer to the last action, or the
-// keys that apply here.
+// keys that apply here (in the diff, after the position in it).
 import { Text } from 'ink';
 import type { Theme } from './theme.js';
 
@@ -8,13 +8,14 @@ export type FooterState =
   | { kind: 'reason'; id: string; text: string }
   | { kind: 'confirm'; question: string }
   | { kind: 'message'; text: string; ok: boolean }
-  | { kind: 'keys'; mode: 'list' | 'detail' | 'log' };
+  | { kind: 'keys'; mode: 'list' | 'detail' | 'log' | 'diff'; position?: string };
 
 const HINTS = {
-  list: '↑↓/jk move  ⏎ open  l log  r retry  c cancel  m merge  a approve  x reject  p pause queue  o worktree  / filter  g group  ? help  q quit',
+  list: '↑↓/jk move  ⏎ open  d diff  l log  r retry  c cancel  m merge  a approve  x reject  p pause queue  o worktree  / filter  g group  ? help  q quit',
   detail:
-    'Esc back  l full log  ↑↓/jk other track  r retry  c cancel  m merge  a approve  x reject  o worktree  ? help  q quit',
+    'Esc back  d diff  l full log  ↑↓/jk other track  r retry  c cancel  m merge  a approve  x reject  o worktree  ? help  q quit',
   log: 'Esc back  k/↑ j/↓ scroll  PgUp/PgDn page  G/End follow  ? help  q quit',
+  diff: 'j/k ↑↓ line  space/b PgDn/PgUp page  g/G top/bottom  a approve  x reject  q/Esc/d close',
 };
 
 export function Footer({ state, theme }: { state: FooterState; theme: Theme }) {
@@ -54,8 +55,9 @@ export function Footer({ state, theme }: { state: FooterState; theme: Theme }) {
       );
     case 'keys':
       return (
-        <Text wrap="truncate" dimColor>
-          {HINTS[state.mode]}
+        <Text wrap="truncate">
+          {state.position ? <Text bold>{`${state.position}  `}</Text> : null}
+          <Text dimColor>{HINTS[state.mode]}</Text>
         </Text>
       );
   }

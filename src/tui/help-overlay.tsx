@@ -4,7 +4,8 @@ import { Box, Text } from 'ink';
 export const KEYS: readonly [keys: string, what: string][] = [
   ['↑ ↓  j k', 'move; PgUp PgDn Home End jump'],
   ['Enter', 'open the track: spec, plan, checks, commits, worktree, live log'],
-  ['Esc', 'back (closes help, the filter, the log, the detail)'],
+  ['Esc', 'back (closes help, the filter, the log, the diff, the detail)'],
+  ['d', 'the diff against the target (j/k line, space/b page, g/G ends; q, Esc or d close)'],
   ['l', 'the log of the track, following it (k/↑ scroll back, G follows)'],
   ['r', 'retry a failed or conflicted track (back to queued)'],
   ['c', 'cancel a running track (asks y/n)'],

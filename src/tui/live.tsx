@@ -17,7 +17,13 @@ import {
   type TerminalSize,
 } from './terminal.js';
 import { makeTheme } from './theme.js';
-import { useClock, useLogTail, useStatusView, useTrackDetail } from './use-status-store.js';
+import {
+  useClock,
+  useLogTail,
+  useStatusView,
+  useTrackDetail,
+  useTrackDiff,
+} from './use-status-store.js';
 import { needsSeconds, type StatusView } from './view-model.js';
 
 export interface LiveStatusProps {
@@ -37,6 +43,8 @@ export function LiveStatus(props: LiveStatusProps) {
   const [openId, setOpenId] = useState<string | null>(props.initialTrackId ?? null);
   const detail = useTrackDetail(props.source, openId, view?.version ?? 0);
   const log = useLogTail(detail?.logPath ?? null, props.pollMs);
+  const [diffId, setDiffId] = useState<string | null>(null);
+  const diff = useTrackDiff(props.source, diffId, props.color);
   const size = useTerminalSize(props.size);
   const seconds = useCallback((at: number) => view !== null && needsSeconds(view, at), [view]);
   const now = useClock(seconds, props.now);
@@ -60,6 +68,7 @@ export function LiveStatus(props: LiveStatusProps) {
         view={view}
         detail={detail}
         log={log}
+        diff={diff}
         width={size.columns}
         height={error === null ? height : height - 1}
         now={now}
@@ -67,6 +76,7 @@ export function LiveStatus(props: LiveStatusProps) {
         actions={props.source.actions}
         initialTrackId={props.initialTrackId}
         onOpen={setOpenId}
+        onDiff={setDiffId}
         onExit={onExit}
       />
       {error === null ? null : (

@@ -1,6 +1,7 @@
 // The merge queue panel: the order in which ready tracks will enter the target, the step the head
-// of the queue has reached (updating, rebasing, checking, waiting for CI, merging), and whether
-// the queue is paused.
+// of the queue has reached (updating, rebasing, checking, waiting for CI, merging), the
+// speculative window's places behind it (e.g. "checking ahead on t01+t02"), and whether the
+// queue is paused.
 import { Box, Text } from 'ink';
 import type { Theme } from './theme.js';
 import type { StatusView } from './view-model.js';
@@ -40,6 +41,7 @@ export function QueuePanel({ queue, paused, theme }: QueuePanelProps) {
               <Text key={q.trackId}>
                 <Text dimColor>{'  →  '}</Text>
                 {`${i + 2} ${q.trackId}${q.paused ? ' ⏸' : ''}`}
+                {q.step ? <Text color={theme.c('cyan')}>{` (${q.step})`}</Text> : null}
               </Text>
             ))}
           </>

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import type { Repo } from '../git/repo.js';
+import type { Review } from '../review/gather.js';
 import { lastMergeRecord } from '../merge/record.js';
 import { isActive } from '../state/lifecycle.js';
 import type { StateStore } from '../state/store.js';
@@ -31,6 +32,8 @@ export interface ViewSource {
   changed(): boolean;
   load(): Promise<StatusView>;
   loadDetail(id: string): Promise<TrackDetail>;
+  /** What `ym review ID` shows (the `d` pane): the merge-base diff, or what a merged track landed. */
+  loadDiff(id: string): Promise<Review>;
   readonly actions: StatusActions;
 }
 
@@ -126,6 +129,12 @@ export class StatusSource implements ViewSource {
       checks: this.#fold.checks.get(id) ?? null,
       landing: this.#landing(id),
     });
+  }
+
+  async loadDiff(id: string): Promise<Review> {
+    // Loaded on the first `d` only: the review's modules are no part of the first frame.
+    const { gatherReview } = await import('../review/gather.js');
+    return gatherReview(id, this.ctx);
   }
 
   /** A merged or reverted track's commits are what landed: the merge may have deleted its branch. */

@@ -8,7 +8,7 @@ import { clampOffset } from './log-view.js';
 import { buildRows, type Grouping, type ListRow, type TrackView } from './view-model.js';
 import { ExitCode, type ExitCodeValue } from '../core/errors.js';
 
-export type Mode = 'list' | 'detail' | 'log';
+export type Mode = 'list' | 'detail' | 'log' | 'diff';
 
 export interface ExitRequest {
   code: ExitCodeValue;
@@ -32,13 +32,17 @@ export interface UiState {
   message: { ok: boolean; text: string } | null;
   /** Log lines scrolled back from the end; 0 follows. */
   logOffset: number;
+  /** Where closing the diff (`d`) goes back to. */
+  diffFrom: 'list' | 'detail';
+  /** The diff's first line on screen. */
+  diffOffset: number;
 }
 
 export type UiEffect =
   | { kind: 'exit'; request: ExitRequest }
   | { kind: 'retry' | 'cancel' | 'enqueue'; id: string }
   | { kind: 'togglePause' }
-  | { kind: 'approve'; id: string }
+  | { kind: 'approve'; id: string; seenSha?: string }
   | { kind: 'reject'; id: string; reason: string };
 
 export interface UiEnv {
@@ -47,6 +51,11 @@ export interface UiEnv {
   /** Track rows visible in the list, and lines of the log panel: for paging. */
   listRows: number;
   logRows: number;
+  /** Lines of the open diff (null while it loads), and how many fit on screen. */
+  diffLines: number | null;
+  diffRows: number;
+  /** The head the open diff shows (null: none loaded): what `a` approves from the diff. */
+  diffHead?: string | null;
 }
 
 export function initialUi(trackId?: string): UiState {
@@ -62,6 +71,8 @@ export function initialUi(trackId?: string): UiState {
     rejecting: null,
     message: null,
     logOffset: 0,
+    diffFrom: 'list',
+    diffOffset: 0,
   };
 }
 
@@ -139,6 +150,13 @@ export function reduceKey(
     return next({});
   }
   if (ui.help) return next({ help: !(k.input === '?' || k.input === 'q' || k.escape) });
+  if (ui.mode === 'diff') {
+    // As in a pager: q closes the diff here, it does not quit the view.
+    if (k.escape || k.input === 'q' || k.input === 'd')
+      return next({ mode: ui.diffFrom, diffOffset: 0 });
+    const scrolled = scrollDiff(ui.diffOffset, k, env);
+    if (scrolled !== null) return next({ diffOffset: scrolled });
+  }
   if (k.input === 'q') return next({}, [{ kind: 'exit', request: { code: ExitCode.ok } }]);
   if (k.input === '?') return next({ help: true });
 
@@ -152,7 +170,7 @@ export function reduceKey(
     if (k.pageDown) return scroll(ui.logOffset - page);
     if (k.home) return scroll(Number.MAX_SAFE_INTEGER);
     if (k.input === 'G' || k.end) return scroll(0);
-  } else {
+  } else if (ui.mode !== 'diff') {
     const page = Math.max(1, env.listRows - 1);
     if (k.input === 'k' || k.up) return next(move(-1));
     if (k.input === 'j' || k.down) return next(move(1));
@@ -174,6 +192,8 @@ export function reduceKey(
   if (selected === undefined) return next({});
   if (k.input === 'r') return next({}, [{ kind: 'retry', id: selected.id }]);
   if (k.input === 'm') return next({}, [{ kind: 'enqueue', id: selected.id }]);
+  if (k.input === 'd' && ui.mode !== 'diff' && ui.mode !== 'log')
+    return next({ mode: 'diff', diffFrom: ui.mode, diffOffset: 0, selectedId: selected.id });
   if (k.input === 'a' || k.input === 'x') {
     if (selected.state !== 'ready') {
       const what = k.input === 'a' ? 'approved' : 'rejected';
@@ -184,7 +204,12 @@ export function reduceKey(
         },
       });
     }
-    if (k.input === 'a') return next({}, [{ kind: 'approve', id: selected.id }]);
+    if (k.input === 'a') {
+      const seen = ui.mode === 'diff' ? (env.diffHead ?? null) : null;
+      return next({}, [
+        { kind: 'approve', id: selected.id, ...(seen === null ? {} : { seenSha: seen }) },
+      ]);
+    }
     return next({ rejecting: { id: selected.id, text: '' } });
   }
   if (k.input === 'c') {
@@ -202,4 +227,24 @@ export function reduceKey(
     return next({ message: { ok: false, text: `${selected.id} has no worktree yet` } });
   }
   return next({});
+}
+
+/**
+ * The diff's first line after a scrolling key (null: not one): j/k and the arrows by a line,
+ * space/PgDn and b/PgUp by a page less one line, g/Home and G/End to the top and the bottom.
+ * Nothing moves while the diff loads.
+ */
+export function scrollDiff(offset: number, k: KeyPress, env: UiEnv): number | null {
+  const rows = Math.max(1, env.diffRows);
+  const page = Math.max(1, rows - 1);
+  const bottom = Math.max(0, (env.diffLines ?? 0) - rows);
+  let to: number;
+  if (k.input === 'j' || k.down) to = offset + 1;
+  else if (k.input === 'k' || k.up) to = offset - 1;
+  else if (k.input === ' ' || k.pageDown) to = offset + page;
+  else if (k.input === 'b' || k.pageUp) to = offset - page;
+  else if (k.input === 'g' || k.home) to = 0;
+  else if (k.input === 'G' || k.end) to = bottom;
+  else return null;
+  return Math.min(bottom, Math.max(0, to));
 }

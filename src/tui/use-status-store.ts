@@ -1,11 +1,13 @@
 // React hooks over the one status source: poll cheaply (~250 ms: SQLite's data_version, the last
 // event id, a few file stamps) and rebuild the view only when something changed, so an idle view
-// costs almost nothing; the open track's detail and the tail of its log, refreshed the same way.
+// costs almost nothing; the open track's detail and the tail of its log, refreshed the same way;
+// the open diff, once per open.
 import { systemClock, type Clock } from '../core/clock.js';
 import { useEffect, useState } from 'react';
 import { fileSize, readLogTail, type LogTail } from './log-tail.js';
 import type { ViewSource } from './status-source.js';
 import type { TrackDetail } from './track-detail.js';
+import { diffFailure, diffPane, type TrackDiff } from './track-diff.js';
 import type { StatusView } from './view-model.js';
 
 export const POLL_MS = 250;
@@ -91,6 +93,36 @@ export function useTrackDetail(
     };
   }, [source, id, version]);
   return id === null || detail?.id !== id ? null : detail;
+}
+
+/**
+ * The diff pane of track `id` (null: none open, or still loading): read and laid out once per
+ * open, in the background (git runs asynchronously; the lines are built when its answer comes, not
+ * while rendering), so a big diff never holds up the view or its keys.
+ */
+export function useTrackDiff(
+  source: ViewSource,
+  id: string | null,
+  color: boolean,
+): TrackDiff | null {
+  const [diff, setDiff] = useState<TrackDiff | null>(null);
+  useEffect(() => {
+    setDiff(null);
+    if (id === null) return;
+    let stopped = false;
+    source.loadDiff(id).then(
+      (review) => {
+        if (!stopped) setDiff(diffPane(review, color));
+      },
+      (err: unknown) => {
+        if (!stopped) setDiff(diffFailure(id, err));
+      },
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [source, id, color]);
+  return diff?.id === id ? diff : null;
 }
 
 /** The last 64 KiB of `file`, re-read only when its size changes (follow mode). */

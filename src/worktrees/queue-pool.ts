@@ -3,7 +3,7 @@
 // (detached, with worktrees.copy and worktrees.setup as for a track), then reused: the queue
 // resets one before every build, so what a killed check left behind is gone. Nobody's work
 // lives in them; only the process holding the merge lock uses them.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { listWorktrees } from '../git/worktrees.js';
 import type { RunEnv } from '../runtime/env.js';
@@ -28,7 +28,10 @@ export async function queueWorktree(env: RunEnv, slot: number, at: string): Prom
   const known = (await listWorktrees(env.git)).some(
     (w) => path.resolve(w.path) === path.resolve(wt) && !w.prunable,
   );
-  if (known && existsSync(wt)) return wt;
+  if (known && existsSync(wt)) {
+    removeStaleLocks(wt);
+    return wt;
+  }
   await withRepoLock(env, async () => {
     await env.git.ok(['worktree', 'prune']);
     // A directory git does not know under our dot name is a half-made pool worktree of ours.
@@ -44,4 +47,20 @@ export async function queueWorktree(env: RunEnv, slot: number, at: string): Prom
 /** The paths `git clean` must keep in a pool worktree: the files worktrees.copy put there. */
 export function keptPaths(env: RunEnv): string[] {
   return env.config.worktrees.copy;
+}
+
+/**
+ * A pool worktree's own lock files (index.lock, HEAD.lock...): a git the killed merge was
+ * running there left them. Only the merge lock's holder uses the pool, so nobody holds them.
+ */
+function removeStaleLocks(wt: string): void {
+  try {
+    const pointer = readFileSync(path.join(wt, '.git'), 'utf8').match(/^gitdir: (.+)$/m)?.[1];
+    if (!pointer) return;
+    const gitDir = path.resolve(wt, pointer.trim());
+    for (const name of readdirSync(gitDir))
+      if (name.endsWith('.lock')) rmSync(path.join(gitDir, name), { force: true });
+  } catch {
+    // Not a linked worktree's layout: nothing of ours to remove.
+  }
 }

@@ -1,6 +1,7 @@
 // The live status view in a real terminal (tmux): the built CLI runs `ym status` while the test
 // moves tracks through their states in state.db, as `implement` would; the screen follows, keys
-// open the right panes, and `q` leaves a sane terminal with exit code 0.
+// open the right panes (the detail, the log, a track's diff), `a` and `x` approve and reject a
+// ready track in state.db, and `q` leaves a sane terminal with exit code 0.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,6 +75,43 @@ function startYm(
 }
 
 const stateDir = () => path.join(repo.dir, '.git', 'yardmaster');
+
+/**
+ * Makes `id` ready as implement would leave it: its branch ym/<id> with one commit adding `file`
+ * (`lines` lines) and ticking its plan, then the states up to ready. Returns the branch head.
+ */
+function readyTrack(id: string, file: string, lines: number): string {
+  repo.git(['switch', '-q', '-c', `ym/${id}`]);
+  repo.write(
+    file,
+    `${Array.from({ length: lines }, (_, i) => `export const ${id}${i + 1} = ${i + 1};`).join('\n')}\n`,
+  );
+  const planFile = `yardmaster/tracks/${id}/plan.md`;
+  if (repo.exists(planFile)) repo.write(planFile, repo.read(planFile).replaceAll('- [ ]', '- [x]'));
+  const head = repo.commit(`${id}: the work`);
+  repo.git(['switch', '-q', 'main']);
+  store ??= openStateStore(stateDir());
+  for (const to of ['queued', 'provisioning', 'running', 'validating'] as const)
+    store.transition(id, to, {
+      patch: {
+        branch: `ym/${id}`,
+        worktree: path.join(repo.root, 'wt', id),
+        agent: 'scripted',
+        attempt: 1,
+      },
+    });
+  store.transition(id, 'ready');
+  return head;
+}
+
+/** Selects `id` in the list through the filter (`/`, its id, Enter). */
+async function select(id: string): Promise<void> {
+  tmux.sendKeys('/');
+  await tmux.waitFor(/^\/\s/m);
+  tmux.sendKeys(id);
+  tmux.sendKeys('Enter');
+  await tmux.waitFor(new RegExp(`^› ${id} `, 'm'));
+}
 
 describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
   it('follows state changes live, opens the detail and the log, and quits cleanly', async () => {
@@ -150,6 +188,104 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     expect(tmux.capture()).toMatch(/(^|\s)icanon\s+echo|(^|\s)echo\s+icanon/); // cooked mode restored, not -icanon
   });
 
+  it('d shows the diff of the selected track and scrolls it; a approves it; x asks for a reason and sends the track back', async () => {
+    const config = JSON.parse(repo.read('yardmaster.json')) as Record<string, unknown>;
+    repo.write(
+      'yardmaster.json',
+      `${JSON.stringify({ ...config, merge: { ...(config.merge as object), requireApproval: true } }, null, 2)}\n`,
+    );
+    repo.commit('merge.requireApproval');
+    const slugifyHead = readyTrack('slugify', 'src/slugify.js', 80);
+    readyTrack('truncate', 'src/truncate.js', 3);
+    startYm(['status']);
+    await tmux.waitFor(/= ready \(2\)[\s\S]*slugify\s+= ready[\s\S]*truncate\s+= ready/);
+
+    // d: the diff against main, files with counts, the unified diff in colour.
+    await select('slugify');
+    tmux.sendKeys('d');
+    let screen = await tmux.waitFor(
+      /DIFF slugify · ym\/slugify [0-9a-f]{12} against main [0-9a-f]{12} \(merge-base [0-9a-f]{12}\) · 2 files \+82 -2/,
+    );
+    screen = await tmux.waitFor(/A src\/slugify\.js +\+80 -0[\s\S]*\+export const slugify1 = 1;/);
+    expect(screen).toMatch(/M yardmaster\/tracks\/slugify\/plan\.md +\+2 -2/);
+    expect(screen).toMatch(/^@@ -0,0 \+1,80 @@/m);
+    expect(screen).toMatch(/^lines 1-35 of 102 /m);
+    expect(screen).not.toContain('slugify80 = 80');
+    expect(tmux.capture(true)).toMatch(/\u001b\[(?:[\d;]*;)?32m\+export const slugify1 = 1;/);
+    // Scrolling: a line, to the end, to the top, a page.
+    tmux.sendKeys('j');
+    await tmux.waitFor(/^lines 2-36 of 102 /m);
+    tmux.sendKeys('G');
+    screen = await tmux.waitFor(/^lines \d+-(\d+) of \1 \(end\)/m);
+    expect(screen).toContain('+export const slugify80 = 80;');
+    expect(screen).not.toContain('Files: 2 changed');
+    tmux.sendKeys('g');
+    await tmux.waitFor(/^lines 1-35 of 102 /m);
+    tmux.sendKeys('Space');
+    await tmux.waitFor(/^lines 35-69 of 102 /m);
+    // q closes the diff (it does not quit), back to the list.
+    tmux.sendKeys('q');
+    screen = await tmux.waitFor(/TRACKS by state/);
+    expect(screen).not.toContain('DIFF slugify');
+    expect(screen).not.toContain('EXIT:');
+
+    // a: approves slugify's head, as `ym approve` does.
+    tmux.sendKeys('a');
+    await tmux.waitFor(
+      new RegExp(
+        `approved slugify at ${slugifyHead.slice(0, 12)} \\(by Yardmaster Test <test@yardmaster\\.invalid>\\)`,
+      ),
+    );
+    const approved = store!
+      .listEvents({ trackId: 'slugify' })
+      .filter((e) => e.type === 'track.approved');
+    expect(approved.map((e) => e.data)).toEqual([
+      { sha: slugifyHead, by: { name: 'Yardmaster Test', email: 'test@yardmaster.invalid' } },
+    ]);
+    const dry = await runCli(['--cwd', repo.dir, 'merge', '--dry-run', '--json'], {
+      env: repo.env,
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    const order = (
+      JSON.parse(dry.stdout) as { order: { id: string; awaitingApproval: string | null }[] }
+    ).order;
+    expect(order.find((o) => o.id === 'slugify')?.awaitingApproval).toBeNull();
+    expect(order.find((o) => o.id === 'truncate')?.awaitingApproval).toMatch(/^awaiting approval/);
+
+    // x: asks for the reason in the footer; Enter sends truncate back to its agent with it.
+    tmux.sendKeys('Escape'); // clears the filter
+    await tmux.waitFor((s) => !s.includes('filter "slugify"'), 5000, 'the filter cleared');
+    await select('truncate');
+    tmux.sendKeys('x');
+    await tmux.waitFor(/^Reject truncate — what should its agent change\?/m);
+    tmux.sendKeys('use the existing helper');
+    await tmux.waitFor(/what should its agent change\? use the existing helper/);
+    tmux.sendKeys('Enter');
+    await tmux.waitFor(/Rejected truncate at [0-9a-f]{12}: back to its agent as attempt 2 of 3\./);
+    await tmux.waitFor(/truncate\s+… queued/);
+    const status = await runCli(['--cwd', repo.dir, 'status', '--json'], { env: repo.env });
+    const truncate = (
+      JSON.parse(status.stdout) as {
+        tracks: { id: string; state: string; attempt: number; reason: string | null }[];
+      }
+    ).tracks.find((t) => t.id === 'truncate');
+    expect(truncate).toMatchObject({
+      state: 'queued',
+      attempt: 2,
+      reason: 'rejected: use the existing helper',
+    });
+    const events = store!.listEvents({ trackId: 'truncate' });
+    expect(events.find((e) => e.type === 'track.rejected')?.data).toMatchObject({
+      reason: 'use the existing helper',
+    });
+    expect(
+      (events.filter((e) => e.type === 'track.feedback').at(-1)?.data as { text: string }).text,
+    ).toContain('use the existing helper');
+
+    tmux.sendKeys('q');
+    expect(await tmux.waitFor(/EXIT:\d+/)).toContain('EXIT:0');
+  });
+
   it('status ID opens on the track; o prints its worktree path after leaving the view', async () => {
     store = openStateStore(stateDir());
     const worktree = path.join(repo.root, 'wt', 'truncate');
@@ -164,12 +300,20 @@ describe.skipIf(!tmuxAvailable())('ym status in a real terminal (tmux)', () => {
     expect(screen).toContain(`${worktree}\nEXIT:0`);
   });
 
-  it('NO_COLOR: no colour on the real screen, the symbols stay', async () => {
+  it('NO_COLOR: no colour on the real screen, the symbols stay; the diff neither', async () => {
+    readyTrack('slugify', 'src/slugify.js', 5);
     startYm(['status'], { env: { NO_COLOR: '1' } });
     await tmux.waitFor(/TRACKS by state/);
     const raw = tmux.capture(true);
     expect(raw).toContain('· planned');
-    expect(raw).not.toMatch(/\u001b\[(?:[\d;]*;)?(?:3[0-7]|9[0-7]|38;[25];[\d;]+)m/);
+    const colour = /\u001b\[(?:[\d;]*;)?(?:3[0-7]|9[0-7]|38;[25];[\d;]+)m/;
+    expect(raw).not.toMatch(colour);
+    await select('slugify');
+    tmux.sendKeys('d');
+    await tmux.waitFor(/\+export const slugify5 = 5;/);
+    expect(tmux.capture(true)).not.toMatch(colour);
+    tmux.sendKeys('d');
+    await tmux.waitFor(/TRACKS by state/);
     tmux.sendKeys('q');
     await tmux.waitFor(/EXIT:0/);
   });

@@ -1,8 +1,9 @@
-// Builders for the live view's data (StatusView, TrackView, TrackDetail) and a recording fake of
-// its actions, so component tests state only what they are about.
+// Builders for the live view's data (StatusView, TrackView, TrackDetail, a track's Review for the
+// diff pane) and a recording fake of its actions, so component tests state only what they are about.
 import type { TrackState } from '../../src/state/lifecycle.js';
 import { noUsage, sumUsage } from '../../src/core/usage.js';
 import type { ActionResult, StatusActions } from '../../src/tui/actions.js';
+import type { Review } from '../../src/review/gather.js';
 import type { TrackDetail } from '../../src/tui/track-detail.js';
 import type { StatusView, TrackView } from '../../src/tui/view-model.js';
 
@@ -128,10 +129,96 @@ export function recordingActions(
     cancel: (id) => record(`cancel ${id}`),
     enqueue: (id) => record(`enqueue ${id}`),
     togglePause: () => record('togglePause'),
-    approve: (id) => Promise.resolve(record(`approve ${id}`)),
+    approve: (id, seenSha) =>
+      Promise.resolve(
+        record(seenSha === undefined ? `approve ${id}` : `approve ${id} at ${seenSha}`),
+      ),
     reject: (id, reason) => Promise.resolve(record(`reject ${id}: ${reason}`)),
   };
 }
 
 /** Lets ink process input and effects. */
 export const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ReviewFileSpec {
+  path: string;
+  /** The file's part of the unified diff, from its `diff --git` line. */
+  patch: string;
+  /** What it changes that yardmaster runs (makes it command-bearing), e.g. `checks[0].run`. */
+  bearing?: string;
+}
+
+/** A track's review (what `ym review` gathers) over hand-written patches: +/- counted from them. */
+export function reviewOf(
+  id: string,
+  files: ReviewFileSpec[],
+  over: Partial<Review['doc']> = {},
+): Review {
+  const counted = files.map((f) => {
+    const body = f.patch.split('\n').filter((l) => !/^(\+\+\+|---) /.test(l));
+    return {
+      path: f.path,
+      status: 'modified' as const,
+      added: body.filter((l) => l.startsWith('+')).length,
+      deleted: body.filter((l) => l.startsWith('-')).length,
+      binary: false,
+      hunks: [],
+      commandBearing: f.bearing !== undefined,
+    };
+  });
+  return {
+    doc: {
+      track: {
+        id,
+        title: `Title of ${id}`,
+        type: 'feature',
+        state: 'ready',
+        attempt: 1,
+        maxAttempts: 3,
+        agent: 'claude',
+        reason: null,
+        archived: false,
+      },
+      range: 'merge-base',
+      target: { branch: 'main', sha: '9a8b7c6d5e4f'.padEnd(40, '0') },
+      base: { sha: '0a1b2c3d4e5f'.padEnd(40, '0') },
+      head: { sha: '1f2e3d4c5b6a'.padEnd(40, '0'), branch: `ym/${id}`, branchExists: true },
+      landing: null,
+      files: counted,
+      totals: {
+        files: counted.length,
+        added: counted.reduce((s, f) => s + f.added, 0),
+        deleted: counted.reduce((s, f) => s + f.deleted, 0),
+        binary: 0,
+      },
+      commandBearing: files.flatMap((f) =>
+        f.bearing === undefined
+          ? []
+          : [{ path: f.path, rule: 'config' as const, keys: [f.bearing], summary: f.bearing }],
+      ),
+      checks: null,
+      plan: {
+        source: 'branch',
+        tasks: { pending: 0, in_progress: 0, done: 0, skipped: 0, blocked: 0, total: 0 },
+        current: null,
+        error: null,
+      },
+      usage: null,
+      approval: null,
+      ...over,
+    },
+    patches: files.map((f) => f.patch),
+  };
+}
+
+/** A unified diff of one file: `added` new lines `<prefix> 1`, `<prefix> 2`, ... after one context line. */
+export function patchOf(file: string, added: number, prefix = 'line'): string {
+  return [
+    `diff --git a/${file} b/${file}`,
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    `@@ -1,1 +1,${added + 1} @@`,
+    ' first',
+    ...Array.from({ length: added }, (_, i) => `+${prefix} ${i + 1}`),
+  ].join('\n');
+}

