@@ -12,6 +12,7 @@ import { run as worktrees } from './worktrees.js';
 import { run as orchestration } from './orchestration.js';
 import { run as mergeQueue } from './merge-queue.js';
 import { run as speculate } from './speculate.js';
+import { run as fleet } from './fleet.js';
 
 const suites = {
   'cli-startup': cliStartup,
@@ -20,6 +21,7 @@ const suites = {
   orchestration,
   'merge-queue': mergeQueue,
   speculate,
+  fleet,
 };
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(name in suites));

@@ -32,9 +32,10 @@ await build({
   minify: !process.env.YM_NO_MINIFY,
   keepNames: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // Native addon: loaded from node_modules at run time. react-devtools-core: ink imports it only
+  // Native addon: loaded from node_modules at run time; bullmq and ioredis too (the fleet engine
+  // only, loaded by its chunk: bullmq's optional native msgpackr build stays its own). react-devtools-core: ink imports it only
   // when DEV=true, and it is not installed; leaving it out of the bundle keeps that an ink error.
-  external: ['better-sqlite3', 'react-devtools-core'],
+  external: ['better-sqlite3', 'react-devtools-core', 'bullmq', 'ioredis'],
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __ymRequire } from 'node:module'; const require = __ymRequire(import.meta.url);",

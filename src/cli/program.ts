@@ -21,6 +21,7 @@ import { register as revert } from './commands/revert.js';
 import { register as cancel } from './commands/cancel.js';
 import { register as archive } from './commands/archive.js';
 import { register as clean } from './commands/clean.js';
+import { register as worker } from './commands/worker.js';
 import { makeCommandRunner, type CommandRunner } from './command.js';
 
 export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void): Command {
@@ -49,6 +50,7 @@ export function buildProgram(io: RunnerEnv, setExitCode: (code: number) => void)
     newTrack,
     plan,
     implement,
+    worker,
     merge,
     revert,
     cancel,

@@ -13,6 +13,8 @@ export interface RepoCommandParts {
   setup?: boolean;
   agents?: boolean;
   notify?: boolean;
+  /** `engine`: the fleet engine and the remote its workers push to (docs/scale.md). */
+  engine?: boolean;
 }
 
 /** Lines for requireTrust: the repository's own commands of the kinds asked for. */
@@ -30,6 +32,10 @@ export function repoCommands(config: Config, parts: RepoCommandParts): string[] 
     for (const [name, a] of Object.entries(config.agents))
       if (a.command) lines.push(`agent "${name}": ${describeSpec(a.command)}`);
   }
+  // Where a fleet's workers push and which engine runs the repository's commands: the
+  // repository's word as much as a check is, so a changed engine asks for trust again.
+  if (parts.engine && (config.engine.kind !== 'local' || config.engine.remote !== 'origin'))
+    lines.push(`engine: ${config.engine.kind} (remote "${config.engine.remote}")`);
   if (parts.notify && config.notify.command)
     lines.push(`notify: ${describeSpec(config.notify.command)}`);
   return lines;

@@ -238,6 +238,20 @@ export const ConfigSchema = z
         timeoutSec: z.number().positive().max(300).default(10),
       })
       .prefault({}),
+    engine: z
+      .strictObject({
+        kind: z
+          .enum(['local', 'bullmq'])
+          .default('local')
+          .describe(
+            'local: one process (SQLite + p-queue); bullmq: a fleet of `ym worker` processes sharing Redis (YM_REDIS_URL, never from the repository) and a git remote (docs/scale.md)',
+          ),
+        remote: RemoteName.default('origin').describe(
+          'the git remote every worker of the fleet fetches track branches from and pushes them to',
+        ),
+      })
+      .prefault({})
+      .describe('which engine runs the tracks (docs/scale.md)'),
     worktrees: z
       .strictObject({
         dir: z.string().min(1).default('../{repo}.yardmaster'),

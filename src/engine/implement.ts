@@ -53,6 +53,8 @@ export interface ImplementOptions {
   speculate?: number | undefined;
   /** `--notify-bell`: the live view rings on the notify.on events. */
   notifyBell?: boolean;
+  /** `--engine`: overrides engine.kind (docs/scale.md). */
+  engine?: 'local' | 'bullmq' | undefined;
 }
 
 export async function implement(opts: ImplementOptions, ctx: Context): Promise<ExitCodeValue> {
@@ -80,9 +82,28 @@ export async function implement(opts: ImplementOptions, ctx: Context): Promise<E
   assertAgentInstalled(agent, ctx.env);
   const wouldRun = [
     ...(agent.fromRepoConfig ? [`agent "${agent.name}": ${describeSpec([...agent.command])}`] : []),
-    ...repoCommands(config, { setup: true, checks: true, notify: true }),
+    ...repoCommands(config, { setup: true, checks: true, notify: true, engine: true }),
   ];
   if (wouldRun.length) await requireTrust(ctx, wouldRun);
+  // The fleet engine: the same decisions, its activities on `ym worker` processes.
+  if ((opts.engine ?? config.engine.kind) === 'bullmq') {
+    const unsupported = [
+      ...(opts.merge ? [] : ['--no-merge']),
+      ...(opts.retry ? ['--retry'] : []),
+      ...(opts.budgetUsd !== undefined ? ['--budget-usd'] : []),
+    ];
+    if (unsupported.length)
+      throw new UsageError(
+        `${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported by the bullmq engine yet.`,
+        { hint: 'Run without it, or with --engine local (docs/scale.md, "What is left").' },
+      );
+    const { coordinate } = await import('../fleet/coordinator.js');
+    return coordinate(ctx, config, files, {
+      ids: opts.ids,
+      agent: opts.agent ?? null,
+      fresh: opts.fresh === true,
+    });
+  }
   const started = ctx.clock.now().getTime();
   const plain = plainReporter(ctx);
   // On a terminal the live status view shows the run; plain lines resume if the user closes it.

@@ -69,9 +69,10 @@ export class MergeQueue {
       try {
         this.checkouts = new TargetCheckouts(this.env.git, this.env.config.target);
         const limit = windowLimit(this.env.config.merge.speculate, availableParallelism());
-        // The window builds candidates on the local target; a forge makes its own commits on
-        // landing, so what the window checked would never be what lands (docs/forges.md).
-        if (limit > 1 && this.provider.name === 'local') {
+        // With a forge, landing stays one request at a time; the window's checks of the next
+        // candidates run while the forge's CI runs for the head, and stand for the candidate
+        // rebuilt on the forge's merge by its tree (docs/forges.md).
+        if (limit > 1) {
           // The window's checks run between landings: the lock is held for the whole drain,
           // so its pool worktrees are this process's and a crash's checks are ended by the
           // next merge (recoverMerges kills what the dead holder left).

@@ -46,6 +46,8 @@ export class Speculator implements LandingWindow {
   private readonly live = new Map<string, Candidate>();
   /** Finished reports by `<sha>@<base>`: what the queue may take. */
   private readonly reports = new Map<string, CheckReport>();
+  /** The same reports by `<tree>@<base tree>`: what the checks judged (see treesOf). */
+  private readonly treeReports = new Map<string, CheckReport>();
   /** Candidates whose checks ended, by key (a report that cannot stand for the commit: none). */
   private readonly finished = new Map<
     string,
@@ -101,8 +103,10 @@ export class Speculator implements LandingWindow {
     branchHead: string,
     targetSha: string,
   ): Promise<{ candidate: BuiltCandidate; report: CheckReport } | undefined> {
-    await this.chain;
     const key = `${trackId}@${branchHead}@${targetSha}`;
+    // The head's place was planned before (it was behind the one that just landed): a plan
+    // still building the window's tail is waited for only when the window has nothing yet.
+    if (!this.live.has(key) && !this.finished.has(key)) await this.chain;
     const running = this.live.get(key);
     if (running) await running.result;
     const done = this.finished.get(key);
@@ -114,12 +118,15 @@ export class Speculator implements LandingWindow {
    * are running; undefined when the window has none (the queue then runs the checks itself).
    */
   async report(sha: string, baseSha: string): Promise<CheckReport | undefined> {
-    await this.chain;
     const key = `${sha}@${baseSha}`;
+    const find = () => [...this.live.values()].find((c) => c.sha === sha && c.baseSha === baseSha);
+    if (!this.reports.has(key) && !find()) await this.chain;
     const done = this.reports.get(key);
     if (done) return done;
-    const running = [...this.live.values()].find((c) => c.sha === sha && c.baseSha === baseSha);
-    return running ? await running.result : undefined;
+    const running = find();
+    if (running) return await running.result;
+    const trees = await this.treesOf(sha, baseSha);
+    return trees ? this.treeReports.get(trees) : undefined;
   }
 
   /** Stops every candidate and waits until their checks have ended. */
@@ -194,6 +201,33 @@ export class Speculator implements LandingWindow {
         continue;
       }
       const { candidate } = built;
+      // The same tree on the same base tree was checked already (a forge's merge of the place
+      // ahead has that place's tree, not its SHA): that report stands for this commit too.
+      const trees = await this.treesOf(candidate.sha, base);
+      const known = trees ? this.treeReports.get(trees) : undefined;
+      if (known) {
+        this.finished.set(key, {
+          sha: candidate.sha,
+          baseSha: base,
+          built: candidate,
+          report: known,
+        });
+        this.reports.set(`${candidate.sha}@${base}`, known);
+        if (!known.ok) {
+          this.setback(key);
+          excluded.add(id);
+          continue;
+        }
+        chain.push(id);
+        shas.push(candidate.sha);
+        places.push({
+          trackId: id,
+          sha: candidate.sha,
+          after: chain.slice(0, -1),
+          state: 'passed',
+        });
+        continue;
+      }
       this.start(key, id, candidate, base, slot, worktree);
       keep.add(key);
       chain.push(id);
@@ -255,6 +289,19 @@ export class Speculator implements LandingWindow {
     this.shown = new Set(texts.keys());
   }
 
+  /**
+   * `<tree>@<base tree>` of a candidate: the checks judge the tree, and the built-in ones the
+   * change from the base (its files, its plan, its markers), all of which the two trees fix.
+   * The commits' own trailers and history are the same rebased commits either way.
+   */
+  private async treesOf(sha: string, base: string): Promise<string | null> {
+    const out = await this.env
+      .git(['rev-parse', `${sha}^{tree}`, `${base}^{tree}`], { reject: false })
+      .catch(() => '');
+    const [tree, baseTree] = out.split('\n');
+    return tree && baseTree ? `${tree}@${baseTree}` : null;
+  }
+
   private stateOf(key: string): WindowPlace['state'] {
     const done = this.finished.get(key);
     if (!done) return 'checking';
@@ -301,10 +348,13 @@ export class Speculator implements LandingWindow {
         signal: abort.signal,
       })
       .catch(() => undefined)
-      .then((report) => {
+      .then(async (report) => {
+        // The tree key first: a lookup that finds this candidate settled finds it whole.
+        const trees = report ? await this.treesOf(sha, baseSha) : null;
         candidate.settled = true;
         this.env.ctx.signal.removeEventListener('abort', onAbort);
         if (report) this.reports.set(`${sha}@${baseSha}`, report);
+        if (report && trees) this.treeReports.set(trees, report);
         if (!abort.signal.aborted) this.finished.set(key, { sha, baseSha, built, report });
         this.env.store.appendEvent({
           trackId,

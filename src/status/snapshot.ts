@@ -9,6 +9,7 @@ import { listBranches, readBlobs } from '../git/plans.js';
 import { archivedDocsPath, trackDocsPath } from '../tracks/paths.js';
 import { readTrackFilesCached } from '../tracks/cached.js';
 import type { TrackState } from '../state/lifecycle.js';
+import { lastWorkers, META_FLEET_SEEN } from '../fleet/workers-seen.js';
 import {
   noUsage,
   sumUsage,
@@ -46,6 +47,8 @@ export interface TrackSnapshot {
   archived: boolean;
   /** What its agents used, summed over its attempts, and per attempt (docs/status.md). */
   usage: TrackUsage;
+  /** The fleet worker that ran its last attempt (engine bullmq; docs/scale.md). */
+  worker?: string | null;
 }
 
 export interface StatusSnapshot {
@@ -138,6 +141,8 @@ export async function buildSnapshot(
   const states = new Map(rows.map((r) => [r.id, r.state]));
   const runUsage = usagePerRun(store.listUsageEvents());
   const usage = usageByTrack(runUsage);
+  const workers =
+    store.getMeta(META_FLEET_SEEN) === '1' ? lastWorkers(store) : new Map<string, string>();
   const tracks = rows.map((r): TrackSnapshot => {
     const spec = `${branchOf(r.id, r.branch)}:${trackDocsPath(r.id)}/plan.md`;
     let text = blobs.get(spec) ?? null;
@@ -189,6 +194,7 @@ export async function buildSnapshot(
       archived: r.archived,
       conflicts: [],
       usage: usage.get(r.id) ?? noUsage(),
+      ...(workers.has(r.id) ? { worker: workers.get(r.id)! } : {}),
     };
   });
   if (opts.radar !== false)

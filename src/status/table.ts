@@ -108,6 +108,7 @@ export function renderTable(s: StatusSnapshot, c: Palette): string {
       : '-',
     t.title +
       (t.archived ? ' (archived)' : '') +
+      (t.worker ? ` [${t.worker}]` : '') +
       (t.reason ? ` — ${t.reason}` : '') +
       (t.planError ? ` — ${t.planError.split('\n')[0]}` : ''),
   ]);

@@ -21,7 +21,8 @@ export async function createProvider(
   };
   switch (name) {
     case 'local':
-      return new LocalProvider(env.git, env.config, 'origin', env.repo.commonDir);
+      // merge.push pushes to the remote a fleet shares (engine.remote, default origin).
+      return new LocalProvider(env.git, env.config, env.config.engine.remote, env.repo.commonDir);
     case 'github':
       return (await import('./github.js')).GitHubProvider.create(deps);
     case 'gitlab':

@@ -114,3 +114,59 @@ describe('merge queue invariant', () => {
     400_000,
   );
 });
+
+describe('conflict-aware scheduling on the corpus', () => {
+  // The same corpus with each track's files declared as its scope: with `allow` every textual
+  // pair's second track conflicts at the queue (its agent's work is wasted); with `serialize`
+  // it waits for the first to merge, starts from the new target and merges too.
+  async function conflictsWith(overlap: 'allow' | 'serialize') {
+    const tracks = generate(Number(process.env.YM_PROPERTY_SEED ?? 7));
+    const p = await makeProject({
+      tracks: tracks.map((t) => ({ id: t.id, scope: Object.keys(t.files) })),
+      config: {
+        agent: 'scripted',
+        attempts: 1,
+        // Every track starts at once from the same target: with `allow`, each textual pair's
+        // second track always branched before the first landed.
+        concurrency: 30,
+        scheduling: { overlap },
+        checks: [
+          { name: 'suite', run: [process.execPath, path.join(FIXTURES, 'unique-names-check.mjs')] },
+        ],
+        merge: { onConflict: 'mark' },
+      },
+    });
+    project = p;
+    for (const t of tracks)
+      writeFileSync(
+        path.join(p.repo.dir, 'yardmaster', 'tracks', t.id, 'agent-script.json'),
+        JSON.stringify({ attempts: [{ files: t.files, tick: 'all', commit: `feat: ${t.id}` }] }),
+      );
+    p.repo.commit('agent scripts');
+    const r = await p.ym(['implement', '--yes', '--json'], {}, 300_000);
+    const states = (JSON.parse(r.stdout) as { tracks: { id: string; state: string }[] }).tracks;
+    const textual = tracks.filter((t) => t.kind === 'textual').map((t) => t.id);
+    const result = {
+      conflicted: states.filter((t) => t.state === 'conflicted').length,
+      textualMerged: states.filter((t) => textual.includes(t.id) && t.state === 'merged').length,
+      textual: textual.length,
+    };
+    p.cleanup();
+    project = undefined;
+    return result;
+  }
+
+  it('serialize avoids every textual conflict that allow runs into', async () => {
+    const allow = await conflictsWith('allow');
+    const serialize = await conflictsWith('serialize');
+    expect(allow.conflicted).toBe(allow.textual / 2);
+    expect(serialize.conflicted).toBe(0);
+    expect(serialize.textualMerged).toBe(serialize.textual);
+    recordReliability({
+      suite: 'conflict-aware scheduling',
+      tried: `the merge queue corpus with each track's files as its declared scope, scheduling.overlap allow, then serialize`,
+      outcome: `allow: ${allow.conflicted} of ${allow.textual} textual tracks conflicted at the queue; serialize: ${serialize.conflicted} conflicted, all ${serialize.textualMerged} merged`,
+      nothingLost: 'no agent work lost to a conflict the declared scopes predicted',
+    });
+  }, 600_000);
+});

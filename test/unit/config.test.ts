@@ -26,6 +26,7 @@ describe('config', () => {
       deleteBranch: true,
       push: false,
       onConflict: 'mark',
+      speculate: 'auto',
       requireApproval: false,
     });
     expect(c.notify).toEqual({

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { intInRange, type CommandRunner } from '../command.js';
 
 function positiveNumber(value: string): number {
@@ -40,6 +40,12 @@ export function register(program: Command, run: CommandRunner): void {
       'queue failed and conflicted tracks (these, or all) again, with fresh attempts',
       false,
     )
+    .addOption(
+      new Option(
+        '--engine <kind>',
+        'local (one process) or bullmq (a fleet of `ym worker`s; YM_REDIS_URL)',
+      ).choices(['local', 'bullmq']),
+    )
     .option('--plain', 'one line per event, even on a terminal', false)
     .option(
       '--notify-bell',
@@ -62,6 +68,7 @@ export function register(program: Command, run: CommandRunner): void {
           budgetUsd?: number;
           speculate?: number;
           notifyBell: boolean;
+          engine?: 'local' | 'bullmq';
         },
         cmd: Command,
       ) => {
