@@ -90,6 +90,9 @@ export function ratioOf(name, subject, baseline, budget) {
 
 const round1 = (ms) => Math.round(ms * 10) / 10;
 
+/** A ratio under 1 as "N times faster", to one decimal where it has one (3.5x, 20x). */
+const faster = (ratio) => Math.round(10 / ratio) / 10;
+
 export function tempDir(prefix) {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -131,7 +134,9 @@ export function report(results) {
           // A budget under 1 is a speed-up goal: say it the way the goal is written.
           r.budget === undefined
             ? ''
-            : `budget ${r.budget}x${r.budget < 1 ? ` (${Math.round(1 / r.ratio)}x faster; goal ${Math.round(1 / r.budget)}x)` : ''}`,
+            : `budget ${+r.budget.toFixed(3)}x${r.budget < 1 ? ` (${faster(r.ratio)}x faster; goal ${faster(r.budget)}x)` : ''}`,
+          // What a row adds beside its times (the speculative queue's check runs).
+          r.note ?? '',
         ].join('  '),
   );
   const header = `${'      bench'.padEnd(width + 6)}${'subject'.padStart(13)}${'baseline'.padStart(13)}  ratio`;

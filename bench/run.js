@@ -11,6 +11,7 @@ import { run as statusView } from './status-view.js';
 import { run as worktrees } from './worktrees.js';
 import { run as orchestration } from './orchestration.js';
 import { run as mergeQueue } from './merge-queue.js';
+import { run as speculate } from './speculate.js';
 import { run as fleet } from './fleet.js';
 
 const suites = {
@@ -19,6 +20,7 @@ const suites = {
   worktrees,
   orchestration,
   'merge-queue': mergeQueue,
+  speculate,
   fleet,
 };
 const only = process.argv.slice(2);

@@ -15,23 +15,12 @@ import {
   type FirstRun,
 } from '../helpers/first-run.js';
 import { isAlive } from '../../src/proc/run.js';
+import { seeded } from '../helpers/seeded.js';
 
 const runs: FirstRun[] = [];
 afterEach(async () => {
   for (const r of runs.splice(0)) await r.cleanup();
 });
-
-/** mulberry32: a small seeded generator, so a failing sequence of kills can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `ym implement` in its own process, SIGKILLed (the process alone, as kill -9 does) `extraMs`
