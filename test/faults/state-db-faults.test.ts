@@ -121,7 +121,7 @@ describe('state.db faults', () => {
       cpSync(stateDir, aside, { recursive: true });
       rmSync(stateDir, { recursive: true });
       mkdirSync(stateDir);
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', stateDir]);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', stateDir]);
       cleanups.push(() => execFileSync('umount', ['-l', stateDir]));
       cpSync(aside, stateDir, { recursive: true });
       const before = dump(dbFile);
@@ -146,7 +146,7 @@ describe('state.db faults', () => {
       recordReliability({
         suite: 'state.db faults',
         tried:
-          'disk full while writing the database (state.db on a 1 MB tmpfs filled to the last byte), then `ym implement`',
+          'disk full while writing the database (state.db on a 4 MB tmpfs filled to the last byte), then `ym implement`',
         outcome: `exit 1: "${errorMessage(r.stderr)}"; after space is freed, \`ym doctor\` is clean and implement merges both tracks`,
         nothingLost:
           'every row of state.db identical before and after (the failed write rolled back whole); main untouched',
