@@ -170,6 +170,12 @@ export class Speculator implements LandingWindow {
     if (!target) return;
     let checking = 0;
     let premature = false;
+    // The track takes the next place, on top of the ones before it.
+    const take = (id: string, sha: string, state: WindowPlace['state']) => {
+      chain.push(id);
+      shas.push(sha);
+      places.push({ trackId: id, sha, after: chain.slice(0, -1), state });
+    };
     for (;;) {
       if (this.closed || this.env.ctx.signal.aborted) break;
       const id = nextSlot({
@@ -200,14 +206,7 @@ export class Speculator implements LandingWindow {
       if (have) {
         if (this.live.has(key)) keep.add(key);
         if (this.live.has(key) && !this.live.get(key)!.settled) checking++;
-        chain.push(id);
-        shas.push(have.sha);
-        places.push({
-          trackId: id,
-          sha: have.sha,
-          after: chain.slice(0, -1),
-          state: this.stateOf(key),
-        });
+        take(id, have.sha, this.stateOf(key));
         continue;
       }
       // The queue is landing this track: the window starts no place for it (the queue builds
@@ -264,27 +263,13 @@ export class Speculator implements LandingWindow {
           excluded.add(id);
           continue;
         }
-        chain.push(id);
-        shas.push(candidate.sha);
-        places.push({
-          trackId: id,
-          sha: candidate.sha,
-          after: chain.slice(0, -1),
-          state: 'passed',
-        });
+        take(id, candidate.sha, 'passed');
         continue;
       }
       this.start(key, id, candidate, base, slot, worktree);
       checking++;
       keep.add(key);
-      chain.push(id);
-      shas.push(candidate.sha);
-      places.push({
-        trackId: id,
-        sha: candidate.sha,
-        after: chain.slice(0, -1),
-        state: 'checking',
-      });
+      take(id, candidate.sha, 'checking');
     }
     if (premature) return;
     await this.stop([...this.live.values()].filter((c) => !keep.has(c.key)));
